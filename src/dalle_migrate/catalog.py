@@ -179,6 +179,26 @@ class Model:
         return RETIRED if today >= self.shutdown else DEPRECATED
 
 
+@dataclass(frozen=True)
+class ClientClass:
+    name: str
+    is_async: bool
+    azure: bool
+
+
+@dataclass(frozen=True)
+class SdkSurface:
+    """How Python code reaches the Images API through the ``openai`` package."""
+
+    package: str
+    images_attribute: str
+    legacy_class: str
+    response_wrappers: Tuple[str, ...]
+    client_copies: Tuple[str, ...]
+    module_azure_settings: Tuple[str, ...]
+    clients: Mapping[str, ClientClass]
+
+
 class Catalog:
     """The models, endpoints, parameter rules and errors of one catalogue file."""
 
@@ -201,6 +221,23 @@ class Catalog:
                 for name, e in data["endpoints"].items()
             }
             self.errors: Dict[str, Mapping[str, Any]] = dict(data.get("errors", {}))
+            sdk = data["sdk"]
+            self.sdk = SdkSurface(
+                package=sdk["package"],
+                images_attribute=sdk["images_attribute"],
+                legacy_class=sdk["legacy_class"],
+                response_wrappers=tuple(sdk["response_wrappers"]),
+                client_copies=tuple(sdk["client_copies"]),
+                module_azure_settings=tuple(sdk.get("module_azure_settings", ())),
+                clients={
+                    name: ClientClass(name, bool(c.get("async", False)), bool(c.get("azure", False)))
+                    for name, c in sdk["clients"].items()
+                },
+            )
+            self.methods: Dict[str, str] = {e.sdk_method: name for name, e in self.endpoints.items()}
+            self.legacy_methods: Dict[str, str] = {
+                m: name for name, e in self.endpoints.items() for m in e.legacy_methods
+            }
             self.size_rules: Dict[str, SizeRule] = {
                 name: SizeRule(
                     name=name,

@@ -1,0 +1,469 @@
+"""What an OpenAI image call is.
+
+An image call is ``<receiver>.images[.with_raw_response|.with_streaming_response].<method>(...)``
+(or the legacy ``openai.Image.<method>(...)``) whose receiver traces back to the ``openai``
+package: a client class from it (``OpenAI()``, ``AsyncOpenAI()``, Azure ones, aliases, inline or
+held in a variable, an attribute, a global, a parameter annotated with the class, a copy made by
+``with_options``), or the module itself (``openai.images``). A receiver that traces to anything
+else (another SDK, the user's own class) is not an image call. One that cannot be traced at all
+counts only when its model value is a known OpenAI image model id.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst.metadata import Assignment, ImportAssignment
+
+from .catalog import ACTIVE, DEPRECATED, RETIRED
+from .context import ModuleContext
+from .values import Value, resolve
+
+_MAX_DEPTH = 10
+
+
+class Kind(enum.Enum):
+    OPENAI_MODULE = "openai module"  # the package or one of its submodules
+    CLIENT_CLASS = "client class"
+    LEGACY_CLASS = "openai.Image"
+    CLIENT = "client"
+    FUNCTION = "function"  # a function defined in this module (its returns are followed)
+    OTHER = "other"  # traced to something that is not the OpenAI SDK
+    UNKNOWN = "unknown"
+    NEUTRAL = "neutral"  # None: says nothing about what the name holds otherwise
+
+
+@dataclass(frozen=True)
+class Origin:
+    kind: Kind
+    is_async: bool = False
+    azure: bool = False
+    node: Optional[cst.CSTNode] = None  # FunctionDef for FUNCTION
+
+
+UNKNOWN = Origin(Kind.UNKNOWN)
+OTHER = Origin(Kind.OTHER)
+
+
+class Surface(str, enum.Enum):
+    CLIENT = "client"  # a client object
+    MODULE = "module"  # openai.images.*
+    LEGACY = "legacy"  # openai.Image.* (< 1.0)
+    UNTRACED = "untraced"  # receiver unknown; counted because its model is an OpenAI id
+
+
+# How the call names its model.
+MODEL_LITERAL = "resolved"
+MODEL_MISSING = "missing"
+MODEL_UNRESOLVED = "unresolved"
+MODEL_IN_KWARGS = "kwargs"
+
+
+@dataclass
+class ImageCall:
+    node: cst.Call
+    endpoint: str  # generate | edit | variation (catalogue endpoint names)
+    surface: Surface
+    is_async: bool
+    azure: bool
+    wrapper: Optional[str]  # with_raw_response / with_streaming_response
+    keywords: Dict[str, cst.Arg]
+    star_kwargs: List[cst.Arg]
+    model_state: str = MODEL_MISSING
+    model: Optional[Value] = None
+    _rules_model: Optional[str] = field(default=None, repr=False)
+
+    def arg(self, name: str) -> Optional[cst.Arg]:
+        return self.keywords.get(name)
+
+    @property
+    def model_id(self) -> Optional[str]:
+        return self.model.value if self.model is not None and self.model.is_str else None
+
+    def rules_model(self, ctx: ModuleContext) -> str:
+        """The model whose parameter rules this call must satisfy after migration."""
+        if self._rules_model is None:
+            self._rules_model = _rules_model(self, ctx)
+        return self._rules_model
+
+
+def _rules_model(call: ImageCall, ctx: ModuleContext) -> str:
+    target = ctx.settings.target
+    model_id = call.model_id
+    if call.azure or model_id is None:
+        return target  # unknown deployment or model: judge by the model it should run on
+    status = ctx.catalog.status(model_id, ctx.settings.today)
+    if status == RETIRED:
+        return target
+    if status == DEPRECATED and (ctx.settings.unsafe_fixes or ctx.catalog.params(model_id, call.endpoint) is None):
+        return target
+    if status in (ACTIVE, DEPRECATED) and ctx.catalog.params(model_id, call.endpoint) is not None:
+        return model_id
+    return target
+
+
+def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
+    return _Finder(ctx).find()
+
+
+class _Finder:
+    def __init__(self, ctx: ModuleContext) -> None:
+        self.ctx = ctx
+        self.sdk = ctx.catalog.sdk
+        self.attributes: Dict[Tuple[Optional[cst.ClassDef], str], List[cst.CSTNode]] = {}
+        self.module_is_azure = False
+        self._collect_attribute_assignments()
+
+    # -- the calls -----------------------------------------------------------------------------
+    def find(self) -> List[ImageCall]:
+        calls: List[ImageCall] = []
+        finder = self
+
+        class Visitor(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                call = finder.image_call(node)
+                if call is not None:
+                    calls.append(call)
+
+        self.ctx.module.visit(Visitor())
+        return calls
+
+    def image_call(self, node: cst.Call) -> Optional[ImageCall]:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        base = func.value
+        wrapper = None
+        endpoint = self.ctx.catalog.methods.get(method)
+        if endpoint is not None:
+            if isinstance(base, cst.Attribute) and base.attr.value in self.sdk.response_wrappers:
+                wrapper = base.attr.value
+                base = base.value
+            if not (isinstance(base, cst.Attribute) and base.attr.value == self.sdk.images_attribute):
+                return None
+            origin = self.origin(base.value)
+            if origin.kind is Kind.OPENAI_MODULE:
+                surface, is_async, azure = Surface.MODULE, False, self.module_is_azure
+            elif origin.kind is Kind.CLIENT:
+                surface, is_async, azure = Surface.CLIENT, origin.is_async, origin.azure
+            elif origin.kind is Kind.UNKNOWN:
+                surface, is_async, azure = Surface.UNTRACED, False, False
+            else:
+                return None
+        else:
+            endpoint = self.ctx.catalog.legacy_methods.get(method)
+            if endpoint is None or self.origin(base).kind is not Kind.LEGACY_CLASS:
+                return None
+            surface, is_async, azure = Surface.LEGACY, method.startswith("a"), False
+        keywords: Dict[str, cst.Arg] = {}
+        star_kwargs: List[cst.Arg] = []
+        for arg in node.args:
+            if arg.star == "**":
+                star_kwargs.append(arg)
+            elif arg.keyword is not None:
+                keywords[arg.keyword.value] = arg
+        parent = self.ctx.parent(node)
+        call = ImageCall(
+            node=node,
+            endpoint=endpoint,
+            surface=surface,
+            is_async=is_async or isinstance(parent, cst.Await),
+            azure=azure,
+            wrapper=wrapper,
+            keywords=keywords,
+            star_kwargs=star_kwargs,
+        )
+        model_arg = keywords.get("model")
+        if model_arg is not None:
+            call.model = resolve(self.ctx, model_arg.value)
+            call.model_state = MODEL_LITERAL if call.model is not None else MODEL_UNRESOLVED
+        elif star_kwargs:
+            call.model_state = MODEL_IN_KWARGS
+        if surface is Surface.UNTRACED and not (call.model_id and self.ctx.catalog.is_known(call.model_id)):
+            return None
+        return call
+
+    # -- where a receiver comes from -----------------------------------------------------------
+    def origin(self, node: cst.CSTNode, depth: int = 0) -> Origin:
+        if depth > _MAX_DEPTH:
+            return UNKNOWN
+        if isinstance(node, cst.Name):
+            if node.value == "None":
+                return Origin(Kind.NEUTRAL)
+            scope = self.ctx.scope(node)
+            if scope is None:
+                return UNKNOWN
+            return _combine(self.assignment_origin(a, depth + 1) for a in scope[node.value])
+        if isinstance(node, cst.Attribute):
+            owner = self.origin(node.value, depth + 1)
+            attr = node.attr.value
+            if owner.kind is Kind.OPENAI_MODULE:
+                if attr in self.sdk.clients:
+                    return self._client_class(attr)
+                if attr == self.sdk.legacy_class:
+                    return Origin(Kind.LEGACY_CLASS)
+                return Origin(Kind.OPENAI_MODULE)
+            key = self._attribute_key(node)
+            if key is not None and key in self.attributes:
+                return _combine(self.value_origin(v, depth + 1) for v in self.attributes[key])
+            if owner.kind is Kind.OTHER:
+                return OTHER  # an attribute of another package's module or object
+            return UNKNOWN
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in self.sdk.client_copies:
+                owner = self.origin(func.value, depth + 1)
+                if owner.kind is Kind.CLIENT:
+                    return owner
+            called = self.origin(func, depth + 1)
+            if called.kind is Kind.CLIENT_CLASS:
+                return Origin(Kind.CLIENT, called.is_async, called.azure)
+            if called.kind is Kind.FUNCTION and isinstance(called.node, cst.FunctionDef):
+                return _combine(self.value_origin(r, depth + 1) for r in _returns(called.node)) or UNKNOWN
+            if called.kind is Kind.OTHER:
+                return OTHER
+            return UNKNOWN
+        if isinstance(node, cst.Await):
+            return self.origin(node.expression, depth + 1)
+        if isinstance(node, cst.IfExp):
+            return _combine([self.origin(node.body, depth + 1), self.origin(node.orelse, depth + 1)])
+        if isinstance(node, cst.BooleanOperation):
+            return _combine([self.origin(node.left, depth + 1), self.origin(node.right, depth + 1)])
+        return UNKNOWN
+
+    def value_origin(self, node: cst.CSTNode, depth: int) -> Origin:
+        """Origin of a value assigned to a name or attribute (annotations count as well)."""
+        if isinstance(node, cst.Annotation):
+            return self.annotation_origin(node.annotation, depth)
+        return self.origin(node, depth)
+
+    def annotation_origin(self, node: cst.CSTNode, depth: int) -> Origin:
+        """A name annotated with a client class holds a client (``Optional[OpenAI]`` too)."""
+        found: List[Origin] = []
+        finder = self
+
+        class Names(cst.CSTVisitor):
+            def visit_Name(self, n: cst.Name) -> None:
+                found.append(finder.origin(n, depth + 1))
+
+            def visit_Attribute(self, n: cst.Attribute) -> bool:
+                found.append(finder.origin(n, depth + 1))
+                return False
+
+            def visit_SimpleString(self, n: cst.SimpleString) -> None:
+                try:
+                    inner = cst.parse_expression(str(n.evaluated_value))
+                except Exception:
+                    return
+                for name in finder._names_in(inner):
+                    if name in finder.sdk.clients and finder._imports_client_name(name):
+                        found.append(finder._client_class(name))
+
+        node.visit(Names())
+        classes = [o for o in found if o.kind is Kind.CLIENT_CLASS]
+        if classes:
+            return Origin(Kind.CLIENT, any(c.is_async for c in classes), any(c.azure for c in classes))
+        if any(o.kind is Kind.OTHER for o in found):
+            return OTHER
+        return UNKNOWN
+
+    def assignment_origin(self, assignment, depth: int) -> Origin:
+        if isinstance(assignment, ImportAssignment):
+            return self._import_origin(assignment)
+        if not isinstance(assignment, Assignment):
+            return UNKNOWN
+        node = assignment.node
+        if isinstance(node, cst.FunctionDef):
+            return Origin(Kind.FUNCTION, node=node)
+        if isinstance(node, cst.ClassDef):
+            return OTHER  # the user's own class
+        if isinstance(node, cst.Param):
+            origins = []
+            if node.annotation is not None:
+                origins.append(self.annotation_origin(node.annotation.annotation, depth))
+            if node.default is not None:
+                origins.append(self.origin(node.default, depth))
+            return _combine(o for o in origins if o.kind is not Kind.UNKNOWN) if origins else UNKNOWN
+        parent = self.ctx.parent(node)
+        if isinstance(parent, cst.AssignTarget):
+            assign = self.ctx.parent(parent)
+            if isinstance(assign, cst.Assign):
+                return self.origin(assign.value, depth)
+        if isinstance(parent, cst.AnnAssign) and parent.target is node:
+            origins = [self.annotation_origin(parent.annotation.annotation, depth)]
+            if parent.value is not None:
+                origins.append(self.origin(parent.value, depth))
+            known = [o for o in origins if o.kind is not Kind.UNKNOWN]
+            return _combine(known) if known else UNKNOWN
+        if isinstance(parent, cst.AsName):
+            item = self.ctx.parent(parent)
+            if isinstance(item, cst.WithItem):
+                return self.origin(item.item, depth)  # `with OpenAI() as client:`
+        if isinstance(parent, cst.NamedExpr):
+            return self.origin(parent.value, depth)
+        return UNKNOWN
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _client_class(self, name: str) -> Origin:
+        cls = self.sdk.clients[name]
+        return Origin(Kind.CLIENT_CLASS, cls.is_async, cls.azure)
+
+    def _import_origin(self, assignment: ImportAssignment) -> Origin:
+        node = assignment.node
+        package = self.sdk.package
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                dotted = _dotted(alias.name)
+                bound = alias.asname.name.value if alias.asname else dotted.split(".")[0]
+                if bound == assignment.name:
+                    module = dotted if alias.asname else dotted.split(".")[0]
+                    top = module.split(".")[0]
+                    return Origin(Kind.OPENAI_MODULE) if top == package else OTHER
+            return UNKNOWN
+        if isinstance(node, cst.ImportFrom):
+            if node.relative or node.module is None:
+                return OTHER
+            module = _dotted(node.module)
+            if isinstance(node.names, cst.ImportStar):
+                if module.split(".")[0] == package and assignment.name in self.sdk.clients:
+                    return self._client_class(assignment.name)
+                return UNKNOWN
+            for alias in node.names:
+                name = _dotted(alias.name)
+                bound = alias.asname.name.value if alias.asname else name
+                if bound != assignment.name:
+                    continue
+                if module.split(".")[0] != package:
+                    return OTHER
+                if name in self.sdk.clients:
+                    return self._client_class(name)
+                if name == self.sdk.legacy_class:
+                    return Origin(Kind.LEGACY_CLASS)
+                return OTHER
+        return UNKNOWN
+
+    def _imports_client_name(self, name: str) -> bool:
+        scope = self.ctx.scope(self.ctx.module.body[0]) if self.ctx.module.body else None
+        if scope is None:
+            return False
+        return any(
+            isinstance(a, ImportAssignment) and self._import_origin(a).kind is Kind.CLIENT_CLASS for a in scope[name]
+        )
+
+    @staticmethod
+    def _names_in(node: cst.CSTNode) -> List[str]:
+        names: List[str] = []
+
+        class V(cst.CSTVisitor):
+            def visit_Name(self, n: cst.Name) -> None:
+                names.append(n.value)
+
+        node.visit(V())
+        return names
+
+    def _attribute_key(self, node: cst.Attribute) -> Optional[Tuple[Optional[cst.ClassDef], str]]:
+        """Key under which assignments to this attribute are filed: ``self.x`` per class."""
+        dotted = _dotted_or_none(node)
+        if dotted is None:
+            return None
+        head = dotted.split(".")[0]
+        if head in ("self", "cls"):
+            return (self._enclosing_class(node), dotted.split(".", 1)[1])
+        return (None, dotted)
+
+    def _enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
+        current = self.ctx.parent(node)
+        while current is not None and not isinstance(current, cst.ClassDef):
+            current = self.ctx.parent(current)
+        return current
+
+    def _collect_attribute_assignments(self) -> None:
+        """File every ``a.b = value`` / ``self.x: T = value`` and class-body ``x = value``."""
+        finder = self
+        package = self.sdk.package
+
+        class Collector(cst.CSTVisitor):
+            def visit_Assign(self, node: cst.Assign) -> None:
+                for target in node.targets:
+                    finder._file_target(target.target, node.value)
+                    finder._note_azure_setting(target.target, node.value, package)
+
+            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                finder._file_target(node.target, node.annotation)
+                if node.value is not None:
+                    finder._file_target(node.target, node.value)
+
+        self.ctx.module.visit(Collector())
+
+    def _file_target(self, target: cst.BaseExpression, value: cst.CSTNode) -> None:
+        if isinstance(target, cst.Attribute):
+            key = self._attribute_key(target)
+            if key is not None:
+                self.attributes.setdefault(key, []).append(value)
+        elif isinstance(target, cst.Name):
+            parent = self.ctx.parent(target)
+            stmt = self.ctx.parent(parent) if isinstance(parent, cst.AssignTarget) else parent
+            line = self.ctx.parent(stmt) if stmt is not None else None
+            block = self.ctx.parent(line) if line is not None else None
+            cls = self.ctx.parent(block) if block is not None else None
+            if isinstance(cls, cst.ClassDef):  # class attribute, read as self.<name>
+                self.attributes.setdefault((cls, target.value), []).append(value)
+
+    def _note_azure_setting(self, target: cst.BaseExpression, value: cst.CSTNode, package: str) -> None:
+        if not isinstance(target, cst.Attribute) or self.origin(target.value).kind is not Kind.OPENAI_MODULE:
+            return
+        attr = target.attr.value
+        if attr == "api_type":
+            resolved = resolve(self.ctx, value)  # type: ignore[arg-type]
+            if resolved is not None and isinstance(resolved.value, str) and "azure" in resolved.value.lower():
+                self.module_is_azure = True
+        elif attr in self.sdk.module_azure_settings:
+            self.module_is_azure = True
+
+
+def _combine(origins: Iterable[Origin]) -> Origin:
+    """What a name holds when it is bound several times: agreement or UNKNOWN."""
+    meaningful = [o for o in origins if o.kind is not Kind.NEUTRAL]
+    if not meaningful:
+        return UNKNOWN
+    kinds = {o.kind for o in meaningful}
+    if kinds == {Kind.CLIENT}:
+        return Origin(Kind.CLIENT, any(o.is_async for o in meaningful), any(o.azure for o in meaningful))
+    if len(kinds) == 1:
+        return meaningful[0]
+    return UNKNOWN
+
+
+def _returns(func: cst.FunctionDef) -> List[cst.BaseExpression]:
+    values: List[cst.BaseExpression] = []
+
+    class Returns(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            if node.value is not None:
+                values.append(node.value)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is func  # not into nested functions
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    func.visit(Returns())
+    return values
+
+
+def _dotted(node: cst.CSTNode) -> str:
+    return _dotted_or_none(node) or ""
+
+
+def _dotted_or_none(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        inner = _dotted_or_none(node.value)
+        return f"{inner}.{node.attr.value}" if inner is not None else None
+    return None

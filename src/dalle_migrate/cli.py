@@ -1,0 +1,161 @@
+"""The command line: check, fix, rules (and emulate). Exit codes follow ruff:
+0 nothing to report, 1 findings remain (for ``fix --diff``: a diff exists), 2 usage,
+configuration or internal error."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import click
+
+from . import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: Optional[str]) -> Tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(part.strip().upper() for part in value.split(",") if part.strip())
+
+
+def _common(func: Callable) -> Callable:
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--target", metavar="MODEL", help="Model to migrate to (default: gpt-image-2)."),
+        click.option("--today", metavar="YYYY-MM-DD", help="Date that decides which models are retired (default: today)."),
+        click.option("--catalog", "catalog_path", type=click.Path(path_type=Path, dir_okay=False), help="A newer catalogue of models (TOML)."),
+        click.option("--select", metavar="CODES", help="Comma-separated rule codes or prefixes to run (default: DM)."),
+        click.option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to skip."),
+        click.option("--exclude", metavar="GLOB", multiple=True, help="File or folder names to skip (repeatable)."),
+        click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True),
+        click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to a file."),
+        click.option("--unsafe-fixes", is_flag=True, help="Include fixes that change working behaviour."),
+        click.option("-q", "--quiet", is_flag=True, help="Print nothing on success."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dalle-migrate")
+def main() -> None:
+    """Find OpenAI image API calls on retired models and rewrite them for gpt-image-2."""
+
+
+@main.command()
+@_common
+def check(**options) -> None:
+    """Report image calls that fail or will fail; write nothing."""
+    sys.exit(_run("check", **options))
+
+
+@main.command()
+@_common
+@click.option("--diff", is_flag=True, help="Print the changes as a unified diff; write nothing.")
+def fix(**options) -> None:
+    """Apply safe fixes in place (--unsafe-fixes for the rest)."""
+    sys.exit(_run("fix", **options))
+
+
+@main.command()
+@click.argument("code", required=False)
+def rules(code: Optional[str]) -> None:
+    """List the rules, or print one rule's page."""
+    from .rules import ALL_RULES, RULES_BY_CODE
+
+    if code:
+        rule = RULES_BY_CODE.get(code.upper()) or next((r for r in ALL_RULES if r.name == code), None)
+        if rule is None:
+            raise click.UsageError(f"unknown rule {code!r}; `dalle-migrate rules` lists them")
+        click.echo(rule.page(), nl=False)
+        return
+    for rule in ALL_RULES:
+        fix = {"safe": "fix", "unsafe": "unsafe fix"}.get(getattr(rule.fix_applicability, "value", ""), "no fix")
+        click.echo(f"{rule.code}  {rule.name:<22} {rule.severity.value:<8} {fix:<11} {rule.summary}")
+
+
+def _settings(target: Optional[str], today: Optional[str], catalog_path: Optional[Path], unsafe_fixes: bool):
+    from .catalog import Catalog, CatalogError, default_catalog
+    from .context import Settings
+
+    try:
+        catalog = Catalog.load(catalog_path) if catalog_path else default_catalog()
+    except CatalogError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        day = _dt.date.fromisoformat(today) if today else _dt.date.today()
+    except ValueError as exc:
+        raise click.BadParameter(f"{today!r} is not a date written YYYY-MM-DD", param_hint="--today") from exc
+    target = target or catalog.default_target
+    problem = catalog.target_problem(target, day)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--target")
+    return Settings(target=target, today=day, unsafe_fixes=unsafe_fixes, catalog=catalog)
+
+
+def _run(
+    command: str,
+    paths: Sequence[Path],
+    target: Optional[str],
+    today: Optional[str],
+    catalog_path: Optional[Path],
+    select: Optional[str],
+    ignore: Optional[str],
+    exclude: Sequence[str],
+    output_format: str,
+    output: Optional[Path],
+    unsafe_fixes: bool,
+    quiet: bool,
+    diff: bool = False,
+) -> int:
+    from .discover import discover
+    from .engine import Selection, process_file
+    from .report import FORMATS
+    from .report.common import RunReport, display_path
+    from .rules import RULES_BY_CODE
+
+    settings = _settings(target, today, catalog_path, unsafe_fixes)
+    selection = Selection(select=_codes(select) or ("DM",), ignore=_codes(ignore))
+    for code in selection.select + selection.ignore:
+        if not any(c.startswith(code) for c in RULES_BY_CODE):
+            raise click.BadParameter(f"no rule code starts with {code!r}", param_hint="--select/--ignore")
+
+    files = discover(list(paths) or [Path(".")], excludes=exclude)
+    report = RunReport(command=command, unsafe_fixes=unsafe_fixes, diff_only=diff)
+    for path in files:
+        report.results.append(
+            process_file(
+                path, settings, selection, fix=(command == "fix"), write=not diff, display=display_path(path)
+            )
+        )
+
+    if diff:
+        diffs = "".join(r.diff for r in report.results)
+        click.echo(diffs, nl=False)
+        changed = sum(1 for r in report.results if r.changed)
+        if not quiet:
+            click.echo(f"Would fix {report.fixed_count} finding(s) in {changed} file(s).", err=True)
+        for r in report.errors:
+            click.echo(f"{display_path(r.path)}: error: {r.error}", err=True)
+        if report.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+
+    rendered = FORMATS[output_format](report)
+    remaining = len(report.findings)
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+    elif not (quiet and remaining == 0 and not report.errors):
+        click.echo(rendered, nl=False)
+    if report.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if remaining else EXIT_CLEAN
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,63 @@
+"""One parsed module and everything a rule may ask about it.
+
+Only this module and ``edits`` turn CST nodes into text positions; rules go through them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+
+from .catalog import Catalog, default_catalog
+from .source import LineIndex
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run is asked to do: the same for every file."""
+
+    target: str = ""
+    today: _dt.date = field(default_factory=_dt.date.today)
+    unsafe_fixes: bool = False
+    catalog: Catalog = field(default_factory=default_catalog)
+
+    def __post_init__(self) -> None:
+        if not self.target:
+            object.__setattr__(self, "target", self.catalog.default_target)
+
+
+class ModuleContext:
+    """A parsed module with positions, scopes and parents resolved once."""
+
+    def __init__(self, text: str, settings: Settings, newline: str = "\n") -> None:
+        self.text = text
+        self.settings = settings
+        self.catalog = settings.catalog
+        self.newline = newline
+        self.lines = LineIndex(text)
+        self.module = cst.parse_module(text)
+        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        self.positions: Mapping[cst.CSTNode, object] = wrapper.resolve(PositionProvider)
+        self.scopes = wrapper.resolve(ScopeProvider)
+        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
+
+    def span(self, node: cst.CSTNode) -> Tuple[int, int]:
+        """Offsets of ``node``'s own text (without surrounding whitespace)."""
+        code_range = self.positions[node]
+        start = self.lines.offset(code_range.start.line, code_range.start.column)
+        end = self.lines.offset(code_range.end.line, code_range.end.column)
+        return start, end
+
+    def code(self, node: cst.CSTNode) -> str:
+        start, end = self.span(node)
+        return self.text[start:end]
+
+    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self.parents.get(node)
+
+    def scope(self, node: cst.CSTNode):
+        return self.scopes.get(node)

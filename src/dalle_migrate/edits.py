@@ -1,0 +1,124 @@
+"""Text edits built from CST nodes: the only way rules change code.
+
+Each helper returns ``Edit`` objects that touch as little text as possible, so formatting,
+comments and line endings outside the edited range survive byte for byte.
+"""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+import libcst as cst
+
+from .context import ModuleContext
+from .findings import Edit
+
+_HSPACE = " \t"
+
+
+def replace_node(ctx: ModuleContext, node: cst.CSTNode, content: str) -> Edit:
+    start, end = ctx.span(node)
+    return Edit(start, end, content)
+
+
+def string_literal(value: str, like: cst.BaseExpression) -> str:
+    """``value`` as a string literal written in the quote style of ``like``."""
+    simple = like
+    if isinstance(like, cst.ConcatenatedString):
+        simple = like.left
+        while isinstance(simple, cst.ConcatenatedString):
+            simple = simple.left
+    if isinstance(simple, cst.SimpleString):
+        prefix = simple.prefix.replace("r", "").replace("R", "")
+        quote = simple.quote
+        if quote not in value and "\\" not in value and "\n" not in value:
+            return f"{prefix}{quote}{value}{quote}"
+    return repr(value)
+
+
+def replace_string(ctx: ModuleContext, node: cst.BaseExpression, value: str) -> Edit:
+    return replace_node(ctx, node, string_literal(value, node))
+
+
+def delete_arg(ctx: ModuleContext, call: cst.Call, arg: cst.Arg) -> Edit:
+    """Delete one argument with its comma, never leaving a blank line or a dangling comma.
+
+    A comment that shares the argument's line is kept: it may say more than the argument did.
+    """
+    text = ctx.text
+    args = list(call.args)
+    index = next(i for i, a in enumerate(args) if a is arg)
+    start, end = ctx.span(arg)
+    after_comma = _skip(text, end, _HSPACE)
+    if after_comma < len(text) and text[after_comma] == ",":
+        after_comma += 1
+    rest = _skip(text, after_comma, _HSPACE)
+    line_start = _line_start(text, start)
+    alone_before = text[line_start:start].strip(_HSPACE) == ""
+    at_line_end = rest >= len(text) or text[rest] in "\r\n"
+    at_comment = rest < len(text) and text[rest] == "#"
+
+    if alone_before and at_line_end:
+        return Edit(line_start, _after_newline(text, rest), "")
+    if alone_before and at_comment:
+        return Edit(start, rest, "")
+    if at_line_end or at_comment:
+        # `f(a=1, b=2,  # note` -> `f(a=1,  # note`: drop the argument and the space before it.
+        return Edit(_skip_back(text, start, _HSPACE), rest if at_line_end else after_comma, "")
+    if index + 1 < len(args):
+        next_start, _ = ctx.span(args[index + 1])
+        return Edit(start, next_start, "")
+    if index > 0:
+        _, prev_end = ctx.span(args[index - 1])
+        if "#" not in text[prev_end:start]:
+            return Edit(prev_end, end, "")
+    return Edit(start, after_comma, "")
+
+
+def insert_keyword(ctx: ModuleContext, call: cst.Call, name: str, value_code: str) -> Edit:
+    """Add ``name=value`` as the first keyword argument, in the call's own layout."""
+    text = ctx.text
+    args = list(call.args)
+    first_keyword = next((a for a in args if a.keyword is not None or a.star == "**"), None)
+    if first_keyword is not None:
+        start, _ = ctx.span(first_keyword)
+        line_start = _line_start(text, start)
+        indent = text[line_start:start]
+        if indent.strip(_HSPACE) == "":
+            return Edit(start, start, f"{name}={value_code},{ctx.newline}{indent}")
+        return Edit(start, start, f"{name}={value_code}, ")
+    if args:
+        _, end = ctx.span(args[-1])
+        return Edit(end, end, f", {name}={value_code}")
+    func_end = ctx.span(call.func)[1]
+    paren = text.index("(", func_end)
+    return Edit(paren + 1, paren + 1, f"{name}={value_code}")
+
+
+def _skip(text: str, index: int, chars: str) -> int:
+    while index < len(text) and text[index] in chars:
+        index += 1
+    return index
+
+
+def _skip_back(text: str, index: int, chars: str) -> int:
+    while index > 0 and text[index - 1] in chars:
+        index -= 1
+    return index
+
+
+def _line_start(text: str, index: int) -> int:
+    return max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
+
+
+def _after_newline(text: str, index: int) -> int:
+    if text.startswith("\r\n", index):
+        return index + 2
+    if index < len(text) and text[index] in "\r\n":
+        return index + 1
+    return index
+
+
+def span_lines(ctx: ModuleContext, node: cst.CSTNode) -> Tuple[int, int]:
+    start, end = ctx.span(node)
+    return ctx.lines.position(start)[0], ctx.lines.position(end)[0]

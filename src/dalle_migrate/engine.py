@@ -1,0 +1,213 @@
+"""One file through the pipeline: bytes -> prefilter -> parse -> image calls -> rules -> fixes.
+
+``analyze`` reports; ``fix`` applies fixes until none is left (each round re-parses, so a
+second run has nothing to do), checks that the result parses, and only then ``process_file``
+writes it back atomically with the file's own encoding, BOM and line endings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from .calls import find_image_calls
+from .context import ModuleContext, Settings
+from .findings import Finding, Fix, Severity, apply_fixes
+from .rules import ALL_RULES, Rule
+from .source import FileChangedError, LineIndex, SourceError, SourceText, atomic_write, read_bytes
+
+PARSE_ERROR = "DM900"
+_MAX_ROUNDS = 10
+
+
+class InternalError(Exception):
+    """A fix produced code that does not parse: a bug in dalle-migrate, never written."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rule codes run: ``select``/``ignore`` hold codes or prefixes (``DM2``)."""
+
+    select: Tuple[str, ...] = ("DM",)
+    ignore: Tuple[str, ...] = ()
+
+    def enabled(self, code: str) -> bool:
+        return any(code.startswith(s) for s in self.select) and not any(code.startswith(i) for i in self.ignore)
+
+    def rules(self) -> List[Rule]:
+        return [r for r in ALL_RULES if self.enabled(r.code)]
+
+
+def prefilter_pattern(settings: Settings) -> "re.Pattern[bytes]":
+    """Bytes every file with an image call contains; files without them are never parsed."""
+    sdk = settings.catalog.sdk
+    legacy = "|".join(sorted({m for e in settings.catalog.endpoints.values() for m in e.legacy_methods}))
+    return re.compile(
+        rf"\b{re.escape(sdk.images_attribute)}\b|\b{re.escape(sdk.legacy_class)}\s*\.\s*(?:{legacy})\b".encode()
+    )
+
+
+def analyze(ctx: ModuleContext, selection: Selection) -> List[Finding]:
+    rules = selection.rules()
+    findings: List[Finding] = []
+    seen = set()
+    calls = find_image_calls(ctx)
+    for rule in rules:
+        produced = list(rule.check_module(ctx))
+        for call in calls:
+            produced.extend(rule.check_call(call, ctx))
+        for finding in produced:
+            if finding.key not in seen:  # one definition shared by several calls: one finding
+                seen.add(finding.key)
+                findings.append(finding)
+    findings.sort(key=lambda f: (f.start, f.code))
+    return findings
+
+
+@dataclass
+class TextResult:
+    text: str
+    findings: List[Finding]  # what remains, positioned in ``text``
+    fixed: List[Finding] = field(default_factory=list)
+
+
+def check_text(text: str, settings: Settings, selection: Selection, newline: str = "\n") -> TextResult:
+    ctx = ModuleContext(text, settings, newline)
+    return TextResult(text, _positioned(analyze(ctx, selection), ctx.lines))
+
+
+def fix_text(text: str, settings: Settings, selection: Selection, newline: str = "\n") -> TextResult:
+    """Apply every applicable fix, round after round, until the code is stable."""
+    fixed: List[Finding] = []
+    ctx = ModuleContext(text, settings, newline)
+    findings = analyze(ctx, selection)
+    for _ in range(_MAX_ROUNDS):
+        fixable = [f for f in findings if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
+        if not fixable:
+            break
+        new_text, applied = apply_fixes(ctx.text, [f.fix for f in fixable])  # type: ignore[misc]
+        if not applied or new_text == ctx.text:
+            break
+        applied_ids = {id(fix) for fix in applied}
+        fixed.extend(f for f in fixable if id(f.fix) in applied_ids)
+        try:
+            ctx = ModuleContext(new_text, settings, newline)
+        except cst.ParserSyntaxError as exc:
+            raise InternalError(f"a fix produced code that does not parse ({exc.message}); nothing was written") from exc
+        findings = analyze(ctx, selection)
+    return TextResult(ctx.text, _positioned(findings, ctx.lines), fixed)
+
+
+def _positioned(findings: Sequence[Finding], lines: LineIndex) -> List[Finding]:
+    out = []
+    for f in findings:
+        row, col = lines.position(f.start)
+        end_row, end_col = lines.position(f.end)
+        edits = ()
+        if f.fix is not None:
+            edits = tuple(lines.position(e.start) + lines.position(e.end) for e in f.fix.edits)
+        out.append(
+            dataclasses.replace(
+                f, row=row, column=col + 1, end_row=end_row, end_column=end_col + 1, fix_positions=edits
+            )
+        )
+    return out
+
+
+# -- files ------------------------------------------------------------------------------------
+@dataclass
+class FileResult:
+    path: Path
+    findings: List[Finding] = field(default_factory=list)  # remaining
+    fixed: List[Finding] = field(default_factory=list)
+    skipped: bool = False  # nothing in it can be an image call
+    changed: bool = False  # fix wrote (or, with --diff, would write) new content
+    diff: str = ""
+    error: Optional[str] = None  # internal error or I/O error: reported, exit code 2
+
+
+def process_file(
+    path: Path,
+    settings: Settings,
+    selection: Selection,
+    fix: bool = False,
+    write: bool = True,
+    display: Optional[str] = None,
+) -> FileResult:
+    result = FileResult(path)
+    try:
+        data = read_bytes(path)
+    except OSError as exc:
+        result.error = f"cannot read: {exc.strerror or exc}"
+        return result
+    if not prefilter_pattern(settings).search(data):
+        result.skipped = True
+        return result
+    try:
+        source = SourceText.decode(data)
+    except SourceError as exc:
+        result.findings = [_parse_error(f"cannot be decoded ({exc})", 1, 0, selection)] if selection.enabled(PARSE_ERROR) else []
+        return result
+    try:
+        outcome = (fix_text if fix else check_text)(source.text, settings, selection, source.newline)
+    except cst.ParserSyntaxError as exc:
+        if selection.enabled(PARSE_ERROR):
+            result.findings = [_parse_error(_syntax_message(exc), exc.raw_line, exc.raw_column, selection)]
+        return result
+    except InternalError as exc:
+        result.error = str(exc)
+        return result
+    except RecursionError:
+        result.error = "too deeply nested to analyse; left untouched"
+        return result
+    result.findings = outcome.findings
+    result.fixed = outcome.fixed
+    if fix and outcome.text != source.text:
+        result.changed = True
+        name = display or str(path)
+        result.diff = "".join(
+            difflib.unified_diff(
+                source.text.splitlines(keepends=True),
+                outcome.text.splitlines(keepends=True),
+                fromfile=name,
+                tofile=name,
+            )
+        )
+        if write:
+            try:
+                atomic_write(path, source.encode(outcome.text), expected=data)
+            except (OSError, FileChangedError, UnicodeEncodeError) as exc:
+                result.error = f"not written: {exc}"
+                result.changed = False
+    return result
+
+
+def _syntax_message(exc: cst.ParserSyntaxError) -> str:
+    return f"Syntax error: {exc.message.strip()}; the file was left untouched."
+
+
+def _parse_error(message: str, row: int, column: int, selection: Selection) -> Finding:
+    if not message.startswith("Syntax error"):
+        message = f"The file {message}; it was left untouched."
+    return Finding(
+        PARSE_ERROR, message, 0, 0, Severity.ERROR, None, row=max(row, 1), column=column + 1, end_row=max(row, 1), end_column=column + 1
+    )
+
+
+__all__ = [
+    "FileResult",
+    "Fix",
+    "InternalError",
+    "Selection",
+    "analyze",
+    "check_text",
+    "fix_text",
+    "prefilter_pattern",
+    "process_file",
+]

@@ -1,0 +1,94 @@
+"""What rules produce: findings, their fixes, and the text edits a fix is made of."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+
+class Applicability(str, enum.Enum):
+    """When a fix may be applied (ruff's vocabulary, kept for the JSON output)."""
+
+    SAFE = "safe"  # the code cannot work as written and the fix keeps its intent
+    UNSAFE = "unsafe"  # changes working behaviour or guesses intent: needs --unsafe-fixes
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"  # fails at runtime today
+    WARNING = "warning"  # may fail; a person must look
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace ``text[start:end]`` with ``content`` (offsets into the decoded source)."""
+
+    start: int
+    end: int
+    content: str
+
+    def overlaps(self, other: "Edit") -> bool:
+        if self == other:
+            return False
+        if self.start == self.end == other.start == other.end:
+            return True  # two insertions at one point: their order would be a guess
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Applicability
+    message: str
+    edits: Tuple[Edit, ...]
+
+    def applies(self, unsafe_fixes: bool) -> bool:
+        return self.applicability is Applicability.SAFE or unsafe_fixes
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    start: int  # offset of the reported range in the decoded source
+    end: int
+    severity: Severity = Severity.ERROR
+    fix: Optional[Fix] = None
+    # Filled in by the engine once the finding is placed in a file.
+    row: int = 0
+    column: int = 0
+    end_row: int = 0
+    end_column: int = 0
+    cell: Optional[int] = None
+    fix_positions: Tuple[Tuple[int, int, int, int], ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> Tuple[str, int, int, str]:
+        return (self.code, self.start, self.end, self.message)
+
+
+def apply_fixes(text: str, fixes: Sequence[Fix]) -> Tuple[str, List[Fix]]:
+    """Apply every fix whose edits do not collide with an earlier fix's; return the new text
+    and the fixes applied. Identical edits from several fixes (one definition shared by many
+    calls) are applied once."""
+    chosen: List[Edit] = []
+    applied: List[Fix] = []
+    for fix in fixes:
+        new = [e for e in fix.edits if e not in chosen]
+        if any(e.overlaps(c) for e in new for c in chosen) or any(
+            a.overlaps(b) for i, a in enumerate(new) for b in new[i + 1 :]
+        ):
+            continue
+        chosen.extend(new)
+        applied.append(fix)
+    return splice(text, chosen), applied
+
+
+def splice(text: str, edits: Iterable[Edit]) -> str:
+    out = []
+    last = 0
+    for edit in sorted(edits):
+        out.append(text[last : edit.start])
+        out.append(edit.content)
+        last = edit.end
+    out.append(text[last:])
+    return "".join(out)

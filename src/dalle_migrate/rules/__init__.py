@@ -1,0 +1,40 @@
+"""The rule registry: every rule, in code order. Adding a rule means adding its module here."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+from .base import Invalid, Rule
+from .dm101_retired_model import RetiredModel
+from .dm102_deprecated_model import DeprecatedModel
+from .dm103_implicit_model import ImplicitModel
+from .dm104_unresolved_model import UnresolvedModel
+from .dm201_unsupported_size import UnsupportedSize
+from .dm202_unsupported_quality import UnsupportedQuality
+from .dm203_response_format import ResponseFormat
+from .dm204_style import Style
+from .dm205_input_fidelity import InputFidelity
+from .dm206_parameter_range import ParameterRange
+from .dm402_variation_endpoint import VariationEndpoint
+from .dm403_azure_deployment import AzureDeployment
+from .dm900_parse_error import ParseError
+
+ALL_RULES: List[Rule] = [
+    RetiredModel(),
+    DeprecatedModel(),
+    ImplicitModel(),
+    UnresolvedModel(),
+    UnsupportedSize(),
+    UnsupportedQuality(),
+    ResponseFormat(),
+    Style(),
+    InputFidelity(),
+    ParameterRange(),
+    VariationEndpoint(),
+    AzureDeployment(),
+    ParseError(),
+]
+
+RULES_BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
+
+__all__ = ["ALL_RULES", "RULES_BY_CODE", "Invalid", "Rule"]

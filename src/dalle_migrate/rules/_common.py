@@ -1,0 +1,46 @@
+"""Small helpers shared by several rules (messages built from catalogue facts)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from ..calls import ImageCall, Surface
+from ..catalog import RETIRED
+from ..context import ModuleContext
+
+
+def method_name(call: ImageCall) -> str:
+    """How the call reads in a message: `images.generate` or `openai.Image.create`."""
+    func = call.node.func
+    assert isinstance(func, cst.Attribute)
+    if call.surface is Surface.LEGACY:
+        return f"Image.{func.attr.value}"
+    return f"images.{func.attr.value}"
+
+
+def retired_ids(ctx: ModuleContext) -> str:
+    ids = [m for m in ctx.catalog.ids_with_status(RETIRED, ctx.settings.today) if ctx.catalog.models[m].alias_of is None]
+    return ", ".join(f"'{m}'" for m in ids)
+
+
+def quote_like(call: ImageCall) -> Optional[cst.BaseExpression]:
+    """A string literal of the call, to write new strings in the same quote style."""
+    for arg in call.node.args:
+        if isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString)):
+            return arg.value
+    return None
+
+
+def parameter_rules(call: ImageCall, ctx: ModuleContext):
+    """(model, its parameter table for this call's endpoint) the call must satisfy, or (model, None)."""
+    model = call.rules_model(ctx)
+    return model, ctx.catalog.params(model, call.endpoint)
+
+
+def accepts_keyword(call: ImageCall, ctx: ModuleContext, name: str) -> bool:
+    """Whether the SDK method takes this keyword (legacy 0.x calls pass everything through)."""
+    if call.surface is Surface.LEGACY:
+        return True
+    return name in ctx.catalog.endpoint(call.endpoint).sdk_params

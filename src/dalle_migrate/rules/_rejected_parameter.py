@@ -1,0 +1,42 @@
+"""Base of the rules that delete a parameter the target model rejects (DM203, DM204, DM205)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Iterable
+
+from ..calls import ImageCall
+from ..context import ModuleContext
+from ..edits import delete_arg
+from ..findings import Finding
+from ._common import accepts_keyword, method_name, parameter_rules
+from .base import Rule
+
+
+class RejectedParameter(Rule):
+    parameter: ClassVar[str]
+    advice: ClassVar[str]  # what to do instead, appended to the message
+
+    def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
+        arg = call.arg(self.parameter)
+        if arg is None:
+            return
+        model, rules = parameter_rules(call, ctx)
+        if rules is None:
+            return
+        rule = rules.get(self.parameter)
+        if not accepts_keyword(call, ctx, self.parameter):
+            why = f"`{method_name(call)}` has no `{self.parameter}` parameter: the SDK raises TypeError"
+        elif rule is not None and rule.error is not None:
+            error = ctx.catalog.error(rule.error, param=self.parameter, model=model).message
+            why = f"{model} rejects `{self.parameter}` (\"{error}\")"
+        elif rule is None:
+            why = f"{model} does not take `{self.parameter}`"
+        else:
+            return
+        yield self.finding(
+            ctx,
+            arg,
+            f"{why}; {self.advice}",
+            f"Remove `{self.parameter}`",
+            [delete_arg(ctx, call.node, arg)],
+        )

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..calls import ImageCall
+from ..catalog import RETIRED
+from ..context import ModuleContext
+from ..edits import replace_string
+from ..findings import Finding
+from .base import Invalid, Rule
+
+
+class RetiredModel(Rule):
+    """
+    ## What it does
+    Finds image calls whose `model` names a model OpenAI has shut down: `dall-e-2` and
+    `dall-e-3` (2026-05-12) and `gpt-image-1` (2026-10-23). The dates come from the catalogue,
+    so a deprecated model is reported here from its shutdown day on, with no new release.
+
+    ## Why
+    The API answers every request for a retired model with HTTP 400
+    ("The model 'dall-e-3' does not exist."): the call cannot work as written.
+
+    ## Fix safety
+    Safe. The model id is replaced by the target model (`--target`, default `gpt-image-2`)
+    where the value is written. The parameters the target rejects are reported and fixed by
+    the DM2xx rules in the same run. Calls through an Azure client are left to DM403: there
+    `model` is a deployment name.
+    """
+
+    code = "DM101"
+    name = "retired-model"
+    summary = "Image call names a retired model"
+    VALID = [
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        client.images.generate(model="gpt-image-2", prompt="a red fox")
+        """,
+        """
+        import together
+        together.Together().images.generate(model="dall-e-3", prompt="not OpenAI")
+        """,
+        """
+        class Studio:
+            def __init__(self):
+                self.images = self
+            def generate(self, **kw):
+                return kw
+        Studio().images.generate(model="dall-e-3", prompt="the user's own class")
+        """,
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        # client.images.generate(model="dall-e-3", prompt="a comment is not a call")
+        '''client.images.generate(model="dall-e-3")'''
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            image = client.images.generate(model="dall-e-3", prompt="a red fox")
+            """,
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            image = client.images.generate(model="gpt-image-2", prompt="a red fox")
+            """,
+        ),
+        Invalid(
+            """
+            import openai as oa
+            oa.images.generate(model='dall-e-2', prompt="x")
+            """,
+            """
+            import openai as oa
+            oa.images.generate(model='gpt-image-2', prompt="x")
+            """,
+        ),
+        Invalid(
+            """
+            from openai import AsyncOpenAI
+            async def main():
+                return await AsyncOpenAI().images.generate(model="gpt-image-1", prompt="x")
+            """,
+            """
+            from openai import AsyncOpenAI
+            async def main():
+                return await AsyncOpenAI().images.generate(model="gpt-image-2", prompt="x")
+            """,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            client.images.generate(model="gpt-image-1.5", prompt="x")
+            """,
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            client.images.generate(model="gpt-image-2", prompt="x")
+            """,
+            options={"today": "2026-12-01"},
+        ),
+    ]
+
+    def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
+        model = call.model_id
+        if call.azure or call.endpoint == "variation" or model is None or call.model is None:
+            return
+        if ctx.catalog.status(model, ctx.settings.today) != RETIRED:
+            return
+        target = ctx.settings.target
+        error = ctx.catalog.error("model_not_found", model=model).message
+        message = (
+            f"Model '{model}' was shut down on {ctx.catalog.shutdown(model)}; the API answers "
+            f'"{error}" Use \'{target}\'.'
+        )
+        yield self.finding(
+            ctx,
+            call.model.node,
+            message,
+            f"Replace '{model}' with '{target}'",
+            [replace_string(ctx, call.model.node, target)],
+        )

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..calls import MODEL_MISSING, ImageCall
+from ..context import ModuleContext
+from ..edits import insert_keyword, replace_node, string_literal
+from ..findings import Finding
+from ._common import method_name, quote_like
+from .base import Invalid, Rule
+
+
+class ImplicitModel(Rule):
+    """
+    ## What it does
+    Finds image calls that do not name a `model` (or pass `model=None`).
+
+    ## Why
+    The SDK then sends no model and the API picks its default, documented as `dall-e-2`,
+    which was shut down on 2026-05-12: such calls fail with "The model 'dall-e-2' does not
+    exist." Newer SDKs ask callers to "specify a model explicitly".
+
+    ## Fix safety
+    Safe: `model="<target>"` is added as the first keyword argument, in the call's layout.
+    """
+
+    code = "DM103"
+    name = "implicit-model"
+    summary = "Image call does not name a model"
+    VALID = [
+        """
+        from openai import OpenAI
+        OpenAI().images.generate(model="gpt-image-2", prompt="x")
+        """,
+        """
+        from openai import OpenAI
+        params = {"model": "gpt-image-2"}
+        OpenAI().images.generate(prompt="x", **params)
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            result = client.images.generate(
+                prompt="a lighthouse at dawn",
+                n=1,
+            )
+            """,
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            result = client.images.generate(
+                model="gpt-image-2",
+                prompt="a lighthouse at dawn",
+                n=1,
+            )
+            """,
+        ),
+        Invalid(
+            """
+            import openai
+            openai.images.generate(prompt='x', model=None)
+            """,
+            """
+            import openai
+            openai.images.generate(prompt='x', model='gpt-image-2')
+            """,
+        ),
+    ]
+
+    def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
+        if call.azure or call.endpoint == "variation":
+            return
+        target = ctx.settings.target
+        literal = string_literal(target, quote_like(call))
+        if call.model_state == MODEL_MISSING:
+            edit = insert_keyword(ctx, call.node, "model", literal)
+        elif call.model is not None and call.model.value is None:
+            edit = replace_node(ctx, call.model.node, literal)
+        else:
+            return
+        yield self.finding(
+            ctx,
+            call.node.func,
+            f"`{method_name(call)}` names no model; the API's default was 'dall-e-2', shut down "
+            f"on {ctx.catalog.shutdown('dall-e-2')}. Name the model: model=\"{target}\".",
+            f"Add model=\"{target}\"",
+            [edit],
+        )

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..calls import MODEL_IN_KWARGS, MODEL_UNRESOLVED, ImageCall
+from ..context import ModuleContext
+from ..findings import Finding, Severity
+from ._common import retired_ids
+from .base import Invalid, Rule
+
+
+class UnresolvedModel(Rule):
+    """
+    ## What it does
+    Finds image calls whose `model` value cannot be known without running the program: a
+    parameter, an attribute, a value read at run time, or keys hidden in `**kwargs`.
+
+    ## Why
+    If that value is a retired model the call fails with HTTP 400, and dalle-migrate cannot
+    tell. A person must check where the value comes from (environment, configuration, caller).
+
+    ## Fix safety
+    This rule has no fix: guessing the value would be wrong as often as right.
+    """
+
+    code = "DM104"
+    name = "unresolved-model"
+    severity = Severity.WARNING
+    summary = "Image call's model cannot be resolved statically"
+    fix_applicability = None
+    VALID = [
+        """
+        from openai import OpenAI
+        MODEL = "gpt-image-2"
+        OpenAI().images.generate(model=MODEL, prompt="x")
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from openai import OpenAI
+            def draw(client: OpenAI, model: str):
+                return client.images.generate(model=model, prompt="x")
+            """
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            def draw(**options):
+                return OpenAI().images.generate(prompt="x", **options)
+            """
+        ),
+    ]
+
+    def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
+        if call.azure or call.endpoint == "variation":
+            return
+        hint = f"make sure it is not a retired model ({retired_ids(ctx)}) or set it to '{ctx.settings.target}'."
+        if call.model_state == MODEL_UNRESOLVED:
+            node = call.keywords["model"].value
+            yield self.finding(ctx, node, f"The model is `{ctx.code(node)}`, which cannot be resolved statically; {hint}")
+        elif call.model_state == MODEL_IN_KWARGS:
+            node = call.star_kwargs[0]
+            yield self.finding(
+                ctx, node, f"The model may come from `{ctx.code(node)}`, which cannot be resolved statically; {hint}"
+            )
+

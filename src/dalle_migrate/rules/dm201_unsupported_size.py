@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..calls import ImageCall
+from ..context import ModuleContext
+from ..edits import replace_string
+from ..findings import Finding
+from ..values import resolve
+from ._common import parameter_rules
+from .base import Invalid, Rule
+
+
+class UnsupportedSize(Rule):
+    """
+    ## What it does
+    Finds a `size` the model the call will run on rejects: `256x256` and `512x512` for
+    gpt-image-2 (fewer than 655,360 pixels), sizes not divisible by 16, longer than 3840 px or
+    beyond 3:1; `1792x1024` and `1024x1792` for the fixed-size GPT image 1.x models.
+
+    ## Why
+    The API answers HTTP 400 ("Invalid size '1920x1080'. Width and height must both be
+    divisible by 16."). gpt-image-2 takes any size within its rule, so `1792x1024` stays valid
+    there and is not reported.
+
+    ## Fix safety
+    Safe: the size becomes the nearest accepted size of the same orientation (square,
+    landscape or portrait), chosen among the sizes OpenAI lists as popular for the model.
+    A value that is not `WIDTHxHEIGHT` has no fix.
+    """
+
+    code = "DM201"
+    name = "unsupported-size"
+    summary = "Image size the target model rejects"
+    VALID = [
+        """
+        from openai import OpenAI
+        OpenAI().images.generate(model="dall-e-3", prompt="x", size="1792x1024")
+        """,
+        """
+        from openai import OpenAI
+        OpenAI().images.generate(model="gpt-image-2", prompt="x", size="auto")
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="an icon", size="256x256")
+            """,
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="an icon", size="1024x1024")
+            """,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="dall-e-3", prompt="x", size="1792x1024")
+            """,
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-1.5", prompt="x", size="1536x1024")
+            """,
+            options={"target": "gpt-image-1.5", "today": "2026-11-01"},
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", size="1920x1080")
+            """,
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", size="2048x1152")
+            """,
+        ),
+    ]
+
+    def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
+        arg = call.arg("size")
+        model, rules = parameter_rules(call, ctx)
+        if arg is None or rules is None or "size" not in rules:
+            return
+        value = resolve(ctx, arg.value)
+        size_rule = ctx.catalog.size_rule(model)
+        if value is None or not value.is_str or size_rule is None:
+            return
+        problem = size_rule.problem(value.value)
+        if problem is None:
+            return
+        message = f"Size '{value.value}' is not supported by {model}: {problem}"
+        nearest = size_rule.nearest(value.value)
+        if nearest is None:
+            yield self.finding(ctx, value.node, message)
+            return
+        yield self.finding(
+            ctx,
+            value.node,
+            f"{message} Nearest supported size: '{nearest}'.",
+            f"Use size '{nearest}'",
+            [replace_string(ctx, value.node, nearest)],
+        )

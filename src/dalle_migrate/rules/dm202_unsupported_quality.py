@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..calls import ImageCall
+from ..context import ModuleContext
+from ..edits import replace_string
+from ..findings import Finding
+from ..values import resolve
+from ._common import parameter_rules
+from .base import Invalid, Rule
+
+
+class UnsupportedQuality(Rule):
+    """
+    ## What it does
+    Finds a `quality` the model the call will run on rejects, above all the DALL·E values
+    `standard` and `hd`.
+
+    ## Why
+    GPT image models take `low`, `medium`, `high` or `auto` and answer HTTP 400 "Invalid
+    value: 'hd'. Supported values are: 'low', 'medium', 'high', and 'auto'." otherwise.
+
+    ## Fix safety
+    Safe for `standard` -> `medium` and `hd` -> `high`, the mapping used in practice by the
+    projects that migrated. Any other rejected value is reported with no fix.
+    """
+
+    code = "DM202"
+    name = "unsupported-quality"
+    summary = "Image quality the target model rejects"
+    VALID = [
+        """
+        from openai import OpenAI
+        OpenAI().images.generate(model="gpt-image-2", prompt="x", quality="high")
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", quality="hd")
+            """,
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", quality="high")
+            """,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", quality="ultra")
+            """
+        ),
+    ]
+
+    def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
+        arg = call.arg("quality")
+        model, rules = parameter_rules(call, ctx)
+        rule = rules.get("quality") if rules else None
+        if arg is None or rule is None or rule.values is None:
+            return
+        value = resolve(ctx, arg.value)
+        if value is None or value.value in rule.values:
+            return
+        message = (
+            f"Quality {value.value!r} is not supported by {model}; "
+            f"supported values are {ctx.catalog.quoted(rule.values)}."
+        )
+        replacement = rule.replace.get(value.value) if isinstance(value.value, str) else None
+        if replacement is None:
+            yield self.finding(ctx, value.node, message)
+            return
+        yield self.finding(
+            ctx,
+            value.node,
+            message,
+            f"Use quality '{replacement}'",
+            [replace_string(ctx, value.node, replacement)],
+        )

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from ._rejected_parameter import RejectedParameter
+from .base import Invalid
+
+
+class Style(RejectedParameter):
+    """
+    ## What it does
+    Finds `style` (`"vivid"` / `"natural"`, a dall-e-3 parameter) on calls to GPT image models.
+
+    ## Why
+    GPT image models reject it with HTTP 400 "Unknown parameter: 'style'.", and `images.edit`
+    has no `style` keyword at all (TypeError).
+
+    ## Fix safety
+    Safe: the keyword is deleted. Describe the style in the prompt instead ("a vivid,
+    hyper-real photo of ..."); the message says so.
+    """
+
+    code = "DM204"
+    name = "style"
+    summary = "`style` is rejected by GPT image models"
+    parameter = "style"
+    advice = "describe the style in the prompt instead."
+    VALID = [
+        """
+        from openai import OpenAI
+        OpenAI().images.generate(model="gpt-image-2", prompt="a vivid photo of a fox")
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="dall-e-3", style="natural", prompt="a fox")
+            """,
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="a fox")
+            """,
+        ),
+    ]

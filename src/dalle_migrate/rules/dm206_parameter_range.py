@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..calls import ImageCall
+from ..context import ModuleContext
+from ..findings import Finding
+from ..values import resolve
+from ._common import accepts_keyword, method_name, parameter_rules
+from .base import Invalid, Rule
+
+# Parameters with a rule of their own, and the SDK's transport keywords.
+_OWNED = {"model", "size", "quality", "response_format", "style", "input_fidelity"}
+_TRANSPORT = {"extra_headers", "extra_query", "extra_body", "timeout"}
+
+
+class ParameterRange(Rule):
+    """
+    ## What it does
+    Finds the other arguments the model the call will run on rejects: values outside a range
+    (`n`, `output_compression`, `partial_images`), values outside a list (`output_format`,
+    `background`, `moderation`), parameters the model does not take, and keywords the SDK
+    method does not have.
+
+    ## Why
+    The API answers HTTP 400 for each (dall-e-3 code often has `n` values GPT image models
+    accept, but not the other way round), and an unknown keyword raises TypeError in the SDK
+    before any request is sent.
+
+    ## Fix safety
+    This rule has no fix: the right value depends on what the program wants.
+    """
+
+    code = "DM206"
+    name = "parameter-range"
+    summary = "Argument outside the target model's rules"
+    fix_applicability = None
+    VALID = [
+        """
+        from openai import OpenAI
+        OpenAI().images.generate(model="gpt-image-2", prompt="x", n=4, output_format="webp", output_compression=80)
+        """,
+        """
+        from openai import OpenAI
+        OpenAI().images.generate(model="gpt-image-2", prompt="x", timeout=120, extra_body={"a": 1})
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", n=12)
+            """
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", output_format="gif")
+            """
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.edit(model="gpt-image-2", image=open("a.png", "rb"), prompt="x", moderation="low")
+            """
+        ),
+    ]
+
+    def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
+        model, rules = parameter_rules(call, ctx)
+        if rules is None:
+            return
+        for name, arg in call.keywords.items():
+            if name in _OWNED or name in _TRANSPORT:
+                continue
+            if not accepts_keyword(call, ctx, name):
+                yield self.finding(
+                    ctx, arg, f"`{method_name(call)}` has no `{name}` parameter: the SDK raises TypeError."
+                )
+                continue
+            rule = rules.get(name)
+            if rule is None:
+                yield self.finding(
+                    ctx,
+                    arg,
+                    f"{model} does not take `{name}` on {method_name(call)}; the API answers "
+                    f"\"{ctx.catalog.error('unknown_parameter', param=name).message}\"",
+                )
+                continue
+            value = resolve(ctx, arg.value)
+            if value is None:
+                continue
+            problem = _problem(rule, value.value, ctx)
+            if problem:
+                yield self.finding(ctx, value.node, f"`{name}={value.value!r}` is not accepted by {model}: {problem}")
+
+
+def _problem(rule, value, ctx) -> str:
+    if rule.values is not None and value not in rule.values:
+        return f"supported values are {ctx.catalog.quoted(rule.values)}."
+    if rule.min is not None or rule.max is not None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return "an integer is expected."
+        if rule.min is not None and value < rule.min:
+            return f"the minimum is {rule.min}."
+        if rule.max is not None and value > rule.max:
+            return f"the maximum is {rule.max}."
+    return ""

@@ -1,0 +1,120 @@
+"""Source files as bytes and text: decoding that can be undone exactly, positions, safe writes.
+
+A file is decoded once (BOM and PEP 263 cookie honoured), edited as text, and encoded back with
+the same encoding and BOM; line endings are never normalised. Writes go through a temporary file
+in the same folder and ``os.replace``, so a file is either replaced whole or left as it was.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import io
+import os
+import re
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class SourceError(Exception):
+    """The bytes of a file cannot be decoded as Python source."""
+
+
+@dataclass
+class SourceText:
+    """A decoded source file that remembers how to turn back into the same bytes."""
+
+    text: str
+    encoding: str = "utf-8"
+    bom: bool = False
+
+    @classmethod
+    def decode(cls, data: bytes) -> "SourceText":
+        bom = data.startswith(codecs.BOM_UTF8)
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:
+            raise SourceError(str(exc)) from exc
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+        body = data[len(codecs.BOM_UTF8) :] if bom else data
+        try:
+            text = body.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise SourceError(f"cannot decode as {encoding}: {exc}") from exc
+        return cls(text=text, encoding=encoding, bom=bom)
+
+    def encode(self, text: Optional[str] = None) -> bytes:
+        body = (self.text if text is None else text).encode(self.encoding)
+        return codecs.BOM_UTF8 + body if self.bom else body
+
+    @property
+    def newline(self) -> str:
+        """The file's own line ending, used for any line the tool inserts."""
+        match = _NEWLINE.search(self.text)
+        return match.group(0) if match else "\n"
+
+
+class LineIndex:
+    """Converts between (1-based line, 0-based column) positions and string offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: List[int] = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line - 1] + column
+
+    def position(self, offset: int) -> Tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1]
+
+    def line_text(self, line: int) -> str:
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end]
+
+
+def read_bytes(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def atomic_write(path: Path, data: bytes, expected: Optional[bytes] = None) -> None:
+    """Replace ``path`` with ``data`` in one step, keeping its permission bits.
+
+    When ``expected`` is given and the file no longer holds those bytes (someone changed it while
+    we worked), nothing is written and ``FileChangedError`` is raised.
+    """
+    path = Path(path)
+    info = os.stat(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".dalle-migrate.tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, stat.S_IMODE(info.st_mode))
+        try:
+            os.chown(tmp, info.st_uid, info.st_gid)
+        except (PermissionError, AttributeError):  # not ours to give away, or not POSIX
+            pass
+        if expected is not None and read_bytes(path) != expected:
+            raise FileChangedError(f"{path} changed while it was being fixed; left as it is")
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class FileChangedError(Exception):
+    pass
