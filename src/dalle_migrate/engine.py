@@ -78,14 +78,20 @@ class TextResult:
 
 
 def check_text(text: str, settings: Settings, selection: Selection, newline: str = "\n") -> TextResult:
-    ctx = ModuleContext(text, settings, newline)
+    try:
+        ctx = ModuleContext(text, settings, newline)
+    except cst.ParserSyntaxError as exc:
+        return _unparsable(text, exc, selection)
     return TextResult(text, _positioned(analyze(ctx, selection), ctx.lines))
 
 
 def fix_text(text: str, settings: Settings, selection: Selection, newline: str = "\n") -> TextResult:
     """Apply every applicable fix, round after round, until the code is stable."""
     fixed: List[Finding] = []
-    ctx = ModuleContext(text, settings, newline)
+    try:
+        ctx = ModuleContext(text, settings, newline)
+    except cst.ParserSyntaxError as exc:
+        return _unparsable(text, exc, selection)
     findings = analyze(ctx, selection)
     for _ in range(_MAX_ROUNDS):
         fixable = [f for f in findings if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
@@ -152,14 +158,11 @@ def process_file(
     try:
         source = SourceText.decode(data)
     except SourceError as exc:
-        result.findings = [_parse_error(f"cannot be decoded ({exc})", 1, 0, selection)] if selection.enabled(PARSE_ERROR) else []
+        if selection.enabled(PARSE_ERROR):
+            result.findings = [_parse_error(f"The file cannot be decoded ({exc}); it was left untouched.", 1, 0)]
         return result
     try:
         outcome = (fix_text if fix else check_text)(source.text, settings, selection, source.newline)
-    except cst.ParserSyntaxError as exc:
-        if selection.enabled(PARSE_ERROR):
-            result.findings = [_parse_error(_syntax_message(exc), exc.raw_line, exc.raw_column, selection)]
-        return result
     except InternalError as exc:
         result.error = str(exc)
         return result
@@ -188,15 +191,18 @@ def process_file(
     return result
 
 
-def _syntax_message(exc: cst.ParserSyntaxError) -> str:
-    return f"Syntax error: {exc.message.strip()}; the file was left untouched."
+def _unparsable(text: str, exc: cst.ParserSyntaxError, selection: Selection) -> TextResult:
+    if not selection.enabled(PARSE_ERROR):
+        return TextResult(text, [])
+    first = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
+    message = f"Syntax error: {first}; the file was left untouched."
+    return TextResult(text, [_parse_error(message, exc.raw_line, exc.raw_column)])
 
 
-def _parse_error(message: str, row: int, column: int, selection: Selection) -> Finding:
-    if not message.startswith("Syntax error"):
-        message = f"The file {message}; it was left untouched."
+def _parse_error(message: str, row: int, column: int) -> Finding:
+    row = max(row, 1)
     return Finding(
-        PARSE_ERROR, message, 0, 0, Severity.ERROR, None, row=max(row, 1), column=column + 1, end_row=max(row, 1), end_column=column + 1
+        PARSE_ERROR, message, 0, 0, Severity.ERROR, None, row=row, column=column + 1, end_row=row, end_column=column + 1
     )
 
 

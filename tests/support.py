@@ -1,0 +1,39 @@
+"""Helpers shared by the tests: run the engine on a snippet with a fixed date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from typing import List, Optional
+
+from dalle_migrate.context import Settings
+from dalle_migrate.engine import Selection, check_text, fix_text
+from dalle_migrate.findings import Finding
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def settings(**overrides) -> Settings:
+    options = {"today": TODAY}
+    options.update(overrides)
+    if isinstance(options["today"], str):
+        options["today"] = dt.date.fromisoformat(options["today"])
+    return Settings(**options)
+
+
+def dedent(code: str) -> str:
+    return textwrap.dedent(code).lstrip("\n")
+
+
+def findings(code: str, select: Optional[str] = None, **options) -> List[Finding]:
+    selection = Selection(select=(select,)) if select else Selection()
+    return check_text(dedent(code), settings(**options), selection).findings
+
+
+def codes(code: str, **options) -> List[str]:
+    return [f.code for f in findings(code, **options)]
+
+
+def fixed(code: str, unsafe: bool = False, select: Optional[str] = None, **options) -> str:
+    selection = Selection(select=(select,)) if select else Selection()
+    return fix_text(dedent(code), settings(unsafe_fixes=unsafe, **options), selection).text

@@ -1,0 +1,180 @@
+"""The text edits fixes are made of: deleting and inserting arguments in every layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from support import dedent, fixed
+
+CLIENT = "from openai import OpenAI\nclient = OpenAI()\n"
+
+DELETE_CASES = [
+    pytest.param(
+        'client.images.generate(model="gpt-image-2", prompt="x", response_format="url")\n',
+        'client.images.generate(model="gpt-image-2", prompt="x")\n',
+        id="last-inline",
+    ),
+    pytest.param(
+        'client.images.generate(response_format="url", model="gpt-image-2", prompt="x")\n',
+        'client.images.generate(model="gpt-image-2", prompt="x")\n',
+        id="first-inline",
+    ),
+    pytest.param(
+        'client.images.generate(model="gpt-image-2", response_format="url",prompt="x")\n',
+        'client.images.generate(model="gpt-image-2", prompt="x")\n',
+        id="middle-inline-no-space",
+    ),
+    pytest.param(
+        'client.images.generate(model="gpt-image-2", prompt="x", response_format="url",)\n',
+        'client.images.generate(model="gpt-image-2", prompt="x",)\n',
+        id="last-inline-trailing-comma",
+    ),
+    pytest.param(
+        """\
+        client.images.generate(
+            model="gpt-image-2",
+            prompt="x",
+            response_format="url",
+        )
+        """,
+        """\
+        client.images.generate(
+            model="gpt-image-2",
+            prompt="x",
+        )
+        """,
+        id="own-line-trailing-comma",
+    ),
+    pytest.param(
+        """\
+        client.images.generate(
+            model="gpt-image-2",
+            prompt="x",
+            response_format="url"
+        )
+        """,
+        """\
+        client.images.generate(
+            model="gpt-image-2",
+            prompt="x",
+        )
+        """,
+        id="own-line-last-no-comma",
+    ),
+    pytest.param(
+        """\
+        client.images.generate(
+            model="gpt-image-2",
+            response_format="url",  # we want links
+            prompt="x",
+        )
+        """,
+        """\
+        client.images.generate(
+            model="gpt-image-2",
+            # we want links
+            prompt="x",
+        )
+        """,
+        id="own-line-comment-kept",
+    ),
+    pytest.param(
+        """\
+        client.images.generate(model="gpt-image-2", prompt="x", response_format="url",
+                               n=1)
+        """,
+        """\
+        client.images.generate(model="gpt-image-2", prompt="x",
+                               n=1)
+        """,
+        id="inline-at-line-end",
+    ),
+    pytest.param(
+        """\
+        client.images.generate(model="gpt-image-2",
+            response_format=(
+                "url"
+            ),
+            prompt="x")
+        """,
+        """\
+        client.images.generate(model="gpt-image-2",
+            prompt="x")
+        """,
+        id="multi-line-value",
+    ),
+    pytest.param(
+        'client.images.generate(model="gpt-image-2", prompt="x", style="vivid", response_format="url")\n',
+        'client.images.generate(model="gpt-image-2", prompt="x")\n',
+        id="two-adjacent-deletions",
+    ),
+    pytest.param(
+        'client.images.generate(model="gpt-image-2",\tprompt="x",\tresponse_format="url")\n',
+        'client.images.generate(model="gpt-image-2",\tprompt="x")\n',
+        id="tabs",
+    ),
+]
+
+
+@pytest.mark.parametrize("before,after", DELETE_CASES)
+def test_delete_argument(before, after):
+    assert fixed(CLIENT + dedent(before)) == CLIENT + dedent(after)
+
+
+INSERT_CASES = [
+    pytest.param('client.images.generate(prompt="x")\n', 'client.images.generate(model="gpt-image-2", prompt="x")\n', id="inline"),
+    pytest.param("client.images.generate(prompt='x')\n", "client.images.generate(model='gpt-image-2', prompt='x')\n", id="quote-style"),
+    pytest.param(
+        """\
+        client.images.generate(
+            prompt="x",
+        )
+        """,
+        """\
+        client.images.generate(
+            model="gpt-image-2",
+            prompt="x",
+        )
+        """,
+        id="own-line",
+    ),
+    pytest.param(
+        """\
+        client.images.generate(
+        \tprompt="x")
+        """,
+        """\
+        client.images.generate(
+        \tmodel="gpt-image-2",
+        \tprompt="x")
+        """,
+        id="tab-indent",
+    ),
+]
+
+
+@pytest.mark.parametrize("before,after", INSERT_CASES)
+def test_insert_model(before, after):
+    assert fixed(CLIENT + dedent(before)) == CLIENT + dedent(after)
+
+
+def test_crlf_insert_uses_the_file_newline():
+    before = CLIENT.replace("\n", "\r\n") + 'client.images.generate(\r\n    prompt="x",\r\n)\r\n'
+    after = CLIENT.replace("\n", "\r\n") + 'client.images.generate(\r\n    model="gpt-image-2",\r\n    prompt="x",\r\n)\r\n'
+    from dalle_migrate.engine import Selection, fix_text
+    from support import settings
+
+    assert fix_text(before, settings(), Selection(), newline="\r\n").text == after
+
+
+NOOP_CASES = [
+    pytest.param('client.images.generate(model="gpt-image-2", prompt="x", n=2)\n', id="valid-call"),
+    pytest.param('images.generate(model="dall-e-3", response_format="url")\n', id="bare-name"),
+    pytest.param('client.images.generate(model="gpt-image-2", prompt="x", **extra)\n', id="kwargs-kept"),
+    pytest.param('x = "client.images.generate(model=\'dall-e-3\', style=\'vivid\')"\n', id="in-a-string"),
+]
+
+
+@pytest.mark.parametrize("source", NOOP_CASES)
+def test_no_change(source):
+    assert fixed(CLIENT + dedent(source)) == CLIENT + dedent(source)

@@ -1,0 +1,65 @@
+"""Every rule's own VALID / INVALID examples are its tests (Fixit style), and its page renders."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dalle_migrate.rules import ALL_RULES, RULES_BY_CODE, Rule
+from support import dedent, findings, fixed
+
+VALID = [(rule.code, i, code) for rule in ALL_RULES for i, code in enumerate(rule.VALID)]
+INVALID = [(rule.code, i, case) for rule in ALL_RULES for i, case in enumerate(rule.INVALID)]
+
+
+@pytest.mark.parametrize("code,index,source", VALID, ids=[f"{c}-valid-{i}" for c, i, _ in VALID])
+def test_valid_example_does_not_fire(code, index, source):
+    assert [f for f in findings(source) if f.code == code] == []
+
+
+@pytest.mark.parametrize("code,index,case", INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])
+def test_invalid_example_fires_and_fixes(code, index, case):
+    options = dict(case.options or {})
+    reported = [f for f in findings(case.code, **options) if f.code == code]
+    assert reported, f"{code} did not fire on its INVALID example {index}"
+    rule = RULES_BY_CODE[code]
+    for finding in reported:
+        assert finding.severity == rule.severity
+        assert finding.message
+    if case.fixed is None:
+        assert all(f.fix is None for f in reported), "an example without `fixed` must have no fix"
+        assert fixed(case.code, unsafe=True, **options) == dedent(case.code) or code != "DM900"
+        return
+    assert all(f.fix is not None for f in reported)
+    assert all(f.fix.applicability.value == ("unsafe" if case.unsafe else "safe") for f in reported)
+    result = fixed(case.code, unsafe=case.unsafe, **options)
+    assert result == dedent(case.fixed)
+    # A second run has nothing left to do.
+    assert fixed(result, unsafe=case.unsafe, **options) == result
+    if case.unsafe:
+        assert fixed(case.code, unsafe=False, **options) == dedent(case.code) or code != "DM102"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_rule_page_has_every_section(rule: Rule):
+    page = rule.page()
+    for title in ("What it does", "Why", "Example", "Fix safety"):
+        assert f"## {title}" in page, f"{rule.code} page lacks {title}"
+    assert page.startswith(f"# {rule.name} ({rule.code})")
+    assert rule.INVALID, f"{rule.code} has no INVALID example"
+
+
+def test_codes_are_unique_and_well_formed():
+    codes = [r.code for r in ALL_RULES]
+    assert len(codes) == len(set(codes))
+    assert all(re.fullmatch(r"DM\d{3}", c) for c in codes)
+    names = [r.name for r in ALL_RULES]
+    assert len(names) == len(set(names))
+    assert codes == sorted(codes)
+
+
+def test_fix_applicability_matches_examples():
+    for rule in ALL_RULES:
+        if rule.fix_applicability is None:
+            assert all(case.fixed is None for case in rule.INVALID), rule.code
