@@ -194,9 +194,12 @@ def process_file(
 def _unparsable(text: str, exc: cst.ParserSyntaxError, selection: Selection) -> TextResult:
     if not selection.enabled(PARSE_ERROR):
         return TextResult(text, [])
-    first = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
-    message = f"Syntax error: {first}; the file was left untouched."
-    return TextResult(text, [_parse_error(message, exc.raw_line, exc.raw_column)])
+    # The native parser names the real position in its message ("error at 2:16"); the
+    # exception's own line can point at the end of the statement instead.
+    match = re.search(r"error at (\d+):(\d+)", exc.message)
+    row, column = (int(match.group(1)), int(match.group(2))) if match else (exc.raw_line, exc.raw_column)
+    message = f"Syntax error at line {row}, column {column + 1}: the file cannot be parsed and was left untouched."
+    return TextResult(text, [_parse_error(message, row, column)])
 
 
 def _parse_error(message: str, row: int, column: int) -> Finding:

@@ -1,0 +1,58 @@
+"""Per-rule fixtures: snapshots of the report and of the fixed file; every fixed file parses and
+a second fix changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from dalle_migrate.engine import FileResult, Selection, check_text, fix_text
+from dalle_migrate.report.common import RunReport
+from dalle_migrate.report.text import render
+from support import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = sorted((ROOT / "fixtures").glob("DM*/*.py"))
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "fixtures"
+
+
+def _report(path: Path, findings) -> str:
+    result = FileResult(path.relative_to(ROOT), findings=findings)
+    return render(RunReport(command="check", results=[result]))
+
+
+@pytest.fixture(autouse=True)
+def _at_repo_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fixture(path: Path, snapshot):
+    snapshot.snapshot_dir = SNAPSHOTS / path.parent.name
+    source = path.read_text(encoding="utf-8")
+    report = check_text(source, settings(), Selection())
+    snapshot.assert_match(_report(path, report.findings), f"{path.stem}.report.txt")
+
+    result = fix_text(source, settings(), Selection())
+    snapshot.assert_match(result.text, f"{path.stem}.fixed.py")
+    if result.text != source:
+        cst.parse_module(result.text)  # a rewritten file always parses
+    assert fix_text(result.text, settings(), Selection()).text == result.text  # idempotent
+    if path.parent.name != "DM900":
+        assert path.parent.name in {f.code for f in report.findings} or path.stem.startswith("noop")
+
+
+@pytest.mark.parametrize("path", [p for p in FIXTURES if p.stem.startswith("noop")], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_noop_fixture_has_no_finding_of_its_code(path: Path):
+    source = path.read_text(encoding="utf-8")
+    report = check_text(source, settings(), Selection())
+    assert [f for f in report.findings if f.code == path.parent.name] == []
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_unsafe_fix_is_stable(path: Path):
+    source = path.read_text(encoding="utf-8")
+    once = fix_text(source, settings(unsafe_fixes=True), Selection()).text
+    assert fix_text(once, settings(unsafe_fixes=True), Selection()).text == once
