@@ -64,10 +64,15 @@ def fix(**options) -> None:
 
 @main.command()
 @click.argument("code", required=False)
-def rules(code: Optional[str]) -> None:
+@click.option("--markdown", is_flag=True, help="Print every rule's page as one Markdown document.")
+def rules(code: Optional[str], markdown: bool) -> None:
     """List the rules, or print one rule's page."""
     from .rules import ALL_RULES, RULES_BY_CODE
+    from .rules.base import rules_document
 
+    if markdown:
+        click.echo(rules_document(), nl=False)
+        return
     if code:
         rule = RULES_BY_CODE.get(code.upper()) or next((r for r in ALL_RULES if r.name == code), None)
         if rule is None:
@@ -80,7 +85,7 @@ def rules(code: Optional[str]) -> None:
 
 
 def _settings(target: Optional[str], today: Optional[str], catalog_path: Optional[Path], unsafe_fixes: bool):
-    from .catalog import Catalog, CatalogError, default_catalog
+    from .catalog import DEPRECATED, Catalog, CatalogError, default_catalog
     from .context import Settings
 
     try:
@@ -95,6 +100,8 @@ def _settings(target: Optional[str], today: Optional[str], catalog_path: Optiona
     problem = catalog.target_problem(target, day)
     if problem:
         raise click.BadParameter(problem, param_hint="--target")
+    if catalog.status(target, day) == DEPRECATED:
+        click.echo(f"warning: target '{target}' shuts down on {catalog.shutdown(target)}", err=True)
     return Settings(target=target, today=day, unsafe_fixes=unsafe_fixes, catalog=catalog)
 
 

@@ -106,3 +106,12 @@ def _sections(doc: str) -> dict:
     if current:
         sections[current] = "\n".join(lines).strip()
     return sections
+
+
+def rules_document() -> str:
+    """docs/rules.md: every rule's page, in code order (regenerate with `dalle-migrate rules --markdown > docs/rules.md`)."""
+    from . import ALL_RULES
+
+    pages = [rule.page().replace("\n## ", "\n### ").replace("# ", "## ", 1) for rule in ALL_RULES]
+    return "# dalle-migrate rules\n\nGenerated from the rule classes; `dalle-migrate rules CODE` prints the same page.\n\n" + "\n".join(pages)
+

@@ -60,10 +60,14 @@ class DeprecatedModel(Rule):
         if ctx.catalog.status(model, ctx.settings.today) != DEPRECATED:
             return
         target = ctx.settings.target
+        message = f"Model '{model}' shuts down on {ctx.catalog.shutdown(model)}"
+        if ctx.catalog.model(model) is ctx.catalog.model(target):  # the target itself is retiring
+            yield self.finding(ctx, call.model.node, f"{message}; choose a --target that is not retiring.")
+            return
         yield self.finding(
             ctx,
             call.model.node,
-            f"Model '{model}' shuts down on {ctx.catalog.shutdown(model)}; move to '{target}' before then.",
+            f"{message}; move to '{target}' before then.",
             f"Replace '{model}' with '{target}'",
             [replace_string(ctx, call.model.node, target)],
         )

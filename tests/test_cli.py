@@ -1,0 +1,242 @@
+"""The command line contract: exit codes, --diff, --target, --today, --catalog, formats, rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dalle_migrate import __version__
+from dalle_migrate.catalog import DATA_FILE
+from dalle_migrate.cli import main
+from dalle_migrate.rules import ALL_RULES
+
+TODAY = ["--today", "2026-11-25"]
+APP = '''\
+from openai import OpenAI
+
+client = OpenAI()
+image = client.images.generate(
+    model="dall-e-3",
+    prompt="a lighthouse",
+    size="1792x1024",
+    quality="hd",
+)
+'''
+CLEAN = 'from openai import OpenAI\nOpenAI().images.generate(model="gpt-image-2", prompt="x")\n'
+
+
+def run(*args, cwd: Path):
+    runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "clean.py").write_text(CLEAN)
+    (tmp_path / "notes.txt").write_text('model="dall-e-3"')
+    return tmp_path
+
+
+def test_check_reports_and_exits_1(project):
+    result = run("check", *TODAY, cwd=project)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("app.py:5:11: DM101 [*] Model 'dall-e-3' was shut down on 2026-05-12")
+    assert lines[1].startswith("app.py:8:13: DM202 [*] Quality 'hd'")
+    assert "Found 2 findings." in result.output
+    assert (project / "app.py").read_text() == APP  # check writes nothing
+
+
+def test_check_clean_exits_0(project):
+    result = run("check", "clean.py", *TODAY, cwd=project)
+    assert result.exit_code == 0
+    assert result.output == "All checks passed.\n"
+    assert run("check", "clean.py", "-q", *TODAY, cwd=project).output == ""
+
+
+def test_fix_then_nothing_left(project):
+    result = run("fix", *TODAY, cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "Found 2 findings (2 fixed, 0 remaining)." in result.output
+    assert 'model="gpt-image-2"' in (project / "app.py").read_text()
+    assert 'size="1792x1024"' in (project / "app.py").read_text()  # valid on gpt-image-2
+    again = run("fix", *TODAY, cwd=project)
+    assert again.exit_code == 0 and "(0 fixed, 0 remaining)" in again.output
+
+
+def test_fix_exits_1_when_findings_remain(tmp_path):
+    (tmp_path / "v.py").write_text('from openai import OpenAI\nOpenAI().images.create_variation(image=b"")\n')
+    result = run("fix", *TODAY, cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "DM402" in result.output
+
+
+def test_diff_prints_and_writes_nothing(project):
+    result = run("fix", "--diff", *TODAY, cwd=project)
+    assert result.exit_code == 1
+    assert '-    model="dall-e-3",\n+    model="gpt-image-2",' in result.output
+    assert "--- app.py\n+++ app.py" in result.output
+    assert (project / "app.py").read_text() == APP
+    assert run("fix", "--diff", "clean.py", *TODAY, cwd=project).exit_code == 0
+
+
+def test_target_changes_the_size_rules(project):
+    result = run("check", "--target", "gpt-image-1.5", "--today", "2026-11-01", cwd=project)
+    assert "DM201" in result.output and "'1536x1024'" in result.output
+    assert "DM201" not in run("check", *TODAY, cwd=project).output
+
+
+def test_today_turns_deprecated_into_retired(tmp_path):
+    (tmp_path / "a.py").write_text('from openai import OpenAI\nOpenAI().images.generate(model="gpt-image-1.5", prompt="x")\n')
+    before = run("check", "--today", "2026-11-30", cwd=tmp_path).output
+    after = run("check", "--today", "2026-12-01", cwd=tmp_path).output
+    assert "DM102 [-] Model 'gpt-image-1.5' shuts down on 2026-12-01" in before
+    assert "DM101 [*] Model 'gpt-image-1.5' was shut down on 2026-12-01" in after
+
+
+def test_unsafe_fixes(tmp_path):
+    path = tmp_path / "a.py"
+    path.write_text('from openai import OpenAI\nOpenAI().images.generate(model="gpt-image-1.5", prompt="x")\n')
+    assert run("fix", *TODAY, cwd=tmp_path).exit_code == 1
+    assert "gpt-image-1.5" in path.read_text()
+    assert run("fix", "--unsafe-fixes", *TODAY, cwd=tmp_path).exit_code == 0
+    assert 'model="gpt-image-2"' in path.read_text()
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--target", "dall-e-3"], "retired"),
+        (["--target", "gpt-image-1.5", "--today", "2026-12-01"], "retired"),
+        (["--target", "gpt-image-9"], "unknown model"),
+        (["--target", "gpt-image-2.6-flare"], "not documented"),
+        (["--today", "25/11/2026"], "YYYY-MM-DD"),
+        (["--select", "XX1"], "no rule code"),
+        (["--catalog", "missing.toml"], "cannot read catalogue"),
+    ],
+)
+def test_usage_errors_exit_2(project, args, message):
+    result = CliRunner().invoke(main, ["check", str(project), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_select_and_ignore(project):
+    only = run("check", "--select", "DM2", *TODAY, cwd=project).output
+    assert "DM202" in only and "DM101" not in only
+    ignored = run("check", "--ignore", "DM101,DM202", *TODAY, cwd=project)
+    assert ignored.exit_code == 0
+
+
+def test_catalog_file_overrides_the_facts(project, tmp_path):
+    newer = tmp_path / "newer.toml"
+    text = DATA_FILE.read_text()
+    newer.write_text(text.replace('shutdown = "2026-05-12"\nreplacement = "a GPT image model"\nendpoints = ["generate"]', 'shutdown = "2027-01-01"\nreplacement = "a GPT image model"\nendpoints = ["generate"]'))
+    result = run("check", "--catalog", newer, *TODAY, cwd=project)
+    assert "DM102" in result.output and "2027-01-01" in result.output
+
+
+def test_broken_catalog_is_a_usage_error(project, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[models\n")
+    result = CliRunner().invoke(main, ["check", str(project), "--catalog", str(bad)])
+    assert result.exit_code == 2 and "invalid TOML" in result.output
+
+
+def test_json_format_is_ruff_shaped(project):
+    result = run("check", "--format", "json", *TODAY, cwd=project)
+    assert result.exit_code == 1
+    items = json.loads(result.output)
+    assert [i["code"] for i in items] == ["DM101", "DM202"]
+    first = items[0]
+    assert set(first) >= {"code", "message", "filename", "location", "end_location", "fix", "url", "noqa_row", "cell"}
+    assert first["filename"] == "app.py"
+    assert first["location"] == {"row": 5, "column": 11}
+    assert first["end_location"] == {"row": 5, "column": 21}
+    assert first["fix"]["applicability"] == "safe"
+    assert first["fix"]["edits"] == [
+        {"content": '"gpt-image-2"', "location": {"row": 5, "column": 11}, "end_location": {"row": 5, "column": 21}}
+    ]
+    assert first["cell"] is None
+
+
+def test_json_edits_reproduce_the_fix(project):
+    """Applying the JSON edits by hand gives what `fix` writes."""
+    items = json.loads(run("check", "--format", "json", *TODAY, cwd=project).output)
+    lines = APP.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    edits = sorted(
+        ((starts[e["location"]["row"] - 1] + e["location"]["column"] - 1, starts[e["end_location"]["row"] - 1] + e["end_location"]["column"] - 1, e["content"]) for i in items for e in i["fix"]["edits"]),
+        reverse=True,
+    )
+    text = APP
+    for start, end, content in edits:
+        text = text[:start] + content + text[end:]
+    run("fix", *TODAY, cwd=project)
+    assert (project / "app.py").read_text() == text
+
+
+def test_output_file(project):
+    result = run("check", "--format", "json", "-o", "report.json", *TODAY, cwd=project)
+    assert result.exit_code == 1 and result.output == ""
+    assert json.loads((project / "report.json").read_text())[0]["code"] == "DM101"
+
+
+def test_rules_lists_every_rule():
+    result = CliRunner().invoke(main, ["rules"])
+    assert result.exit_code == 0
+    for rule in ALL_RULES:
+        assert rule.code in result.output and rule.name in result.output
+
+
+def test_rules_page_comes_from_the_rule():
+    result = CliRunner().invoke(main, ["rules", "DM204"])
+    rule = next(r for r in ALL_RULES if r.code == "DM204")
+    assert result.exit_code == 0 and result.output == rule.page()
+    assert CliRunner().invoke(main, ["rules", "style"]).output == rule.page()
+    assert CliRunner().invoke(main, ["rules", "DM999"]).exit_code == 2
+
+
+def test_docs_rules_page_is_current():
+    docs = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+    from dalle_migrate.rules.base import rules_document
+
+    assert docs.read_text() == rules_document(), "run: dalle-migrate rules --markdown > docs/rules.md"
+
+
+def test_missing_path_is_an_error(tmp_path):
+    result = run("check", "nope.py", *TODAY, cwd=tmp_path)
+    assert result.exit_code == 2 and "cannot read" in result.output
+
+
+def test_discovery_skips_virtualenvs_and_symlinks(tmp_path):
+    for folder in (".venv/lib", "node_modules/x", "build", "src"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "m.py").write_text(APP)
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "o.py").write_text(APP)
+    (tmp_path / "link").symlink_to(outside, target_is_directory=True)
+    result = run("check", "--format", "json", *TODAY, cwd=tmp_path)
+    assert {i["filename"] for i in json.loads(result.output)} == {"src/m.py"}
+    explicit = run("check", "--format", "json", "build/m.py", *TODAY, cwd=tmp_path)
+    assert {i["filename"] for i in json.loads(explicit.output)} == {"build/m.py"}
+
+
+def test_version_and_module_entry_point():
+    out = subprocess.run([sys.executable, "-m", "dalle_migrate", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and __version__ in out.stdout
