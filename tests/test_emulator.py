@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import datetime
 import http.client
 import io
 import json
 import struct
+import sys
 import urllib.error
 import urllib.request
 import zlib
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
 import pytest
 
-from dalle_migrate.catalog import default_catalog
+from dalle_migrate.catalog import DATA_FILE, Catalog, CatalogError, default_catalog
 from dalle_migrate.emulator import EmulatorServer, ImagesAPI, LoggedRequest, parse_multipart, serve, tiny_png
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 TODAY = datetime.date(2026, 11, 25)
 AUTH = {"Authorization": "Bearer test"}
@@ -85,6 +92,27 @@ def decoded_png(b64: str) -> bytes:
     data = base64.b64decode(b64)
     assert data.startswith(PNG_SIGNATURE)
     return data
+
+
+with open(DATA_FILE, "rb") as _fh:
+    CATALOG_DATA = tomllib.load(_fh)
+
+
+def catalog_with(change: Callable[[Dict[str, Any]], None]) -> Catalog:
+    """The packaged catalogue with ``change`` applied to (a copy of) its data."""
+    data = copy.deepcopy(CATALOG_DATA)
+    change(data)
+    return Catalog(data, origin="<test>")
+
+
+def stream_events(payload: bytes) -> List[Dict[str, Any]]:
+    events = []
+    for block in payload.decode().strip().split("\n\n"):
+        event_line, data_line = block.split("\n")
+        data = json.loads(data_line[len("data: ") :])
+        assert event_line == "event: " + data["type"]
+        events.append(data)
+    return events
 
 
 # -- models --------------------------------------------------------------------------------------
@@ -200,9 +228,36 @@ def test_good_custom_sizes(api: ImagesAPI, size: str) -> None:
 
 
 def test_fixed_size_list_answers_like_any_enumerated_value(api: ImagesAPI) -> None:
+    # the API's own text for a DALL-E 3 size sent to gpt-image-1 (spec section 6)
+    err = generate_error(api, model="gpt-image-1.5", size="1254x836")
+    assert err == {
+        "message": "Invalid value: '1254x836'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'.",
+        "type": "invalid_request_error",
+        "param": "size",
+        "code": "invalid_value",
+    }
+
+
+def test_custom_size_problem_answers_with_its_reason(api: ImagesAPI) -> None:
+    err = generate_error(api, model="gpt-image-2", size="1792x936")  # spec section 6
+    assert (err["message"], err["code"]) == ("Invalid size '1792x936'. Width and height must both be divisible by 16.",
+                                             "invalid_value")
+
+
+def test_size_rules_name_their_error() -> None:
+    rules = default_catalog().size_rules
+    assert rules["custom_wxh"].error == "invalid_size"
+    assert {rules[name].error for name in ("fixed_gpt_image_1x", "dall_e_2", "dall_e_3")} == {"invalid_value"}
+
+
+def test_emulator_answers_a_size_with_the_error_its_rule_names() -> None:
+    def fixed_rule_says_invalid_size(data: Dict[str, Any]) -> None:
+        data["size_rules"]["fixed_gpt_image_1x"]["error"] = "invalid_size"
+
+    api = ImagesAPI(catalog_with(fixed_rule_says_invalid_size), TODAY)
     err = generate_error(api, model="gpt-image-1.5", size="1792x1024")
     assert err["message"] == (
-        "Invalid value: '1792x1024'. Supported values are: '1024x1024', '1536x1024', '1024x1536', and 'auto'."
+        "Invalid size '1792x1024'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'."
     )
 
 
@@ -304,6 +359,58 @@ def test_edit_json_body_with_images_list(api: ImagesAPI) -> None:
     assert api.log[-1].params["image"] == body["images"]  # the JSON spelling "images" is read as "image"
 
 
+def test_json_spellings_come_from_the_edit_endpoint(api: ImagesAPI) -> None:
+    catalog = default_catalog()
+    assert catalog.endpoint("edit").json_fields == {"images": "image"}
+    assert catalog.endpoint("generate").json_fields == {}
+    # only the edit endpoint knows the "images" spelling
+    assert generate_error(api, model="gpt-image-2", images=[{"file_id": "f"}])["message"] == "Unknown parameter: 'images'."
+
+
+# -- image counts --------------------------------------------------------------------------------
+def test_edit_image_count_is_recorded() -> None:
+    rule = default_catalog().params("gpt-image-2", "edit")["image"]
+    assert (rule.min_items, rule.max_items) == (1, 16)
+
+
+def test_edit_takes_up_to_16_images(api: ImagesAPI) -> None:
+    images = [{"file_id": f"file-{i}"} for i in range(17)]
+    status, _, answer = post_json(api, EDIT, {"model": "gpt-image-2", "prompt": "x", "images": images[:16]})
+    assert status == 200, answer
+    assert answer["usage"]["input_tokens_details"]["image_tokens"] == 16 * default_catalog().response.input_tokens_per_image
+    status, _, answer = post_json(api, EDIT, {"model": "gpt-image-2", "prompt": "x", "images": images})
+    assert status == 400
+    assert error(answer) == {
+        "message": "Invalid 'images': array too long. Expected an array with maximum length 16, "
+        "but got an array with length 17 instead.",
+        "type": "invalid_request_error",
+        "param": "images",  # named as sent
+        "code": "array_above_max_length",
+    }
+    assert api.log[-1].param == "images"
+
+
+def test_edit_form_with_too_many_images(api: ImagesAPI) -> None:
+    status, body = post_form(api, EDIT, [("model", "gpt-image-2"), ("prompt", "x"), *[("image[]", PNG)] * 17])
+    assert status == 400 and error(body)["code"] == "array_above_max_length" and error(body)["param"] == "image"
+
+
+def test_edit_with_an_empty_image_list(api: ImagesAPI) -> None:
+    status, _, answer = post_json(api, EDIT, {"model": "gpt-image-2", "prompt": "x", "images": []})
+    assert status == 400 and error(answer)["code"] == "empty_array"
+    assert error(answer)["message"] == (
+        "Invalid 'images': empty array. Expected an array with minimum length 1, but got an empty array instead."
+    )
+
+
+def test_dall_e_2_edits_took_one_image() -> None:
+    old_api = ImagesAPI(default_catalog(), datetime.date(2026, 1, 1))  # dall-e-2 still served
+    fields = [("model", "dall-e-2"), ("prompt", "x")]
+    assert post_form(old_api, EDIT, [*fields, ("image", PNG)])[0] == 200
+    status, body = post_form(old_api, EDIT, [*fields, ("image[]", PNG), ("image[]", PNG)])
+    assert status == 400 and error(body)["code"] == "array_above_max_length"
+
+
 def test_multipart_parsing_keeps_bytes_and_nesting() -> None:
     blob = bytes(range(256)) * 3 + b"\r\n--testboundary\r\n\r"
     headers, body = multipart([("prompt", "café"), ("image[]", blob), ("image[]", PNG), ("svg[model]", "m"), ("svg[effort]", "low")])
@@ -327,6 +434,7 @@ def test_variations_with_a_gpt_image_model_say_the_endpoint_is_retired(api: Imag
     err = error(body)
     assert status == 400 and err["type"] == "invalid_request_error"
     assert err["message"] == default_catalog().endpoint("variation").retired_message
+    assert err["code"] == default_catalog().errors["endpoint_retired"]["code"]
 
 
 # -- transport-level answers ---------------------------------------------------------------------
@@ -335,6 +443,18 @@ def test_missing_auth(api: ImagesAPI, headers: Dict[str, str]) -> None:
     status, _, body = post_json(api, GENERATE, {"model": "gpt-image-2", "prompt": "x"}, headers=headers)
     assert status == 401
     assert "API key" in error(body)["message"]
+    assert body == default_catalog().error("missing_api_key").body()
+
+
+def test_transport_errors_are_read_from_the_catalogue() -> None:
+    def reword(data: Dict[str, Any]) -> None:
+        data["errors"]["missing_api_key"]["message"] = "No key."
+        data["errors"]["invalid_url"]["status"] = 405
+
+    api = ImagesAPI(catalog_with(reword), TODAY)
+    status, _, body = post_json(api, GENERATE, {"model": "gpt-image-2", "prompt": "x"}, headers={})
+    assert (status, error(body)["message"]) == (401, "No key.")
+    assert post_json(api, "/v1/images/nothing", {})[0] == 405
 
 
 def test_header_names_are_case_insensitive(api: ImagesAPI) -> None:
@@ -398,6 +518,119 @@ def test_stream_answers_server_sent_events(api: ImagesAPI) -> None:
 
 def test_stream_must_be_boolean(api: ImagesAPI) -> None:
     assert generate_error(api, model="gpt-image-2", stream="yes")["code"] == "invalid_type"
+    status, body = post_form(api, EDIT, [("model", "gpt-image-2"), ("prompt", "x"), ("image", PNG), ("stream", "yes")])
+    assert status == 400 and error(body)["code"] == "invalid_type" and error(body)["param"] == "stream"
+
+
+def test_stream_is_a_boolean_rule() -> None:
+    rules = default_catalog().params("gpt-image-2", "generate")
+    assert rules["stream"].is_boolean and rules["stream"].default is False
+    assert not rules["n"].is_boolean
+
+
+def test_stream_event_types_come_from_the_catalogue() -> None:
+    catalog = default_catalog()
+    assert catalog.endpoint("generate").stream_events == {
+        "partial_image": "image_generation.partial_image", "completed": "image_generation.completed"}
+    assert catalog.endpoint("edit").stream_event("completed") == "image_edit.completed"
+
+    def rename(data: Dict[str, Any]) -> None:
+        data["endpoints"]["generate"]["stream_events"] = {"partial_image": "gen.partial", "completed": "gen.done"}
+
+    api = ImagesAPI(catalog_with(rename), TODAY)
+    request = {"model": "gpt-image-2", "prompt": "x", "stream": True, "partial_images": 2}
+    status, _, payload = api.handle("POST", GENERATE, AUTH, json.dumps(request).encode())
+    assert status == 200
+    assert [event["type"] for event in stream_events(payload)] == ["gen.partial", "gen.partial", "gen.done"]
+
+
+def test_partial_images_cost_output_tokens(api: ImagesAPI) -> None:
+    costs = default_catalog().response
+    assert costs.output_tokens_per_partial_image == 100  # spec section 4.2
+    request = {"model": "gpt-image-2", "prompt": "x", "stream": True, "partial_images": 3}
+    _, _, payload = api.handle("POST", GENERATE, AUTH, json.dumps(request).encode())
+    completed = stream_events(payload)[-1]
+    assert completed["usage"]["output_tokens"] == costs.output_tokens_per_image + 3 * costs.output_tokens_per_partial_image
+
+
+def test_response_settings_and_defaults_come_from_the_catalogue() -> None:
+    catalog = default_catalog()
+    assert catalog.response.settings == ("background", "output_format", "quality", "size")
+    assert catalog.params("gpt-image-2", "generate")["output_format"].default == "png"
+
+    def change(data: Dict[str, Any]) -> None:
+        data["response"]["settings"] = ["output_format", "moderation"]
+        data["profiles"]["gpt_image"]["generate"]["output_format"]["default"] = "webp"
+
+    api = ImagesAPI(catalog_with(change), TODAY)
+    status, _, body = post_json(api, GENERATE, {"model": "gpt-image-2", "prompt": "x"})
+    assert status == 200
+    assert set(body) == {"created", "data", "output_format", "moderation", "usage"}
+    assert (body["output_format"], body["moderation"]) == ("webp", "auto")
+
+
+def test_usage_token_counts_come_from_the_catalogue() -> None:
+    def change(data: Dict[str, Any]) -> None:
+        data["response"].update(input_tokens_per_image=7, output_tokens_per_image=11)
+
+    api = ImagesAPI(catalog_with(change), TODAY)
+    status, body = post_form(api, EDIT, [("model", "gpt-image-2"), ("prompt", "two words"), ("n", "3"),
+                                         ("image[]", PNG), ("image[]", PNG)])
+    assert status == 200
+    assert body["usage"] == {"input_tokens": 16, "input_tokens_details": {"image_tokens": 14, "text_tokens": 2},
+                             "output_tokens": 33, "total_tokens": 49}
+
+
+# -- the default model ---------------------------------------------------------------------------
+def test_api_default_model_is_recorded() -> None:
+    assert default_catalog().api_default_model == "dall-e-2"
+
+
+def test_api_default_model_comes_from_the_catalogue() -> None:
+    def change(data: Dict[str, Any]) -> None:
+        data["meta"]["api_default_model"] = "gpt-image-2"
+
+    api = ImagesAPI(catalog_with(change), TODAY)
+    status, _, body = post_json(api, GENERATE, {"prompt": "x"})
+    assert status == 200, body
+
+
+def test_unknown_api_default_model_is_a_catalogue_error() -> None:
+    def change(data: Dict[str, Any]) -> None:
+        data["meta"]["api_default_model"] = "gpt-image-99"
+
+    with pytest.raises(CatalogError, match="api_default_model"):
+        catalog_with(change)
+
+
+# -- what the stand-in needs from the catalogue --------------------------------------------------
+@pytest.mark.parametrize(
+    "change, gap",
+    [
+        (lambda data: data["meta"].pop("api_default_model"), "[meta] api_default_model"),
+        (lambda data: data["errors"].pop("missing_api_key"), "[errors.missing_api_key]"),
+        (lambda data: data["size_rules"]["custom_wxh"].pop("error"), "[size_rules.custom_wxh] error"),
+        (lambda data: data["endpoints"]["edit"].pop("stream_events"), "[endpoints.edit] stream_events.completed"),
+    ],
+)
+def test_emulator_refuses_a_catalogue_without_its_facts(change: Callable[[Dict[str, Any]], None], gap: str) -> None:
+    catalog = catalog_with(change)
+    with pytest.raises(CatalogError) as caught:
+        ImagesAPI(catalog, TODAY)
+    assert gap in str(caught.value)
+
+
+def test_catalogue_checks_new_rule_attributes() -> None:
+    def bad_type(data: Dict[str, Any]) -> None:
+        data["profiles"]["gpt_image"]["generate"]["stream"]["type"] = "bool"
+
+    def bad_size_error(data: Dict[str, Any]) -> None:
+        data["size_rules"]["dall_e_3"]["error"] = "no_such_error"
+
+    with pytest.raises(CatalogError, match="unknown type"):
+        catalog_with(bad_type)
+    with pytest.raises(CatalogError, match="no_such_error"):
+        catalog_with(bad_size_error)
 
 
 # -- the log -------------------------------------------------------------------------------------

@@ -28,6 +28,10 @@ RETIRED = "retired"
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
 
+# Value types a parameter rule may declare with ``type = "..."`` (others are told by values/min/max).
+BOOLEAN = "boolean"
+_RULE_TYPES = frozenset({BOOLEAN})
+
 
 class CatalogError(Exception):
     """The catalogue file is missing, unreadable or inconsistent."""
@@ -58,10 +62,23 @@ class ParamRule:
     size: bool = False
     replace: Mapping[str, str] = field(default_factory=dict)
     error: Optional[str] = None  # key into [errors] when the API rejects the parameter
+    type: Optional[str] = None  # "boolean"; None when values / min / max tell the type
+    default: Any = None  # what the API uses when the parameter is omitted or null
+    min_items: Optional[int] = None  # bounds on how many entries a list value may hold
+    max_items: Optional[int] = None
 
     @property
     def rejected(self) -> bool:
         return self.error is not None
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.type == BOOLEAN
+
+    @property
+    def counted(self) -> bool:
+        """Whether the number of entries of the value is bounded (``min_items`` / ``max_items``)."""
+        return self.min_items is not None or self.max_items is not None
 
 
 @dataclass(frozen=True)
@@ -75,6 +92,7 @@ class SizeRule:
     min_pixels: int = 0
     max_pixels: int = 0
     popular: Tuple[str, ...] = ()
+    error: Optional[str] = None  # key into [errors] the API answers a rejected size with
 
     @property
     def is_custom(self) -> bool:
@@ -153,10 +171,25 @@ class Endpoint:
     sdk_params: Tuple[str, ...]
     required: Tuple[str, ...]
     retired_message: str = ""
+    # Server-sent event type per kind ("partial_image", "completed") when the request streams.
+    stream_events: Mapping[str, str] = field(default_factory=dict)
+    # JSON body spelling -> form spelling of a field (the JSON edit body sends "images").
+    json_fields: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        return self.http.split(" ", 1)[0].upper()
 
     @property
     def path(self) -> str:
         return self.http.split(" ", 1)[1]
+
+    def stream_event(self, kind: str) -> str:
+        """The event type of one kind of stream event; CatalogError when the catalogue has none."""
+        try:
+            return self.stream_events[kind]
+        except KeyError:
+            raise CatalogError(f"endpoint {self.name} has no stream_events.{kind}") from None
 
 
 @dataclass(frozen=True)
@@ -177,6 +210,16 @@ class Model:
         if self.shutdown is None:
             return ACTIVE
         return RETIRED if today >= self.shutdown else DEPRECATED
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """What a successful Images API answer reports besides the images ([response])."""
+
+    settings: Tuple[str, ...] = ()  # request settings echoed next to ``data``
+    input_tokens_per_image: int = 0
+    output_tokens_per_image: int = 0
+    output_tokens_per_partial_image: int = 0
 
 
 @dataclass(frozen=True)
@@ -207,6 +250,8 @@ class Catalog:
         try:
             self.meta = dict(data.get("meta", {}))
             self.default_target: str = self.meta.get("default_target", "gpt-image-2")
+            # The model the API falls back to when a request names none; None when not recorded.
+            self.api_default_model: Optional[str] = self.meta.get("api_default_model")
             self.endpoints: Dict[str, Endpoint] = {
                 name: Endpoint(
                     name=name,
@@ -217,10 +262,19 @@ class Catalog:
                     sdk_params=tuple(e.get("sdk_params", ())),
                     required=tuple(e.get("required", ())),
                     retired_message=e.get("retired_message", ""),
+                    stream_events={str(k): str(v) for k, v in e.get("stream_events", {}).items()},
+                    json_fields={str(k): str(v) for k, v in e.get("json_fields", {}).items()},
                 )
                 for name, e in data["endpoints"].items()
             }
             self.errors: Dict[str, Mapping[str, Any]] = dict(data.get("errors", {}))
+            response = data.get("response", {})
+            self.response = ResponseFacts(
+                settings=tuple(response.get("settings", ())),
+                input_tokens_per_image=int(response.get("input_tokens_per_image", 0)),
+                output_tokens_per_image=int(response.get("output_tokens_per_image", 0)),
+                output_tokens_per_partial_image=int(response.get("output_tokens_per_partial_image", 0)),
+            )
             sdk = data["sdk"]
             self.sdk = SdkSurface(
                 package=sdk["package"],
@@ -249,6 +303,7 @@ class Catalog:
                     min_pixels=int(r.get("min_pixels", 0)),
                     max_pixels=int(r.get("max_pixels", 0)),
                     popular=tuple(r.get("popular", ())),
+                    error=r.get("error"),
                 )
                 for name, r in data.get("size_rules", {}).items()
             }
@@ -283,8 +338,19 @@ class Catalog:
                 raise CatalogError(f"{origin}: {model.id} is an alias of unknown model {model.alias_of}")
             if model.size_rule and model.size_rule not in self.size_rules:
                 raise CatalogError(f"{origin}: {model.id} names unknown size rule {model.size_rule}")
+            for endpoint, rules in model.params.items():
+                for rule in rules.values():
+                    if rule.type is not None and rule.type not in _RULE_TYPES:
+                        raise CatalogError(
+                            f"{origin}: {model.id} {endpoint}.{rule.name} has unknown type {rule.type!r}"
+                        )
+        for rule in self.size_rules.values():
+            if rule.error is not None and rule.error not in self.errors:
+                raise CatalogError(f"{origin}: size rule {rule.name} names unknown error {rule.error}")
         if self.default_target not in self.models:
             raise CatalogError(f"{origin}: default target {self.default_target} is not a model")
+        if self.api_default_model is not None and self.api_default_model not in self.models:
+            raise CatalogError(f"{origin}: api_default_model {self.api_default_model} is not a model")
 
     # -- loading -------------------------------------------------------------------------------
     @classmethod
@@ -341,17 +407,19 @@ class Catalog:
             return f"unknown model '{model_id}'; choose one of: {', '.join(self.targets(today))}"
         status = self.status(model_id, today)
         base = self.model(model_id)
-        if status != ACTIVE:
+        if status == RETIRED:
             return f"'{model_id}' is {status} (shutdown {self.shutdown(model_id)}); choose one of: {', '.join(self.targets(today))}"
         if base is None or not base.documented:
             return f"the parameter rules of '{model_id}' are not documented, so calls cannot be checked against it; choose one of: {', '.join(self.targets(today))}"
         return None
 
     def targets(self, today: _dt.date) -> List[str]:
+        """Models a run may migrate to: served on ``today`` (deprecated ones until their shutdown)
+        and with documented parameter rules."""
         return [
             m
             for m in self.models
-            if self.status(m, today) == ACTIVE and (self.model(m) and self.model(m).documented)
+            if self.status(m, today) != RETIRED and (self.model(m) and self.model(m).documented)
         ]
 
     # -- parameters ----------------------------------------------------------------------------
@@ -402,6 +470,10 @@ def _param_rules(table: Mapping[str, Any]) -> Dict[str, ParamRule]:
             size=bool(spec.get("size", False)),
             replace=dict(spec.get("replace", {})),
             error=spec.get("error"),
+            type=spec.get("type"),
+            default=spec.get("default"),
+            min_items=spec.get("min_items"),
+            max_items=spec.get("max_items"),
         )
     return rules
 

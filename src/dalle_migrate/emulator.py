@@ -27,59 +27,23 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .catalog import RETIRED, ApiError, Catalog, Endpoint, ParamRule
+from .catalog import RETIRED, ApiError, Catalog, CatalogError, Endpoint, ParamRule
 
 Response = Tuple[int, Dict[str, str], bytes]
 
-# Facts the emulator needs that the catalogue does not (yet) record. Each one is looked up in the
-# catalogue first where a place for it exists, so a newer catalogue can override it.
+# Every API fact (default model, error bodies, stream event types, JSON spellings, response
+# settings and token counts) is read from the catalogue; ``ImagesAPI`` refuses a catalogue that
+# lacks one it needs rather than guessing.
 
-# The API's documented default model when a request names none (spec §5: dall-e-2).
-_API_DEFAULT_MODEL = "dall-e-2"
-# Errors that are not about image models. A catalogue [errors.<key>] entry wins over these.
-_OWN_ERRORS: Dict[str, Dict[str, Any]] = {
-    "missing_api_key": {
-        "status": 401,
-        "type": "invalid_request_error",
-        "code": "missing_api_key",
-        "message": "You didn't provide an API key. Send it in an Authorization header "
-        "(Authorization: Bearer YOUR_KEY).",
-    },
-    "invalid_url": {
-        "status": 404,
-        "type": "invalid_request_error",
-        "code": "invalid_url",
-        "message": "Invalid URL ({method} {path})",
-    },
-    "invalid_body": {
-        "status": 400,
-        "type": "invalid_request_error",
-        "code": "invalid_body",
-        "message": "We could not parse the body of your request: {reason}",
-    },
-    "invalid_type": {
-        "status": 400,
-        "type": "invalid_request_error",
-        "code": "invalid_type",
-        "message": "Invalid type for '{param}': expected {expected}, but got {got} instead.",
-    },
-    "endpoint_retired": {
-        "status": 400,
-        "type": "invalid_request_error",
-        "code": "endpoint_retired",
-        "message": "{retired_message}",
-    },
-}
-# Fields whose rules carry no type in the catalogue but are booleans (form posts send "true").
-_BOOLEAN_FIELDS = frozenset({"stream"})
-# The JSON edit body spells the image list "images" (spec §2); the form spelling is "image".
-_JSON_SPELLINGS = {"images": "image"}
-# Stream event type prefix per endpoint (``<prefix>.partial_image`` / ``<prefix>.completed``).
-_STREAM_EVENT_PREFIX = {"generate": "image_generation", "edit": "image_edit"}
+# The [errors.<key>] entries the stand-in answers with.
+_ERROR_KEYS = (
+    "missing_api_key", "invalid_url", "invalid_body", "invalid_type", "endpoint_retired", "model_not_found",
+    "unknown_parameter", "invalid_value", "integer_below_min", "integer_above_max", "missing_parameter",
+    "empty_array", "array_below_min_length", "array_above_max_length",
+)
+# The kinds of stream event an answer to stream=true is made of (keys of an endpoint's stream_events).
+_STREAM_EVENT_KINDS = ("partial_image", "completed")
 
-# Made-up token counts: the real numbers depend on the model and are not documented.
-_TOKENS_PER_INPUT_IMAGE = 65
-_TOKENS_PER_OUTPUT_IMAGE = 272
 _PNG_EDGE = 8  # px; the returned images are placeholders, not renderings of the size asked for
 
 
@@ -135,6 +99,10 @@ class ImagesAPI:
         self.catalog = catalog
         self.today = today
         self.models: Tuple[str, ...] = self._served_models(models)
+        gaps = _catalog_gaps(catalog, self.models)
+        if gaps:
+            raise CatalogError(f"{catalog.origin}: the Images API stand-in needs " + ", ".join(gaps))
+        self.default_model: str = str(catalog.api_default_model)
         self.log: List[LoggedRequest] = []
         # Called with each LoggedRequest once answered (``serve`` uses it for ``log_stream``).
         self.listeners: List[Callable[[LoggedRequest], None]] = []
@@ -142,10 +110,9 @@ class ImagesAPI:
         self._request_ids = itertools.count(1)
         self._routes: Dict[Tuple[str, str], Endpoint] = {}
         for endpoint in catalog.endpoints.values():
-            method = endpoint.http.split(" ", 1)[0].upper()
-            self._routes[(method, endpoint.path)] = endpoint
+            self._routes[(endpoint.method, endpoint.path)] = endpoint
             if endpoint.path.startswith("/v1/"):
-                self._routes[(method, endpoint.path[len("/v1") :])] = endpoint
+                self._routes[(endpoint.method, endpoint.path[len("/v1") :])] = endpoint
 
     def _served_models(self, wanted: Optional[Sequence[str]]) -> Tuple[str, ...]:
         unknown = [m for m in wanted or () if not self.catalog.is_known(m)]
@@ -183,10 +150,10 @@ class ImagesAPI:
         route = entry.path.split("?", 1)[0].rstrip("/")
         endpoint = self._routes.get((entry.method, route))
         if endpoint is None:
-            raise _Rejected(self._error("invalid_url", method=entry.method, path=route))
+            raise _Rejected(self.catalog.error("invalid_url", method=entry.method, path=route))
         if not _bearer_token(headers.get("authorization", "")):
-            raise _Rejected(self._error("missing_api_key"))
-        fields, from_form = self._parse_body(headers.get("content-type", ""), body)
+            raise _Rejected(self.catalog.error("missing_api_key"))
+        fields, from_form, sent_as = self._parse_body(endpoint, headers.get("content-type", ""), body)
         entry.params = {name: _summarise(value) for name, value in fields.items()}
         raw_model = fields.get("model")
         entry.model = raw_model if isinstance(raw_model, str) else None
@@ -199,7 +166,7 @@ class ImagesAPI:
         if from_form:
             fields = {name: self._from_form(name, value, rules[name]) for name, value in fields.items()}
         for name, value in fields.items():
-            self._check_value(model, name, value, rules[name])
+            self._check_value(model, name, value, rules[name], sent_as.get(name, name))
         for name in endpoint.required:
             if fields.get(name) is None:
                 raise _Rejected(self.catalog.error("missing_parameter", param=name))
@@ -207,16 +174,16 @@ class ImagesAPI:
 
     # -- checks (applied in this order: model, field names, values, required fields) ----------------
     def _retired(self, endpoint: Endpoint, raw_model: Any) -> _Rejected:
-        model = raw_model if raw_model is not None else self._default_model()
+        model = raw_model if raw_model is not None else self.default_model
         known = self.catalog.model(str(model))
         if known is not None and endpoint.name in known.endpoints:
             # The models that served a retired endpoint are themselves gone.
             return _Rejected(self.catalog.error("model_not_found", model=model), "model")
-        return _Rejected(self._error("endpoint_retired", retired_message=endpoint.retired_message))
+        return _Rejected(self.catalog.error("endpoint_retired", retired_message=endpoint.retired_message))
 
     def _check_model(self, endpoint: Endpoint, raw_model: Any) -> str:
         if raw_model is None:
-            raw_model = self._default_model()
+            raw_model = self.default_model
         if not isinstance(raw_model, str):
             raise _Rejected(self._type_error("model", "a string", raw_model))
         if not self.serves(raw_model, endpoint.name):
@@ -237,7 +204,7 @@ class ImagesAPI:
         """Form fields arrive as text: read integers and booleans back."""
         if not isinstance(value, str):
             return value
-        if name in _BOOLEAN_FIELDS:
+        if rule.is_boolean:
             lowered = value.strip().lower()
             if lowered in ("true", "false"):
                 return lowered == "true"
@@ -249,48 +216,65 @@ class ImagesAPI:
                 raise _Rejected(self._type_error(name, "an integer", value)) from None
         return value
 
-    def _check_value(self, model: str, name: str, value: Any, rule: ParamRule) -> None:
+    def _check_value(self, model: str, name: str, value: Any, rule: ParamRule, label: str) -> None:
+        """Check one field's value; ``label`` is the field's name as sent (errors name it so)."""
         if value is None:  # null means "use the default"
             return
-        if name in _BOOLEAN_FIELDS and not isinstance(value, bool):
-            raise _Rejected(self._type_error(name, "a boolean", value))
+        if rule.is_boolean and not isinstance(value, bool):
+            raise _Rejected(self._type_error(label, "a boolean", value))
         if rule.values is not None and not any(_same(value, allowed) for allowed in rule.values):
             raise _Rejected(
                 self.catalog.error(
-                    "invalid_value", value=value, supported=self.catalog.quoted(rule.values), param=name
+                    "invalid_value", value=value, supported=self.catalog.quoted(rule.values), param=label
                 )
             )
         if rule.min is not None or rule.max is not None:
             if not isinstance(value, int) or isinstance(value, bool):
-                raise _Rejected(self._type_error(name, "an integer", value))
+                raise _Rejected(self._type_error(label, "an integer", value))
             if rule.min is not None and value < rule.min:
-                raise _Rejected(self.catalog.error("integer_below_min", param=name, min=rule.min, value=value))
+                raise _Rejected(self.catalog.error("integer_below_min", param=label, min=rule.min, value=value))
             if rule.max is not None and value > rule.max:
-                raise _Rejected(self.catalog.error("integer_above_max", param=name, max=rule.max, value=value))
+                raise _Rejected(self.catalog.error("integer_above_max", param=label, max=rule.max, value=value))
+        if rule.counted:
+            count = len(value) if isinstance(value, list) else 1
+            if rule.min_items is not None and count < rule.min_items:
+                key = "empty_array" if count == 0 else "array_below_min_length"
+                raise _Rejected(self.catalog.error(key, param=label, min=rule.min_items, count=count))
+            if rule.max_items is not None and count > rule.max_items:
+                raise _Rejected(
+                    self.catalog.error("array_above_max_length", param=label, max=rule.max_items, count=count)
+                )
         if rule.size:
             if not isinstance(value, str):
-                raise _Rejected(self._type_error(name, "a string", value))
+                raise _Rejected(self._type_error(label, "a string", value))
             size_rule = self.catalog.size_rule(model)
             reason = size_rule.problem(value) if size_rule else None
-            if size_rule and reason and size_rule.values:
-                # A fixed list is answered like any other enumerated value (spec §6).
+            if size_rule and reason:
+                # The size rule names its error: a fixed list is answered like any enumerated value,
+                # the custom rule with its reason (spec section 6).
                 supported = self.catalog.quoted(size_rule.values)
-                raise _Rejected(self.catalog.error("invalid_value", value=value, supported=supported, param=name))
-            if reason:
-                raise _Rejected(self.catalog.error("invalid_size", value=value, reason=reason, param=name))
+                raise _Rejected(
+                    self.catalog.error(
+                        str(size_rule.error), value=value, reason=reason, supported=supported, param=label
+                    )
+                )
 
     # -- answers ---------------------------------------------------------------------------------
     def _success(
         self, endpoint: Endpoint, model: str, rules: Mapping[str, ParamRule], fields: Mapping[str, Any]
     ) -> Response:
-        count = fields.get("n") or 1
+        count = _effective("n", rules, fields)
+        if count is None:  # a model without an `n` parameter makes one image
+            count = 1
         prompt = str(fields.get("prompt") or "")
         seed = f"{model}\n{prompt}"
         images = [_b64(tiny_png(_colour(seed, index))) for index in range(count)]
         settings = self._settings(model, rules, fields)
-        usage = _usage(prompt, _count_images(fields.get("image")), count)
-        if fields.get("stream"):
-            return self._events(endpoint, seed, images, settings, usage, fields.get("partial_images") or 0)
+        streamed = bool(_effective("stream", rules, fields))
+        partial_images = int(_effective("partial_images", rules, fields) or 0) if streamed else 0
+        usage = self._usage(prompt, _count_images(fields.get("image")), count, partial_images)
+        if streamed:
+            return self._events(endpoint, seed, images, settings, usage, partial_images)
         body: Dict[str, Any] = {"created": int(time.time())}
         body["data"] = [{"b64_json": image} for image in images]
         body.update(settings)
@@ -298,25 +282,34 @@ class ImagesAPI:
         return self._json(200, body)
 
     def _settings(self, model: str, rules: Mapping[str, ParamRule], fields: Mapping[str, Any]) -> Dict[str, Any]:
-        """background / output_format / quality / size as the response reports them."""
+        """The request settings the response reports (catalogue [response] settings)."""
         size_rule = self.catalog.size_rule(model)
-        keywords = size_rule.keywords if size_rule else ()
         settings: Dict[str, Any] = {}
-        for name in ("background", "output_format", "quality"):
+        for name in self.catalog.response.settings:
             rule = rules.get(name)
-            if rule is None or rule.values is None:
-                continue  # the model does not report this setting
-            chosen = fields.get(name)
-            if chosen is None:  # omitted: the server chooses ("auto") or takes the first value
-                chosen = next((v for v in rule.values if v in keywords), rule.values[0])
-            settings[name] = chosen
-        if size_rule is not None:
-            size = fields.get("size")
-            if size is None or size in size_rule.keywords:  # the server picks a concrete size
-                size = next((s for s in size_rule.values or size_rule.popular if s not in keywords), None)
-            if size is not None:
-                settings["size"] = size
+            if rule is None:
+                continue  # the model does not have the parameter, so does not report it
+            value = _effective(name, rules, fields)
+            if rule.size and size_rule is not None and (value is None or value in size_rule.keywords):
+                # "auto": the server picks a concrete size
+                value = next((s for s in size_rule.values or size_rule.popular if s not in size_rule.keywords), None)
+            if value is not None:
+                settings[name] = value
         return settings
+
+    def _usage(self, prompt: str, input_images: int, output_images: int, partial_images: int) -> Dict[str, Any]:
+        costs = self.catalog.response
+        text_tokens = len(prompt.split())  # a rough stand-in for the tokenizer
+        image_tokens = input_images * costs.input_tokens_per_image
+        output_tokens = (
+            output_images * costs.output_tokens_per_image + partial_images * costs.output_tokens_per_partial_image
+        )
+        return {
+            "input_tokens": text_tokens + image_tokens,
+            "input_tokens_details": {"image_tokens": image_tokens, "text_tokens": text_tokens},
+            "output_tokens": output_tokens,
+            "total_tokens": text_tokens + image_tokens + output_tokens,
+        }
 
     def _events(
         self,
@@ -327,19 +320,18 @@ class ImagesAPI:
         usage: Mapping[str, Any],
         partial_images: int,
     ) -> Response:
-        prefix = _STREAM_EVENT_PREFIX.get(endpoint.name, endpoint.name)
         created_at = int(time.time())
         events: List[Dict[str, Any]] = []
         for index in range(partial_images):
             partial = _b64(tiny_png(_colour(seed + "\npartial", index)))
             events.append(
-                {"type": f"{prefix}.partial_image", "b64_json": partial, "created_at": created_at,
+                {"type": endpoint.stream_event("partial_image"), "b64_json": partial, "created_at": created_at,
                  "partial_image_index": index, **settings}
             )
         for image in images:
             events.append(
-                {"type": f"{prefix}.completed", "b64_json": image, "created_at": created_at, **settings,
-                 "usage": usage}
+                {"type": endpoint.stream_event("completed"), "b64_json": image, "created_at": created_at,
+                 **settings, "usage": usage}
             )
         payload = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode("utf-8")
         return 200, self._headers("text/event-stream; charset=utf-8"), payload
@@ -351,32 +343,52 @@ class ImagesAPI:
         return {"Content-Type": content_type, "x-request-id": f"req_emulator_{next(self._request_ids)}"}
 
     # -- helpers -----------------------------------------------------------------------------------
-    def _default_model(self) -> str:
-        return str(self.catalog.meta.get("api_default_model", _API_DEFAULT_MODEL))
-
-    def _error(self, key: str, **fields: Any) -> ApiError:
-        if key in self.catalog.errors:
-            return self.catalog.error(key, **fields)
-        spec = _OWN_ERRORS[key]
-        return ApiError(
-            status=spec["status"],
-            message=spec["message"].format(**fields),
-            type=spec["type"],
-            code=spec["code"],
-            param=fields.get("param"),
-        )
-
     def _type_error(self, name: str, expected: str, value: Any) -> ApiError:
-        return self._error("invalid_type", param=name, expected=expected, got=_json_type(value))
+        return self.catalog.error("invalid_type", param=name, expected=expected, got=_json_type(value))
 
-    def _parse_body(self, content_type: str, body: bytes) -> Tuple[Dict[str, Any], bool]:
-        """The body's fields in the order sent, and whether they came from a form (text values)."""
+    def _parse_body(
+        self, endpoint: Endpoint, content_type: str, body: bytes
+    ) -> Tuple[Dict[str, Any], bool, Dict[str, str]]:
+        """The body's fields in the order sent (JSON spellings read as form spellings), whether they
+        came from a form (text values), and the name each renamed field was sent as."""
         try:
             if content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
-                return parse_multipart(content_type, body), True
-            return parse_json(body), False
+                return parse_multipart(content_type, body), True, {}
+            raw = parse_json(body)
         except ValueError as exc:
-            raise _Rejected(self._error("invalid_body", reason=str(exc))) from None
+            raise _Rejected(self.catalog.error("invalid_body", reason=str(exc))) from None
+        fields: Dict[str, Any] = {}
+        sent_as: Dict[str, str] = {}
+        for name, value in raw.items():
+            canonical = endpoint.json_fields.get(name, name)
+            fields[canonical] = value
+            if canonical != name:
+                sent_as[canonical] = name
+        return fields, False, sent_as
+
+
+def _catalog_gaps(catalog: Catalog, models: Sequence[str]) -> List[str]:
+    """What the stand-in needs from the catalogue to serve ``models`` and that it does not record."""
+    gaps: List[str] = []
+    if catalog.api_default_model is None:
+        gaps.append("[meta] api_default_model")
+    gaps += [f"[errors.{key}]" for key in _ERROR_KEYS if key not in catalog.errors]
+    for model in models:
+        size_rule = catalog.size_rule(model)
+        if size_rule is not None and size_rule.error is None:
+            gaps.append(f"[size_rules.{size_rule.name}] error")
+        for endpoint in catalog.endpoints.values():
+            if "stream" in (catalog.params(model, endpoint.name) or {}):
+                gaps += [f"[endpoints.{endpoint.name}] stream_events.{kind}"
+                         for kind in _STREAM_EVENT_KINDS if kind not in endpoint.stream_events]
+    return list(dict.fromkeys(gaps))
+
+
+def _effective(name: str, rules: Mapping[str, ParamRule], fields: Mapping[str, Any]) -> Any:
+    """The value a request means for ``name``: the one sent, else the parameter's default."""
+    value = fields.get(name)
+    rule = rules.get(name)
+    return rule.default if value is None and rule is not None else value
 
 
 # -- request bodies ------------------------------------------------------------------------------
@@ -390,7 +402,7 @@ def parse_json(body: bytes) -> Dict[str, Any]:
         raise ValueError(f"the body is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ValueError("the body must be a JSON object")
-    return {_JSON_SPELLINGS.get(name, name): value for name, value in data.items()}
+    return data
 
 
 def parse_multipart(content_type: str, body: bytes) -> Dict[str, Any]:
@@ -480,18 +492,6 @@ def _count_images(value: Any) -> int:
     if value is None:
         return 0
     return len(value) if isinstance(value, list) else 1
-
-
-def _usage(prompt: str, input_images: int, output_images: int) -> Dict[str, Any]:
-    text_tokens = len(prompt.split())
-    image_tokens = input_images * _TOKENS_PER_INPUT_IMAGE
-    output_tokens = output_images * _TOKENS_PER_OUTPUT_IMAGE
-    return {
-        "input_tokens": text_tokens + image_tokens,
-        "input_tokens_details": {"image_tokens": image_tokens, "text_tokens": text_tokens},
-        "output_tokens": output_tokens,
-        "total_tokens": text_tokens + image_tokens + output_tokens,
-    }
 
 
 # -- images --------------------------------------------------------------------------------------
