@@ -81,11 +81,12 @@ class ImplicitModel(Rule):
             edit = replace_node(ctx, call.model.node, literal)
         else:
             return
+        default = ctx.catalog.api_default_model
         yield self.finding(
             ctx,
             call.node.func,
-            f"`{method_name(call)}` names no model; the API's default was 'dall-e-2', shut down "
-            f"on {ctx.catalog.shutdown('dall-e-2')}. Name the model: model=\"{target}\".",
+            f"`{method_name(call)}` names no model; the API's default was '{default}', shut down "
+            f"on {ctx.catalog.shutdown(default)}. Name the model: model=\"{target}\".",
             f"Add model=\"{target}\"",
             [edit],
         )
