@@ -20,7 +20,7 @@ from libcst.metadata import Assignment, ImportAssignment
 
 from .catalog import ACTIVE, DEPRECATED, RETIRED
 from .context import ModuleContext
-from .values import Value, resolve
+from .values import Resolution, Value, resolve
 
 _MAX_DEPTH = 10
 
@@ -56,10 +56,30 @@ class Surface(str, enum.Enum):
 
 
 # How the call names its model.
-MODEL_LITERAL = "resolved"
+MODEL_LITERAL = "resolved"  # every value that can flow in is known
+MODEL_PARTIAL = "partial"  # some values are known, others cannot be resolved
 MODEL_MISSING = "missing"
 MODEL_UNRESOLVED = "unresolved"
-MODEL_IN_KWARGS = "kwargs"
+MODEL_IN_KWARGS = "kwargs"  # not passed by name; a **mapping that cannot be resolved may hold it
+
+
+@dataclass
+class Argument:
+    """One keyword argument of a call, passed by name or as an entry of a ``**mapping``."""
+
+    name: str
+    value: cst.BaseExpression
+    holder: cst.CSTNode  # the Arg, dict element or subscript assignment that passes it
+    container: cst.CSTNode  # the Call, Dict or statement that holds ``holder``
+    resolution: Resolution
+
+    @property
+    def values(self) -> Tuple[Value, ...]:
+        return self.resolution.values
+
+    @property
+    def in_call(self) -> bool:
+        return isinstance(self.holder, cst.Arg) and self.holder.keyword is not None and isinstance(self.container, cst.Call)
 
 
 @dataclass
@@ -70,39 +90,50 @@ class ImageCall:
     is_async: bool
     azure: bool
     wrapper: Optional[str]  # with_raw_response / with_streaming_response
-    keywords: Dict[str, cst.Arg]
-    star_kwargs: List[cst.Arg]
+    arguments: Dict[str, Argument]
+    unresolved_kwargs: List[cst.Arg]
     model_state: str = MODEL_MISSING
-    model: Optional[Value] = None
     _rules_model: Optional[str] = field(default=None, repr=False)
 
-    def arg(self, name: str) -> Optional[cst.Arg]:
-        return self.keywords.get(name)
+    def argument(self, name: str) -> Optional[Argument]:
+        return self.arguments.get(name)
+
+    @property
+    def model_values(self) -> Tuple[Value, ...]:
+        model = self.arguments.get("model")
+        return model.values if model is not None else ()
+
+    @property
+    def model_ids(self) -> List[str]:
+        return [v.value for v in self.model_values if v.is_str]
 
     @property
     def model_id(self) -> Optional[str]:
-        return self.model.value if self.model is not None and self.model.is_str else None
+        """The model, when exactly one is known and nothing else can flow in."""
+        model = self.arguments.get("model")
+        single = model.resolution.single if model is not None else None
+        return single.value if single is not None and single.is_str else None
 
     def rules_model(self, ctx: ModuleContext) -> str:
         """The model whose parameter rules this call must satisfy after migration."""
         if self._rules_model is None:
-            self._rules_model = _rules_model(self, ctx)
+            if self.azure or not self.model_ids:
+                self._rules_model = ctx.settings.target
+            else:
+                models = {_rules_model(m, self.endpoint, ctx) for m in self.model_ids}
+                self._rules_model = models.pop() if len(models) == 1 else ctx.settings.target
         return self._rules_model
 
 
-def _rules_model(call: ImageCall, ctx: ModuleContext) -> str:
+def _rules_model(model_id: str, endpoint: str, ctx: ModuleContext) -> str:
     target = ctx.settings.target
-    model_id = call.model_id
-    if call.azure or model_id is None:
-        return target  # unknown deployment or model: judge by the model it should run on
     status = ctx.catalog.status(model_id, ctx.settings.today)
-    if status == RETIRED:
+    has_rules = ctx.catalog.params(model_id, endpoint) is not None
+    if status == RETIRED or not has_rules:
+        return target  # judge by the model it will run on after migration
+    if status == DEPRECATED and ctx.settings.unsafe_fixes:
         return target
-    if status == DEPRECATED and (ctx.settings.unsafe_fixes or ctx.catalog.params(model_id, call.endpoint) is None):
-        return target
-    if status in (ACTIVE, DEPRECATED) and ctx.catalog.params(model_id, call.endpoint) is not None:
-        return model_id
-    return target
+    return model_id
 
 
 def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
@@ -159,13 +190,7 @@ class _Finder:
             if endpoint is None or self.origin(base).kind is not Kind.LEGACY_CLASS:
                 return None
             surface, is_async, azure = Surface.LEGACY, method.startswith("a"), False
-        keywords: Dict[str, cst.Arg] = {}
-        star_kwargs: List[cst.Arg] = []
-        for arg in node.args:
-            if arg.star == "**":
-                star_kwargs.append(arg)
-            elif arg.keyword is not None:
-                keywords[arg.keyword.value] = arg
+        arguments, unresolved = self._arguments(node)
         parent = self.ctx.parent(node)
         call = ImageCall(
             node=node,
@@ -174,18 +199,41 @@ class _Finder:
             is_async=is_async or isinstance(parent, cst.Await),
             azure=azure,
             wrapper=wrapper,
-            keywords=keywords,
-            star_kwargs=star_kwargs,
+            arguments=arguments,
+            unresolved_kwargs=unresolved,
         )
-        model_arg = keywords.get("model")
-        if model_arg is not None:
-            call.model = resolve(self.ctx, model_arg.value)
-            call.model_state = MODEL_LITERAL if call.model is not None else MODEL_UNRESOLVED
-        elif star_kwargs:
+        model = arguments.get("model")
+        if model is not None:
+            resolution = model.resolution
+            if resolution.complete and resolution.values:
+                call.model_state = MODEL_LITERAL
+            elif resolution.values:
+                call.model_state = MODEL_PARTIAL
+            else:
+                call.model_state = MODEL_UNRESOLVED
+        elif unresolved:
             call.model_state = MODEL_IN_KWARGS
-        if surface is Surface.UNTRACED and not (call.model_id and self.ctx.catalog.is_known(call.model_id)):
+        if surface is Surface.UNTRACED and not any(self.ctx.catalog.is_known(m) for m in call.model_ids):
             return None
         return call
+
+    def _arguments(self, node: cst.Call) -> Tuple[Dict[str, Argument], List[cst.Arg]]:
+        """Keyword arguments by name, entries of resolvable ``**mappings`` included."""
+        resolver = self.ctx.resolver
+        arguments: Dict[str, Argument] = {}
+        unresolved: List[cst.Arg] = []
+        for arg in node.args:
+            if arg.star == "**":
+                entries = resolver.dict_entries(arg.value)
+                if entries is None:
+                    unresolved.append(arg)
+                    continue
+                for name, value, holder, container in entries:
+                    arguments[name] = Argument(name, value, holder, container, resolver.resolve(value))
+            elif arg.keyword is not None:
+                name = arg.keyword.value
+                arguments[name] = Argument(name, arg.value, arg, node, resolver.resolve(arg.value))
+        return arguments, unresolved
 
     # -- where a receiver comes from -----------------------------------------------------------
     def origin(self, node: cst.CSTNode, depth: int = 0) -> Origin:

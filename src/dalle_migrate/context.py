@@ -44,6 +44,8 @@ class ModuleContext:
         self.positions: Mapping[cst.CSTNode, object] = wrapper.resolve(PositionProvider)
         self.scopes = wrapper.resolve(ScopeProvider)
         self.parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
+        self._resolver = None
+        self._image_calls = None
 
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:
         """Offsets of ``node``'s own text (without surrounding whitespace)."""
@@ -61,3 +63,21 @@ class ModuleContext:
 
     def scope(self, node: cst.CSTNode):
         return self.scopes.get(node)
+
+    @property
+    def resolver(self):
+        """The module's value resolver (values.Resolver), built on first use."""
+        if self._resolver is None:
+            from .values import Resolver
+
+            self._resolver = Resolver(self)
+        return self._resolver
+
+    @property
+    def image_calls(self):
+        """Every OpenAI image call of the module (calls.ImageCall), found once."""
+        if self._image_calls is None:
+            from .calls import find_image_calls
+
+            self._image_calls = find_image_calls(self)
+        return self._image_calls

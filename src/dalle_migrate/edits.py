@@ -41,14 +41,45 @@ def replace_string(ctx: ModuleContext, node: cst.BaseExpression, value: str) -> 
 
 
 def delete_arg(ctx: ModuleContext, call: cst.Call, arg: cst.Arg) -> Edit:
-    """Delete one argument with its comma, never leaving a blank line or a dangling comma.
+    return delete_item(ctx, list(call.args), arg)
 
-    A comment that shares the argument's line is kept: it may say more than the argument did.
+
+def delete_argument(ctx: ModuleContext, holder: cst.CSTNode, container: cst.CSTNode) -> Edit:
+    """Delete a keyword argument wherever it is passed: in the call, in a dict literal or
+    ``dict(...)`` given as ``**kwargs``, or as a ``params["key"] = value`` statement."""
+    if isinstance(container, cst.Call):
+        return delete_item(ctx, list(container.args), holder)
+    if isinstance(container, cst.Dict):
+        return delete_item(ctx, list(container.elements), holder)
+    return delete_statement(ctx, holder)
+
+
+def delete_statement(ctx: ModuleContext, statement: cst.CSTNode) -> Edit:
+    """Delete a small statement; its whole line when it stands alone (``pass`` if the block
+    would be left empty is not needed: only assignments next to a dict literal reach here)."""
+    line = ctx.parent(statement)
+    if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+        start, end = ctx.span(line)
+        text = ctx.text
+        line_start = _line_start(text, start)
+        rest = _skip(text, end, _HSPACE)
+        if text[line_start:start].strip(_HSPACE) == "" and (rest >= len(text) or text[rest] in "\r\n#"):
+            if rest < len(text) and text[rest] == "#":
+                return Edit(start, rest, "")
+            return Edit(line_start, _after_newline(text, rest), "")
+    start, end = ctx.span(statement)
+    return Edit(start, end, "None")  # keeps the line valid; never reached for plain lines
+
+
+def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
+    """Delete one comma-separated item (argument or dict element) with its comma, never
+    leaving a blank line or a dangling comma.
+
+    A comment that shares the item's line is kept: it may say more than the item did.
     """
     text = ctx.text
-    args = list(call.args)
-    index = next(i for i, a in enumerate(args) if a is arg)
-    start, end = ctx.span(arg)
+    index = next(i for i, a in enumerate(items) if a is item)
+    start, end = ctx.span(item)
     after_comma = _skip(text, end, _HSPACE)
     if after_comma < len(text) and text[after_comma] == ",":
         after_comma += 1
@@ -63,13 +94,13 @@ def delete_arg(ctx: ModuleContext, call: cst.Call, arg: cst.Arg) -> Edit:
     if alone_before and at_comment:
         return Edit(start, rest, "")
     if at_line_end or at_comment:
-        # `f(a=1, b=2,  # note` -> `f(a=1,  # note`: drop the argument and the space before it.
+        # `f(a=1, b=2,  # note` -> `f(a=1,  # note`: drop the item and the space before it.
         return Edit(_skip_back(text, start, _HSPACE), rest if at_line_end else after_comma, "")
-    if index + 1 < len(args):
-        next_start, _ = ctx.span(args[index + 1])
+    if index + 1 < len(items):
+        next_start, _ = ctx.span(items[index + 1])
         return Edit(start, next_start, "")
     if index > 0:
-        _, prev_end = ctx.span(args[index - 1])
+        _, prev_end = ctx.span(items[index - 1])
         if "#" not in text[prev_end:start]:
             return Edit(prev_end, end, "")
     return Edit(start, after_comma, "")

@@ -1,33 +1,58 @@
-"""Resolve the value an argument carries, statically and within one module.
+"""Resolve the values an argument can carry, statically and within one module.
 
-A value is resolved when it is a literal, or a name bound exactly once (in the scope the call
-sees) to something that resolves. The resolved value remembers the literal node that holds it,
-so a fix edits the definition, once, however many calls share it.
+An expression resolves to the literals that can flow into it: the literal itself; a name's
+assignments (module constants, locals, globals set in functions); a parameter's default and the
+literal arguments the module's own calls pass; class constants and field defaults read through
+``self.x``, an instance or an enum member; the defaults of ``os.getenv("X", "dall-e-3")``,
+``config.get("model", "dall-e-3")`` and ``Field(default=...)``; entries of dict literals.
+
+Every value remembers the literal node that holds it, so a fix edits the definition, once,
+however many calls share it. A resolution is *complete* when nothing else can flow in; when it
+is not, the rules say so (DM104) and fix only what they can see.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Optional
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst.metadata import Assignment
 
 from .context import ModuleContext
 
-_MAX_DEPTH = 8
+_MAX_DEPTH = 12
+_GETENV = {"os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault"}
+_FIELD_FACTORIES = {"Field", "field", "pydantic.Field", "dataclasses.field", "attr.ib", "attrs.field"}
+_TRANSPARENT_CALLS = {"str"}
 
 
 @dataclass(frozen=True)
 class Value:
     value: Any  # str, int, float, bool or None
     node: cst.BaseExpression  # the literal that holds it: what a fix rewrites
+    note: str = ""  # how the value can be overridden at run time, for messages
 
     @property
     def is_str(self) -> bool:
         return isinstance(self.value, str)
 
 
+@dataclass(frozen=True)
+class Resolution:
+    values: Tuple[Value, ...] = ()
+    complete: bool = True  # False: something that cannot be resolved may also flow in
+
+    def __add__(self, other: "Resolution") -> "Resolution":
+        values = self.values + tuple(v for v in other.values if v not in self.values)
+        return Resolution(values, self.complete and other.complete)
+
+    @property
+    def single(self) -> Optional[Value]:
+        return self.values[0] if self.complete and len(self.values) == 1 else None
+
+
+UNRESOLVED = Resolution((), False)
 _NOT_LITERAL = object()
 
 
@@ -51,34 +76,350 @@ def literal(node: cst.CSTNode) -> Any:
     return _NOT_LITERAL
 
 
-def resolve(ctx: ModuleContext, node: cst.BaseExpression, depth: int = 0) -> Optional[Value]:
-    """The value of ``node`` if it can be known without running the program."""
-    value = literal(node)
-    if value is not _NOT_LITERAL:
-        return Value(value, node)
-    if depth >= _MAX_DEPTH:
-        return None
+def dotted_name(node: cst.CSTNode) -> Optional[str]:
     if isinstance(node, cst.Name):
-        assigned = single_assigned_value(ctx, node)
-        if assigned is not None:
-            return resolve(ctx, assigned, depth + 1)
+        return node.value
+    if isinstance(node, cst.Attribute):
+        inner = dotted_name(node.value)
+        return f"{inner}.{node.attr.value}" if inner is not None else None
     return None
 
 
-def single_assigned_value(ctx: ModuleContext, name: cst.Name) -> Optional[cst.BaseExpression]:
-    """The expression a name is bound to, when it is bound exactly once by a plain assignment."""
-    scope = ctx.scope(name)
-    if scope is None:
+def call_arguments(call: cst.Call, names: Sequence[str]) -> List[Optional[cst.Arg]]:
+    """The argument passed for each of ``names`` (keyword or by position), None when absent."""
+    out: List[Optional[cst.Arg]] = []
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for index, name in enumerate(names):
+        keyword = next((a for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+        out.append(keyword or (positional[index] if index < len(positional) else None))
+    return out
+
+
+class Resolver:
+    """Resolves expressions of one module; shares its caches across every call."""
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        self.ctx = ctx
+        self._class_attrs: Optional[Dict[Tuple[cst.ClassDef, str], List[cst.BaseExpression]]] = None
+        self._calls_by_name: Optional[Dict[str, List[cst.Call]]] = None
+
+    # -- entry points --------------------------------------------------------------------------
+    def resolve(self, node: cst.BaseExpression) -> Resolution:
+        return self._resolve(node, 0, frozenset())
+
+    def dict_entries(self, node: cst.BaseExpression) -> Optional[List[Tuple[str, cst.BaseExpression, cst.CSTNode, cst.CSTNode]]]:
+        """Entries (key, value, holder, container) of the dict an expression holds; None if unknown.
+
+        ``holder`` is the dict element or keyword argument to delete, ``container`` the Dict or
+        ``dict(...)`` call that holds it. Later entries win, as in Python.
+        """
+        return self._dict_entries(node, 0, frozenset())
+
+    # -- resolution ----------------------------------------------------------------------------
+    def _resolve(self, node: cst.CSTNode, depth: int, seen: frozenset) -> Resolution:
+        value = literal(node)
+        if value is not _NOT_LITERAL:
+            return Resolution((Value(value, node),))
+        if depth > _MAX_DEPTH or node in seen:
+            return UNRESOLVED
+        seen = seen | {node}
+        depth += 1
+        if isinstance(node, cst.Name):
+            return self._name(node, depth, seen)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, depth, seen)
+        if isinstance(node, cst.Call):
+            return self._call(node, depth, seen)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, depth, seen)
+        if isinstance(node, cst.IfExp):
+            return self._resolve(node.body, depth, seen) + self._resolve(node.orelse, depth, seen)
+        if isinstance(node, cst.BooleanOperation):
+            return self._resolve(node.left, depth, seen) + self._resolve(node.right, depth, seen)
+        return UNRESOLVED
+
+    def _name(self, node: cst.Name, depth: int, seen: frozenset) -> Resolution:
+        scope = self.ctx.scope(node)
+        if scope is None:
+            return UNRESOLVED
+        assignments = list(scope[node.value])
+        if not assignments:
+            return UNRESOLVED
+        result = Resolution()
+        for assignment in assignments:
+            result = result + self._assignment(assignment, depth, seen)
+        return result
+
+    def _assignment(self, assignment, depth: int, seen: frozenset) -> Resolution:
+        if not isinstance(assignment, Assignment):
+            return UNRESOLVED  # an import: defined in another module
+        node = assignment.node
+        if isinstance(node, cst.Param):
+            return self._parameter(node, depth, seen)
+        value = self.assigned_value(node)
+        if value is None:
+            return UNRESOLVED
+        return self._resolve(value, depth, seen)
+
+    def assigned_value(self, target: cst.CSTNode) -> Optional[cst.BaseExpression]:
+        """The expression a name target is bound to by ``=`` or an annotated assignment."""
+        parent = self.ctx.parent(target)
+        if isinstance(parent, cst.AssignTarget):
+            assign = self.ctx.parent(parent)
+            if isinstance(assign, cst.Assign):
+                return assign.value
+        if isinstance(parent, cst.AnnAssign) and parent.target is target and parent.value is not None:
+            return parent.value
+        if isinstance(parent, cst.NamedExpr) and parent.target is target:
+            return parent.value
         return None
-    assignments = list(scope[name.value])
-    if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+
+    def _parameter(self, param: cst.Param, depth: int, seen: frozenset) -> Resolution:
+        """A parameter: its default, plus what the module's own calls of the function pass."""
+        result = self._resolve(param.default, depth, seen) if param.default is not None else Resolution((), True)
+        func = self._enclosing(param, cst.FunctionDef)
+        if func is None:
+            return UNRESOLVED
+        names = [p.name.value for p in func.params.posonly_params] + [p.name.value for p in func.params.params]
+        is_method = self._enclosing(func, cst.ClassDef) is not None
+        if is_method and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        owner = self._enclosing(func, cst.ClassDef)
+        # Constructor parameters are passed where the class is called.
+        callers = self._calls_of(owner.name.value if func.name.value == "__init__" and owner is not None else func.name.value)
+        if not callers and param.default is None:
+            return UNRESOLVED  # only callers elsewhere decide
+        for call in callers:
+            if any(a.star for a in call.args):
+                result = result + UNRESOLVED
+                continue
+            index = names.index(param.name.value) if param.name.value in names else None
+            keyword = next((a for a in call.args if a.keyword is not None and a.keyword.value == param.name.value), None)
+            positional = [a for a in call.args if a.keyword is None]
+            arg = keyword or (positional[index] if index is not None and index < len(positional) else None)
+            if arg is not None:
+                result = result + self._resolve(arg.value, depth, seen)
+        if not result.values and not callers:
+            return UNRESOLVED
+        return result
+
+    def _attribute(self, node: cst.Attribute, depth: int, seen: frozenset) -> Resolution:
+        attr = node.attr.value
+        # Enum members: Model.DALLE.value
+        if attr == "value" and isinstance(node.value, cst.Attribute):
+            inner = self._attribute(node.value, depth, seen)
+            if inner.values or inner.complete is False:
+                return inner
+        owner = self._class_of(node.value)
+        if owner is not None:
+            values = self._class_attributes().get((owner, attr))
+            if values:
+                result = Resolution()
+                for value in values:
+                    result = result + self._resolve(value, depth, seen)
+                return result
+        return UNRESOLVED
+
+    def _call(self, node: cst.Call, depth: int, seen: frozenset) -> Resolution:
+        name = dotted_name(node.func) or ""
+        if name in _GETENV:
+            key_arg, default_arg = call_arguments(node, ["key", "default"])
+            if default_arg is None:
+                return UNRESOLVED
+            key = literal(key_arg.value) if key_arg is not None else None
+            note = f"the environment variable {key} overrides it when set" if isinstance(key, str) else "the environment overrides it"
+            return _noted(self._resolve(default_arg.value, depth, seen), note)
+        if name in _FIELD_FACTORIES:
+            default_arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "default"), None)
+            if default_arg is None:
+                positional = [a for a in node.args if a.keyword is None and not a.star]
+                default_arg = positional[0] if positional and name.split(".")[-1] == "Field" else None
+            return self._resolve(default_arg.value, depth, seen) if default_arg is not None else UNRESOLVED
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+            key_arg, default_arg = call_arguments(node, ["key", "default"])
+            key = literal(key_arg.value) if key_arg is not None else None
+            if default_arg is None:
+                return UNRESOLVED
+            owner = dotted_name(node.func.value) or "the mapping"
+            note = f"{owner}[{key!r}] replaces it when present" if isinstance(key, str) else ""
+            return _noted(self._resolve(default_arg.value, depth, seen), note)
+        if name in _TRANSPARENT_CALLS and len(node.args) == 1 and not node.args[0].star:
+            return self._resolve(node.args[0].value, depth, seen)
+        return UNRESOLVED
+
+    def _subscript(self, node: cst.Subscript, depth: int, seen: frozenset) -> Resolution:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return UNRESOLVED
+        key = literal(node.slice[0].slice.value)
+        if not isinstance(key, str):
+            return UNRESOLVED
+        entries = self._dict_entries(node.value, depth, seen)
+        if entries is None:
+            return UNRESOLVED
+        found = [value for k, value, _, _ in entries if k == key]
+        return self._resolve(found[-1], depth, seen) if found else UNRESOLVED
+
+    # -- dicts ---------------------------------------------------------------------------------
+    def _dict_entries(self, node: cst.CSTNode, depth: int, seen: frozenset):
+        if depth > _MAX_DEPTH or node in seen:
+            return None
+        seen = seen | {node}
+        depth += 1
+        if isinstance(node, cst.Dict):
+            entries = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredDictElement):
+                    inner = self._dict_entries(element.value, depth, seen)
+                    if inner is None:
+                        return None
+                    entries.extend(inner)
+                    continue
+                key = literal(element.key)
+                if not isinstance(key, str):
+                    return None
+                entries.append((key, element.value, element, node))
+            return entries
+        if isinstance(node, cst.Call) and dotted_name(node.func) == "dict":
+            entries = []
+            for arg in node.args:
+                if arg.star == "**" or (arg.keyword is None and not arg.star):
+                    inner = self._dict_entries(arg.value, depth, seen)  # dict(DEFAULTS), dict(**BASE)
+                    if inner is None:
+                        return None
+                    entries.extend(inner)
+                elif arg.keyword is not None:
+                    entries.append((arg.keyword.value, arg.value, arg, node))
+                else:
+                    return None
+            return entries
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and not node.args:
+            return self._dict_entries(node.func.value, depth, seen)
+        if isinstance(node, cst.Name):
+            scope = self.ctx.scope(node)
+            if scope is None:
+                return None
+            assignments = list(scope[node.value])
+            if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+                return None
+            value = self.assigned_value(assignments[0].node)
+            if value is None:
+                return None
+            entries = self._dict_entries(value, depth, seen)
+            if entries is None:
+                return None
+            return entries + self._subscript_assignments(assignments[0], node)
         return None
-    target = assignments[0].node
-    parent = ctx.parent(target)
-    if isinstance(parent, cst.AssignTarget):
-        assign = ctx.parent(parent)
-        if isinstance(assign, cst.Assign) and len(assign.targets) == 1:
-            return assign.value
-    if isinstance(parent, cst.AnnAssign) and parent.target is target and parent.value is not None:
-        return parent.value
-    return None
+
+    def _subscript_assignments(self, assignment: Assignment, name: cst.Name):
+        """``params["size"] = "512x512"`` after the dict literal: more entries of the same dict."""
+        entries = []
+        finder = self
+
+        class Visitor(cst.CSTVisitor):
+            def visit_Assign(self, node: cst.Assign) -> None:
+                for target in node.targets:
+                    t = target.target
+                    if (
+                        isinstance(t, cst.Subscript)
+                        and isinstance(t.value, cst.Name)
+                        and t.value.value == name.value
+                        and len(t.slice) == 1
+                        and isinstance(t.slice[0].slice, cst.Index)
+                        and finder.ctx.scope(t.value) is assignment.scope
+                    ):
+                        key = literal(t.slice[0].slice.value)
+                        if isinstance(key, str) and len(node.targets) == 1:
+                            entries.append((key, node.value, node, node))
+
+        self.ctx.module.visit(Visitor())
+        return entries
+
+    # -- structure helpers ---------------------------------------------------------------------
+    def _enclosing(self, node: cst.CSTNode, kind):
+        current = self.ctx.parent(node)
+        while current is not None and not isinstance(current, kind):
+            current = self.ctx.parent(current)
+        return current
+
+    def _calls_of(self, name: str) -> List[cst.Call]:
+        if self._calls_by_name is None:
+            calls: Dict[str, List[cst.Call]] = {}
+
+            class Visitor(cst.CSTVisitor):
+                def visit_Call(self, node: cst.Call) -> None:
+                    func = node.func
+                    if isinstance(func, cst.Name):
+                        calls.setdefault(func.value, []).append(node)
+                    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+                        calls.setdefault(func.attr.value, []).append(node)
+
+            self.ctx.module.visit(Visitor())
+            self._calls_by_name = calls
+        return self._calls_by_name.get(name, [])
+
+    def _class_of(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
+        """The module's class an expression is, or is an instance of (``self``, ``Settings()``)."""
+        if isinstance(node, cst.Name):
+            if node.value in ("self", "cls"):
+                return self._enclosing(node, cst.ClassDef)
+            scope = self.ctx.scope(node)
+            if scope is None:
+                return None
+            assignments = list(scope[node.value])
+            if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+                return None
+            bound = assignments[0].node
+            if isinstance(bound, cst.ClassDef):
+                return bound
+            value = self.assigned_value(bound)
+            return self._class_of(value) if value is not None else None
+        if isinstance(node, cst.Call):
+            return self._class_of(node.func)
+        return None
+
+    def _class_attributes(self) -> Dict[Tuple[cst.ClassDef, str], List[cst.BaseExpression]]:
+        """Class-body constants and field defaults, and ``self.x = ...`` in the class's methods."""
+        if self._class_attrs is None:
+            attrs: Dict[Tuple[cst.ClassDef, str], List[cst.BaseExpression]] = {}
+            finder = self
+
+            class Visitor(cst.CSTVisitor):
+                def visit_ClassDef(self, node: cst.ClassDef) -> None:
+                    for statement in node.body.body:
+                        if not isinstance(statement, cst.SimpleStatementLine):
+                            continue
+                        for small in statement.body:
+                            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                                attrs.setdefault((node, small.targets[0].target.value), []).append(small.value)
+                            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+                                attrs.setdefault((node, small.target.value), []).append(small.value)
+
+                def visit_Assign(self, node: cst.Assign) -> None:
+                    for target in node.targets:
+                        t = target.target
+                        if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
+                            cls = finder._enclosing(node, cst.ClassDef)
+                            if cls is not None:
+                                attrs.setdefault((cls, t.attr.value), []).append(node.value)
+
+                def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                    t = node.target
+                    if node.value is not None and isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
+                        cls = finder._enclosing(node, cst.ClassDef)
+                        if cls is not None:
+                            attrs.setdefault((cls, t.attr.value), []).append(node.value)
+
+            self.ctx.module.visit(Visitor())
+            self._class_attrs = attrs
+        return self._class_attrs
+
+
+def _noted(resolution: Resolution, note: str) -> Resolution:
+    if not note:
+        return resolution
+    return Resolution(tuple(Value(v.value, v.node, v.note or note) for v in resolution.values), resolution.complete)
+
+
+def resolve(ctx: ModuleContext, node: cst.BaseExpression) -> Optional[Value]:
+    """The single value of ``node`` when it has exactly one and nothing else can flow in."""
+    return ctx.resolver.resolve(node).single

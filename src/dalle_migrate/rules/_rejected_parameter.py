@@ -6,7 +6,7 @@ from typing import ClassVar, Iterable
 
 from ..calls import ImageCall
 from ..context import ModuleContext
-from ..edits import delete_arg
+from ..edits import delete_argument
 from ..findings import Finding
 from ._common import accepts_keyword, method_name, parameter_rules
 from .base import Rule
@@ -17,8 +17,8 @@ class RejectedParameter(Rule):
     advice: ClassVar[str]  # what to do instead, appended to the message
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
-        arg = call.arg(self.parameter)
-        if arg is None:
+        argument = call.argument(self.parameter)
+        if argument is None:
             return
         model, rules = parameter_rules(call, ctx)
         if rules is None:
@@ -35,8 +35,8 @@ class RejectedParameter(Rule):
             return
         yield self.finding(
             ctx,
-            arg,
+            argument.holder,
             f"{why}; {self.advice}",
             f"Remove `{self.parameter}`",
-            [delete_arg(ctx, call.node, arg)],
+            [delete_argument(ctx, argument.holder, argument.container)],
         )

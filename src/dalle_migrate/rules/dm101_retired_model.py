@@ -107,21 +107,24 @@ class RetiredModel(Rule):
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
-        model = call.model_id
-        if call.azure or call.endpoint == "variation" or model is None or call.model is None:
-            return
-        if ctx.catalog.status(model, ctx.settings.today) != RETIRED:
+        if call.azure or call.endpoint == "variation":
             return
         target = ctx.settings.target
-        error = ctx.catalog.error("model_not_found", model=model).message
-        message = (
-            f"Model '{model}' was shut down on {ctx.catalog.shutdown(model)}; the API answers "
-            f'"{error}" Use \'{target}\'.'
-        )
-        yield self.finding(
-            ctx,
-            call.model.node,
-            message,
-            f"Replace '{model}' with '{target}'",
-            [replace_string(ctx, call.model.node, target)],
-        )
+        for value in call.model_values:
+            model = value.value
+            if not value.is_str or ctx.catalog.status(model, ctx.settings.today) != RETIRED:
+                continue
+            error = ctx.catalog.error("model_not_found", model=model).message
+            message = (
+                f"Model '{model}' was shut down on {ctx.catalog.shutdown(model)}; the API answers "
+                f'"{error}" Use \'{target}\'.'
+            )
+            if value.note:
+                message += f" Note: {value.note}; make sure it does not name '{model}' either."
+            yield self.finding(
+                ctx,
+                value.node,
+                message,
+                f"Replace '{model}' with '{target}'",
+                [replace_string(ctx, value.node, target)],
+            )

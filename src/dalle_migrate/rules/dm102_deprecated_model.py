@@ -54,20 +54,21 @@ class DeprecatedModel(Rule):
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
-        model = call.model_id
-        if call.azure or call.endpoint == "variation" or model is None or call.model is None:
-            return
-        if ctx.catalog.status(model, ctx.settings.today) != DEPRECATED:
+        if call.azure or call.endpoint == "variation":
             return
         target = ctx.settings.target
-        message = f"Model '{model}' shuts down on {ctx.catalog.shutdown(model)}"
-        if ctx.catalog.model(model) is ctx.catalog.model(target):  # the target itself is retiring
-            yield self.finding(ctx, call.model.node, f"{message}; choose a --target that is not retiring.")
-            return
-        yield self.finding(
-            ctx,
-            call.model.node,
-            f"{message}; move to '{target}' before then.",
-            f"Replace '{model}' with '{target}'",
-            [replace_string(ctx, call.model.node, target)],
-        )
+        for value in call.model_values:
+            model = value.value
+            if not value.is_str or ctx.catalog.status(model, ctx.settings.today) != DEPRECATED:
+                continue
+            message = f"Model '{model}' shuts down on {ctx.catalog.shutdown(model)}"
+            if ctx.catalog.model(model) is ctx.catalog.model(target):  # the target itself is retiring
+                yield self.finding(ctx, value.node, f"{message}; choose a --target that is not retiring.")
+                continue
+            yield self.finding(
+                ctx,
+                value.node,
+                f"{message}; move to '{target}' before then.",
+                f"Replace '{model}' with '{target}'",
+                [replace_string(ctx, value.node, target)],
+            )

@@ -76,11 +76,11 @@ class ImplicitModel(Rule):
         target = ctx.settings.target
         literal = string_literal(target, quote_like(call))
         if call.model_state == MODEL_MISSING:
-            edit = insert_keyword(ctx, call.node, "model", literal)
-        elif call.model is not None and call.model.value is None:
-            edit = replace_node(ctx, call.model.node, literal)
+            edits = [insert_keyword(ctx, call.node, "model", literal)]
         else:
-            return
+            edits = [replace_node(ctx, v.node, literal) for v in call.model_values if v.value is None]
+            if not edits:
+                return
         default = ctx.catalog.api_default_model
         yield self.finding(
             ctx,
@@ -88,5 +88,5 @@ class ImplicitModel(Rule):
             f"`{method_name(call)}` names no model; the API's default was '{default}', shut down "
             f"on {ctx.catalog.shutdown(default)}. Name the model: model=\"{target}\".",
             f"Add model=\"{target}\"",
-            [edit],
+            edits,
         )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..calls import MODEL_IN_KWARGS, MODEL_UNRESOLVED, ImageCall
+from ..calls import MODEL_IN_KWARGS, MODEL_PARTIAL, MODEL_UNRESOLVED, ImageCall
 from ..context import ModuleContext
 from ..findings import Finding, Severity
 from ._common import retired_ids
@@ -56,11 +56,12 @@ class UnresolvedModel(Rule):
         if call.azure or call.endpoint == "variation":
             return
         hint = f"make sure it is not a retired model ({retired_ids(ctx)}) or set it to '{ctx.settings.target}'."
-        if call.model_state == MODEL_UNRESOLVED:
-            node = call.keywords["model"].value
-            yield self.finding(ctx, node, f"The model is `{ctx.code(node)}`, which cannot be resolved statically; {hint}")
+        if call.model_state in (MODEL_UNRESOLVED, MODEL_PARTIAL):
+            node = call.arguments["model"].value
+            what = "cannot be resolved statically" if call.model_state == MODEL_UNRESOLVED else "may also take values that cannot be resolved statically"
+            yield self.finding(ctx, node, f"The model is `{ctx.code(node)}`, which {what}; {hint}")
         elif call.model_state == MODEL_IN_KWARGS:
-            node = call.star_kwargs[0]
+            node = call.unresolved_kwargs[0]
             yield self.finding(
                 ctx, node, f"The model may come from `{ctx.code(node)}`, which cannot be resolved statically; {hint}"
             )

@@ -6,7 +6,6 @@ from ..calls import ImageCall
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Finding
-from ..values import resolve
 from ._common import parameter_rules
 from .base import Invalid, Rule
 
@@ -77,14 +76,16 @@ class UnsupportedSize(Rule):
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
-        arg = call.arg("size")
+        argument = call.argument("size")
         model, rules = parameter_rules(call, ctx)
-        if arg is None or rules is None or "size" not in rules:
-            return
-        value = resolve(ctx, arg.value)
         size_rule = ctx.catalog.size_rule(model)
-        if value is None or not value.is_str or size_rule is None:
+        if argument is None or rules is None or "size" not in rules or size_rule is None:
             return
+        for value in argument.values:
+            if value.is_str:
+                yield from self._check(ctx, model, size_rule, value)
+
+    def _check(self, ctx, model, size_rule, value) -> Iterable[Finding]:
         problem = size_rule.problem(value.value)
         if problem is None:
             return

@@ -6,7 +6,6 @@ from ..calls import ImageCall
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Finding
-from ..values import resolve
 from ._common import parameter_rules
 from .base import Invalid, Rule
 
@@ -55,26 +54,26 @@ class UnsupportedQuality(Rule):
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
-        arg = call.arg("quality")
+        argument = call.argument("quality")
         model, rules = parameter_rules(call, ctx)
         rule = rules.get("quality") if rules else None
-        if arg is None or rule is None or rule.values is None:
+        if argument is None or rule is None or rule.values is None:
             return
-        value = resolve(ctx, arg.value)
-        if value is None or value.value in rule.values:
-            return
-        message = (
-            f"Quality {value.value!r} is not supported by {model}; "
-            f"supported values are {ctx.catalog.quoted(rule.values)}."
-        )
-        replacement = rule.replace.get(value.value) if isinstance(value.value, str) else None
-        if replacement is None:
-            yield self.finding(ctx, value.node, message)
-            return
-        yield self.finding(
-            ctx,
-            value.node,
-            message,
-            f"Use quality '{replacement}'",
-            [replace_string(ctx, value.node, replacement)],
-        )
+        for value in argument.values:
+            if value.value in rule.values or value.value is None:
+                continue
+            message = (
+                f"Quality {value.value!r} is not supported by {model}; "
+                f"supported values are {ctx.catalog.quoted(rule.values)}."
+            )
+            replacement = rule.replace.get(value.value) if isinstance(value.value, str) else None
+            if replacement is None:
+                yield self.finding(ctx, value.node, message)
+                continue
+            yield self.finding(
+                ctx,
+                value.node,
+                message,
+                f"Use quality '{replacement}'",
+                [replace_string(ctx, value.node, replacement)],
+            )

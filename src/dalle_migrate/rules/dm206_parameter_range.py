@@ -5,7 +5,6 @@ from typing import Iterable
 from ..calls import ImageCall
 from ..context import ModuleContext
 from ..findings import Finding
-from ..values import resolve
 from ._common import accepts_keyword, method_name, parameter_rules
 from .base import Invalid, Rule
 
@@ -70,29 +69,27 @@ class ParameterRange(Rule):
         model, rules = parameter_rules(call, ctx)
         if rules is None:
             return
-        for name, arg in call.keywords.items():
+        for name, argument in call.arguments.items():
             if name in _OWNED or name in _TRANSPORT:
                 continue
             if not accepts_keyword(call, ctx, name):
                 yield self.finding(
-                    ctx, arg, f"`{method_name(call)}` has no `{name}` parameter: the SDK raises TypeError."
+                    ctx, argument.holder, f"`{method_name(call)}` has no `{name}` parameter: the SDK raises TypeError."
                 )
                 continue
             rule = rules.get(name)
             if rule is None:
                 yield self.finding(
                     ctx,
-                    arg,
+                    argument.holder,
                     f"{model} does not take `{name}` on {method_name(call)}; the API answers "
                     f"\"{ctx.catalog.error('unknown_parameter', param=name).message}\"",
                 )
                 continue
-            value = resolve(ctx, arg.value)
-            if value is None:
-                continue
-            problem = _problem(rule, value.value, ctx)
-            if problem:
-                yield self.finding(ctx, value.node, f"`{name}={value.value!r}` is not accepted by {model}: {problem}")
+            for value in argument.values:
+                problem = _problem(rule, value.value, ctx)
+                if problem:
+                    yield self.finding(ctx, value.node, f"`{name}={value.value!r}` is not accepted by {model}: {problem}")
 
 
 def _problem(rule, value, ctx) -> str:

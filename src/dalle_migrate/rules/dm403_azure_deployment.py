@@ -49,9 +49,14 @@ class AzureDeployment(Rule):
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
-        deployment = call.model_id
-        if not call.azure or deployment is None or call.model is None:
+        if not call.azure:
             return
+        for value in call.model_values:
+            if value.is_str:
+                yield from self._check(ctx, value)
+
+    def _check(self, ctx: ModuleContext, value) -> Iterable[Finding]:
+        deployment = value.value
         model = looks_like(ctx, deployment)
         if model is None:
             return
@@ -61,7 +66,7 @@ class AzureDeployment(Rule):
         when = "was shut down on" if status == RETIRED else "shuts down on"
         yield self.finding(
             ctx,
-            call.model.node,
+            value.node,
             f"Azure deployment '{deployment}' looks like model '{model}', which {when} "
             f"{ctx.catalog.shutdown(model)}: deploy {ctx.settings.target} in Azure and use that "
             "deployment's name here.",
