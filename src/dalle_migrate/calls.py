@@ -140,6 +140,20 @@ def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
     return _Finder(ctx).find()
 
 
+def find_lookalike_calls(ctx: ModuleContext) -> List[cst.Call]:
+    """Calls shaped like image calls on something that is not OpenAI (another SDK, own classes)."""
+    finder = _Finder(ctx)
+    found: List[cst.Call] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if finder.is_lookalike(node):
+                found.append(node)
+
+    ctx.module.visit(Visitor())
+    return found
+
+
 class _Finder:
     def __init__(self, ctx: ModuleContext) -> None:
         self.ctx = ctx
@@ -161,6 +175,18 @@ class _Finder:
 
         self.ctx.module.visit(Visitor())
         return calls
+
+    def is_lookalike(self, node: cst.Call) -> bool:
+        """``<receiver>.images.generate(...)`` whose receiver is proven not to be OpenAI."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in self.ctx.catalog.methods:
+            return False
+        base = func.value
+        if isinstance(base, cst.Attribute) and base.attr.value in self.sdk.response_wrappers:
+            base = base.value
+        if not (isinstance(base, cst.Attribute) and base.attr.value == self.sdk.images_attribute):
+            return False
+        return self.origin(base.value).kind is Kind.OTHER
 
     def image_call(self, node: cst.Call) -> Optional[ImageCall]:
         func = node.func
@@ -256,8 +282,9 @@ class _Finder:
                     return Origin(Kind.LEGACY_CLASS)
                 return Origin(Kind.OPENAI_MODULE)
             key = self._attribute_key(node)
-            if key is not None and key in self.attributes:
-                return _combine(self.value_origin(v, depth + 1) for v in self.attributes[key])
+            for candidate in self._inherited_keys(key):
+                if candidate in self.attributes:
+                    return _combine(self.value_origin(v, depth + 1) for v in self.attributes[candidate])
             if owner.kind is Kind.OTHER:
                 return OTHER  # an attribute of another package's module or object
             return UNKNOWN
@@ -422,6 +449,28 @@ class _Finder:
         if head in ("self", "cls"):
             return (self._enclosing_class(node), dotted.split(".", 1)[1])
         return (None, dotted)
+
+    def _inherited_keys(self, key):
+        """``self.x`` is looked up in the class, then in its bases defined in this module."""
+        if key is None:
+            return []
+        cls, attr = key
+        if cls is None:
+            return [key]
+        keys, queue, seen = [], [cls], set()
+        while queue:
+            current = queue.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            keys.append((current, attr))
+            for base in current.bases:
+                if isinstance(base.value, cst.Name):
+                    scope = self.ctx.scope(base.value)
+                    for assignment in scope[base.value.value] if scope is not None else ():
+                        if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.ClassDef):
+                            queue.append(assignment.node)
+        return keys
 
     def _enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
         current = self.ctx.parent(node)

@@ -6,7 +6,7 @@ comments and line endings outside the edited range survive byte for byte.
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 import libcst as cst
 
@@ -153,3 +153,64 @@ def _after_newline(text: str, index: int) -> int:
 def span_lines(ctx: ModuleContext, node: cst.CSTNode) -> Tuple[int, int]:
     start, end = ctx.span(node)
     return ctx.lines.position(start)[0], ctx.lines.position(end)[0]
+
+
+def add_import(ctx: ModuleContext, module: str) -> Optional[Edit]:
+    """The one way fixes add an import: ``import <module>`` after the module's top imports.
+
+    Returns None when the module is already imported at the top level under its own name.
+    """
+    body = list(ctx.module.body)
+    last_import = None
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine) and all(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
+        ):
+            for small in statement.body:
+                if isinstance(small, cst.Import) and any(
+                    a.asname is None and _dotted_text(a.name) == module for a in small.names
+                ):
+                    return None
+            last_import = statement
+        elif last_import is None and _is_docstring(statement):
+            continue
+        elif last_import is not None:
+            break
+    text = ctx.text
+    if last_import is not None:
+        _, end = ctx.span(last_import)
+        at = _after_newline(text, _line_end(text, end))
+        if at == len(text) and not text.endswith(("\n", "\r")):
+            return Edit(at, at, f"{ctx.newline}import {module}{ctx.newline}")
+        return Edit(at, at, f"import {module}{ctx.newline}")
+    first = next((s for s in body if not _is_docstring(s)), None)
+    if first is None:
+        at = len(text)
+        prefix = "" if not text or text.endswith(("\n", "\r")) else ctx.newline
+        return Edit(at, at, f"{prefix}import {module}{ctx.newline}")
+    start, _ = ctx.span(first)
+    line_start = _line_start(text, start)
+    return Edit(line_start, line_start, f"import {module}{ctx.newline}")
+
+
+def _line_end(text: str, index: int) -> int:
+    while index < len(text) and text[index] not in "\r\n":
+        index += 1
+    return index
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    return isinstance(small, cst.ImportFrom) and _dotted_text(small.module) == "__future__"
+
+
+def _dotted_text(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted_text(node.value)}.{node.attr.value}"
+    return ""

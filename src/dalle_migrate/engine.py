@@ -46,10 +46,13 @@ class Selection:
 
 def prefilter_pattern(settings: Settings) -> "re.Pattern[bytes]":
     """Bytes every file with an image call contains; files without them are never parsed."""
-    sdk = settings.catalog.sdk
-    legacy = "|".join(sorted({m for e in settings.catalog.endpoints.values() for m in e.legacy_methods}))
+    catalog = settings.catalog
+    sdk = catalog.sdk
+    legacy = "|".join(sorted({m for e in catalog.endpoints.values() for m in e.legacy_methods}))
+    # Model ids with a shutdown date (DM105 reports them anywhere in the code).
+    retiring = "|".join(sorted((re.escape(m) for m in catalog.models if catalog.shutdown(m)), key=len, reverse=True))
     return re.compile(
-        rf"\b{re.escape(sdk.images_attribute)}\b|\b{re.escape(sdk.legacy_class)}\s*\.\s*(?:{legacy})\b".encode()
+        rf"\b{re.escape(sdk.images_attribute)}\b|\b{re.escape(sdk.legacy_class)}\s*\.\s*(?:{legacy})\b|{retiring}".encode()
     )
 
 

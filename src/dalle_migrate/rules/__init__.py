@@ -9,12 +9,15 @@ from .dm101_retired_model import RetiredModel
 from .dm102_deprecated_model import DeprecatedModel
 from .dm103_implicit_model import ImplicitModel
 from .dm104_unresolved_model import UnresolvedModel
+from .dm105_retired_model_literal import RetiredModelLiteral
 from .dm201_unsupported_size import UnsupportedSize
 from .dm202_unsupported_quality import UnsupportedQuality
 from .dm203_response_format import ResponseFormat
 from .dm204_style import Style
 from .dm205_input_fidelity import InputFidelity
 from .dm206_parameter_range import ParameterRange
+from .dm301_url_response import UrlResponse
+from .dm302_revised_prompt import RevisedPrompt
 from .dm402_variation_endpoint import VariationEndpoint
 from .dm403_azure_deployment import AzureDeployment
 from .dm900_parse_error import ParseError
@@ -24,12 +27,15 @@ ALL_RULES: List[Rule] = [
     DeprecatedModel(),
     ImplicitModel(),
     UnresolvedModel(),
+    RetiredModelLiteral(),
     UnsupportedSize(),
     UnsupportedQuality(),
     ResponseFormat(),
     Style(),
     InputFidelity(),
     ParameterRange(),
+    UrlResponse(),
+    RevisedPrompt(),
     VariationEndpoint(),
     AzureDeployment(),
     ParseError(),

@@ -1,0 +1,532 @@
+"""Following image results to where they are read, and rewriting URL reads for b64_json.
+
+GPT image models return ``data[i].b64_json``; ``data[i].url`` is always ``None``. From each
+image call the result is followed through assignments, ``await``, ``.parse()`` of raw responses,
+``asyncio.gather``, loops, comprehensions, subscripts (legacy dicts) and the returns of the
+module's own functions, to every read of ``url`` and ``revised_prompt``.
+
+A URL read is rewritten by how the URL is used (DESIGN section 4):
+- downloaded directly (``requests.get(u).content``, ``urlopen(u).read()``...): the bytes are
+  ``base64.b64decode(image.b64_json)``;
+- saved with ``urlretrieve(u, path)``: the decoded bytes are written to ``path``;
+- shown with IPython ``Image(url=u)``: ``Image(data=base64.b64decode(image.b64_json))``;
+- used as a string (returned, stored, put in HTML or Markdown, logged, passed on): it becomes a
+  ``data:image/<format>;base64,...`` URL, and any ``requests``/``httpx`` download of that string
+  further on decodes it instead (``urllib`` opens data URLs by itself);
+- needed as a real URL (a chat-bot embed, ``webbrowser.open``, a file name taken from the URL):
+  no fix; the finding says why.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import Assignment
+
+from .calls import ImageCall
+from .context import ModuleContext
+from .edits import add_import
+from .findings import Edit
+from .values import dotted_name, literal
+
+_MAX_DEPTH = 12
+
+URL = "url"
+REVISED_PROMPT = "revised_prompt"
+B64 = "b64_json"
+
+# Downloads whose result is the image bytes: (function, attribute or method that yields bytes).
+_DOWNLOAD_FUNCS = {
+    "requests.get", "requests.request", "httpx.get", "httpx.request",
+    "urllib.request.urlopen", "urlopen", "request.urlopen",
+}
+_BYTES_ACCESS = {"content": False, "read": True}  # attribute -> is it called (`.read()`)
+_RETRIEVE_FUNCS = {"urllib.request.urlretrieve", "urlretrieve", "request.urlretrieve"}
+_IPYTHON_IMAGE = {"Image", "IPython.display.Image", "display.Image"}
+_NEEDS_URL_CALLS = {
+    "webbrowser.open": "webbrowser.open() needs a real URL",
+    "webbrowser.open_new": "webbrowser.open_new() needs a real URL",
+    "webbrowser.open_new_tab": "webbrowser.open_new_tab() needs a real URL",
+    "urlparse": "a file name or host is parsed from the URL",
+    "urllib.parse.urlparse": "a file name or host is parsed from the URL",
+    "urlsplit": "a file name or host is parsed from the URL",
+    "os.path.basename": "a file name is taken from the URL",
+    "basename": "a file name is taken from the URL",
+}
+_NEEDS_URL_METHODS = {
+    "set_image": "a chat embed needs a real URL (upload the decoded bytes as a file instead)",
+    "set_thumbnail": "a chat embed needs a real URL (upload the decoded bytes as a file instead)",
+    "send_photo": "the photo is sent by URL (send the decoded bytes instead)",
+    "reply_photo": "the photo is sent by URL (send the decoded bytes instead)",
+    "answer_photo": "the photo is sent by URL (send the decoded bytes instead)",
+    "split": "the URL is taken apart (a file name or query is read from it)",
+    "rsplit": "the URL is taken apart (a file name or query is read from it)",
+}
+_SESSION_DOWNLOAD = {"get": "an HTTP session downloads the URL"}
+_GATHER = {"asyncio.gather", "gather"}
+
+
+class Kind(enum.Enum):
+    RAW = "raw response"  # with_raw_response: .parse() gives the response
+    RESPONSE = "response"
+    RESPONSES = "responses"  # asyncio.gather(...) of responses
+    DATA = "data"  # response.data
+    IMAGE = "image"  # one item of response.data
+
+
+@dataclass
+class Read:
+    """A read of ``url`` or ``revised_prompt`` on an image of a call's result."""
+
+    call: ImageCall
+    field: str
+    node: cst.BaseExpression  # the whole read: ``resp.data[0].url`` / ``item["url"]``
+    image: cst.BaseExpression  # the image expression it is read from: ``resp.data[0]``
+    dict_style: bool  # item["url"] (legacy 0.x OpenAIObject)
+
+
+@dataclass
+class Rewrite:
+    """How to fix one URL read: the edits, or why there is none."""
+
+    edits: List[Edit] = field(default_factory=list)
+    imports: Tuple[str, ...] = ()
+    description: str = ""
+    blocker: str = ""  # non-empty: no fix, and this says why
+
+
+def find_reads(ctx: ModuleContext) -> List[Read]:
+    return _Tracker(ctx).run()
+
+
+class _Tracker:
+    def __init__(self, ctx: ModuleContext) -> None:
+        self.ctx = ctx
+        self.reads: List[Read] = []
+        self.seen: Set[Tuple[int, Kind]] = set()
+        self.call: Optional[ImageCall] = None
+
+    def run(self) -> List[Read]:
+        for call in self.ctx.image_calls:
+            if call.wrapper == "with_streaming_response" or _streams(call):
+                continue
+            self.call = call
+            self.track(call.node, Kind.RAW if call.wrapper == "with_raw_response" else Kind.RESPONSE, 0)
+        unique: Dict[int, Read] = {}
+        for read in self.reads:
+            unique.setdefault(id(read.node), read)
+        return sorted(unique.values(), key=lambda r: self.ctx.span(r.node)[0])
+
+    # -- following a value ---------------------------------------------------------------------
+    def track(self, node: cst.CSTNode, kind: Kind, depth: int) -> None:
+        key = (id(node), kind)
+        if depth > _MAX_DEPTH or key in self.seen:
+            return
+        self.seen.add(key)
+        depth += 1
+        parent = self.ctx.parent(node)
+        if parent is None:
+            return
+        if isinstance(parent, cst.Await):
+            self.track(parent, kind, depth)
+        elif isinstance(parent, cst.Attribute) and parent.value is node:
+            self.attribute(parent, kind, depth)
+        elif isinstance(parent, cst.Subscript) and parent.value is node:
+            self.subscript(parent, kind, depth)
+        elif isinstance(parent, (cst.Assign, cst.AnnAssign, cst.AugAssign)) and parent.value is node:
+            targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+            for target in targets:
+                self.bind(target, kind, depth)
+        elif isinstance(parent, cst.NamedExpr) and parent.value is node:
+            self.bind(parent.target, kind, depth)
+        elif isinstance(parent, cst.For) and parent.iter is node:
+            self.iterate(parent.target, kind, depth)
+        elif isinstance(parent, cst.CompFor) and parent.iter is node:
+            self.iterate(parent.target, kind, depth)
+        elif isinstance(parent, cst.Return):
+            self.returned(parent, kind, depth)
+        elif isinstance(parent, cst.Arg):
+            self.argument(parent, kind, depth)
+        elif isinstance(parent, (cst.Element, cst.StarredElement)):
+            self.element(parent, kind, depth)
+        elif isinstance(parent, (cst.ListComp, cst.GeneratorExp)) and parent.elt is node:
+            self.element(parent, kind, depth)
+
+    def attribute(self, node: cst.Attribute, kind: Kind, depth: int) -> None:
+        name = node.attr.value
+        if kind is Kind.RAW and name == "parse":
+            call = self.ctx.parent(node)
+            if isinstance(call, cst.Call) and call.func is node:
+                self.track(call, Kind.RESPONSE, depth)
+        elif kind is Kind.RESPONSE and name == "data":
+            self.track(node, Kind.DATA, depth)
+        elif kind is Kind.IMAGE and name in (URL, REVISED_PROMPT):
+            self.reads.append(Read(self.call, name, node, node.value, dict_style=False))
+
+    def subscript(self, node: cst.Subscript, kind: Kind, depth: int) -> None:
+        key = _subscript_key(node)
+        if kind is Kind.RESPONSE and key == "data":
+            self.track(node, Kind.DATA, depth)
+        elif kind is Kind.DATA and isinstance(key, int):
+            self.track(node, Kind.IMAGE, depth)
+        elif kind is Kind.RESPONSES and isinstance(key, int):
+            self.track(node, Kind.RESPONSE, depth)
+        elif kind is Kind.IMAGE and key in (URL, REVISED_PROMPT):
+            self.reads.append(Read(self.call, key, node, node.value, dict_style=True))
+        elif kind is Kind.DATA and key is _SLICE:
+            self.track(node, Kind.DATA, depth)
+
+    def bind(self, target: cst.CSTNode, kind: Kind, depth: int) -> None:
+        if isinstance(target, cst.Name):
+            for reference in self.references(target):
+                self.track(reference, kind, depth)
+        elif isinstance(target, (cst.Tuple, cst.List)) and kind is Kind.RESPONSES:
+            for element in target.elements:
+                self.bind(element.value, Kind.RESPONSE, depth)
+        elif isinstance(target, (cst.Tuple, cst.List)) and kind is Kind.DATA:
+            for element in target.elements:
+                self.bind(element.value, Kind.IMAGE, depth)
+
+    def iterate(self, target: cst.CSTNode, kind: Kind, depth: int) -> None:
+        item = {Kind.DATA: Kind.IMAGE, Kind.RESPONSES: Kind.RESPONSE}.get(kind)
+        if item is not None:
+            self.bind(target, item, depth)
+
+    def returned(self, node: cst.Return, kind: Kind, depth: int) -> None:
+        func = self.ctx_enclosing(node, cst.FunctionDef)
+        if func is None:
+            return
+        for call in self.calls_of(func):
+            self.track(call, kind, depth)
+
+    def argument(self, arg: cst.Arg, kind: Kind, depth: int) -> None:
+        call = self.ctx.parent(arg)
+        if not isinstance(call, cst.Call) or arg not in call.args:
+            return
+        name = dotted_name(call.func) or ""
+        if name in _GATHER and kind is Kind.RESPONSE:
+            self.track(call, Kind.RESPONSES, depth)
+        elif name == "enumerate" and kind in (Kind.DATA, Kind.RESPONSES) and call.args[0] is arg:
+            holder = self.ctx.parent(call)
+            if isinstance(holder, (cst.For, cst.CompFor)) and holder.iter is call:
+                target = holder.target
+                if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
+                    self.iterate(target.elements[1].value, kind, depth)
+        elif name in ("list", "reversed", "sorted") and kind in (Kind.DATA, Kind.RESPONSES):
+            self.track(call, kind, depth)
+        elif name == "next" and kind is Kind.DATA:
+            self.track(call, Kind.IMAGE, depth)
+        else:
+            self.into_function(call, arg, kind, depth)
+
+    def element(self, node: cst.CSTNode, kind: Kind, depth: int) -> None:
+        """A response inside ``[...]`` or ``[c for ...]`` handed to asyncio.gather."""
+        if kind is not Kind.RESPONSE:
+            return
+        container = node if isinstance(node, (cst.ListComp, cst.GeneratorExp)) else self.ctx.parent(node)
+        holder = self.ctx.parent(container) if container is not None else None
+        if isinstance(holder, cst.Arg):
+            call = self.ctx.parent(holder)
+            if isinstance(call, cst.Call) and (dotted_name(call.func) or "") in _GATHER:
+                self.track(call, Kind.RESPONSES, depth)
+
+    def into_function(self, call: cst.Call, arg: cst.Arg, kind: Kind, depth: int) -> None:
+        """A result handed to one of the module's own functions: follow it into the parameter."""
+        param = self.parameter_for(call, arg)
+        if param is not None:
+            for reference in self.references(param.name, assignment_node=param):
+                self.track(reference, kind, depth)
+
+    # -- names ---------------------------------------------------------------------------------
+    def references(self, name: cst.Name, assignment_node: Optional[cst.CSTNode] = None) -> List[cst.CSTNode]:
+        scope = self.ctx.scope(name)
+        if scope is None:
+            return []
+        wanted = assignment_node or name
+        out = []
+        for assignment in scope.assignments[name.value]:
+            if isinstance(assignment, Assignment) and assignment.node is wanted:
+                out.extend(access.node for access in assignment.references)
+        return out
+
+    def parameter_for(self, call: cst.Call, arg: cst.Arg) -> Optional[cst.Param]:
+        func = _function_named(self.ctx, call.func)
+        if func is None:
+            return None
+        params = list(func.params.posonly_params) + list(func.params.params)
+        if isinstance(call.func, cst.Attribute) and params and params[0].name.value in ("self", "cls"):
+            params = params[1:]
+        if arg.keyword is not None:
+            return next((p for p in params + list(func.params.kwonly_params) if p.name.value == arg.keyword.value), None)
+        if arg.star:
+            return None
+        positional = [a for a in call.args if a.keyword is None]
+        index = positional.index(arg)
+        return params[index] if index < len(params) else None
+
+    def calls_of(self, func: cst.FunctionDef) -> List[cst.Call]:
+        found: List[cst.Call] = []
+        ctx = self.ctx
+
+        class Visitor(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                if _function_named(ctx, node.func) is func:
+                    found.append(node)
+
+        self.ctx.module.visit(Visitor())
+        return found
+
+    def ctx_enclosing(self, node: cst.CSTNode, kind):
+        current = self.ctx.parent(node)
+        while current is not None and not isinstance(current, kind):
+            if isinstance(current, (cst.Lambda,)):
+                return None
+            current = self.ctx.parent(current)
+        return current
+
+
+_SLICE = object()
+
+
+def _subscript_key(node: cst.Subscript):
+    if len(node.slice) != 1:
+        return None
+    index = node.slice[0].slice
+    if isinstance(index, cst.Slice):
+        return _SLICE
+    if isinstance(index, cst.Index):
+        value = literal(index.value)
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
+            return value
+        if isinstance(index.value, cst.Name):
+            return 0  # data[i]: an image all the same
+    return None
+
+
+def _streams(call: ImageCall) -> bool:
+    stream = call.argument("stream")
+    return stream is not None and any(v.value is True for v in stream.values)
+
+
+def _function_named(ctx: ModuleContext, func: cst.CSTNode) -> Optional[cst.FunctionDef]:
+    """The module's function a call calls: ``f(...)`` or ``self.f(...)``."""
+    if isinstance(func, cst.Name):
+        scope = ctx.scope(func)
+        if scope is None:
+            return None
+        bound = [a.node for a in scope[func.value] if isinstance(a, Assignment)]
+        return bound[0] if len(bound) == 1 and isinstance(bound[0], cst.FunctionDef) else None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+        current = ctx.parent(func)
+        while current is not None and not isinstance(current, cst.ClassDef):
+            current = ctx.parent(current)
+        if current is None:
+            return None
+        for statement in current.body.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == func.attr.value:
+                return statement
+    return None
+
+
+# -- sinks --------------------------------------------------------------------------------------
+class Sinks:
+    """Classifies how a URL is used and builds the rewrite."""
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        self.ctx = ctx
+
+    def rewrite(self, read: Read) -> Rewrite:
+        image_code = self.ctx.code(read.image)
+        key_quote = self.key_quote(read)
+        b64 = f"{image_code}[{key_quote}{B64}{key_quote}]" if read.dict_style else f"{image_code}.{B64}"
+        decoded = f"base64.b64decode({b64})"
+        placeholder = self.ctx.parent(read.node)
+        if isinstance(placeholder, cst.FormattedStringExpression) and placeholder.conversion is None and placeholder.format_spec is None:
+            # Inside an f-string: the data URL is written into the string itself.
+            fmt = self.output_format(read.call)
+            if fmt is None:
+                return Rewrite(blocker="the call's output_format cannot be resolved, so the data URL's media type is unknown")
+            start, end = self.ctx.span(placeholder)
+            return Rewrite([Edit(start, end, f"data:image/{fmt};base64,{{{b64}}}")], (), f"Use a data URL built from `{B64}`")
+        direct = self.direct(read.node, decoded)
+        if direct is not None:
+            return direct
+        # Not a direct sink: the URL becomes a data URL where it is read, and follows on as a string.
+        blocker, string_edits = self.string_uses(read.node, 0)
+        if blocker:
+            return Rewrite(blocker=blocker)
+        fmt = self.output_format(read.call)
+        if fmt is None:
+            return Rewrite(blocker="the call's output_format cannot be resolved, so the data URL's media type is unknown")
+        quote = "'" if '"' in b64 else '"'
+        data_url = f"f{quote}data:image/{fmt};base64,{{{b64}}}{quote}"
+        start, end = self.ctx.span(read.node)
+        edits = [Edit(start, end, data_url)] + string_edits
+        imports = ("base64",) if string_edits else ()
+        return Rewrite(edits, imports, f"Use a data URL built from `{B64}`")
+
+    def key_quote(self, read: Read) -> str:
+        """The quote for ``["b64_json"]``: the one the read already used, else one that cannot
+        close an enclosing f-string (Python < 3.12 forbids reusing its quote inside it)."""
+        if read.dict_style and isinstance(read.node, cst.Subscript):
+            index = read.node.slice[0].slice
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+                return index.value.quote
+        return '"'
+
+    # direct sinks: the read is the argument of what consumes it
+    def direct(self, node: cst.CSTNode, decoded: str) -> Optional[Rewrite]:
+        arg = self.ctx.parent(node)
+        call = self.ctx.parent(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(call, cst.Call) or not isinstance(arg, cst.Arg):
+            return None
+        name = dotted_name(call.func) or ""
+        first = call.args[0] is arg and arg.keyword is None
+        session_get = isinstance(call.func, cst.Attribute) and call.func.attr.value in _SESSION_DOWNLOAD
+        if session_get and first and name not in _DOWNLOAD_FUNCS and self.bytes_consumer(call) is not None:
+            start, end = self.ctx.span(self.bytes_consumer(call))
+            return Rewrite([Edit(start, end, decoded)], ("base64",), f"Use `{decoded}`")
+        if name in _DOWNLOAD_FUNCS:
+            consumer = self.bytes_consumer(call)
+            if consumer is None and name.endswith("urlopen"):
+                return None  # urllib opens data URLs itself: the string rewrite serves
+            if consumer is None or not first:
+                return Rewrite(blocker=f"`{self.ctx.code(call)}` downloads the URL and its response object is used further; use `{decoded}` for the image bytes")
+            start, end = self.ctx.span(consumer)
+            return Rewrite([Edit(start, end, decoded)], ("base64",), f"Use `{decoded}`")
+        if name in _RETRIEVE_FUNCS and first:
+            statement = self.ctx.parent(call)
+            path_arg = call.args[1] if len(call.args) > 1 else None
+            if not isinstance(statement, cst.Expr) or path_arg is None:
+                return Rewrite(blocker=f"`{self.ctx.code(call)}`'s result is used; write `{decoded}` to the file instead")
+            path_code = self.ctx.code(path_arg.value)
+            start, end = self.ctx.span(call)
+            return Rewrite(
+                [Edit(start, end, f"pathlib.Path({path_code}).write_bytes({decoded})")],
+                ("base64", "pathlib"),
+                "Write the decoded bytes to the file",
+            )
+        if name in _IPYTHON_IMAGE and (first or (arg.keyword is not None and arg.keyword.value == "url")):
+            start, end = self.ctx.span(arg)
+            return Rewrite([Edit(start, end, f"data={decoded}")], ("base64",), f"Show `{decoded}`")
+        return None
+
+    def bytes_consumer(self, call: cst.Call) -> Optional[cst.CSTNode]:
+        """``requests.get(u).content`` / ``urlopen(u).read()``: the expression giving the bytes."""
+        parent = self.ctx.parent(call)
+        if isinstance(parent, cst.Attribute) and parent.value is call and parent.attr.value in _BYTES_ACCESS:
+            if _BYTES_ACCESS[parent.attr.value]:
+                outer = self.ctx.parent(parent)
+                return outer if isinstance(outer, cst.Call) and outer.func is parent and not outer.args else None
+            return parent
+        return None
+
+    # string uses: follow the value through names and the module's functions
+    def string_uses(self, node: cst.CSTNode, depth: int) -> Tuple[str, List[Edit]]:
+        if depth > _MAX_DEPTH:
+            return "", []
+        blocker = self.needs_url(node)
+        if blocker:
+            return blocker, []
+        parent = self.ctx.parent(node)
+        names: List[cst.Name] = []
+        if isinstance(parent, cst.Assign) and parent.value is node:
+            names = [t.target for t in parent.targets if isinstance(t.target, cst.Name)]
+        elif isinstance(parent, cst.AnnAssign) and parent.value is node and isinstance(parent.target, cst.Name):
+            names = [parent.target]
+        elif isinstance(parent, cst.Arg):
+            return self.download_of_string(node, parent, depth)
+        edits: List[Edit] = []
+        tracker = _Tracker(self.ctx)
+        for name in names:
+            for reference in tracker.references(name):
+                blocker, more = self.string_uses(reference, depth + 1)
+                if blocker:
+                    return blocker, []
+                edits.extend(more)
+        return "", edits
+
+    def download_of_string(self, node: cst.CSTNode, arg: cst.Arg, depth: int) -> Tuple[str, List[Edit]]:
+        call = self.ctx.parent(arg)
+        if not isinstance(call, cst.Call):
+            return "", []
+        name = dotted_name(call.func) or ""
+        first = call.args[0] is arg and arg.keyword is None
+        is_http = name in _DOWNLOAD_FUNCS and not name.endswith("urlopen")
+        is_session = isinstance(call.func, cst.Attribute) and call.func.attr.value in _SESSION_DOWNLOAD and name not in _DOWNLOAD_FUNCS
+        if (is_http or is_session) and first:
+            consumer = self.bytes_consumer(call)
+            if consumer is None:
+                return f"`{self.ctx.code(call)}` downloads the URL and its response object is used further", []
+            start, end = self.ctx.span(consumer)
+            code = self.ctx.code(node)
+            return "", [Edit(start, end, f'base64.b64decode({code}.partition(",")[2])')]
+        tracker = _Tracker(self.ctx)
+        param = tracker.parameter_for(call, arg)
+        if param is None:
+            return "", []  # a string handed on: a data URL serves
+        func = _function_named(self.ctx, call.func)
+        if func is not None and len(tracker.calls_of(func)) > 1:
+            # Rewriting the function's body would change it for its other callers too.
+            blocker, _ = self.string_uses_of_param(tracker, param, depth)
+            if blocker or _:
+                return f"`{func.name.value}()` is called from other places too, so its use of the URL cannot be rewritten for this call alone", []
+            return "", []
+        edits: List[Edit] = []
+        for reference in tracker.references(param.name, assignment_node=param):
+            blocker, more = self.string_uses(reference, depth + 1)
+            if blocker:
+                return blocker, []
+            edits.extend(more)
+        return "", edits
+
+    def string_uses_of_param(self, tracker: "_Tracker", param: cst.Param, depth: int) -> Tuple[str, List[Edit]]:
+        edits: List[Edit] = []
+        for reference in tracker.references(param.name, assignment_node=param):
+            blocker, more = self.string_uses(reference, depth + 1)
+            if blocker:
+                return blocker, []
+            edits.extend(more)
+        return "", edits
+
+    def needs_url(self, node: cst.CSTNode) -> str:
+        parent = self.ctx.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            reason = _NEEDS_URL_METHODS.get(parent.attr.value)
+            return f"`{self.ctx.code(self.ctx.parent(parent) or parent)}`: {reason}" if reason else ""
+        if isinstance(parent, cst.Arg):
+            call = self.ctx.parent(parent)
+            if isinstance(call, cst.Call):
+                name = dotted_name(call.func) or ""
+                reason = _NEEDS_URL_CALLS.get(name)
+                if reason is None and isinstance(call.func, cst.Attribute):
+                    reason = _NEEDS_URL_METHODS.get(call.func.attr.value)
+                    if reason is None and call.func.attr.value in ("Embed",):
+                        reason = "a chat embed needs a real URL"
+                if reason is None and parent.keyword is not None and parent.keyword.value in ("image_url", "thumbnail_url", "photo"):
+                    reason = f"`{parent.keyword.value}=` is sent to another service, which needs a real URL"
+                if reason:
+                    return f"`{self.ctx.code(call)}`: {reason}"
+        return ""
+
+    def output_format(self, call: ImageCall) -> Optional[str]:
+        argument = call.argument("output_format")
+        if argument is None:
+            rules = self.ctx.catalog.params(call.rules_model(self.ctx), call.endpoint) or {}
+            rule = rules.get("output_format")
+            return str(rule.default) if rule is not None and rule.default else "png"
+        single = argument.resolution.single
+        return single.value if single is not None and isinstance(single.value, str) else None
+
+
+def import_edits(ctx: ModuleContext, modules: Sequence[str]) -> List[Edit]:
+    """The imports a rewrite needs, as one insertion per place (two at one point would clash)."""
+    by_place: Dict[Tuple[int, int], List[str]] = {}
+    for module in modules:
+        edit = add_import(ctx, module)
+        if edit is not None:
+            by_place.setdefault((edit.start, edit.end), []).append(edit.content)
+    return [Edit(start, end, "".join(contents)) for (start, end), contents in by_place.items()]

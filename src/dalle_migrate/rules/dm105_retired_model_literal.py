@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Iterable, Set
+
+import libcst as cst
+
+from ..calls import find_lookalike_calls
+from ..catalog import RETIRED
+from ..context import ModuleContext
+from ..edits import replace_string
+from ..findings import Applicability, Finding, Severity
+from .base import Invalid, Rule
+
+
+class RetiredModelLiteral(Rule):
+    """
+    ## What it does
+    Finds a retired model id written as a string anywhere else in the code: arguments of
+    wrapper libraries (`DallEAPIWrapper(model="dall-e-3")`, crewAI or LlamaIndex tools),
+    comparisons that guard a migrated call (`if model == "dall-e-3":`), configuration dicts,
+    `Literal[...]` types. Docstrings and comments are never reported.
+
+    ## Why
+    Such a string often ends up in an image request that dalle-migrate cannot follow (another
+    library makes the call), or decides which branch a migrated program takes.
+
+    ## Fix safety
+    Unsafe: the string may be a key, a label or a value some other program reads, so it is
+    replaced by the target model only with `--unsafe-fixes`.
+    """
+
+    code = "DM105"
+    name = "retired-model-literal"
+    severity = Severity.WARNING
+    summary = "Retired model id in a string outside a recognised call"
+    fix_applicability = Applicability.UNSAFE
+    VALID = [
+        '''
+        """Migrated from dall-e-3 to gpt-image-2."""
+        # model was "dall-e-3"
+        note = "We used dall-e-3 before."
+        ''',
+        """
+        from openai import OpenAI
+        OpenAI().images.generate(model="dall-e-3", prompt="DM101 reports this one")
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from langchain_community.utilities.dalle_image_generator import DallEAPIWrapper
+            tool = DallEAPIWrapper(model="dall-e-3", size="1024x1024")
+            """,
+            """
+            from langchain_community.utilities.dalle_image_generator import DallEAPIWrapper
+            tool = DallEAPIWrapper(model="gpt-image-2", size="1024x1024")
+            """,
+            unsafe=True,
+        ),
+    ]
+
+    def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
+        retired = {m for m in ctx.catalog.models if ctx.catalog.status(m, ctx.settings.today) == RETIRED}
+        handled: Set[cst.CSTNode] = {v.node for call in ctx.image_calls for v in call.model_values}
+        lookalikes = set(find_lookalike_calls(ctx))
+        target = ctx.settings.target
+        found = []
+
+        class Strings(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> bool:
+                return node not in lookalikes  # another SDK's image call is none of our business
+
+            def visit_Expr(self, node: cst.Expr) -> bool:
+                # A bare string statement is a docstring or a comment in disguise.
+                return not isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString))
+
+            def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+                found.append(node)
+                return False
+
+            def visit_SimpleString(self, node: cst.SimpleString) -> None:
+                found.append(node)
+
+        ctx.module.visit(Strings())
+        for node in found:
+            value = node.evaluated_value
+            if not isinstance(value, str) or value not in retired or node in handled:
+                continue
+            yield self.finding(
+                ctx,
+                node,
+                f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; if this string "
+                f"reaches an image API (a wrapper library, a config, a comparison), use '{target}'.",
+                f"Replace '{value}' with '{target}'",
+                [replace_string(ctx, node, target)],
+            )

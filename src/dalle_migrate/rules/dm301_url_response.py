@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..context import ModuleContext
+from ..findings import Finding
+from ..responses import URL, Sinks, find_reads, import_edits
+from .base import Invalid, Rule
+
+
+class UrlResponse(Rule):
+    """
+    ## What it does
+    Follows the result of every image call (assignments, `await`, `asyncio.gather`, loops,
+    comprehensions, `with_raw_response...parse()`, legacy `["data"][0]["url"]`, the module's
+    own functions) to each read of the image's `url`.
+
+    ## Why
+    GPT image models return the image as base64 in `data[i].b64_json`; `data[i].url` is always
+    `None`, so the program breaks a second time where it reads the result:
+    `requests.get(None)`, an `<img src="None">`, a `TypeError`.
+
+    ## Fix safety
+    Safe where the use of the URL is understood: a download becomes
+    `base64.b64decode(image.b64_json)`; `urlretrieve(url, path)` writes the decoded bytes to
+    `path`; IPython's `Image(url=...)` becomes `Image(data=...)`; a URL used as a string
+    (returned, stored, put in HTML or Markdown, logged) becomes a
+    `data:image/png;base64,...` URL (the media type follows `output_format`), and `requests`
+    downloads of it further on decode it instead. `import base64` is added once. Where a real
+    URL is needed (a chat embed, `webbrowser.open`, a file name parsed from the URL) there is no
+    fix and the message says what a person must change.
+    """
+
+    code = "DM301"
+    name = "url-response"
+    summary = "Image URL read on a result that has none"
+    VALID = [
+        """
+        import base64
+        from openai import OpenAI
+        result = OpenAI().images.generate(model="gpt-image-2", prompt="x")
+        png = base64.b64decode(result.data[0].b64_json)
+        """,
+        """
+        import requests
+        page = requests.get("https://example.com").content
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            import requests
+            from openai import OpenAI
+            client = OpenAI()
+            result = client.images.generate(model="gpt-image-2", prompt="a fox")
+            png = requests.get(result.data[0].url, timeout=30).content
+            """,
+            """
+            import requests
+            from openai import OpenAI
+            import base64
+            client = OpenAI()
+            result = client.images.generate(model="gpt-image-2", prompt="a fox")
+            png = base64.b64decode(result.data[0].b64_json)
+            """,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            def banner_html(prompt):
+                result = client.images.generate(model="gpt-image-2", prompt=prompt)
+                image_url = result.data[0].url
+                return f'<img src="{image_url}">'
+            """,
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            def banner_html(prompt):
+                result = client.images.generate(model="gpt-image-2", prompt=prompt)
+                image_url = f"data:image/png;base64,{result.data[0].b64_json}"
+                return f'<img src="{image_url}">'
+            """,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            def markdown(prompt):
+                result = OpenAI().images.generate(model="gpt-image-2", prompt=prompt)
+                return f"![{prompt}]({result['data'][0]['url']})"
+            """,
+            """
+            from openai import OpenAI
+            def markdown(prompt):
+                result = OpenAI().images.generate(model="gpt-image-2", prompt=prompt)
+                return f"![{prompt}](data:image/png;base64,{result['data'][0]['b64_json']})"
+            """,
+        ),
+        Invalid(
+            """
+            import webbrowser
+            from openai import OpenAI
+            result = OpenAI().images.generate(model="gpt-image-2", prompt="x")
+            webbrowser.open(result.data[0].url)
+            """
+        ),
+    ]
+
+    def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
+        sinks = Sinks(ctx)
+        for read in find_reads(ctx):
+            if read.field != URL:
+                continue
+            rewrite = sinks.rewrite(read)
+            message = "GPT image models return no URL (`url` is always None); the image is in `b64_json`"
+            if rewrite.blocker:
+                yield self.finding(ctx, read.node, f"{message}. No automatic fix: {rewrite.blocker}.")
+                continue
+            yield self.finding(
+                ctx,
+                read.node,
+                f"{message}.",
+                rewrite.description,
+                rewrite.edits + import_edits(ctx, rewrite.imports),
+            )
