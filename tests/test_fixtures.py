@@ -52,7 +52,23 @@ def test_noop_fixture_has_no_finding_of_its_code(path: Path):
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_unsafe_fix_is_stable(path: Path):
+def test_unsafe_fixes(path: Path, snapshot):
+    """With --unsafe-fixes: a snapshot where it differs from the safe result; stable, parses."""
     source = path.read_text(encoding="utf-8")
+    safe = fix_text(source, settings(), Selection()).text
     once = fix_text(source, settings(unsafe_fixes=True), Selection()).text
+    if once != safe:
+        snapshot.snapshot_dir = SNAPSHOTS / path.parent.name
+        snapshot.assert_match(once, f"{path.stem}.unsafe-fixed.py")
+        cst.parse_module(once)
     assert fix_text(once, settings(unsafe_fixes=True), Selection()).text == once
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_prefilter_keeps_every_file_with_a_finding(path: Path):
+    """The byte prefilter may skip a file only when it has no finding at all."""
+    from dalle_migrate.engine import prefilter_pattern
+
+    source = path.read_text(encoding="utf-8")
+    if check_text(source, settings(), Selection()).findings:
+        assert prefilter_pattern(settings()).search(path.read_bytes())

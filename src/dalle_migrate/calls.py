@@ -196,7 +196,14 @@ class _Finder:
         base = func.value
         wrapper = None
         endpoint = self.ctx.catalog.methods.get(method)
-        if endpoint is not None:
+        legacy_endpoint = self.ctx.catalog.legacy_methods.get(method)
+        if legacy_endpoint is not None and self.origin(base).kind is Kind.LEGACY_CLASS:
+            endpoint = legacy_endpoint
+            legacy_azure = any(
+                a.keyword is not None and a.keyword.value in self.sdk.legacy_azure_settings for a in node.args
+            )
+            surface, is_async, azure = Surface.LEGACY, method.startswith("a"), legacy_azure
+        elif endpoint is not None:
             if isinstance(base, cst.Attribute) and base.attr.value in self.sdk.response_wrappers:
                 wrapper = base.attr.value
                 base = base.value
@@ -212,10 +219,7 @@ class _Finder:
             else:
                 return None
         else:
-            endpoint = self.ctx.catalog.legacy_methods.get(method)
-            if endpoint is None or self.origin(base).kind is not Kind.LEGACY_CLASS:
-                return None
-            surface, is_async, azure = Surface.LEGACY, method.startswith("a"), False
+            return None
         arguments, unresolved = self._arguments(node)
         parent = self.ctx.parent(node)
         call = ImageCall(

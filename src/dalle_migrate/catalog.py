@@ -240,6 +240,15 @@ class SdkSurface:
     client_copies: Tuple[str, ...]
     module_azure_settings: Tuple[str, ...]
     clients: Mapping[str, ClientClass]
+    legacy_client_settings: Mapping[str, str] = field(default_factory=dict)
+    legacy_renamed: Mapping[str, str] = field(default_factory=dict)
+    legacy_azure_settings: Tuple[str, ...] = ()
+    legacy_positional: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def legacy_settings(self) -> Tuple[str, ...]:
+        """Keywords of the legacy functions that are not API parameters."""
+        return tuple(self.legacy_client_settings) + tuple(self.legacy_renamed) + self.legacy_azure_settings
 
 
 class Catalog:
@@ -287,6 +296,10 @@ class Catalog:
                     name: ClientClass(name, bool(c.get("async", False)), bool(c.get("azure", False)))
                     for name, c in sdk["clients"].items()
                 },
+                legacy_client_settings=dict(sdk.get("legacy_client_settings", {})),
+                legacy_renamed=dict(sdk.get("legacy_renamed", {})),
+                legacy_azure_settings=tuple(sdk.get("legacy_azure_settings", ())),
+                legacy_positional={k: tuple(v) for k, v in sdk.get("legacy_positional", {}).items()},
             )
             self.methods: Dict[str, str] = {e.sdk_method: name for name, e in self.endpoints.items()}
             self.legacy_methods: Dict[str, str] = {

@@ -46,6 +46,7 @@ class ModuleContext:
         self.parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
         self._resolver = None
         self._image_calls = None
+        self.memo: dict = {}  # per-module results shared by several rules
 
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:
         """Offsets of ``node``'s own text (without surrounding whitespace)."""

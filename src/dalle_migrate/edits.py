@@ -33,6 +33,8 @@ def string_literal(value: str, like: cst.BaseExpression) -> str:
         quote = simple.quote
         if quote not in value and "\\" not in value and "\n" not in value:
             return f"{prefix}{quote}{value}{quote}"
+    if '"' not in value and "\\" not in value and "\n" not in value:
+        return f'"{value}"'  # the most common style when the code shows none
     return repr(value)
 
 
@@ -108,7 +110,28 @@ def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
 
 def insert_keyword(ctx: ModuleContext, call: cst.Call, name: str, value_code: str) -> Edit:
     """Add ``name=value`` as the first keyword argument, in the call's own layout."""
+    return insert_keywords(ctx, call, [(name, value_code)])
+
+
+def insert_keywords(ctx: ModuleContext, call: cst.Call, pairs) -> Edit:
+    """Add ``name=value`` pairs before the first keyword argument, in the call's own layout,
+    as one edit (two insertions at one point would clash)."""
     text = ctx.text
+    if len(pairs) > 1:
+        first, rest = pairs[0], pairs[1:]
+        edit = insert_keywords(ctx, call, [first])
+        args = list(call.args)
+        separator = ", "
+        anchor = next((a for a in args if a.keyword is not None or a.star == "**"), None)
+        if anchor is not None:
+            start, _ = ctx.span(anchor)
+            indent = text[_line_start(text, start) : start]
+            if indent.strip(_HSPACE) == "":
+                separator = f",{ctx.newline}{indent}"
+        joined = separator.join(f"{n}={v}" for n, v in pairs)
+        single = f"{first[0]}={first[1]}"
+        return Edit(edit.start, edit.end, edit.content.replace(single, joined, 1))
+    name, value_code = pairs[0]
     args = list(call.args)
     first_keyword = next((a for a in args if a.keyword is not None or a.star == "**"), None)
     if first_keyword is not None:

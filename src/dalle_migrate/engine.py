@@ -16,7 +16,6 @@ from typing import List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from .calls import find_image_calls
 from .context import ModuleContext, Settings
 from .findings import Finding, Fix, Severity, apply_fixes
 from .rules import ALL_RULES, Rule
@@ -60,7 +59,7 @@ def analyze(ctx: ModuleContext, selection: Selection) -> List[Finding]:
     rules = selection.rules()
     findings: List[Finding] = []
     seen = set()
-    calls = find_image_calls(ctx)
+    calls = ctx.image_calls
     for rule in rules:
         produced = list(rule.check_module(ctx))
         for call in calls:

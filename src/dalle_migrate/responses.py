@@ -98,14 +98,41 @@ class Rewrite:
     blocker: str = ""  # non-empty: no fix, and this says why
 
 
+@dataclass
+class DictAccess:
+    """``result["data"]`` / ``image["b64_json"]``: legacy 0.x dict access on a call's result."""
+
+    call: ImageCall
+    node: cst.Subscript
+    key: str
+
+
 def find_reads(ctx: ModuleContext) -> List[Read]:
-    return _Tracker(ctx).run()
+    return _flow(ctx)[0]
+
+
+def find_dict_accesses(ctx: ModuleContext) -> List[DictAccess]:
+    return _flow(ctx)[1]
+
+
+def _flow(ctx: ModuleContext) -> Tuple[List[Read], List[DictAccess]]:
+    """Both lists, computed once per module (several rules read them)."""
+    cached = ctx.memo.get("responses.flow")
+    if cached is None:
+        tracker = _Tracker(ctx)
+        reads = tracker.run()
+        unique: Dict[int, DictAccess] = {}
+        for access in tracker.dict_accesses:
+            unique.setdefault(id(access.node), access)
+        cached = ctx.memo["responses.flow"] = (reads, list(unique.values()))
+    return cached
 
 
 class _Tracker:
     def __init__(self, ctx: ModuleContext) -> None:
         self.ctx = ctx
         self.reads: List[Read] = []
+        self.dict_accesses: List["DictAccess"] = []
         self.seen: Set[Tuple[int, Kind]] = set()
         self.call: Optional[ImageCall] = None
 
@@ -168,6 +195,8 @@ class _Tracker:
 
     def subscript(self, node: cst.Subscript, kind: Kind, depth: int) -> None:
         key = _subscript_key(node)
+        if kind in (Kind.RESPONSE, Kind.IMAGE) and isinstance(key, str) and key.isidentifier():
+            self.dict_accesses.append(DictAccess(self.call, node, key))
         if kind is Kind.RESPONSE and key == "data":
             self.track(node, Kind.DATA, depth)
         elif kind is Kind.DATA and isinstance(key, int):

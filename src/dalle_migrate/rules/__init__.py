@@ -18,6 +18,7 @@ from .dm205_input_fidelity import InputFidelity
 from .dm206_parameter_range import ParameterRange
 from .dm301_url_response import UrlResponse
 from .dm302_revised_prompt import RevisedPrompt
+from .dm401_legacy_api import LegacyApi
 from .dm402_variation_endpoint import VariationEndpoint
 from .dm403_azure_deployment import AzureDeployment
 from .dm900_parse_error import ParseError
@@ -36,6 +37,7 @@ ALL_RULES: List[Rule] = [
     ParameterRange(),
     UrlResponse(),
     RevisedPrompt(),
+    LegacyApi(),
     VariationEndpoint(),
     AzureDeployment(),
     ParseError(),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..calls import ImageCall
+from ..calls import ImageCall, Surface
 from ..context import ModuleContext
 from ..findings import Finding
 from ._common import accepts_keyword, method_name, parameter_rules
@@ -69,9 +69,10 @@ class ParameterRange(Rule):
         model, rules = parameter_rules(call, ctx)
         if rules is None:
             return
+        legacy = ctx.catalog.sdk.legacy_settings if call.surface is Surface.LEGACY else ()
         for name, argument in call.arguments.items():
-            if name in _OWNED or name in _TRANSPORT:
-                continue
+            if name in _OWNED or name in _TRANSPORT or name in legacy:
+                continue  # legacy settings are DM401's
             if not accepts_keyword(call, ctx, name):
                 yield self.finding(
                     ctx, argument.holder, f"`{method_name(call)}` has no `{name}` parameter: the SDK raises TypeError."

@@ -2,11 +2,17 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..calls import ImageCall
+import libcst as cst
+
+from ..calls import ImageCall, Surface
 from ..context import ModuleContext
-from ..findings import Finding
-from ._common import method_name
+from ..edits import insert_keywords, replace_node, replace_string, string_literal
+from ..findings import Applicability, Finding
+from ._common import method_name, quote_like
 from .base import Invalid, Rule
+
+# What the rewritten call asks for: a guess at the intent of a variation, hence an unsafe fix.
+VARIATION_PROMPT = "Create a variation of this image, keeping its subject, composition and style."
 
 
 class VariationEndpoint(Rule):
@@ -21,14 +27,17 @@ class VariationEndpoint(Rule):
     prompt that asks for a variation.
 
     ## Fix safety
-    Reported only for now: the rewrite to `images.edit` needs a prompt, which is a guess about
-    intent, so it will be an unsafe fix.
+    Unsafe: the call becomes `images.edit` with the target model and a prompt asking for a
+    variation ("Create a variation of this image, keeping its subject, composition and
+    style."). The prompt is a guess at what the program wanted, and an edit does not make the
+    same images a variation did, so the fix needs `--unsafe-fixes`. Sizes and
+    `response_format` are then fixed by their own rules.
     """
 
     code = "DM402"
     name = "variation-endpoint"
     summary = "Image variations endpoint is retired"
-    fix_applicability = None
+    fix_applicability = Applicability.UNSAFE
     VALID = [
         """
         from openai import OpenAI
@@ -40,8 +49,14 @@ class VariationEndpoint(Rule):
             """
             from openai import OpenAI
             client = OpenAI()
-            client.images.create_variation(image=open("a.png", "rb"), n=2, size="1024x1024")
+            client.images.create_variation(image=open("a.png", "rb"), n=2, size="512x512")
+            """,
             """
+            from openai import OpenAI
+            client = OpenAI()
+            client.images.edit(model="gpt-image-2", prompt="Create a variation of this image, keeping its subject, composition and style.", image=open("a.png", "rb"), n=2, size="1024x1024")
+            """,
+            unsafe=True,
         ),
     ]
 
@@ -49,4 +64,31 @@ class VariationEndpoint(Rule):
         if call.endpoint != "variation":
             return
         endpoint = ctx.catalog.endpoint(call.endpoint)
-        yield self.finding(ctx, call.node.func, f"`{method_name(call)}`: {endpoint.retired_message}.")
+        message = f"`{method_name(call)}`: {endpoint.retired_message}."
+        func = call.node.func
+        if call.surface is Surface.LEGACY or not isinstance(func, cst.Attribute):
+            yield self.finding(ctx, func, message)  # DM401 turns it into a v1 call first
+            return
+        target = ctx.settings.target
+        like = quote_like(call)
+        edits = [replace_node(ctx, func.attr, ctx.catalog.endpoint("edit").sdk_method)]
+        inserted = []
+        model = call.argument("model")
+        if model is None:
+            inserted.append(("model", string_literal(target, like)))
+        elif model.in_call and model.resolution.single is not None:
+            edits.append(replace_string(ctx, model.resolution.single.node, target))
+        else:
+            yield self.finding(ctx, func, message)
+            return
+        if call.argument("prompt") is None:
+            inserted.append(("prompt", string_literal(VARIATION_PROMPT, like)))
+        if inserted:
+            edits.append(insert_keywords(ctx, call.node, inserted))
+        yield self.finding(
+            ctx,
+            func,
+            message,
+            f"Call `images.edit` with model '{target}' and a prompt asking for a variation",
+            edits,
+        )
