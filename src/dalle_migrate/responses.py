@@ -415,8 +415,11 @@ class Sinks:
         name = dotted_name(call.func) or ""
         first = call.args[0] is arg and arg.keyword is None
         session_get = isinstance(call.func, cst.Attribute) and call.func.attr.value in _SESSION_DOWNLOAD
-        if session_get and first and name not in _DOWNLOAD_FUNCS and self.bytes_consumer(call) is not None:
-            start, end = self.ctx.span(self.bytes_consumer(call))
+        if session_get and first and name not in _DOWNLOAD_FUNCS:
+            consumer = self.bytes_consumer(call)
+            if consumer is None:  # aiohttp's `async with session.get(url) as r`, a response kept...
+                return Rewrite(blocker=f"`{self.ctx.code(call)}` downloads the URL (an HTTP session); use `{decoded}` for the image bytes")
+            start, end = self.ctx.span(consumer)
             return Rewrite([Edit(start, end, decoded)], ("base64",), f"Use `{decoded}`")
         if name in _DOWNLOAD_FUNCS:
             consumer = self.bytes_consumer(call)
