@@ -20,7 +20,7 @@ from libcst.metadata import Assignment, ImportAssignment
 
 from .catalog import ACTIVE, DEPRECATED, RETIRED
 from .context import ModuleContext
-from .values import Resolution, Value, resolve
+from .values import Resolution, Value, dotted_name, resolve
 
 _MAX_DEPTH = 10
 
@@ -446,7 +446,7 @@ class _Finder:
 
     def _attribute_key(self, node: cst.Attribute) -> Optional[Tuple[Optional[cst.ClassDef], str]]:
         """Key under which assignments to this attribute are filed: ``self.x`` per class."""
-        dotted = _dotted_or_none(node)
+        dotted = dotted_name(node)
         if dotted is None:
             return None
         head = dotted.split(".")[0]
@@ -558,13 +558,4 @@ def _returns(func: cst.FunctionDef) -> List[cst.BaseExpression]:
 
 
 def _dotted(node: cst.CSTNode) -> str:
-    return _dotted_or_none(node) or ""
-
-
-def _dotted_or_none(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        inner = _dotted_or_none(node.value)
-        return f"{inner}.{node.attr.value}" if inner is not None else None
-    return None
+    return dotted_name(node) or ""

@@ -500,20 +500,12 @@ class Sinks:
         param = tracker.parameter_for(call, arg)
         if param is None:
             return "", []  # a string handed on: a data URL serves
+        blocker, edits = self.string_uses_of_param(tracker, param, depth)
         func = _function_named(self.ctx, call.func)
-        if func is not None and len(tracker.calls_of(func)) > 1:
+        if (blocker or edits) and func is not None and len(tracker.calls_of(func)) > 1:
             # Rewriting the function's body would change it for its other callers too.
-            blocker, _ = self.string_uses_of_param(tracker, param, depth)
-            if blocker or _:
-                return f"`{func.name.value}()` is called from other places too, so its use of the URL cannot be rewritten for this call alone", []
-            return "", []
-        edits: List[Edit] = []
-        for reference in tracker.references(param.name, assignment_node=param):
-            blocker, more = self.string_uses(reference, depth + 1)
-            if blocker:
-                return blocker, []
-            edits.extend(more)
-        return "", edits
+            return f"`{func.name.value}()` is called from other places too, so its use of the URL cannot be rewritten for this call alone", []
+        return blocker, edits
 
     def string_uses_of_param(self, tracker: "_Tracker", param: cst.Param, depth: int) -> Tuple[str, List[Edit]]:
         edits: List[Edit] = []

@@ -295,19 +295,14 @@ class Resolver:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and not node.args:
             return self._dict_entries(node.func.value, depth, seen)
         if isinstance(node, cst.Name):
-            scope = self.ctx.scope(node)
-            if scope is None:
-                return None
-            assignments = list(scope[node.value])
-            if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
-                return None
-            value = self.assigned_value(assignments[0].node)
+            assignment = self.single_assignment(node)
+            value = self.assigned_value(assignment.node) if assignment is not None else None
             if value is None:
                 return None
             entries = self._dict_entries(value, depth, seen)
             if entries is None:
                 return None
-            return entries + self._subscript_assignments(assignments[0], node)
+            return entries + self._subscript_assignments(assignment, node)
         return None
 
     def _subscript_assignments(self, assignment: Assignment, name: cst.Name):
@@ -335,6 +330,16 @@ class Resolver:
         return entries
 
     # -- structure helpers ---------------------------------------------------------------------
+    def single_assignment(self, name: cst.Name) -> Optional[Assignment]:
+        """The one plain binding of a name in the scope that reads it; None if bound otherwise."""
+        scope = self.ctx.scope(name)
+        if scope is None:
+            return None
+        assignments = list(scope[name.value])
+        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+            return None
+        return assignments[0]
+
     def _enclosing(self, node: cst.CSTNode, kind):
         current = self.ctx.parent(node)
         while current is not None and not isinstance(current, kind):
@@ -362,13 +367,10 @@ class Resolver:
         if isinstance(node, cst.Name):
             if node.value in ("self", "cls"):
                 return self._enclosing(node, cst.ClassDef)
-            scope = self.ctx.scope(node)
-            if scope is None:
+            assignment = self.single_assignment(node)
+            if assignment is None:
                 return None
-            assignments = list(scope[node.value])
-            if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
-                return None
-            bound = assignments[0].node
+            bound = assignment.node
             if isinstance(bound, cst.ClassDef):
                 return bound
             value = self.assigned_value(bound)
