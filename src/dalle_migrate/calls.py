@@ -136,13 +136,20 @@ def _rules_model(model_id: str, endpoint: str, ctx: ModuleContext) -> str:
     return model_id
 
 
+def _finder(ctx: ModuleContext) -> "_Finder":
+    finder = ctx.memo.get("calls.finder")
+    if finder is None:
+        finder = ctx.memo["calls.finder"] = _Finder(ctx)
+    return finder
+
+
 def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
-    return _Finder(ctx).find()
+    return _finder(ctx).find()
 
 
 def find_lookalike_calls(ctx: ModuleContext) -> List[cst.Call]:
     """Calls shaped like image calls on something that is not OpenAI (another SDK, own classes)."""
-    finder = _Finder(ctx)
+    finder = _finder(ctx)
     found: List[cst.Call] = []
 
     class Visitor(cst.CSTVisitor):

@@ -41,9 +41,10 @@ class ModuleContext:
         self.lines = LineIndex(text)
         self.module = cst.parse_module(text)
         wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        self.positions: Mapping[cst.CSTNode, object] = wrapper.resolve(PositionProvider)
-        self.scopes = wrapper.resolve(ScopeProvider)
-        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = wrapper.resolve(ParentNodeProvider)
+        resolved = wrapper.resolve_many([PositionProvider, ScopeProvider, ParentNodeProvider])
+        self.positions: Mapping[cst.CSTNode, object] = resolved[PositionProvider]
+        self.scopes = resolved[ScopeProvider]
+        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = resolved[ParentNodeProvider]
         self._resolver = None
         self._image_calls = None
         self.memo: dict = {}  # per-module results shared by several rules

@@ -51,7 +51,7 @@ def prefilter_pattern(settings: Settings) -> "re.Pattern[bytes]":
     # Model ids with a shutdown date (DM105 reports them anywhere in the code).
     retiring = "|".join(sorted((re.escape(m) for m in catalog.models if catalog.shutdown(m)), key=len, reverse=True))
     return re.compile(
-        rf"\b{re.escape(sdk.images_attribute)}\b|\b{re.escape(sdk.legacy_class)}\s*\.\s*(?:{legacy})\b|{retiring}".encode()
+        rf"\.\s*{re.escape(sdk.images_attribute)}\b|\b{re.escape(sdk.legacy_class)}\s*\.\s*(?:{legacy})\b|{retiring}".encode()
     )
 
 
