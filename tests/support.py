@@ -7,7 +7,7 @@ import textwrap
 from typing import List, Optional
 
 from dalle_migrate.context import Settings
-from dalle_migrate.engine import Selection, check_text, fix_text
+from dalle_migrate.engine import Selection, run_text
 from dalle_migrate.findings import Finding
 
 TODAY = dt.date(2026, 11, 25)
@@ -25,15 +25,15 @@ def dedent(code: str) -> str:
     return textwrap.dedent(code).lstrip("\n")
 
 
-def findings(code: str, select: Optional[str] = None, **options) -> List[Finding]:
+def findings(code: str, select: Optional[str] = None, filename: str = "example.py", **options) -> List[Finding]:
     selection = Selection(select=(select,)) if select else Selection()
-    return check_text(dedent(code), settings(**options), selection).findings
+    return run_text(dedent(code), filename, settings(**options), selection).findings
 
 
 def codes(code: str, **options) -> List[str]:
     return [f.code for f in findings(code, **options)]
 
 
-def fixed(code: str, unsafe: bool = False, select: Optional[str] = None, **options) -> str:
+def fixed(code: str, unsafe: bool = False, select: Optional[str] = None, filename: str = "example.py", **options) -> str:
     selection = Selection(select=(select,)) if select else Selection()
-    return fix_text(dedent(code), settings(unsafe_fixes=unsafe, **options), selection).text
+    return run_text(dedent(code), filename, settings(unsafe_fixes=unsafe, **options), selection, fix=True).text

@@ -20,7 +20,7 @@ def test_valid_example_does_not_fire(code, index, source):
 
 @pytest.mark.parametrize("code,index,case", INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])
 def test_invalid_example_fires_and_fixes(code, index, case):
-    options = dict(case.options or {})
+    options = dict(case.options or {}, filename=case.filename)
     reported = [f for f in findings(case.code, **options) if f.code == code]
     assert reported, f"{code} did not fire on its INVALID example {index}"
     rule = RULES_BY_CODE[code]

@@ -9,9 +9,24 @@ from __future__ import annotations
 import fnmatch
 import os
 from pathlib import Path
-from typing import Iterable, Iterator, List, Sequence
+from typing import Iterable, Iterator, List, Optional, Sequence
 
 SOURCE_SUFFIXES = (".py", ".pyi")
+NOTEBOOK_SUFFIXES = (".ipynb",)
+# Configuration files where model ids live (DM106): by suffix, and `.env`, `.env.local`, `prod.env`.
+CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".json", ".ini", ".cfg")
+
+
+def file_kind(path: Path) -> Optional[str]:
+    """python / notebook / config, or None for a file the tool does not read."""
+    name = path.name
+    if name.endswith(SOURCE_SUFFIXES):
+        return "python"
+    if name.endswith(NOTEBOOK_SUFFIXES):
+        return "notebook"
+    if name.endswith(CONFIG_SUFFIXES) or name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        return "config"
+    return None
 
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".bzr",
@@ -29,11 +44,10 @@ def _excluded(name: str, patterns: Sequence[str]) -> bool:
 
 def discover(paths: Iterable[Path], excludes: Sequence[str] = ()) -> List[Path]:
     """Files to check, each once, in a stable order."""
-    patterns = tuple(DEFAULT_EXCLUDES) + tuple(excludes)
     seen = set()
     out: List[Path] = []
     for path in paths:
-        for found in _walk(Path(path), patterns, explicit=True):
+        for found in _walk(Path(path), tuple(excludes), explicit=True):
             key = os.path.normcase(os.path.abspath(found))
             if key not in seen:
                 seen.add(key)
@@ -43,7 +57,7 @@ def discover(paths: Iterable[Path], excludes: Sequence[str] = ()) -> List[Path]:
 
 def _walk(path: Path, patterns: Sequence[str], explicit: bool) -> Iterator[Path]:
     if path.is_file():
-        if explicit or path.suffix in SOURCE_SUFFIXES:
+        if explicit or file_kind(path) is not None:
             yield path
         return
     if not path.is_dir():
@@ -60,6 +74,7 @@ def _walk(path: Path, patterns: Sequence[str], explicit: bool) -> Iterator[Path]
         if entry.is_symlink():
             continue  # never followed: it may point out of the tree
         if entry.is_dir():
-            yield from _walk(Path(entry.path), patterns, explicit=False)
-        elif entry.is_file() and entry.name.endswith(SOURCE_SUFFIXES):
+            if not _excluded(entry.name, DEFAULT_EXCLUDES):  # folders only: `.env` the file is read
+                yield from _walk(Path(entry.path), patterns, explicit=False)
+        elif entry.is_file() and file_kind(Path(entry.name)) is not None:
             yield Path(entry.path)

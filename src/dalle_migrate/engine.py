@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -140,6 +141,31 @@ class FileResult:
     error: Optional[str] = None  # internal error or I/O error: reported, exit code 2
 
 
+# Every kind of file the tool reads, by how ``discover.file_kind`` names it: (check, fix).
+# Each takes the decoded text and returns the findings (and, for fix, the new text).
+TextHandler = Callable[[str, Settings, Selection, str], TextResult]
+HANDLERS: Dict[str, Tuple[TextHandler, TextHandler]] = {"python": (check_text, fix_text)}
+
+
+def register_handler(kind: str, check: TextHandler, fix: TextHandler) -> None:
+    HANDLERS[kind] = (check, fix)
+
+
+def run_text(text: str, filename: str, settings: Settings, selection: Selection, fix: bool = False, newline: str = "\n") -> TextResult:
+    """Check or fix one file's text, handled by what its name says it is."""
+    from .discover import file_kind
+
+    kind = file_kind(Path(filename)) or "python"  # an explicit file of no known kind: Python, as ruff
+    if kind not in HANDLERS:
+        # Importing the module registers its handlers: only the kinds met are ever imported.
+        importlib.import_module(f"{__package__}.{_HANDLER_MODULES[kind]}")
+    check, fixer = HANDLERS[kind]
+    return (fixer if fix else check)(text, settings, selection, newline)
+
+
+_HANDLER_MODULES = {"notebook": "notebook", "config": "config_files"}
+
+
 def process_file(
     path: Path,
     settings: Settings,
@@ -164,7 +190,7 @@ def process_file(
             result.findings = [_parse_error(f"The file cannot be decoded ({exc}); it was left untouched.", 1, 0)]
         return result
     try:
-        outcome = (fix_text if fix else check_text)(source.text, settings, selection, source.newline)
+        outcome = run_text(source.text, str(path), settings, selection, fix, source.newline)
     except InternalError as exc:
         result.error = str(exc)
         return result
@@ -201,7 +227,19 @@ def _unparsable(text: str, exc: cst.ParserSyntaxError, selection: Selection) -> 
     match = re.search(r"error at (\d+):(\d+)", exc.message)
     row, column = (int(match.group(1)), int(match.group(2))) if match else (exc.raw_line, exc.raw_column)
     message = f"Syntax error at line {row}, column {column + 1}: the file cannot be parsed and was left untouched."
+    shell = _IPYTHON_SHELL_LINE.search(text)
+    if shell is not None:
+        line = text.count("\n", 0, shell.start()) + 1
+        message = (
+            f"Syntax error at line {row}, column {column + 1}: this looks like a notebook exported to "
+            f"Python (line {line} is IPython syntax: `{shell.group(0).strip()}`); convert it back to "
+            ".ipynb, or remove the IPython lines, and run again. The file was left untouched."
+        )
     return TextResult(text, [_parse_error(message, row, column)])
+
+
+# `!pip install ...`, `%matplotlib inline`, `%%time`: IPython lines a notebook export keeps.
+_IPYTHON_SHELL_LINE = re.compile(r"^[ \t]*(?:![a-zA-Z]|%{1,2}[a-zA-Z]).*$", re.MULTILINE)
 
 
 def _parse_error(message: str, row: int, column: int) -> Finding:

@@ -27,6 +27,7 @@ class Invalid:
     fixed: Optional[str] = None
     unsafe: bool = False  # the fix needs --unsafe-fixes
     options: Optional[dict] = None  # Settings overrides, e.g. {"target": "gpt-image-1.5"}
+    filename: str = "example.py"  # what kind of file the example is (.ipynb, .env, .yaml...)
 
 
 Example = Union[str, Invalid]

@@ -1,0 +1,156 @@
+"""Notebooks: code cells as one module, IPython syntax untouched, every other byte kept."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dalle_migrate.engine import Selection, process_file
+from dalle_migrate.notebook import parse_notebook
+from support import settings
+
+
+def code(*lines):
+    return {"cell_type": "code", "execution_count": None, "id": f"c{abs(hash(lines)) % 10**6}", "metadata": {}, "outputs": [], "source": list(lines)}
+
+
+def markdown(*lines):
+    return {"cell_type": "markdown", "id": "md", "metadata": {}, "source": list(lines)}
+
+
+def notebook(*cells, **dump):
+    nb = {"cells": list(cells), "metadata": {"kernelspec": {"display_name": "Python 3", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    options = {"indent": 1, "ensure_ascii": False}
+    options.update(dump)
+    return json.dumps(nb, **options)
+
+
+CELLS = (
+    markdown("# Make a poster ☕\n", "With `dall-e-3`."),
+    code("%pip install -q openai\n", "!echo ready\n", "from openai import OpenAI\n", "client = OpenAI()"),
+    code("%%time\n", "result = client.images.generate(\n", "    model=\"dall-e-3\",\n", "    prompt=\"a poster\",\n", "    style=\"vivid\",\n", ")"),
+    {**code("print('big output')"), "outputs": [{"output_type": "stream", "name": "stdout", "text": ["x" * 5000 + "\n"] * 50}], "execution_count": 3},
+    code("import requests\n", "poster = requests.get(result.data[0].url).content\n", "client?\n", "len(poster)"),
+    code("%%bash\n", "echo model=dall-e-3\n"),
+)
+
+
+def fix(tmp_path: Path, text: str, name="poster.ipynb", **kw):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    result = process_file(path, settings(**kw), Selection(), fix=True)
+    return path, result
+
+
+def outside_sources(text: str) -> str:
+    """The file with every code cell's source span cut out."""
+    root = parse_notebook(text)
+    spans = [c.children["source"] for c in root.children["cells"].children]
+    out, last = [], 0
+    for span in spans:
+        out.append(text[last : span.start])
+        last = span.end
+    return "".join(out) + text[last:]
+
+
+def test_cells_are_one_module_and_everything_else_is_kept(tmp_path):
+    before = notebook(*CELLS) + "\n"
+    path, result = fix(tmp_path, before)
+    after = path.read_text(encoding="utf-8")
+    assert not result.error and result.changed
+    assert outside_sources(after) == outside_sources(before)
+    cells = json.loads(after)["cells"]
+    assert cells[1]["source"][:3] == ["%pip install -q openai\n", "!echo ready\n", "from openai import OpenAI\n"]
+    assert cells[2]["source"] == ["%%time\n", "result = client.images.generate(\n", "    model=\"gpt-image-2\",\n", "    prompt=\"a poster\",\n", ")"]
+    # The URL read in a later cell than the call is followed there.
+    assert cells[4]["source"][1] == "poster = base64.b64decode(result.data[0].b64_json)\n"
+    assert "client?\n" in cells[4]["source"]
+    assert cells[5]["source"] == ["%%bash\n", "echo model=dall-e-3\n"]  # not Python: never touched
+    assert "import base64\n" in "".join(cells[1]["source"]) + "".join(cells[4]["source"])
+    assert after.endswith("}\n")
+    # Idempotent.
+    again = process_file(path, settings(), Selection(), fix=True)
+    assert not again.changed and path.read_text(encoding="utf-8") == after
+
+
+def test_findings_carry_the_cell(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    path.write_text(notebook(*CELLS))
+    result = process_file(path, settings(), Selection())
+    located = {(f.code, f.cell, f.row, f.column) for f in result.findings}
+    assert ("DM101", 3, 3, 11) in located
+    assert ("DM204", 3, 5, 5) in located
+    assert ("DM301", 5, 2, 23) in located
+
+
+@pytest.mark.parametrize(
+    "dump",
+    [{"indent": 1}, {"indent": 2}, {"indent": 4, "ensure_ascii": True}, {"indent": None, "separators": (",", ":")}, {"indent": None}],
+    ids=["indent1", "indent2", "ascii-escaped", "compact", "one-line"],
+)
+def test_json_layouts_are_kept(tmp_path, dump):
+    before = notebook(*CELLS, **dump)
+    path, result = fix(tmp_path, before)
+    after = path.read_text(encoding="utf-8")
+    assert result.changed
+    assert outside_sources(after) == outside_sources(before)
+    assert ("\\u2615" in after) == ("\\u2615" in before)  # escaping style of the file
+    assert json.loads(after)["cells"][2]["source"][2] == "    model=\"gpt-image-2\",\n"
+
+
+def test_crlf_and_no_trailing_newline(tmp_path):
+    before = notebook(*CELLS).replace("\n", "\r\n")  # no final newline
+    path, _ = fix(tmp_path, before)
+    after = path.read_bytes().decode("utf-8")
+    assert "\n" not in after.replace("\r\n", "")
+    assert not after.endswith("\n")
+    assert outside_sources(after) == outside_sources(before)
+
+
+def test_source_written_as_a_string_stays_a_string(tmp_path):
+    cell = code()
+    cell["source"] = 'from openai import OpenAI\nOpenAI().images.generate(model="dall-e-2", prompt="x")'
+    path, _ = fix(tmp_path, notebook(cell))
+    assert json.loads(path.read_text())["cells"][0]["source"] == 'from openai import OpenAI\nOpenAI().images.generate(model="gpt-image-2", prompt="x")'
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"cells": [', '{"cells": "dall-e-3"}', "not json at all: client.images.generate", '{"cells": []} trailing'],
+    ids=["truncated", "cells-not-a-list", "not-json", "extra-data"],
+)
+def test_invalid_notebook_is_dm900_and_untouched(tmp_path, text):
+    text = text if "images" in text or "dall-e" in text else text + " client.images"
+    path, result = fix(tmp_path, text)
+    assert [f.code for f in result.findings] == ["DM900"]
+    assert path.read_text() == text
+
+
+def test_syntax_error_in_a_cell_names_the_cell(tmp_path):
+    path, result = fix(tmp_path, notebook(code("from openai import OpenAI\n"), code("OpenAI().images.generate(model='dall-e-3', prompt='x'\n")))
+    assert [(f.code, f.cell) for f in result.findings] == [("DM900", 2)]
+    assert not result.changed
+
+
+def test_python_export_of_a_notebook_is_explained(tmp_path):
+    path = tmp_path / "export.py"
+    path.write_text('!pip install openai\nfrom openai import OpenAI\nOpenAI().images.generate(model="dall-e-3", prompt="x")\n')
+    result = process_file(path, settings(), Selection(), fix=True)
+    assert [f.code for f in result.findings] == ["DM900"]
+    assert "notebook exported to Python" in result.findings[0].message and "`!pip install openai`" in result.findings[0].message
+
+
+def test_text_and_json_reports_name_the_cell(tmp_path):
+    (tmp_path / "nb.ipynb").write_text(notebook(*CELLS))
+    out = subprocess.run(
+        [sys.executable, "-m", "dalle_migrate", "check", "nb.ipynb", "--today", "2026-11-25"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert "nb.ipynb:cell 3:3:11: DM101" in out.stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "dalle_migrate", "check", "nb.ipynb", "--format", "json", "--today", "2026-11-25"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert {(i["code"], i["cell"]) for i in json.loads(out.stdout)} >= {("DM101", 3), ("DM301", 5)}
