@@ -154,3 +154,51 @@ def test_text_and_json_reports_name_the_cell(tmp_path):
         [sys.executable, "-m", "dalle_migrate", "check", "nb.ipynb", "--format", "json", "--today", "2026-11-25"], cwd=tmp_path, capture_output=True, text=True
     )
     assert {(i["code"], i["cell"]) for i in json.loads(out.stdout)} >= {("DM101", 3), ("DM301", 5)}
+
+
+def run_cells(path: Path, base_url: str, out_dir: Path) -> subprocess.CompletedProcess:
+    """Run a notebook's code cells in order, as a kernel would; IPython-only lines are skipped
+    (the stand-in kernel is plain Python), cell magics that wrap Python run their body."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    lines = []
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if source.startswith("%%") and not source.startswith("%%time"):
+            continue
+        for line in source.splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("%", "!")) or stripped.endswith("?"):
+                continue
+            lines.append(line)
+    script = path.with_suffix(".cells.py")
+    script.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI_")}
+    env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="test-key", OUT_DIR=str(out_dir), NO_PROXY="127.0.0.1,localhost")
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+
+
+E2E_CELLS = (
+    markdown("# Storyboard\n", "Generates frames with DALL·E 3."),
+    code("%pip install -q openai\n", "import base64, os, pathlib, urllib.request\n", "from openai import OpenAI\n", "client = OpenAI()\n", "FRAME_MODEL = \"dall-e-3\""),
+    code("%%time\n", "frames = client.images.generate(\n", "    model=FRAME_MODEL,\n", "    prompt=\"storyboard frame: a lighthouse keeper\",\n", "    size=\"1792x1024\",\n", "    quality=\"hd\",\n", "    response_format=\"url\",\n", ")"),
+    code("out = pathlib.Path(os.environ[\"OUT_DIR\"]) / \"frame.png\"\n", "urllib.request.urlretrieve(frames.data[0].url, out)\n", "print(\"saved\", out.stat().st_size, out.read_bytes()[:4])"),
+    code("print(frames.data[0].revised_prompt)"),
+)
+
+
+def test_migrated_notebook_runs_against_the_stand_in(tmp_path, images_api):
+    pytest.importorskip("openai")
+    path = tmp_path / "storyboard.ipynb"
+    path.write_text(notebook(*E2E_CELLS) + "\n", encoding="utf-8")
+    before = run_cells(path, images_api.base_url, tmp_path)
+    assert before.returncode != 0 and "The model 'dall-e-3' does not exist." in before.stderr
+    out = subprocess.run(
+        [sys.executable, "-m", "dalle_migrate", "fix", str(path), "--today", "2026-11-25"], capture_output=True, text=True
+    )
+    assert out.returncode == 1, out.stdout + out.stderr  # DM302 (revised_prompt) needs a person
+    assert "DM302" in out.stdout and "cell 5:1:7" in out.stdout, out.stdout
+    after = run_cells(path, images_api.base_url, tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert "saved" in after.stdout and "b'\\x89PNG'" in after.stdout

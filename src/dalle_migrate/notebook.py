@@ -163,6 +163,11 @@ def _join(cells: List[CodeCell]) -> Tuple[str, List[int]]:
     return "".join(parts), starts
 
 
+def _cell_starts(module: str) -> List[int]:
+    """The line (1-based) where each cell's code starts, read from the markers."""
+    return [n + 2 for n, line in enumerate(module.splitlines()) if _CELL_MARK_RE.match(line)]
+
+
 def _split(module: str, cells: List[CodeCell]) -> Dict[int, str]:
     """Cell number -> new source text, IPython lines restored."""
     magics = {k: v for cell in cells for k, v in cell.magics.items()}
@@ -240,7 +245,8 @@ def _run(text: str, settings: Settings, selection: Selection, newline: str, fix:
         return TextResult(text, [])
     module, starts = _join(cells)
     outcome = (fix_text if fix else check_text)(module, settings, selection)
-    findings = [_in_cell(f, cells, starts) for f in outcome.findings]
+    # Remaining findings are placed in the fixed module, fixed ones in the original.
+    findings = [_in_cell(f, cells, _cell_starts(outcome.text)) for f in outcome.findings]
     fixed = [_in_cell(f, cells, starts) for f in outcome.fixed]
     if not fix or outcome.text == module:
         return TextResult(text, findings, fixed)
