@@ -124,6 +124,7 @@ def test_unsafe_fixes(tmp_path):
         (["--target", "gpt-image-2.6-flare"], "not documented"),
         (["--today", "25/11/2026"], "YYYY-MM-DD"),
         (["--select", "XX1"], "no rule code"),
+        (["--config", "missing.toml"], "cannot read"),
         (["--catalog", "missing.toml"], "cannot read catalogue"),
     ],
 )

@@ -33,7 +33,10 @@ def _common(func: Callable) -> Callable:
         click.option("--exclude", metavar="GLOB", multiple=True, help="File or folder names to skip (repeatable)."),
         click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True),
         click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to a file."),
-        click.option("--unsafe-fixes", is_flag=True, help="Include fixes that change working behaviour."),
+        click.option("--unsafe-fixes", is_flag=True, default=None, help="Include fixes that change working behaviour."),
+        click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Read settings from this file instead of the nearest pyproject.toml."),
+        click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
+        click.option("--force-exclude", is_flag=True, help="Apply the excludes to files named on the command line too (for pre-commit)."),
         click.option("-q", "--quiet", is_flag=True, help="Print nothing on success."),
     ]
     for option in reversed(options):
@@ -116,23 +119,44 @@ def _run(
     exclude: Sequence[str],
     output_format: str,
     output: Optional[Path],
-    unsafe_fixes: bool,
+    unsafe_fixes: Optional[bool],
+    config_file: Optional[Path],
+    isolated: bool,
+    force_exclude: bool,
     quiet: bool,
     diff: bool = False,
 ) -> int:
-    from .discover import discover
+    from .config import ConfigError, resolve
+    from .discover import DEFAULT_EXCLUDES, Discovery
     from .engine import Selection, process_file
     from .report import FORMATS
     from .report.common import RunReport, display_path
     from .rules import RULES_BY_CODE
 
-    settings = _settings(target, today, catalog_path, unsafe_fixes)
-    selection = Selection(select=_codes(select) or ("DM",), ignore=_codes(ignore))
-    for code in selection.select + selection.ignore:
+    try:
+        config = resolve(config_file, isolated)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    unsafe_fixes = bool(config.unsafe_fixes) if unsafe_fixes is None else unsafe_fixes
+    settings = _settings(target or config.target, today or config.today, catalog_path or config.catalog, unsafe_fixes)
+    selection = Selection(
+        select=_codes(select) or config.select or ("DM",),
+        ignore=_codes(ignore) or config.ignore,
+        per_file_ignores=config.per_file_ignores,
+        root=config.root,
+    )
+    for code in selection.select + selection.ignore + tuple(c for _, codes in selection.per_file_ignores for c in codes):
         if not any(c.startswith(code) for c in RULES_BY_CODE):
-            raise click.BadParameter(f"no rule code starts with {code!r}", param_hint="--select/--ignore")
+            source = f"in {config.path}" if config.path and code not in _codes(select) + _codes(ignore) else "in --select/--ignore"
+            raise click.UsageError(f"no rule code starts with {code!r} ({source})")
 
-    files = discover(list(paths) or [Path(".")], excludes=exclude)
+    discovery = Discovery(
+        folder_excludes=DEFAULT_EXCLUDES if config.exclude is None else (),
+        excludes=tuple(config.exclude or ()) + tuple(config.extend_exclude) + tuple(exclude),
+        root=config.root,
+        force_exclude=force_exclude,
+    )
+    files = discovery.files(list(paths) or [Path(".")])
     report = RunReport(command=command, unsafe_fixes=unsafe_fixes, diff_only=diff)
     for path in files:
         report.results.append(

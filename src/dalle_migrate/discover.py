@@ -1,20 +1,35 @@
-"""Which files a run looks at: Python sources under the given paths, minus the usual noise.
+"""Which files a run looks at.
 
-Explicit file arguments are always taken; folders are walked in sorted order without
-following symbolic links, skipping virtualenvs, caches, build output and VCS folders.
+Folders are walked in sorted order without following symbolic links, skipping virtualenvs,
+caches, build output and VCS folders (``exclude`` in the configuration replaces that list,
+``extend-exclude`` and ``--exclude`` add to it). Inside a git repository, what git ignores
+(``.gitignore``, ``.git/info/exclude``, the global excludes file) is skipped too: git itself is
+asked, so its rules apply exactly. Explicit file arguments are always checked, unless the
+configuration excludes them and ``--force-exclude`` is given (as ruff, for pre-commit).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional, Sequence
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 NOTEBOOK_SUFFIXES = (".ipynb",)
 # Configuration files where model ids live (DM106): by suffix, and `.env`, `.env.local`, `prod.env`.
 CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".json", ".ini", ".cfg")
+
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", ".bzr",
+    ".venv", "venv", ".env", "env", "virtualenv", "__pypackages__", "site-packages",
+    "node_modules",
+    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".hypothesis",
+    ".ipynb_checkpoints",
+    "build", "dist", ".eggs", "*.egg-info",
+)  # folder names
 
 
 def file_kind(path: Path) -> Optional[str]:
@@ -28,53 +43,128 @@ def file_kind(path: Path) -> Optional[str]:
         return "config"
     return None
 
-DEFAULT_EXCLUDES = (
-    ".git", ".hg", ".svn", ".bzr",
-    ".venv", "venv", ".env", "env", "virtualenv", "__pypackages__", "site-packages",
-    "node_modules",
-    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".hypothesis",
-    ".ipynb_checkpoints",
-    "build", "dist", ".eggs", "*.egg-info",
-)
+
+def matches(path: Path, pattern: str, root: Optional[Path] = None) -> bool:
+    """Whether a glob (``tests/**``, ``*.ipynb``, ``legacy``) names this path: matched against
+    the path relative to ``root``, and against each of its file or folder names."""
+    absolute = Path(os.path.abspath(path))
+    base = Path(os.path.abspath(root)) if root is not None else Path.cwd()
+    try:
+        relative = absolute.relative_to(base).as_posix()
+    except ValueError:
+        relative = absolute.as_posix()
+    pattern = pattern.rstrip("/")
+    if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.replace("/**", "/*")):
+        return True
+    parts = relative.split("/")
+    if "/" not in pattern and any(fnmatch.fnmatch(part, pattern) for part in parts):
+        return True
+    # `legacy/**` or `src/legacy` name a folder: everything below it matches.
+    prefix = pattern[:-3] if pattern.endswith("/**") else pattern
+    return any(fnmatch.fnmatch("/".join(parts[:i]), prefix) for i in range(1, len(parts)))
 
 
-def _excluded(name: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatch(name, p) for p in patterns)
+@dataclass
+class Discovery:
+    folder_excludes: Sequence[str] = DEFAULT_EXCLUDES  # folder names never entered
+    excludes: Sequence[str] = ()  # globs for files and folders (configuration, --exclude)
+    root: Optional[Path] = None  # relative globs are matched from here
+    force_exclude: bool = False
+    respect_gitignore: bool = True
+    _git: Dict[Path, Optional[Set[str]]] = field(default_factory=dict)
+
+    def files(self, paths: Iterable[Path]) -> List[Path]:
+        """Files to check, each once, in a stable order."""
+        seen = set()
+        out: List[Path] = []
+        for path in paths:
+            for found in self._walk(Path(path), explicit=True):
+                key = os.path.normcase(os.path.abspath(found))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(found)
+        return out
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        if is_dir and any(fnmatch.fnmatch(path.name, p) for p in self.folder_excludes):
+            return True
+        return any(matches(path, p, self.root) for p in self.excludes)
+
+    def _walk(self, path: Path, explicit: bool) -> Iterator[Path]:
+        if path.is_file():
+            if explicit and not (self.force_exclude and (self.excluded(path, False) or self._ignored_by_git(path))):
+                yield path
+            return
+        if not path.is_dir():
+            if explicit:
+                yield path  # reported as unreadable by the engine
+            return
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            child = Path(entry.path)
+            if entry.is_symlink():
+                continue  # never followed: it may point out of the tree
+            if entry.is_dir():
+                if not self.excluded(child, True) and not self._ignored_by_git(child):
+                    yield from self._walk(child, explicit=False)
+            elif entry.is_file() and file_kind(child) is not None:
+                if not self.excluded(child, False) and not self._ignored_by_git(child):
+                    yield child
+
+    # -- git ---------------------------------------------------------------------------------
+    def _ignored_by_git(self, path: Path) -> bool:
+        if not self.respect_gitignore:
+            return False
+        top = _git_top(path.parent if not path.is_dir() else path)
+        if top is None:
+            return False
+        if top not in self._git:
+            self._git[top] = _git_ignored(top)
+        ignored = self._git[top]
+        if not ignored:
+            return False
+        try:
+            parts = Path(os.path.abspath(path)).relative_to(top).parts
+        except ValueError:
+            return False
+        prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+        return any(p in ignored or p + "/" in ignored for p in prefixes)
 
 
 def discover(paths: Iterable[Path], excludes: Sequence[str] = ()) -> List[Path]:
-    """Files to check, each once, in a stable order."""
-    seen = set()
-    out: List[Path] = []
-    for path in paths:
-        for found in _walk(Path(path), tuple(excludes), explicit=True):
-            key = os.path.normcase(os.path.abspath(found))
-            if key not in seen:
-                seen.add(key)
-                out.append(found)
-    return out
+    """Files under ``paths`` with the default excludes plus ``excludes``."""
+    return Discovery(excludes=tuple(excludes)).files(paths)
 
 
-def _walk(path: Path, patterns: Sequence[str], explicit: bool) -> Iterator[Path]:
-    if path.is_file():
-        if explicit or file_kind(path) is not None:
-            yield path
-        return
-    if not path.is_dir():
-        if explicit:
-            yield path  # reported as unreadable by the engine
-        return
+_TOPS: Dict[Path, Optional[Path]] = {}
+
+
+def _git_top(folder: Path) -> Optional[Path]:
+    """The work tree that holds ``folder``, found by looking for ``.git`` upwards."""
+    folder = Path(os.path.abspath(folder))
+    if folder in _TOPS:
+        return _TOPS[folder]
+    top = None
+    for candidate in [folder, *folder.parents]:
+        if (candidate / ".git").exists():
+            top = candidate
+            break
+    _TOPS[folder] = top
+    return top
+
+
+def _git_ignored(top: Path) -> Optional[Set[str]]:
+    """Every path git ignores in the work tree (folders end with '/'); None without git."""
     try:
-        entries = sorted(os.scandir(path), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if _excluded(entry.name, patterns):
-            continue
-        if entry.is_symlink():
-            continue  # never followed: it may point out of the tree
-        if entry.is_dir():
-            if not _excluded(entry.name, DEFAULT_EXCLUDES):  # folders only: `.env` the file is read
-                yield from _walk(Path(entry.path), patterns, explicit=False)
-        elif entry.is_file() and file_kind(Path(entry.name)) is not None:
-            yield Path(entry.path)
+        out = subprocess.run(
+            ["git", "-C", str(top), "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {p for p in out.decode("utf-8", "surrogateescape").split("\0") if p}

@@ -19,6 +19,7 @@ import libcst as cst
 
 from .context import ModuleContext, Settings
 from .findings import Finding, Fix, Severity, apply_fixes
+from .noqa import skips_file, suppressed
 from .rules import ALL_RULES, Rule
 from .source import FileChangedError, LineIndex, SourceError, SourceText, atomic_write, read_bytes
 
@@ -32,16 +33,28 @@ class InternalError(Exception):
 
 @dataclass(frozen=True)
 class Selection:
-    """Which rule codes run: ``select``/``ignore`` hold codes or prefixes (``DM2``)."""
+    """Which rule codes run: ``select``/``ignore`` hold codes or prefixes (``DM2``);
+    ``per_file_ignores`` maps globs (relative to ``root``) to more codes to ignore."""
 
     select: Tuple[str, ...] = ("DM",)
     ignore: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    root: Optional[Path] = None
 
     def enabled(self, code: str) -> bool:
         return any(code.startswith(s) for s in self.select) and not any(code.startswith(i) for i in self.ignore)
 
     def rules(self) -> List[Rule]:
         return [r for r in ALL_RULES if self.enabled(r.code)]
+
+    def for_file(self, path: Path) -> "Selection":
+        """This selection with the per-file ignores that match ``path``."""
+        if not self.per_file_ignores:
+            return self
+        from .discover import matches
+
+        extra = tuple(c for glob, codes in self.per_file_ignores if matches(path, glob, self.root) for c in codes)
+        return dataclasses.replace(self, ignore=self.ignore + extra, per_file_ignores=()) if extra else self
 
 
 def prefilter_pattern(settings: Settings) -> "re.Pattern[bytes]":
@@ -66,8 +79,10 @@ def analyze(ctx: ModuleContext, selection: Selection) -> List[Finding]:
         for call in calls:
             produced.extend(rule.check_call(call, ctx))
         for finding in produced:
-            if finding.key not in seen:  # one definition shared by several calls: one finding
-                seen.add(finding.key)
+            if finding.key in seen:  # one definition shared by several calls: one finding
+                continue
+            seen.add(finding.key)
+            if not suppressed(ctx.lines.line_text(ctx.lines.position(finding.start)[0]), finding.code):
                 findings.append(finding)
     findings.sort(key=lambda f: (f.start, f.code))
     return findings
@@ -180,9 +195,10 @@ def process_file(
     except OSError as exc:
         result.error = f"cannot read: {exc.strerror or exc}"
         return result
-    if not prefilter_pattern(settings).search(data):
+    if not prefilter_pattern(settings).search(data) or skips_file(data.decode("latin-1")):
         result.skipped = True
         return result
+    selection = selection.for_file(path)
     try:
         source = SourceText.decode(data)
     except SourceError as exc:

@@ -1,0 +1,32 @@
+"""Inline suppressions: ``# noqa`` / ``# noqa: DM101, DM2`` on a finding's first line, and a
+file-level ``# dalle-migrate: skip-file``."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+_SKIP_FILE = re.compile(r"#\s*dalle-migrate\s*:\s*skip-file\b", re.IGNORECASE)
+
+
+def line_codes(line: str) -> Optional[Tuple[str, ...]]:
+    """None: no noqa on the line; (): a bare noqa (everything); else the codes or prefixes."""
+    match = _NOQA.search(line)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    if not codes:
+        return ()
+    return tuple(c.strip().upper() for c in codes.split(","))
+
+
+def suppressed(line: str, code: str) -> bool:
+    codes = line_codes(line)
+    if codes is None:
+        return False
+    return not codes or any(code.startswith(c) for c in codes)
+
+
+def skips_file(text: str) -> bool:
+    return _SKIP_FILE.search(text) is not None

@@ -1,0 +1,186 @@
+"""[tool.dalle-migrate] configuration, inline suppressions and file discovery."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dalle_migrate.cli import main
+from dalle_migrate.config import ConfigError, parse
+
+APP = 'from openai import OpenAI\nOpenAI().images.generate(model="dall-e-3", prompt="x", quality="hd")\n'
+
+
+def run(cwd: Path, *args):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, [*map(str, args), "--today", "2026-11-25", "--format", "json"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def codes(result):
+    return sorted((i["filename"], i["code"]) for i in json.loads(result.output))
+
+
+def project(tmp_path: Path, config: str, files=("app.py",)) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n\n[tool.dalle-migrate]\n" + config)
+    for name in files:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(APP)
+    return tmp_path
+
+
+def test_select_and_ignore_from_pyproject(tmp_path):
+    project(tmp_path, 'select = ["DM2"]\n')
+    assert codes(run(tmp_path, "check")) == [("app.py", "DM202")]
+    project(tmp_path, 'ignore = ["DM202"]\n')
+    assert codes(run(tmp_path, "check")) == [("app.py", "DM101")]
+
+
+def test_command_line_wins_over_the_file(tmp_path):
+    project(tmp_path, 'select = ["DM2"]\n')
+    assert codes(run(tmp_path, "check", "--select", "DM101")) == [("app.py", "DM101")]
+
+
+def test_config_found_from_a_subfolder(tmp_path):
+    project(tmp_path, 'ignore = ["DM1"]\n', files=("pkg/app.py",))
+    assert codes(run(tmp_path / "pkg", "check")) == [("app.py", "DM202")]
+
+
+def test_target_from_config(tmp_path):
+    project(tmp_path, 'target = "gpt-image-2.5-flare"\n')
+    result = run(tmp_path, "check")
+    assert any("gpt-image-2.5-flare" in i["message"] for i in json.loads(result.output))
+
+
+def test_exclude_and_extend_exclude(tmp_path):
+    project(tmp_path, 'extend-exclude = ["legacy/**"]\n', files=("app.py", "legacy/old.py", "build/gen.py"))
+    assert {f for f, _ in codes(run(tmp_path, "check"))} == {"app.py"}
+    project(tmp_path, 'exclude = ["legacy"]\n', files=("app.py", "legacy/old.py", "build/gen.py"))
+    # `exclude` replaces the default folder excludes: build/ is checked now.
+    assert {f for f, _ in codes(run(tmp_path, "check"))} == {"app.py", "build/gen.py"}
+
+
+def test_per_file_ignores(tmp_path):
+    project(tmp_path, '[tool.dalle-migrate.per-file-ignores]\n"tests/**" = ["DM101"]\n', files=("app.py", "tests/test_app.py"))
+    assert codes(run(tmp_path, "check")) == [("app.py", "DM101"), ("app.py", "DM202"), ("tests/test_app.py", "DM202")]
+
+
+def test_unsafe_fixes_from_config(tmp_path):
+    project(tmp_path, "unsafe-fixes = true\n", files=())
+    (tmp_path / "a.py").write_text('from openai import OpenAI\nOpenAI().images.generate(model="gpt-image-1.5", prompt="x")\n')
+    assert run(tmp_path, "fix").exit_code == 0
+    assert "gpt-image-2" in (tmp_path / "a.py").read_text()
+
+
+def test_explicit_config_and_isolated(tmp_path):
+    project(tmp_path, 'select = ["DM2"]\n')
+    other = tmp_path / "ci.toml"
+    other.write_text('[tool.dalle-migrate]\nselect = ["DM101"]\n')
+    assert codes(run(tmp_path, "check", "--config", other)) == [("app.py", "DM101")]
+    assert codes(run(tmp_path, "check", "--isolated")) == [("app.py", "DM101"), ("app.py", "DM202")]
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('selct = ["DM1"]\n', "unknown key `selct`"),
+        ('select = "DM1"\n', "`select` must be a list"),
+        ("unsafe-fixes = 1\n", "`unsafe-fixes` must be true or false"),
+        ('select = ["XX9"]\n', "no rule code starts with 'XX9'"),
+        ('target = "dall-e-3"\n', "retired"),
+        ("per-file-ignores = 3\n", "per-file-ignores"),
+    ],
+)
+def test_bad_configuration_is_exit_2(tmp_path, text, message):
+    project(tmp_path, text)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--config", str(tmp_path / "pyproject.toml")])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_invalid_toml_is_exit_2(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.dalle-migrate\n")
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--config", str(tmp_path / "pyproject.toml")])
+    assert result.exit_code == 2 and "invalid TOML" in result.output
+
+
+def test_parse_rejects_unknown_keys_directly():
+    with pytest.raises(ConfigError):
+        parse({"nope": 1}, None)
+
+
+# -- suppressions -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        ('OpenAI().images.generate(model="dall-e-3", prompt="x", quality="hd")  # noqa', []),
+        ('OpenAI().images.generate(model="dall-e-3", prompt="x", quality="hd")  # noqa: DM101', ["DM202"]),
+        ('OpenAI().images.generate(model="dall-e-3", prompt="x", quality="hd")  # noqa:DM101,DM202', []),
+        ('OpenAI().images.generate(model="dall-e-3", prompt="x", quality="hd")  # NOQA: dm2', ["DM101"]),
+        ('OpenAI().images.generate(model="dall-e-3", prompt="x", quality="hd")  # noqa: E501', ["DM101", "DM202"]),
+    ],
+)
+def test_noqa(tmp_path, line, expected):
+    (tmp_path / "a.py").write_text("from openai import OpenAI\n" + line + "\n")
+    assert [c for _, c in codes(run(tmp_path, "check"))] == expected
+
+
+def test_noqa_on_the_first_line_of_a_multi_line_finding(tmp_path):
+    (tmp_path / "a.py").write_text(
+        'from openai import OpenAI\nurl = OpenAI().images.generate(model="gpt-image-2", prompt="x").data[  # noqa: DM301\n    0\n].url\nprint(url)\n'
+    )
+    assert codes(run(tmp_path, "check")) == []
+
+
+def test_suppressed_findings_are_not_fixed(tmp_path):
+    source = 'from openai import OpenAI\nOpenAI().images.generate(model="dall-e-3", prompt="x")  # noqa: DM101\n'
+    (tmp_path / "a.py").write_text(source)
+    assert run(tmp_path, "fix").exit_code == 0
+    assert (tmp_path / "a.py").read_text() == source
+
+
+def test_skip_file(tmp_path):
+    (tmp_path / "a.py").write_text("# dalle-migrate: skip-file\n" + APP)
+    result = run(tmp_path, "check")
+    assert result.exit_code == 0 and codes(result) == []
+
+
+# -- discovery ----------------------------------------------------------------------------------
+def git(cwd: Path, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_gitignore_and_info_exclude_are_respected(tmp_path):
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("generated/\n*_old.py\n")
+    (tmp_path / ".git" / "info" / "exclude").write_text("scratch.py\n")
+    for name in ("app.py", "generated/client.py", "app_old.py", "scratch.py", "kept/ok.py"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(APP)
+    assert {f for f, _ in codes(run(tmp_path, "check"))} == {"app.py", "kept/ok.py"}
+    # An explicit file is checked unless --force-exclude.
+    assert {f for f, _ in codes(run(tmp_path, "check", "scratch.py"))} == {"scratch.py"}
+    assert codes(run(tmp_path, "check", "scratch.py", "--force-exclude")) == []
+
+
+def test_force_exclude_applies_configured_excludes_to_explicit_files(tmp_path):
+    project(tmp_path, 'extend-exclude = ["vendor/**"]\n', files=("vendor/lib.py",))
+    assert {f for f, _ in codes(run(tmp_path, "check", "vendor/lib.py"))} == {"vendor/lib.py"}
+    assert codes(run(tmp_path, "check", "vendor/lib.py", "--force-exclude")) == []
+
+
+def test_dot_env_file_is_read_but_dot_env_folder_is_skipped(tmp_path):
+    (tmp_path / ".env").mkdir()
+    (tmp_path / ".env" / "lib.py").write_text(APP)
+    (tmp_path / "app.py").write_text(APP)
+    assert {f for f, _ in codes(run(tmp_path, "check"))} == {"app.py"}
