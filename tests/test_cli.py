@@ -55,21 +55,21 @@ def test_check_reports_and_exits_1(project):
     lines = result.output.splitlines()
     assert lines[0].startswith("app.py:5:11: DM101 [*] Model 'dall-e-3' was shut down on 2026-05-12")
     assert lines[1].startswith("app.py:8:13: DM202 [*] Quality 'hd'")
-    assert "Found 2 findings." in result.output
+    assert "Found 2 findings in 2 files scanned." in result.output
     assert (project / "app.py").read_text() == APP  # check writes nothing
 
 
 def test_check_clean_exits_0(project):
     result = run("check", "clean.py", *TODAY, cwd=project)
     assert result.exit_code == 0
-    assert result.output == "All checks passed.\n"
+    assert result.output == "All checks passed (1 file scanned).\n"
     assert run("check", "clean.py", "-q", *TODAY, cwd=project).output == ""
 
 
 def test_fix_then_nothing_left(project):
     result = run("fix", *TODAY, cwd=project)
     assert result.exit_code == 0, result.output
-    assert "Found 2 findings (2 fixed, 0 remaining)." in result.output
+    assert "Found 2 findings (2 fixed, 0 remaining) in 2 files scanned." in result.output
     assert 'model="gpt-image-2"' in (project / "app.py").read_text()
     assert 'size="1792x1024"' in (project / "app.py").read_text()  # valid on gpt-image-2
     again = run("fix", *TODAY, cwd=project)

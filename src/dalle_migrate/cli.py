@@ -31,7 +31,8 @@ def _common(func: Callable) -> Callable:
         click.option("--select", metavar="CODES", help="Comma-separated rule codes or prefixes to run (default: DM)."),
         click.option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to skip."),
         click.option("--exclude", metavar="GLOB", multiple=True, help="File or folder names to skip (repeatable)."),
-        click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True),
+        click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "markdown"]), default="text", show_default=True, help="Report format."),
+        click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of each finding."),
         click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to a file."),
         click.option("--unsafe-fixes", is_flag=True, default=None, help="Include fixes that change working behaviour."),
         click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Read settings from this file instead of the nearest pyproject.toml."),
@@ -123,6 +124,7 @@ def _run(
     config_file: Optional[Path],
     isolated: bool,
     force_exclude: bool,
+    statistics: bool,
     quiet: bool,
     diff: bool = False,
 ) -> int:
@@ -177,7 +179,12 @@ def _run(
             return EXIT_ERROR
         return EXIT_FINDINGS if changed else EXIT_CLEAN
 
-    rendered = FORMATS[output_format](report)
+    if statistics:
+        from .report.text import statistics as render_statistics
+
+        rendered = render_statistics(report)
+    else:
+        rendered = FORMATS[output_format](report)
     remaining = len(report.findings)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")

@@ -26,25 +26,48 @@ def render(report: RunReport) -> str:
 def _summary(report: RunReport) -> str:
     findings = [f for _, f in report.findings]
     count = len(findings)
-    noun = "finding" if count == 1 else "findings"
+    scanned = len(report.results)
+    files = f"{scanned} file{'' if scanned == 1 else 's'} scanned"
     safe = sum(1 for f in findings if f.fix is not None and f.fix.applies(False))
     unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.applies(False))
     fixed = report.fixed_count
-    if report.command == "fix" and not report.diff_only:
-        text = f"Found {count + fixed} {('finding' if count + fixed == 1 else 'findings')} ({fixed} fixed, {count} remaining)."
+    fixing = report.command == "fix" and not report.diff_only
+    if fixing:
+        total = count + fixed
+        text = f"Found {total} {_noun(total)} ({fixed} fixed, {count} remaining) in {files}."
     elif count == 0:
-        text = "All checks passed."
+        text = f"All checks passed ({files})."
     else:
-        text = f"Found {count} {noun}."
-    if count and (safe or unsafe) and not (report.command == "fix" and not report.diff_only):
+        text = f"Found {count} {_noun(count)} in {files}."
+    if count and (safe or unsafe) and not fixing:
         parts = []
         if safe:
             parts.append(f"[*] {safe} fixable with `dalle-migrate fix`")
         if unsafe:
             parts.append(f"[-] {unsafe} more with `dalle-migrate fix --unsafe-fixes`")
         text += "\n" + "\n".join(parts) + "."
-    elif count and unsafe and report.command == "fix" and not report.unsafe_fixes:
+    elif count and unsafe and fixing and not report.unsafe_fixes:
         text += f"\n[-] {unsafe} fixable with `--unsafe-fixes`."
     if report.errors:
         text += f"\n{len(report.errors)} file(s) could not be processed."
     return text
+
+
+def _noun(count: int) -> str:
+    return "finding" if count == 1 else "findings"
+
+
+def statistics(report: RunReport) -> str:
+    """Counts per rule, most frequent first (ruff's --statistics layout)."""
+    from collections import Counter
+
+    from ..rules import RULES_BY_CODE
+
+    counts = Counter(f.code for _, f in report.findings)
+    fixable = Counter(f.code for _, f in report.findings if f.fix is not None and f.fix.applies(report.unsafe_fixes))
+    lines = []
+    for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = RULES_BY_CODE.get(code)
+        mark = "[*]" if fixable[code] == n else ("[-]" if fixable[code] else "   ")
+        lines.append(f"{n:>5}\t{code}\t{mark} {rule.name if rule else ''}")
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,129 @@
+"""Output formats for CI: SARIF (schema-valid), GitHub annotations, Markdown, statistics."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from dalle_migrate.cli import main
+from dalle_migrate.rules import ALL_RULES
+
+# The OASIS SARIF 2.1.0 schema (copied from shared/schemas, commit e0583813 of oasis-tcs/sarif-spec).
+SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
+APP = '''\
+from openai import OpenAI
+
+client = OpenAI()
+image = client.images.generate(model="dall-e-3", prompt="a fox, 100% vivid", quality="hd")
+client.images.create_variation(image=open("a.png", "rb"))
+print(image.data[0].revised_prompt)
+'''
+
+
+def run(tmp_path: Path, *args):
+    (tmp_path / "app.py").write_text(APP)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        return CliRunner().invoke(main, ["check", "--today", "2026-11-25", *map(str, args)], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return json.loads(SCHEMA_FILE.read_text())
+
+
+def test_sarif_is_valid_and_complete(tmp_path, schema):
+    result = run(tmp_path, "--format", "sarif")
+    assert result.exit_code == 1
+    sarif = json.loads(result.output)
+    jsonschema.validate(sarif, schema)
+    (run_,) = sarif["runs"]
+    rules = run_["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [r.code for r in ALL_RULES]
+    for rule in rules:
+        assert rule["fullDescription"]["text"] and rule["helpUri"].startswith("https://")
+        assert "## Fix safety" in rule["help"]["markdown"]
+    by_rule = {r["ruleId"]: r for r in run_["results"]}
+    assert set(by_rule) == {"DM101", "DM202", "DM402", "DM302"}
+    dm101 = by_rule["DM101"]
+    assert dm101["level"] == "error" and rules[dm101["ruleIndex"]]["id"] == "DM101"
+    location = dm101["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "app.py"
+    assert location["region"] == {"startLine": 4, "startColumn": 38, "endLine": 4, "endColumn": 48}
+    (replacement,) = dm101["fixes"][0]["artifactChanges"][0]["replacements"]
+    assert replacement["insertedContent"]["text"] == '"gpt-image-2"'
+    assert replacement["deletedRegion"] == location["region"]
+    assert by_rule["DM302"]["level"] == "warning" and "fixes" not in by_rule["DM302"]
+
+
+def test_sarif_with_notebook_and_errors_is_valid(tmp_path, schema):
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": ['import openai\n', 'openai.images.generate(model="dall-e-2", prompt="x")']}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
+    result = run(tmp_path, "--format", "sarif", "nb.ipynb", "missing.py")
+    assert result.exit_code == 2
+    sarif = json.loads(result.output)
+    jsonschema.validate(sarif, schema)
+    assert sarif["runs"][0]["results"][0]["properties"] == {"cell": 1}
+    assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
+
+
+def test_github_annotations(tmp_path):
+    result = run(tmp_path, "--format", "github")
+    lines = result.output.splitlines()
+    assert lines[0].startswith("::error file=app.py,line=4,col=38,endLine=4,endColumn=48,title=DM101::Model 'dall-e-3' was shut down")
+    assert lines[0].endswith("[fixable]")
+    assert any(line.startswith("::warning file=app.py,line=6,") and "title=DM302::" in line for line in lines)
+    # Workflow-command escaping: a '%' in a message is written %25.
+    assert all("%" not in line.split("::", 2)[2].replace("%25", "").replace("%0A", "") for line in lines)
+
+
+def test_markdown_report(tmp_path):
+    result = run(tmp_path, "--format", "markdown")
+    out = result.output
+    assert out.startswith("## Migration to gpt-image-2 (dalle-migrate)")
+    assert "### Fixable by `dalle-migrate fix`" in out and "**DM101 retired-model** (1)" in out
+    assert "### Needs a person" in out and "- `app.py` line 6: GPT image models never return `revised_prompt`" in out
+
+
+def test_markdown_after_fix_lists_what_was_migrated(tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["fix", "--today", "2026-11-25", "--format", "markdown"])
+    finally:
+        os.chdir(old)
+    assert "### Migrated" in result.output and "**DM202 unsupported-quality** (1)" in result.output
+    assert "2 change(s) made; 2 finding(s) need a person" in result.output
+
+
+def test_statistics(tmp_path):
+    result = run(tmp_path, "--statistics")
+    assert result.exit_code == 1
+    rows = [line.split("\t") for line in result.output.splitlines()]
+    assert [r[1] for r in rows] == ["DM101", "DM202", "DM302", "DM402"]
+    assert rows[0][0].strip() == "1" and rows[0][2] == "[*] retired-model"
+    assert rows[2][2].startswith("    ") or rows[2][2].startswith("   ")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown"])
+def test_every_format_writes_to_a_file(tmp_path, fmt):
+    result = run(tmp_path, "--format", fmt, "-o", "out.report")
+    assert result.exit_code == 1 and result.output == ""
+    assert "DM101" in (tmp_path / "out.report").read_text()
+
+
+def test_text_summary_counts_files(tmp_path):
+    (tmp_path / "other.py").write_text("print('no image api here')\n")
+    result = run(tmp_path)
+    assert "Found 4 findings in 2 files scanned." in result.output
+    assert "[*] 2 fixable with `dalle-migrate fix`" in result.output
+    assert "[-] 1 more with `dalle-migrate fix --unsafe-fixes`" in result.output
