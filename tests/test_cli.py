@@ -241,3 +241,46 @@ def test_discovery_skips_virtualenvs_and_symlinks(tmp_path):
 def test_version_and_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "dalle_migrate", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and __version__ in out.stdout
+
+
+def test_stdin_fix_writes_code_to_stdout():
+    source = 'from openai import OpenAI\r\nOpenAI().images.generate(model="dall-e-3", prompt="x")\r\n'
+    out = subprocess.run(
+        [sys.executable, "-m", "dalle_migrate", "fix", "-", "--today", "2026-11-25"], input=source.encode(), capture_output=True
+    )
+    assert out.returncode == 0
+    assert out.stdout == source.replace("dall-e-3", "gpt-image-2").encode()
+    assert b"1 fixed" in out.stderr
+
+
+def test_stdin_check_with_filename():
+    source = 'from openai import OpenAI\nOpenAI().images.generate(model="dall-e-3", prompt="x")\n'
+    out = subprocess.run(
+        [sys.executable, "-m", "dalle_migrate", "check", "-", "--stdin-filename", "src/app.py", "--today", "2026-11-25"],
+        input=source, capture_output=True, text=True,
+    )
+    assert out.returncode == 1 and out.stdout.startswith("src/app.py:2:32: DM101")
+
+
+def test_emulate_serves_and_logs_the_failing_parameter():
+    openai = pytest.importorskip("openai")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dalle_migrate", "emulate", "--port", "0", "--today", "2026-11-25"],
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        first = proc.stderr.readline()
+        assert "Images API stand-in on http://127.0.0.1:" in first, first
+        base_url = first.split(" on ", 1)[1].split(" ", 1)[0]
+        proc.stderr.readline(), proc.stderr.readline()
+        client = openai.OpenAI(base_url=base_url, api_key="test", max_retries=0)
+        with pytest.raises(openai.BadRequestError):
+            client.images.generate(model="gpt-image-2", prompt="x", response_format="url")
+        log = proc.stderr.readline()
+        assert "400" in log and "response_format" in log
+        ok = client.images.generate(model="gpt-image-2", prompt="x")
+        assert ok.data[0].b64_json and ok.data[0].url is None
+        assert " 200" in proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -38,6 +38,7 @@ def _common(func: Callable) -> Callable:
         click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Read settings from this file instead of the nearest pyproject.toml."),
         click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
         click.option("--force-exclude", is_flag=True, help="Apply the excludes to files named on the command line too (for pre-commit)."),
+        click.option("--stdin-filename", metavar="PATH", help="With `-`: the name the code on standard input has (its kind, and the report's path)."),
         click.option("-q", "--quiet", is_flag=True, help="Print nothing on success."),
     ]
     for option in reversed(options):
@@ -88,6 +89,46 @@ def rules(code: Optional[str], markdown: bool) -> None:
         click.echo(f"{rule.code}  {rule.name:<22} {rule.severity.value:<8} {fix:<11} {rule.summary}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
+@click.option("--target", "models", metavar="MODEL", multiple=True, help="Serve only these models (repeatable; default: every model still served on --today).")
+@click.option("--today", metavar="YYYY-MM-DD", help="Date that decides which models are retired (default: today).")
+@click.option("--catalog", "catalog_path", type=click.Path(path_type=Path, dir_okay=False), help="A newer catalogue of models (TOML).")
+def emulate(host: str, port: int, models: Tuple[str, ...], today: Optional[str], catalog_path: Optional[Path]) -> None:
+    """Run a local stand-in of the Images API for your tests (no network, no cost).
+
+    It rejects what the real API rejects (retired models, unknown parameters, bad sizes and
+    qualities) with the API's error bodies, answers valid requests with base64 PNGs, and logs
+    every request with the parameter that made it fail. Point the SDK at it with
+    OPENAI_BASE_URL=http://HOST:PORT/v1 and any OPENAI_API_KEY.
+    """
+    import time
+
+    from .emulator import serve
+
+    settings = _settings(None, today, catalog_path, False)
+    for model in models:
+        if not settings.catalog.is_known(model):
+            raise click.BadParameter(f"unknown model '{model}'", param_hint="--target")
+    try:
+        server = serve(settings.catalog, settings.today, host=host, port=port, models=list(models) or None, log_stream=sys.stderr)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"Images API stand-in on {server.base_url} serving: {', '.join(server.api.models)}", err=True)
+    click.echo(f"  export OPENAI_BASE_URL={server.base_url} OPENAI_API_KEY=test", err=True)
+    click.echo("Press Ctrl+C to stop.", err=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
 def _settings(target: Optional[str], today: Optional[str], catalog_path: Optional[Path], unsafe_fixes: bool):
     from .catalog import DEPRECATED, Catalog, CatalogError, default_catalog
     from .context import Settings
@@ -125,6 +166,7 @@ def _run(
     isolated: bool,
     force_exclude: bool,
     statistics: bool,
+    stdin_filename: Optional[str],
     quiet: bool,
     diff: bool = False,
 ) -> int:
@@ -151,6 +193,9 @@ def _run(
         if not any(c.startswith(code) for c in RULES_BY_CODE):
             source = f"in {config.path}" if config.path and code not in _codes(select) + _codes(ignore) else "in --select/--ignore"
             raise click.UsageError(f"no rule code starts with {code!r} ({source})")
+
+    if list(paths) == [Path("-")]:
+        return _run_stdin(command, stdin_filename, settings, selection, output_format, diff)
 
     discovery = Discovery(
         folder_excludes=DEFAULT_EXCLUDES if config.exclude is None else (),
@@ -193,6 +238,37 @@ def _run(
     if report.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if remaining else EXIT_CLEAN
+
+
+def _run_stdin(command: str, filename: Optional[str], settings, selection, output_format: str, diff: bool) -> int:
+    """`-`: read code from standard input; `fix` writes the fixed code to standard output and
+    the report to standard error (as ruff does for editors)."""
+    import difflib
+
+    from .engine import FileResult, run_text
+    from .report import FORMATS
+    from .report.common import RunReport
+    from .source import SourceError, SourceText
+
+    name = filename or "-"
+    data = sys.stdin.buffer.read()
+    try:
+        source = SourceText.decode(data)
+    except SourceError as exc:
+        raise click.UsageError(f"standard input cannot be decoded: {exc}") from exc
+    result = run_text(source.text, filename or "stdin.py", settings, selection.for_file(Path(name)), fix=command == "fix", newline=source.newline)
+    file_result = FileResult(Path(name), findings=result.findings, fixed=result.fixed, changed=result.text != source.text)
+    report = RunReport(command=command, results=[file_result], unsafe_fixes=settings.unsafe_fixes, diff_only=diff)
+    if command == "fix":
+        if diff:
+            click.echo("".join(difflib.unified_diff(source.text.splitlines(True), result.text.splitlines(True), name, name)), nl=False)
+            return EXIT_FINDINGS if file_result.changed else EXIT_CLEAN
+        sys.stdout.buffer.write(source.encode(result.text))
+        sys.stdout.flush()
+        click.echo(FORMATS[output_format](report), nl=False, err=True)
+    else:
+        click.echo(FORMATS[output_format](report), nl=False)
+    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
 
 
 if __name__ == "__main__":  # pragma: no cover
