@@ -9,13 +9,15 @@ import pytest
 from dalle_migrate.rules import ALL_RULES, RULES_BY_CODE, Rule
 from support import dedent, findings, fixed
 
-VALID = [(rule.code, i, code) for rule in ALL_RULES for i, code in enumerate(rule.VALID)]
+# A VALID example is Python source, or an object with ``code`` and ``filename`` (config files).
+VALID = [(rule.code, i, example) for rule in ALL_RULES for i, example in enumerate(rule.VALID)]
 INVALID = [(rule.code, i, case) for rule in ALL_RULES for i, case in enumerate(rule.INVALID)]
 
 
 @pytest.mark.parametrize("code,index,source", VALID, ids=[f"{c}-valid-{i}" for c, i, _ in VALID])
 def test_valid_example_does_not_fire(code, index, source):
-    assert [f for f in findings(source) if f.code == code] == []
+    filename = getattr(source, "filename", "example.py")
+    assert [f for f in findings(getattr(source, "code", source), filename=filename) if f.code == code] == []
 
 
 @pytest.mark.parametrize("code,index,case", INVALID, ids=[f"{c}-invalid-{i}" for c, i, _ in INVALID])

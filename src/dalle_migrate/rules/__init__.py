@@ -10,6 +10,7 @@ from .dm102_deprecated_model import DeprecatedModel
 from .dm103_implicit_model import ImplicitModel
 from .dm104_unresolved_model import UnresolvedModel
 from .dm105_retired_model_literal import RetiredModelLiteral
+from .dm106_retired_model_in_config import RetiredModelInConfig
 from .dm201_unsupported_size import UnsupportedSize
 from .dm202_unsupported_quality import UnsupportedQuality
 from .dm203_response_format import ResponseFormat
@@ -29,6 +30,7 @@ ALL_RULES: List[Rule] = [
     ImplicitModel(),
     UnresolvedModel(),
     RetiredModelLiteral(),
+    RetiredModelInConfig(),
     UnsupportedSize(),
     UnsupportedQuality(),
     ResponseFormat(),

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Optional
+
+from ..context import Settings
+from ..findings import Applicability, Edit, Finding, Fix, Severity
+from .base import Invalid, Rule
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Text on which the rule must not fire, and the kind of file it is (by its name)."""
+
+    code: str
+    filename: str = "example.py"
+
+
+# Code fence language of a rule page's example, by the example's file name.
+_FENCES = {".env": "dotenv", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".ini": "ini", ".cfg": "ini"}
+
+
+class RetiredModelInConfig(Rule):
+    """
+    ## What it does
+    Finds a retired model id written as a whole value in a configuration file: `.env` files
+    (`.env`, `.env.local`, `prod.env`), YAML, TOML, JSON, INI and `.cfg` files. Values are
+    found quoted or not, after `KEY=`, `key:` or `key =`, in lists and arrays (`- dall-e-3`,
+    `["dall-e-2", "dall-e-3"]`), in `NAME=value` entries (`- "IMAGE_MODEL=dall-e-3"`) and in
+    comma-separated lists (`dall-e-3,gpt-image-1`). Comments, keys, section names and text
+    are never reported, nor ids that are only part of a value: `gpt-image-1.5` is not
+    `gpt-image-1`, and `my-dall-e-3-prod` is a name someone chose (a deployment), not the id.
+
+    ## Why
+    Programs read the model from their configuration (`os.getenv("IMAGE_MODEL")`, settings
+    classes, CI and deployment files) and send it to the API, which rejects a retired model.
+    Fixing the Python code is not enough while the value it reads still names the old model.
+
+    ## Fix safety
+    Unsafe: the value may be read by other programs, or name a deployment that must be created
+    first, so it is replaced by the target model only with `--unsafe-fixes`. The fix replaces
+    just the id (quotes, comments and line endings stay as they are) and keeps the file valid:
+    a JSON or TOML file is parsed again after the fix, and a JSON file that does not parse is
+    reported but not fixed.
+    """
+
+    code = "DM106"
+    name = "retired-model-in-config"
+    severity = Severity.WARNING
+    summary = "Retired model id in a configuration file"
+    fix_applicability = Applicability.UNSAFE
+    VALID = [
+        Valid(
+            """
+            # IMAGE_MODEL=dall-e-3
+            IMAGE_MODEL=gpt-image-1.5
+            AZURE_IMAGE_DEPLOYMENT=my-dall-e-3-prod
+            NOTE="moved off dall-e-3 in May"
+            """,
+            filename=".env",
+        ),
+        Valid(
+            """
+            dall-e-3:  # a key, not a value
+              size: 1024x1024
+            models:
+              - gpt-image-1-mini
+            prompt: |
+              dall-e-3
+            """,
+            filename="config.yaml",
+        ),
+        Valid(
+            """
+            [models."dall-e-3"]
+            replacement = "gpt-image-2"
+            """,
+            filename="catalog.toml",
+        ),
+        Valid('{"dall-e-2": {"size": "512x512"}, "model": "gpt-image-1.5"}\n', filename="settings.json"),
+        Valid(
+            """
+            [image]
+            ; model = dall-e-3
+            model = gpt-image-2
+            """,
+            filename="setup.cfg",
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+            # Image generation
+            IMAGE_MODEL=dall-e-3
+            AZURE_IMAGE_DEPLOYMENT=my-dall-e-3-prod
+            """,
+            """
+            # Image generation
+            IMAGE_MODEL=gpt-image-2
+            AZURE_IMAGE_DEPLOYMENT=my-dall-e-3-prod
+            """,
+            unsafe=True,
+            filename=".env",
+        ),
+        Invalid(
+            """
+            image:
+              model: "dall-e-3"  # dall-e-2 before
+              fallbacks: [dall-e-2, gpt-image-1.5]
+            """,
+            """
+            image:
+              model: "gpt-image-2"  # dall-e-2 before
+              fallbacks: [gpt-image-2, gpt-image-1.5]
+            """,
+            unsafe=True,
+            filename="config.yaml",
+        ),
+        Invalid(
+            """
+            [tool.images]
+            model = "gpt-image-1"
+            """,
+            """
+            [tool.images]
+            model = "gpt-image-2"
+            """,
+            unsafe=True,
+            filename="settings.toml",
+        ),
+        Invalid(
+            '{"image": {"model": "dall-e-3", "size": "1024x1024"}}\n',
+            '{"image": {"model": "gpt-image-2", "size": "1024x1024"}}\n',
+            unsafe=True,
+            filename="settings.json",
+        ),
+        Invalid(
+            """
+            [image]
+            model = dall-e-3
+            """,
+            """
+            [image]
+            model = gpt-image-2
+            """,
+            unsafe=True,
+            filename="app.ini",
+        ),
+    ]
+
+    # The scan itself lives in ``config_files`` (configuration files are not Python modules):
+    # this rule builds the findings it reports.
+    def config_finding(
+        self, start: int, end: int, model_id: str, settings: Settings, not_fixed: Optional[str] = None
+    ) -> Finding:
+        """The finding for ``model_id`` at ``text[start:end]``; ``not_fixed`` says why it cannot
+        be fixed ("the file is not valid JSON (...)"), and the finding then has no fix."""
+        target = settings.target
+        message = (
+            f"'{model_id}' names a model shut down on {settings.catalog.shutdown(model_id)}; programs reading "
+            f"this configuration send it to the API: use '{target}' (check deployments and other readers first)."
+        )
+        if not_fixed:
+            return Finding(self.code, f"{message} Not fixed: {not_fixed}.", start, end, self.severity)
+        fix = Fix(Applicability.UNSAFE, f"Replace '{model_id}' with '{target}'", (Edit(start, end, target),))
+        return Finding(self.code, message, start, end, self.severity, fix)
+
+    @classmethod
+    def page(cls) -> str:
+        """The rule's page, its examples fenced in the language of their files."""
+        example = next(iter(cls.INVALID), None)
+        page = super().page()
+        if example is None:
+            return page
+        name = PurePath(example.filename).name
+        suffix = ".env" if name == ".env" or name.startswith(".env.") else PurePath(name).suffix
+        return page.replace("```python", "```" + _FENCES.get(suffix, "text"))
