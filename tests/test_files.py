@@ -151,3 +151,17 @@ def test_comments_inside_the_call_survive(tmp_path):
     path.write_text(source)
     run_fix(path)
     assert path.read_text() == source.replace("dall-e-3", "gpt-image-2").replace('"hd"', '"high"')
+
+
+def test_diff_marks_a_last_line_without_newline(tmp_path):
+    path = tmp_path / "a.py"
+    path.write_text(CALL.format(prompt="x").rstrip("\n"))
+    result = run_fix(path, write=False)
+    assert result.diff.endswith("\n\\ No newline at end of file\n")
+
+
+def test_config_file_is_utf8_whatever_its_first_line_says(tmp_path):
+    path = tmp_path / "video.yaml"
+    path.write_text("# Video encoding: h264\nimage_model: dall-e-3\n")
+    result = process_file(path, settings(), Selection())
+    assert [f.code for f in result.findings] == ["DM106"]

@@ -86,7 +86,7 @@ def rules(code: Optional[str], markdown: bool) -> None:
         return
     for rule in ALL_RULES:
         fix = {"safe": "fix", "unsafe": "unsafe fix"}.get(getattr(rule.fix_applicability, "value", ""), "no fix")
-        click.echo(f"{rule.code}  {rule.name:<22} {rule.severity.value:<8} {fix:<11} {rule.summary}")
+        click.echo(f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {fix:<11} {rule.summary}")
 
 
 @main.command()
@@ -243,9 +243,7 @@ def _run(
 def _run_stdin(command: str, filename: Optional[str], settings, selection, output_format: str, diff: bool) -> int:
     """`-`: read code from standard input; `fix` writes the fixed code to standard output and
     the report to standard error (as ruff does for editors)."""
-    import difflib
-
-    from .engine import FileResult, run_text
+    from .engine import FileResult, run_text, unified_diff
     from .report import FORMATS
     from .report.common import RunReport
     from .source import SourceError, SourceText
@@ -261,7 +259,7 @@ def _run_stdin(command: str, filename: Optional[str], settings, selection, outpu
     report = RunReport(command=command, results=[file_result], unsafe_fixes=settings.unsafe_fixes, diff_only=diff)
     if command == "fix":
         if diff:
-            click.echo("".join(difflib.unified_diff(source.text.splitlines(True), result.text.splitlines(True), name, name)), nl=False)
+            click.echo(unified_diff(source.text, result.text, name), nl=False)
             return EXIT_FINDINGS if file_result.changed else EXIT_CLEAN
         sys.stdout.buffer.write(source.encode(result.text))
         sys.stdout.flush()

@@ -61,6 +61,7 @@ from typing import List, Optional, Set, Tuple
 from .catalog import RETIRED
 from .context import Settings
 from .engine import InternalError, Selection, TextResult, _positioned, register_handler
+from .noqa import suppressed
 from .findings import Finding, apply_fixes
 from .rules.dm106_retired_model_in_config import RetiredModelInConfig
 from .source import LineIndex
@@ -511,6 +512,12 @@ def _findings(text: str, settings: Settings, fmt: _Format) -> List[Finding]:
     return out
 
 
+def _unsuppressed(text: str, findings):
+    """Drop findings whose line carries a ``# noqa`` for them."""
+    lines = LineIndex(text)
+    return [f for f in findings if not suppressed(lines.line_text(lines.position(f.start)[0]), f.code)]
+
+
 def check_config(
     text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None
 ) -> TextResult:
@@ -518,7 +525,7 @@ def check_config(
     tells JSON and TOML files by name instead of by their content)."""
     if not selection.enabled(CODE):
         return TextResult(text, [])
-    return TextResult(text, _positioned(_findings(text, settings, _format(text, filename)), LineIndex(text)))
+    return TextResult(text, _positioned(_unsuppressed(text, _findings(text, settings, _format(text, filename))), LineIndex(text)))
 
 
 def fix_config(
@@ -529,7 +536,7 @@ def fix_config(
     if not selection.enabled(CODE):
         return TextResult(text, [])
     fmt = _format(text, filename)
-    findings = _findings(text, settings, fmt)
+    findings = _unsuppressed(text, _findings(text, settings, fmt))
     fixable = [f for f in findings if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
     if not fixable:
         return TextResult(text, _positioned(findings, LineIndex(text)))
@@ -546,7 +553,7 @@ def fix_config(
             raise InternalError(f"after a fix, {problem}; nothing was written")
     applied_ids = {id(fix) for fix in applied}
     fixed = [f for f in _positioned(fixable, LineIndex(text)) if id(f.fix) in applied_ids]
-    remaining = _findings(new_text, settings, _format(new_text, filename))
+    remaining = _unsuppressed(new_text, _findings(new_text, settings, _format(new_text, filename)))
     return TextResult(new_text, _positioned(remaining, LineIndex(new_text)), fixed)
 
 

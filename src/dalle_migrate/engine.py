@@ -95,7 +95,7 @@ class TextResult:
     fixed: List[Finding] = field(default_factory=list)
 
 
-def check_text(text: str, settings: Settings, selection: Selection, newline: str = "\n") -> TextResult:
+def check_text(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
     try:
         ctx = ModuleContext(text, settings, newline)
     except cst.ParserSyntaxError as exc:
@@ -103,7 +103,7 @@ def check_text(text: str, settings: Settings, selection: Selection, newline: str
     return TextResult(text, _positioned(analyze(ctx, selection), ctx.lines))
 
 
-def fix_text(text: str, settings: Settings, selection: Selection, newline: str = "\n") -> TextResult:
+def fix_text(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
     """Apply every applicable fix, round after round, until the code is stable."""
     fixed: List[Finding] = []
     try:
@@ -158,7 +158,7 @@ class FileResult:
 
 # Every kind of file the tool reads, by how ``discover.file_kind`` names it: (check, fix).
 # Each takes the decoded text and returns the findings (and, for fix, the new text).
-TextHandler = Callable[[str, Settings, Selection, str], TextResult]
+TextHandler = Callable[..., TextResult]  # (text, settings, selection, newline, filename=...)
 HANDLERS: Dict[str, Tuple[TextHandler, TextHandler]] = {"python": (check_text, fix_text)}
 
 
@@ -175,7 +175,7 @@ def run_text(text: str, filename: str, settings: Settings, selection: Selection,
         # Importing the module registers its handlers: only the kinds met are ever imported.
         importlib.import_module(f"{__package__}.{_HANDLER_MODULES[kind]}")
     check, fixer = HANDLERS[kind]
-    return (fixer if fix else check)(text, settings, selection, newline)
+    return (fixer if fix else check)(text, settings, selection, newline, filename=filename)
 
 
 _HANDLER_MODULES = {"notebook": "notebook", "config": "config_files"}
@@ -199,8 +199,10 @@ def process_file(
         result.skipped = True
         return result
     selection = selection.for_file(path)
+    from .discover import file_kind
+
     try:
-        source = SourceText.decode(data)
+        source = SourceText.decode(data, python=file_kind(path) in ("python", None))
     except SourceError as exc:
         if selection.enabled(PARSE_ERROR):
             result.findings = [_parse_error(f"The file cannot be decoded ({exc}); it was left untouched.", 1, 0)]
@@ -218,14 +220,7 @@ def process_file(
     if fix and outcome.text != source.text:
         result.changed = True
         name = display or str(path)
-        result.diff = "".join(
-            difflib.unified_diff(
-                source.text.splitlines(keepends=True),
-                outcome.text.splitlines(keepends=True),
-                fromfile=name,
-                tofile=name,
-            )
-        )
+        result.diff = unified_diff(source.text, outcome.text, name)
         if write:
             try:
                 atomic_write(path, source.encode(outcome.text), expected=data)
@@ -233,6 +228,16 @@ def process_file(
                 result.error = f"not written: {exc}"
                 result.changed = False
     return result
+
+
+def unified_diff(before: str, after: str, name: str) -> str:
+    """A unified diff that marks a last line without a newline, as diff(1) and git do."""
+    lines = []
+    for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=name, tofile=name):
+        lines.append(line)
+        if not line.endswith(("\n", "\r")):
+            lines.append("\n\\ No newline at end of file\n")
+    return "".join(lines)
 
 
 def _unparsable(text: str, exc: cst.ParserSyntaxError, selection: Selection) -> TextResult:

@@ -224,11 +224,11 @@ def _indent_before(text: str, index: int) -> Optional[str]:
 
 
 # -- the handlers --------------------------------------------------------------------------------
-def check_notebook(text: str, settings: Settings, selection: Selection, newline: str = "\n") -> TextResult:
+def check_notebook(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
     return _run(text, settings, selection, newline, fix=False)
 
 
-def fix_notebook(text: str, settings: Settings, selection: Selection, newline: str = "\n") -> TextResult:
+def fix_notebook(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
     return _run(text, settings, selection, newline, fix=True)
 
 

@@ -35,12 +35,16 @@ class SourceText:
     bom: bool = False
 
     @classmethod
-    def decode(cls, data: bytes) -> "SourceText":
+    def decode(cls, data: bytes, python: bool = True) -> "SourceText":
+        """Python sources honour a PEP 263 cookie; other files (notebooks, configuration) are
+        UTF-8, whatever their first lines say."""
         bom = data.startswith(codecs.BOM_UTF8)
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        except SyntaxError as exc:
-            raise SourceError(str(exc)) from exc
+        encoding = "utf-8"
+        if python:
+            try:
+                encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            except SyntaxError as exc:
+                raise SourceError(str(exc)) from exc
         if encoding == "utf-8-sig":
             encoding = "utf-8"
         body = data[len(codecs.BOM_UTF8) :] if bom else data
