@@ -6,7 +6,7 @@ import datetime as dt
 import textwrap
 from typing import List, Optional
 
-from dalle_migrate.context import Settings
+from dalle_migrate.settings import Settings
 from dalle_migrate.engine import Selection, run_text
 from dalle_migrate.findings import Finding
 

@@ -120,11 +120,11 @@ def test_source_written_as_a_string_stays_a_string(tmp_path):
 
 @pytest.mark.parametrize(
     "text",
-    ['{"cells": [', '{"cells": "dall-e-3"}', "not json at all: client.images.generate", '{"cells": []} trailing'],
+    ['{"cells": [', '{"cells": "dall-e-3"}', "not json at all: openai.images.generate", '{"cells": []} trailing'],
     ids=["truncated", "cells-not-a-list", "not-json", "extra-data"],
 )
 def test_invalid_notebook_is_dm900_and_untouched(tmp_path, text):
-    text = text if "images" in text or "dall-e" in text else text + " client.images"
+    text = text if "openai" in text or "dall-e" in text else text + " import openai"
     path, result = fix(tmp_path, text)
     assert [f.code for f in result.findings] == ["DM900"]
     assert path.read_text() == text

@@ -65,3 +65,9 @@ def test_fix_applicability_matches_examples():
     for rule in ALL_RULES:
         if rule.fix_applicability is None:
             assert all(case.fixed is None for case in rule.INVALID), rule.code
+
+
+def test_rule_codes_from_file_names_match_the_registry():
+    from dalle_migrate.selection import rule_codes
+
+    assert rule_codes() == tuple(r.code for r in ALL_RULES)

@@ -39,6 +39,8 @@ def _common(func: Callable) -> Callable:
         click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
         click.option("--force-exclude", is_flag=True, help="Apply the excludes to files named on the command line too (for pre-commit)."),
         click.option("--stdin-filename", metavar="PATH", help="With `-`: the name the code on standard input has (its kind, and the report's path)."),
+        click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes for the files that need parsing (default: the CPU count; few files stay in one process)."),
+        click.option("--no-progress", "progress", flag_value=False, default=True, help="No progress line on standard error."),
         click.option("-q", "--quiet", is_flag=True, help="Print nothing on success."),
     ]
     for option in reversed(options):
@@ -131,7 +133,7 @@ def emulate(host: str, port: int, models: Tuple[str, ...], today: Optional[str],
 
 def _settings(target: Optional[str], today: Optional[str], catalog_path: Optional[Path], unsafe_fixes: bool):
     from .catalog import DEPRECATED, Catalog, CatalogError, default_catalog
-    from .context import Settings
+    from .settings import Settings
 
     try:
         catalog = Catalog.load(catalog_path) if catalog_path else default_catalog()
@@ -167,16 +169,17 @@ def _run(
     force_exclude: bool,
     statistics: bool,
     stdin_filename: Optional[str],
+    jobs: Optional[int],
+    progress: bool,
     quiet: bool,
     diff: bool = False,
 ) -> int:
     from .config import ConfigError, resolve
     from .discover import DEFAULT_EXCLUDES, Discovery
-    from .engine import Selection, process_file
-    from .report import FORMATS
+    from .report import renderer
     from .report.common import RunReport, display_path
-    from .rules import RULES_BY_CODE
-
+    from .runner import run as run_files
+    from .selection import Selection, rule_codes
     try:
         config = resolve(config_file, isolated)
     except ConfigError as exc:
@@ -189,8 +192,9 @@ def _run(
         per_file_ignores=config.per_file_ignores,
         root=config.root,
     )
+    known = rule_codes()
     for code in selection.select + selection.ignore + tuple(c for _, codes in selection.per_file_ignores for c in codes):
-        if not any(c.startswith(code) for c in RULES_BY_CODE):
+        if not any(c.startswith(code) for c in known):
             source = f"in {config.path}" if config.path and code not in _codes(select) + _codes(ignore) else "in --select/--ignore"
             raise click.UsageError(f"no rule code starts with {code!r} ({source})")
 
@@ -205,12 +209,10 @@ def _run(
     )
     files = discovery.files(list(paths) or [Path(".")])
     report = RunReport(command=command, unsafe_fixes=unsafe_fixes, diff_only=diff)
-    for path in files:
-        report.results.append(
-            process_file(
-                path, settings, selection, fix=(command == "fix"), write=not diff, display=display_path(path)
-            )
-        )
+    show_progress = progress and output_format == "text" and not quiet and not statistics and sys.stderr.isatty()
+    report.results = run_files(
+        files, settings, selection, fix=command == "fix", write=not diff, display=display_path, jobs=jobs, progress=show_progress
+    )
 
     if diff:
         diffs = "".join(r.diff for r in report.results)
@@ -229,7 +231,7 @@ def _run(
 
         rendered = render_statistics(report)
     else:
-        rendered = FORMATS[output_format](report)
+        rendered = renderer(output_format)(report)
     remaining = len(report.findings)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
@@ -243,8 +245,9 @@ def _run(
 def _run_stdin(command: str, filename: Optional[str], settings, selection, output_format: str, diff: bool) -> int:
     """`-`: read code from standard input; `fix` writes the fixed code to standard output and
     the report to standard error (as ruff does for editors)."""
-    from .engine import FileResult, run_text, unified_diff
-    from .report import FORMATS
+    from .engine import run_text, unified_diff
+    from .findings import FileResult
+    from .report import renderer
     from .report.common import RunReport
     from .source import SourceError, SourceText
 
@@ -263,9 +266,9 @@ def _run_stdin(command: str, filename: Optional[str], settings, selection, outpu
             return EXIT_FINDINGS if file_result.changed else EXIT_CLEAN
         sys.stdout.buffer.write(source.encode(result.text))
         sys.stdout.flush()
-        click.echo(FORMATS[output_format](report), nl=False, err=True)
+        click.echo(renderer(output_format)(report), nl=False, err=True)
     else:
-        click.echo(FORMATS[output_format](report), nl=False)
+        click.echo(renderer(output_format)(report), nl=False)
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN
 
 

@@ -59,7 +59,7 @@ from pathlib import PurePath
 from typing import List, Optional, Set, Tuple
 
 from .catalog import RETIRED
-from .context import Settings
+from .settings import Settings
 from .engine import InternalError, Selection, TextResult, _positioned, register_handler
 from .noqa import suppressed
 from .findings import Finding, apply_fixes

@@ -5,29 +5,13 @@ Only this module and ``edits`` turn CST nodes into text positions; rules go thro
 
 from __future__ import annotations
 
-import datetime as _dt
-from dataclasses import dataclass, field
 from typing import Mapping, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
 
-from .catalog import Catalog, default_catalog
+from .settings import Settings  # noqa: F401  (re-exported: rules and tests import it here)
 from .source import LineIndex
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What a run is asked to do: the same for every file."""
-
-    target: str = ""
-    today: _dt.date = field(default_factory=_dt.date.today)
-    unsafe_fixes: bool = False
-    catalog: Catalog = field(default_factory=default_catalog)
-
-    def __post_init__(self) -> None:
-        if not self.target:
-            object.__setattr__(self, "target", self.catalog.default_target)
 
 
 class ModuleContext:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,10 @@ DEFAULT_EXCLUDES = (
 
 def file_kind(path: Path) -> Optional[str]:
     """python / notebook / config, or None for a file the tool does not read."""
-    name = path.name
+    return _kind_of_name(path.name)
+
+
+def _kind_of_name(name: str) -> Optional[str]:
     if name.endswith(SOURCE_SUFFIXES):
         return "python"
     if name.endswith(NOTEBOOK_SUFFIXES):
@@ -71,61 +75,86 @@ class Discovery:
     root: Optional[Path] = None  # relative globs are matched from here
     force_exclude: bool = False
     respect_gitignore: bool = True
-    _git: Dict[Path, Optional[Set[str]]] = field(default_factory=dict)
+    _git: Dict[str, Optional[Set[str]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._folder_re = re.compile("|".join(fnmatch.translate(p) for p in self.folder_excludes) or "(?!)")
 
     def files(self, paths: Iterable[Path]) -> List[Path]:
         """Files to check, each once, in a stable order."""
+        paths = list(paths)
+        if len(paths) == 1:  # nothing to count twice
+            return [Path(found) for found in self._start(Path(paths[0]))]
         seen = set()
         out: List[Path] = []
         for path in paths:
-            for found in self._walk(Path(path), explicit=True):
+            for found in self._start(Path(path)):
                 key = os.path.normcase(os.path.abspath(found))
                 if key not in seen:
                     seen.add(key)
-                    out.append(found)
+                    out.append(Path(found))
         return out
 
     def excluded(self, path: Path, is_dir: bool) -> bool:
-        if is_dir and any(fnmatch.fnmatch(path.name, p) for p in self.folder_excludes):
+        if is_dir and self._folder_re.match(path.name):
             return True
-        return any(matches(path, p, self.root) for p in self.excludes)
+        return bool(self.excludes) and any(matches(path, p, self.root) for p in self.excludes)
 
-    def _walk(self, path: Path, explicit: bool) -> Iterator[Path]:
+    def _start(self, path: Path) -> Iterator[str]:
         if path.is_file():
-            if explicit and not (self.force_exclude and (self.excluded(path, False) or self._ignored_by_git(path))):
-                yield path
+            if not (self.force_exclude and (self.excluded(path, False) or self._explicit_ignored(path))):
+                yield str(path)
             return
         if not path.is_dir():
-            if explicit:
-                yield path  # reported as unreadable by the engine
+            yield str(path)  # reported as unreadable by the engine
             return
+        top = _git_top(path) if self.respect_gitignore else None
+        ignored: Set[str] = set()
+        prefix = ""
+        if top is not None:
+            ignored = self._ignored_set(top)
+            relative = os.path.relpath(os.path.abspath(path), top)
+            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        yield from self._walk(str(path), prefix, ignored)
+
+    def _walk(self, folder: str, relative: str, ignored: Set[str]) -> Iterator[str]:
+        """Walk with strings only: a large tree is mostly skipped, so every step must be cheap."""
         try:
-            entries = sorted(os.scandir(path), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             return
+        check_excludes = bool(self.excludes)
         for entry in entries:
-            child = Path(entry.path)
+            name = entry.name
             if entry.is_symlink():
                 continue  # never followed: it may point out of the tree
+            rel = relative + name
             if entry.is_dir():
-                if not self.excluded(child, True) and not self._ignored_by_git(child):
-                    yield from self._walk(child, explicit=False)
-            elif entry.is_file() and file_kind(child) is not None:
-                if not self.excluded(child, False) and not self._ignored_by_git(child):
-                    yield child
+                if self._folder_re.match(name) or (rel + "/") in ignored:
+                    continue
+                if check_excludes and self.excluded(Path(entry.path), True):
+                    continue
+                yield from self._walk(entry.path, rel + "/", ignored)
+            elif _kind_of_name(name) is not None and entry.is_file():
+                if rel in ignored or (check_excludes and self.excluded(Path(entry.path), False)):
+                    continue
+                yield entry.path
 
     # -- git ---------------------------------------------------------------------------------
-    def _ignored_by_git(self, path: Path) -> bool:
+    def _ignored_set(self, top: Path) -> Set[str]:
+        key = str(top)
+        if key not in self._git:
+            self._git[key] = _git_ignored(top)
+        return self._git[key] or set()
+
+    def _explicit_ignored(self, path: Path) -> bool:
+        """Whether git ignores a file named on the command line (or a folder above it)."""
         if not self.respect_gitignore:
             return False
-        top = _git_top(path.parent if not path.is_dir() else path)
+        top = _git_top(path.parent)
         if top is None:
             return False
-        if top not in self._git:
-            self._git[top] = _git_ignored(top)
-        ignored = self._git[top]
-        if not ignored:
-            return False
+        ignored = self._ignored_set(top)
         try:
             parts = Path(os.path.abspath(path)).relative_to(top).parts
         except ValueError:

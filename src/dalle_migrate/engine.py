@@ -18,9 +18,10 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from .context import ModuleContext, Settings
-from .findings import Finding, Fix, Severity, apply_fixes
+from .findings import FileResult, Finding, Fix, Severity, apply_fixes
+from .prefilter import Prefilter
 from .noqa import skips_file, suppressed
-from .rules import ALL_RULES, Rule
+from .selection import Selection
 from .source import FileChangedError, LineIndex, SourceError, SourceText, atomic_write, read_bytes
 
 PARSE_ERROR = "DM900"
@@ -29,44 +30,6 @@ _MAX_ROUNDS = 10
 
 class InternalError(Exception):
     """A fix produced code that does not parse: a bug in dalle-migrate, never written."""
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which rule codes run: ``select``/``ignore`` hold codes or prefixes (``DM2``);
-    ``per_file_ignores`` maps globs (relative to ``root``) to more codes to ignore."""
-
-    select: Tuple[str, ...] = ("DM",)
-    ignore: Tuple[str, ...] = ()
-    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
-    root: Optional[Path] = None
-
-    def enabled(self, code: str) -> bool:
-        return any(code.startswith(s) for s in self.select) and not any(code.startswith(i) for i in self.ignore)
-
-    def rules(self) -> List[Rule]:
-        return [r for r in ALL_RULES if self.enabled(r.code)]
-
-    def for_file(self, path: Path) -> "Selection":
-        """This selection with the per-file ignores that match ``path``."""
-        if not self.per_file_ignores:
-            return self
-        from .discover import matches
-
-        extra = tuple(c for glob, codes in self.per_file_ignores if matches(path, glob, self.root) for c in codes)
-        return dataclasses.replace(self, ignore=self.ignore + extra, per_file_ignores=()) if extra else self
-
-
-def prefilter_pattern(settings: Settings) -> "re.Pattern[bytes]":
-    """Bytes every file with an image call contains; files without them are never parsed."""
-    catalog = settings.catalog
-    sdk = catalog.sdk
-    legacy = "|".join(sorted({m for e in catalog.endpoints.values() for m in e.legacy_methods}))
-    # Model ids with a shutdown date (DM105 reports them anywhere in the code).
-    retiring = "|".join(sorted((re.escape(m) for m in catalog.models if catalog.shutdown(m)), key=len, reverse=True))
-    return re.compile(
-        rf"\.\s*{re.escape(sdk.images_attribute)}\b|\b{re.escape(sdk.legacy_class)}\s*\.\s*(?:{legacy})\b|{retiring}".encode()
-    )
 
 
 def analyze(ctx: ModuleContext, selection: Selection) -> List[Finding]:
@@ -145,15 +108,6 @@ def _positioned(findings: Sequence[Finding], lines: LineIndex) -> List[Finding]:
 
 
 # -- files ------------------------------------------------------------------------------------
-@dataclass
-class FileResult:
-    path: Path
-    findings: List[Finding] = field(default_factory=list)  # remaining
-    fixed: List[Finding] = field(default_factory=list)
-    skipped: bool = False  # nothing in it can be an image call
-    changed: bool = False  # fix wrote (or, with --diff, would write) new content
-    diff: str = ""
-    error: Optional[str] = None  # internal error or I/O error: reported, exit code 2
 
 
 # Every kind of file the tool reads, by how ``discover.file_kind`` names it: (check, fix).
@@ -189,15 +143,26 @@ def process_file(
     write: bool = True,
     display: Optional[str] = None,
 ) -> FileResult:
-    result = FileResult(path)
     try:
         data = read_bytes(path)
     except OSError as exc:
-        result.error = f"cannot read: {exc.strerror or exc}"
-        return result
-    if not prefilter_pattern(settings).search(data) or skips_file(data.decode("latin-1")):
-        result.skipped = True
-        return result
+        return FileResult(path, error=f"cannot read: {exc.strerror or exc}")
+    if not Prefilter(settings.catalog).may_have_findings(data) or skips_file(data):
+        return FileResult(path, skipped=True)
+    return process_data(path, data, settings, selection, fix, write, display)
+
+
+def process_data(
+    path: Path,
+    data: bytes,
+    settings: Settings,
+    selection: Selection,
+    fix: bool = False,
+    write: bool = True,
+    display: Optional[str] = None,
+) -> FileResult:
+    """One file that passed the prefilter: decode, check or fix, write back."""
+    result = FileResult(path)
     selection = selection.for_file(path)
     from .discover import file_kind
 
@@ -278,6 +243,5 @@ __all__ = [
     "analyze",
     "check_text",
     "fix_text",
-    "prefilter_pattern",
     "process_file",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 
@@ -92,3 +93,16 @@ def splice(text: str, edits: Iterable[Edit]) -> str:
         last = edit.end
     out.append(text[last:])
     return "".join(out)
+
+
+@dataclass
+class FileResult:
+    """What happened to one file in a run."""
+
+    path: Path
+    findings: List[Finding] = field(default_factory=list)  # remaining
+    fixed: List[Finding] = field(default_factory=list)
+    skipped: bool = False  # nothing in it can have a finding: never parsed
+    changed: bool = False  # fix wrote (or, with --diff, would write) new content
+    diff: str = ""
+    error: Optional[str] = None  # internal error or I/O error: reported, exit code 2

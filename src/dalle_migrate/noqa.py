@@ -7,7 +7,7 @@ import re
 from typing import Optional, Tuple
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?", re.IGNORECASE)
-_SKIP_FILE = re.compile(r"#\s*dalle-migrate\s*:\s*skip-file\b", re.IGNORECASE)
+_SKIP_FILE = re.compile(rb"#\s*dalle-migrate\s*:\s*skip-file\b", re.IGNORECASE)
 
 
 def line_codes(line: str) -> Optional[Tuple[str, ...]]:
@@ -28,5 +28,6 @@ def suppressed(line: str, code: str) -> bool:
     return not codes or any(code.startswith(c) for c in codes)
 
 
-def skips_file(text: str) -> bool:
-    return _SKIP_FILE.search(text) is not None
+def skips_file(data: bytes) -> bool:
+    """``# dalle-migrate: skip-file`` anywhere in the raw bytes of a file."""
+    return b"skip-file" in data and _SKIP_FILE.search(data) is not None

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-from .context import Settings
+from .settings import Settings
 from .engine import PARSE_ERROR, Selection, TextResult, _parse_error, check_text, fix_text, register_handler
 from .findings import Finding
 from .source import LineIndex

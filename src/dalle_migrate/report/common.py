@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List
 
-from ..engine import FileResult
+from ..findings import FileResult
 
 
 @dataclass

@@ -6,7 +6,6 @@ import json
 from typing import Any, Dict, List
 
 from ..findings import Finding
-from ..rules import RULES_BY_CODE
 from .common import RunReport, display_path
 
 
@@ -25,6 +24,8 @@ def finding_dict(name: str, f: Finding) -> Dict[str, Any]:
                 for edit, pos in zip(f.fix.edits, f.fix_positions)
             ],
         }
+    from ..rules import RULES_BY_CODE  # only when there is a finding to describe
+
     rule = RULES_BY_CODE.get(f.code)
     return {
         "cell": f.cell,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Dict, List, Tuple
 
-from ..rules import RULES_BY_CODE
 from .common import RunReport, display_path
 
 
@@ -39,6 +38,8 @@ def render(report: RunReport) -> str:
 
 
 def _by_rule(items: List[Tuple[str, object]], with_message: bool) -> List[str]:
+    from ..rules import RULES_BY_CODE  # only when there is a finding to describe
+
     groups: Dict[str, List[Tuple[str, object]]] = defaultdict(list)
     for name, f in items:
         groups[f.code].append((name, f))

@@ -10,6 +10,8 @@ from .common import RunReport, display_path
 def render(report: RunReport) -> str:
     lines: List[str] = []
     for result in report.results:
+        if not result.findings and not result.error:
+            continue
         name = display_path(result.path)
         for f in result.findings:
             where = f"{name}:cell {f.cell}:{f.row}:{f.column}" if f.cell is not None else f"{name}:{f.row}:{f.column}"

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Optional
 
-from ..context import Settings
+from ..settings import Settings
 from ..findings import Applicability, Edit, Finding, Fix, Severity
 from .base import Invalid, Rule
 

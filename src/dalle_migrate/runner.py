@@ -1,0 +1,110 @@
+"""A run over many files: read, prefilter, then analyse the few that survive.
+
+Reading and the byte prefilter happen here, in the parent process, without importing LibCST
+or the rules; only when a file survives is the engine imported. Surviving files are analysed in
+worker processes when there are enough of them for that to pay off, and results come back in
+the order of the files.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from .findings import FileResult
+from .noqa import skips_file
+from .prefilter import Prefilter
+
+# Below this many surviving files, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 8
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+class Progress:
+    """``files done / total, findings, files/s`` on one standard-error line, redrawn in place."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.done = 0
+        self.findings = 0
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def advance(self, result: FileResult) -> None:
+        self.done += 1
+        self.findings += len(result.findings) + len(result.fixed)
+        now = time.monotonic()
+        if self.enabled and (now - self._last > 0.1 or self.done == self.total):
+            self._last = now
+            rate = self.done / max(now - self.started, 1e-6)
+            sys.stderr.write(f"\r{self.done}/{self.total} files, {self.findings} findings, {rate:.0f} files/s ")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+def run(
+    files: Sequence[Path],
+    settings,
+    selection,
+    fix: bool,
+    write: bool,
+    display: Callable[[Path], str],
+    jobs: Optional[int] = None,
+    progress: bool = False,
+) -> List[FileResult]:
+    prefilter = Prefilter(settings.catalog)
+    results: List[Optional[FileResult]] = [None] * len(files)
+    survivors: List[Tuple[int, Path, bytes]] = []
+    meter = Progress(len(files), progress)
+    for index, path in enumerate(files):
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            results[index] = FileResult(path, error=f"cannot read: {exc.strerror or exc}")
+        else:
+            if prefilter.may_have_findings(data) and not skips_file(data):
+                survivors.append((index, path, data))
+                continue
+            results[index] = FileResult(path, skipped=True)
+        meter.advance(results[index])  # type: ignore[arg-type]
+
+    jobs = jobs or default_jobs()
+    tasks = [(path, data, settings, selection, fix, write, display(path)) for _, path, data in survivors]
+    if jobs > 1 and len(survivors) >= PARALLEL_MIN_FILES:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(survivors))) as pool:
+            done = pool.map(_process, tasks, chunksize=max(1, len(tasks) // (jobs * 4)))
+            for (index, _, _), result in zip(survivors, done):
+                results[index] = result
+                meter.advance(result)
+    else:
+        for (index, _, _), task in zip(survivors, tasks):
+            results[index] = _process(task)
+            meter.advance(results[index])  # type: ignore[arg-type]
+    meter.close()
+    return [r for r in results if r is not None]
+
+
+def _process(task) -> FileResult:
+    from .engine import process_data  # LibCST and the rules: only for files that survived
+
+    path, data, settings, selection, fix, write, display = task
+    try:
+        return process_data(path, data, settings, selection, fix=fix, write=write, display=display)
+    except Exception as exc:  # a bug of ours must not lose the other files' results
+        return FileResult(path, error=f"internal error: {type(exc).__name__}: {exc}")
