@@ -284,3 +284,16 @@ def test_emulate_serves_and_logs_the_failing_parameter():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_parallel_run_gives_the_same_results_in_the_same_order(tmp_path):
+    for i in range(12):
+        (tmp_path / f"m{i:02}.py").write_text(APP.replace("a lighthouse", f"picture {i}"))
+    serial = run("check", "--format", "json", "--jobs", "1", *TODAY, cwd=tmp_path)
+    parallel = run("check", "--format", "json", "--jobs", "2", *TODAY, cwd=tmp_path)
+    assert serial.exit_code == parallel.exit_code == 1
+    assert json.loads(serial.output) == json.loads(parallel.output)
+    assert [i["filename"] for i in json.loads(parallel.output)][:2] == ["m00.py", "m00.py"]
+    fixed = run("fix", "--jobs", "2", *TODAY, cwd=tmp_path)
+    assert fixed.exit_code == 0
+    assert all('model="gpt-image-2"' in p.read_text() for p in tmp_path.glob("m*.py"))

@@ -78,7 +78,17 @@ class Discovery:
     _git: Dict[str, Optional[Set[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._folder_re = re.compile("|".join(fnmatch.translate(p) for p in self.folder_excludes) or "(?!)")
+        self._folder_re = _any_of(fnmatch.translate(p) for p in self.folder_excludes)
+        # Globs without '/' name a file or folder anywhere; the others a path from the root
+        # (`legacy/**` also names the folder itself, so it is never entered).
+        names = [p.rstrip("/") for p in self.excludes if "/" not in p.rstrip("/")]
+        paths = [p.rstrip("/") for p in self.excludes if "/" in p.rstrip("/")]
+        self._name_re = _any_of(fnmatch.translate(p) for p in names)
+        self._path_re = _any_of(
+            fnmatch.translate(q)
+            for p in paths
+            for q in {p, p.replace("/**", "/*"), p[:-3] if p.endswith("/**") else p}
+        )
 
     def files(self, paths: Iterable[Path]) -> List[Path]:
         """Files to check, each once, in a stable order."""
@@ -100,6 +110,12 @@ class Discovery:
             return True
         return bool(self.excludes) and any(matches(path, p, self.root) for p in self.excludes)
 
+    def _excluded_entry(self, name: str, rel_from_root: Optional[str]) -> bool:
+        """The walk's fast path of ``excluded``: compiled globs on strings."""
+        if self._name_re.match(name):
+            return True
+        return rel_from_root is not None and self._path_re.match(rel_from_root) is not None
+
     def _start(self, path: Path) -> Iterator[str]:
         if path.is_file():
             if not (self.force_exclude and (self.excluded(path, False) or self._explicit_ignored(path))):
@@ -113,12 +129,14 @@ class Discovery:
         prefix = ""
         if top is not None:
             ignored = self._ignored_set(top)
-            relative = os.path.relpath(os.path.abspath(path), top)
-            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-        yield from self._walk(str(path), prefix, ignored)
+            prefix = _relative_prefix(path, top) or ""
+        root_prefix = _relative_prefix(path, self.root or Path.cwd())
+        yield from self._walk(str(path), prefix, root_prefix, ignored)
 
-    def _walk(self, folder: str, relative: str, ignored: Set[str]) -> Iterator[str]:
-        """Walk with strings only: a large tree is mostly skipped, so every step must be cheap."""
+    def _walk(self, folder: str, relative: str, from_root: Optional[str], ignored: Set[str]) -> Iterator[str]:
+        """Walk with strings only: a large tree is mostly skipped, so every step must be cheap.
+        ``relative`` is the folder's path from the git work tree, ``from_root`` from the root
+        the exclude globs are written for (None when the folder is outside it)."""
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
@@ -129,14 +147,15 @@ class Discovery:
             if entry.is_symlink():
                 continue  # never followed: it may point out of the tree
             rel = relative + name
+            rooted = from_root + name if from_root is not None else None
             if entry.is_dir():
                 if self._folder_re.match(name) or (rel + "/") in ignored:
                     continue
-                if check_excludes and self.excluded(Path(entry.path), True):
+                if check_excludes and self._excluded_entry(name, rooted):
                     continue
-                yield from self._walk(entry.path, rel + "/", ignored)
+                yield from self._walk(entry.path, rel + "/", rooted + "/" if rooted is not None else None, ignored)
             elif _kind_of_name(name) is not None and entry.is_file():
-                if rel in ignored or (check_excludes and self.excluded(Path(entry.path), False)):
+                if rel in ignored or (check_excludes and self._excluded_entry(name, rooted)):
                     continue
                 yield entry.path
 
@@ -161,6 +180,21 @@ class Discovery:
             return False
         prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
         return any(p in ignored or p + "/" in ignored for p in prefixes)
+
+
+def _any_of(patterns: Iterable[str]) -> "re.Pattern[str]":
+    joined = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(joined or "(?!)")
+
+
+def _relative_prefix(path: Path, base: Path) -> Optional[str]:
+    """``path`` relative to ``base`` as 'a/b/' ('' for base itself); None when outside it."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    if relative == ".":
+        return ""
+    if relative == ".." or relative.startswith(".." + os.sep):
+        return None
+    return relative.replace(os.sep, "/") + "/"
 
 
 def discover(paths: Iterable[Path], excludes: Sequence[str] = ()) -> List[Path]:

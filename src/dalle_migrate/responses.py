@@ -297,16 +297,20 @@ class _Tracker:
         return params[index] if index < len(params) else None
 
     def calls_of(self, func: cst.FunctionDef) -> List[cst.Call]:
-        found: List[cst.Call] = []
-        ctx = self.ctx
+        """Calls of one of the module's functions (all functions' calls are found in one visit)."""
+        by_function = self.ctx.memo.get("responses.calls_by_function")
+        if by_function is None:
+            by_function = self.ctx.memo["responses.calls_by_function"] = {}
+            ctx = self.ctx
 
-        class Visitor(cst.CSTVisitor):
-            def visit_Call(self, node: cst.Call) -> None:
-                if _function_named(ctx, node.func) is func:
-                    found.append(node)
+            class Visitor(cst.CSTVisitor):
+                def visit_Call(self, node: cst.Call) -> None:
+                    target = _function_named(ctx, node.func)
+                    if target is not None:
+                        by_function.setdefault(target, []).append(node)
 
-        self.ctx.module.visit(Visitor())
-        return found
+            self.ctx.module.visit(Visitor())
+        return by_function.get(func, [])
 
     def ctx_enclosing(self, node: cst.CSTNode, kind):
         current = self.ctx.parent(node)

@@ -1,0 +1,179 @@
+"""Benchmark: dalle-migrate against grep and ruff on a large real tree, and fix against a bare
+LibCST pass on a tree full of image calls. Not a test: it prints medians and ratios.
+
+    python bench/run.py [--rounds 7] [--django 5.2.19] [--hit-files 300]
+
+1. Downloads the Django sdist from PyPI (once, into bench/.cache) and times, interleaved in one
+   run so that machine noise hits all alike:
+     - `dalle-migrate check` (no cache exists to help it);
+     - `grep -rlE` with the same byte needles as dalle-migrate's prefilter;
+     - `ruff check --select F401 --no-cache` (one rule), if ruff is installed.
+2. Generates a hit-heavy tree (files full of image calls on retired models) and times
+   `dalle-migrate fix` on a fresh copy against a bare LibCST parse-and-codegen of the same files.
+Peak memory (max RSS of the child) is reported for dalle-migrate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+TODAY = ["--today", "2026-11-25"]
+
+
+def django_tree(version: str) -> Path:
+    target = CACHE / f"django-{version}"
+    if target.is_dir():
+        return target
+    CACHE.mkdir(exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", f"django=={version}", "-d", str(CACHE), "-q"],
+        check=True,
+    )
+    archive = next(CACHE.glob(f"[Dd]jango-{version}.tar.gz"))
+    with tarfile.open(archive) as tar:
+        tar.extractall(CACHE)  # noqa: S202 - PyPI's own sdist, into our cache folder
+    extracted = next(p for p in CACHE.iterdir() if p.is_dir() and p.name.lower() == f"django-{version}")
+    if extracted != target:
+        extracted.rename(target)
+    return target
+
+
+def timed(cmd, cwd=None) -> tuple:
+    """Wall time of one run and the child's peak RSS in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed with exit code {proc.returncode}")
+    return elapsed, max(peak, before) / 1024
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def grep_pattern() -> str:
+    from dalle_migrate.catalog import default_catalog
+    from dalle_migrate.prefilter import needles
+
+    return "|".join(n.decode().replace(".", r"\.") for n in needles(default_catalog()))
+
+
+HIT_FILE = '''\
+import os
+import requests
+from openai import OpenAI, AsyncOpenAI
+
+client = OpenAI()
+aclient = AsyncOpenAI()
+MODEL = "dall-e-3"
+
+
+class Studio{i}:
+    def __init__(self):
+        self.client = OpenAI()
+
+    def poster(self, prompt):
+        result = self.client.images.generate(
+            model="dall-e-3",
+            prompt=prompt,
+            size="1792x1024",
+            quality="hd",
+            style="vivid",
+            response_format="url",
+        )
+        return requests.get(result.data[0].url).content
+
+    def thumbnail(self, prompt):
+        return client.images.generate(model=MODEL, prompt=prompt, size="256x256", n=2)
+
+    async def gallery(self, prompts):
+        results = [await aclient.images.generate(model="gpt-image-1", prompt=p) for p in prompts]
+        return [r.data[0].url for r in results]
+
+
+def helper_{i}(prompt, quality="standard"):
+    return client.images.generate(model=os.getenv("IMAGE_MODEL", "dall-e-2"), prompt=prompt, quality=quality)
+'''
+
+
+def hit_tree(root: Path, count: int) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        (root / f"module_{i:04}.py").write_text(HIT_FILE.format(i=i) * 4)
+    return root
+
+
+BARE_LIBCST = """
+import sys, pathlib, libcst
+for path in pathlib.Path(sys.argv[1]).rglob("*.py"):
+    module = libcst.parse_module(path.read_bytes())
+    path.write_bytes(module.bytes)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--django", default="5.2.19")
+    parser.add_argument("--hit-files", type=int, default=300)
+    args = parser.parse_args()
+
+    tool = [sys.executable, "-m", "dalle_migrate"]
+    django = django_tree(args.django)
+    py_files = sum(1 for _ in django.rglob("*.py"))
+    size = sum(p.stat().st_size for p in django.rglob("*.py")) / 1e6
+    ruff = shutil.which("ruff") or (str(Path(sys.executable).parent / "ruff") if (Path(sys.executable).parent / "ruff").exists() else None)
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; Django {args.django}: {py_files} .py files, {size:.1f} MB")
+
+    commands = {
+        "dalle-migrate check": tool + ["check", str(django), "-q", "--no-progress", *TODAY],
+        "grep -rlE": ["grep", "-rlE", grep_pattern(), str(django)],
+    }
+    if ruff:
+        commands["ruff --select F401"] = [ruff, "check", "--select", "F401", "--no-cache", "-q", str(django)]
+    times = {name: [] for name in commands}
+    peaks = []
+    for _ in range(args.rounds):  # interleaved
+        for name, cmd in commands.items():
+            elapsed, peak = timed(cmd)
+            times[name].append(elapsed)
+            if name.startswith("dalle"):
+                peaks.append(peak)
+    ours = median(times["dalle-migrate check"])
+    for name, values in times.items():
+        print(f"  {name:<22} median {median(values):.3f} s   (ratio dalle-migrate/this: {ours / median(values):.2f})")
+    print(f"  dalle-migrate peak memory: {max(peaks):.0f} MB")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = hit_tree(Path(tmp) / "src", args.hit_files)
+        fix_times, bare_times = [], []
+        for round_ in range(max(3, args.rounds // 2)):
+            a = Path(tmp) / f"a{round_}"
+            b = Path(tmp) / f"b{round_}"
+            shutil.copytree(source, a)
+            shutil.copytree(source, b)
+            fix_times.append(timed(tool + ["fix", str(a), "-q", "--no-progress", *TODAY])[0])
+            bare_times.append(timed([sys.executable, "-c", BARE_LIBCST, str(b)])[0])
+        fix, bare = median(fix_times), median(bare_times)
+        print(f"hit-heavy tree: {args.hit_files} files")
+        print(f"  dalle-migrate fix      median {fix:.3f} s")
+        print(f"  bare LibCST pass       median {bare:.3f} s   (ratio fix/bare: {fix / bare:.2f})")
+
+
+if __name__ == "__main__":
+    main()
