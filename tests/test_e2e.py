@@ -3,26 +3,35 @@
 Each program under ``tests/e2e/programs/`` is a small script in one style users write, using the
 real openai SDK against the Images API stand-in (``images_api``). For every program:
 
-1. the unfixed program fails (non-zero exit, the stand-in's error in stderr, only rejected requests);
+1. the unfixed program fails (non-zero exit, the stand-in's error in stderr, only rejected requests;
+   a program on the 0.x API fails before sending anything);
 2. ``check --format json`` reports the rule codes expected for it;
-3. ``dalle-migrate fix`` leaves nothing to report (exit 0), or exactly the findings a person must
-   handle;
-4. the fixed program runs: exit 0, the PNG files it reports written and valid, every request it
-   sent accepted (status 200) on the models expected;
+3. ``dalle-migrate fix`` (``--unsafe-fixes`` for a program that needs it) leaves nothing to report
+   (exit 0), or exactly the findings a person must handle, with their messages, and the code they
+   are in untouched;
+4. the fixed program runs: exit 0, the PNG files it reports written and valid, the HTML/Markdown
+   pages it writes showing data URLs of PNGs, every request it sent accepted (status 200) on the
+   models expected. A program left with a finding a person must handle shows why: it still fails
+   there, after its requests were accepted;
 5. a second ``fix`` changes nothing (byte-identical files).
 
 A program whose migration fails because of a known dalle-migrate bug says so in ``Program.bug``;
-the tests where the bug shows are strict xfails for it.
+the tests where the bug shows are strict xfails for it. A program that needs a library this
+environment lacks (``Program.needs``) is skipped; small stand-ins for libraries under
+``tests/e2e/support/`` are copied next to the programs that use them (``Program.support``).
 
 Starting Python with the SDK costs ~1.5 s of CPU per program run, so the module fixture runs
 everything once, in two phases of concurrent subprocesses (before the fix / after it); the
 tests then check the recorded results. The stand-in's log is attributed to programs by a word
-every prompt of a program holds (``Program.marker``).
+every prompt (or uploaded file name) of a program holds (``Program.marker``).
 """
 
 from __future__ import annotations
 
+import ast
+import base64
 import collections
+import importlib.util
 import json
 import os
 import re
@@ -42,28 +51,43 @@ from dalle_migrate.emulator import EmulatorServer, LoggedRequest  # noqa: E402
 from dalle_migrate.rules import RULES_BY_CODE  # noqa: E402
 
 PROGRAMS_DIR = Path(__file__).parent / "e2e" / "programs"
+SUPPORT_DIR = Path(__file__).parent / "e2e" / "support"
 TODAY = "2026-11-25"
 TIMEOUT = 120  # seconds, per subprocess
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-GENERATE, EDIT = "/v1/images/generations", "/v1/images/edits"
+GENERATE, EDIT, VARIATION = "/v1/images/generations", "/v1/images/edits", "/v1/images/variations"
 
 DALLE3_GONE = "The model 'dall-e-3' does not exist."
 DALLE2_GONE = "The model 'dall-e-2' does not exist."
 GPT_IMAGE_1_GONE = "The model 'gpt-image-1' does not exist."
+REMOVED_IN_V1 = "You tried to access openai.Image, but this is no longer supported in openai>=1.0.0"
+# Settings the programs read from the environment: never set for them (their defaults are tested).
+PROGRAM_SETTINGS = ("IMAGE_MODEL", "OPEN_BROWSER")
 
 
 @dataclass(frozen=True)
 class Program:
     name: str  # file under tests/e2e/programs
-    marker: str  # in every prompt the program sends, and in no other program's prompts
-    error: str  # the stand-in's message the unfixed program prints to stderr
+    marker: str  # in every prompt (or uploaded file name) the program sends, in no other program's
+    error: str  # the stand-in's (or the SDK's) message the unfixed program prints to stderr
     codes: Tuple[str, ...]  # rule codes `check` reports on the unfixed program (see `expected`)
     requests: Tuple[Tuple[str, str], ...]  # (path, model) of each request the fixed program sends
     outputs: Tuple[str, ...]  # PNG files the fixed program writes to IMAGE_OUT_DIR and reports
     remaining: Tuple[str, ...] = ()  # codes left after `fix`: something a person must decide
-    kept_lines: Tuple[str, ...] = ()  # lines `fix` must leave exactly as they are
+    kept_lines: Tuple[str, ...] = ()  # lines the fixed file must hold exactly (kept or written by `fix`)
     says: Tuple[str, ...] = ()  # more text the fixed program's stdout must contain
     bug: str = ""  # a known dalle-migrate bug that keeps the migration from working (xfail reason)
+    bug_shows_in: Tuple[str, ...] = ("check", "fix", "runs")  # the tests that are strict xfails for `bug`
+    # (path, model) of each request the unfixed program sends, all rejected for their model;
+    # () for a program that fails before sending any; None: at least one, the first says `error`.
+    sent_before: Optional[Tuple[Tuple[str, str], ...]] = None
+    pages: Tuple[Tuple[str, int], ...] = ()  # HTML/Markdown files written, and how many images each shows
+    unsafe: bool = False  # fixed with `fix --unsafe-fixes`
+    left_messages: Tuple[str, ...] = ()  # text in the messages of the findings `fix` leaves, one each
+    kept_functions: Tuple[str, ...] = ()  # functions `fix` must leave exactly as they are
+    after_error: str = ""  # the fixed program still fails there (a finding is left), with this in stderr
+    support: Tuple[str, ...] = ()  # stand-in packages from e2e/support copied next to the program
+    needs: Tuple[str, ...] = ()  # modules the program imports that must be installed (else skipped)
 
     @property
     def id(self) -> str:
@@ -73,6 +97,11 @@ class Program:
     def left(self) -> Tuple[str, ...]:
         """The codes `fix` leaves, among the rules this build has."""
         return expected(self.remaining)
+
+    @property
+    def missing(self) -> List[str]:
+        """Modules the program needs that this environment does not have."""
+        return [module for module in self.needs if importlib.util.find_spec(module) is None]
 
 
 def expected(codes: Sequence[str]) -> Tuple[str, ...]:
@@ -228,15 +257,240 @@ PROGRAMS: Sequence[Program] = [
         outputs=("week-47.png",),
         kept_lines=('            model="gpt-image-2",',),
     ),
+    # -- values defined away from the call: each is fixed once, where it is defined -----------------
+    # 13. module constants (a model, a quality, a size shared by two calls, the response format),
+    #     str Enum members read as `.value`, os.getenv("IMAGE_MODEL", "dall-e-3") with the variable
+    #     unset, and config.get("model", "dall-e-2") on a dict without "model". Every call is tried,
+    #     so each value reaches the stand-in and is rejected before the fix.
+    Program(
+        "campaign_assets.py",
+        marker="autumn campaign",
+        error=DALLE3_GONE,
+        codes=("DM101",) * 5 + ("DM202",) * 2 + ("DM201",) + ("DM203",) * 5,
+        requests=gpt_image_2(5),
+        outputs=("hero.png", "tile-0.png", "tile-1.png", "badge.png", "poster.png", "banner.png"),
+        sent_before=((GENERATE, "dall-e-3"), (GENERATE, "dall-e-2"), (GENERATE, "dall-e-3"), (GENERATE, "dall-e-3"),
+                     (GENERATE, "dall-e-2")),
+        kept_lines=(
+            'IMAGE_MODEL = "gpt-image-2"',
+            'HERO_QUALITY = "high"',
+            'TILE_MODEL = "gpt-image-2"',
+            'TILE_SIZE = "1024x1024"',
+            '    DALLE3 = "gpt-image-2"',
+            '    HD = "high"',
+            '    model = os.getenv("IMAGE_MODEL", "gpt-image-2")',
+            '        model=config.get("model", "gpt-image-2"),',
+            "        model=IMAGE_MODEL,",
+            "        quality=HERO_QUALITY,",
+            "        model=ImageModel.DALLE3.value,",
+        ),
+    ),
+    # 14. class attributes (read through the class), pydantic Field(default=...) and annotated
+    #     defaults (read through an instance), a dataclass's field(default=...) and plain defaults
+    #     (read through self), constructor parameter defaults stored on self, and a function's
+    #     parameter defaults, the model one annotated with Literal[...]. The Literal's own
+    #     "dall-e-3" is only a type: DM105 leaves it to a person (unsafe).
+    Program(
+        "storefront_settings.py",
+        marker="storefront",
+        error=DALLE3_GONE,
+        codes=("DM101",) * 5 + ("DM202",) * 3 + ("DM201",) * 2 + ("DM203",) * 4 + ("DM105",),
+        requests=gpt_image_2(5),
+        outputs=("product.png", "icon.png", "swatch.png", "painting.png", "lifestyle.png"),
+        sent_before=((GENERATE, "dall-e-3"), (GENERATE, "gpt-image-1"), (GENERATE, "dall-e-2"), (GENERATE, "dall-e-3"),
+                     (GENERATE, "dall-e-3")),
+        remaining=("DM105",),
+        left_messages=("'dall-e-3' names a model shut down on 2026-05-12",),
+        kept_lines=(
+            '    model: str = Field(default="gpt-image-2")',
+            '    quality: str = "medium"',
+            '    MODEL = "gpt-image-2"',
+            '    SIZE = "1024x1024"',
+            '    model: str = field(default="gpt-image-2")',
+            '    size: str = "1024x1024"',
+            '    def __init__(self, model="gpt-image-2", quality="high"):',
+            'def lifestyle(prompt: str, model: Literal["dall-e-3", "gpt-image-2"] = "gpt-image-2", quality="medium") -> bytes:',
+        ),
+    ),
+    # 15. a str Enum decorated with @unique that already has a member for the target model: the call
+    #     on ImageModel.DALLE3.value fails before the fix; after it the module must still import.
+    Program(
+        "model_registry.py",
+        marker="model registry",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM203"),
+        requests=gpt_image_2(2),
+        outputs=("poster.png", "sticker.png"),
+        sent_before=((GENERATE, "dall-e-3"),),
+        remaining=("DM105",),
+        kept_lines=('    DALLE3 = "dall-e-3"', '    return client.images.generate(model=ImageModel.GPT_IMAGE.value, prompt="model registry poster: a paper plane")'),
+    ),
+    # 16. a dict literal passed as **kwargs (model, quality and response_format="url" in it), and a
+    #     dict(DEFAULTS) copy with params["style"] / params["quality"] set after it; the URLs of a
+    #     list comprehension go into an HTML page, a URL returned by a function into Markdown.
+    Program(
+        "social_cards.py",
+        marker="social card",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM202", "DM203", "DM301", "DM204", "DM202", "DM301"),
+        requests=gpt_image_2(3),
+        outputs=(),
+        pages=(("cards.html", 2), ("release.md", 1)),
+        sent_before=((GENERATE, "dall-e-3"),),
+        kept_lines=('    "model": "gpt-image-2",', '    "quality": "medium",', '    params["quality"] = "high"'),
+    ),
+    # -- where the image URL is read ------------------------------------------------------------------
+    # 17. urllib: urlopen(url).read() on the result, a URL returned by a function and opened by the
+    #     caller (`with urlopen(url) as response`), urlretrieve(url, path) on the result of
+    #     with_raw_response.generate(...).parse().
+    Program(
+        "print_shop.py",
+        marker="print shop",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM202", "DM301", "DM101", "DM201", "DM301", "DM101", "DM201", "DM301"),
+        requests=gpt_image_2(3),
+        outputs=("poster.png", "flyer.png", "sticker.png"),
+        sent_before=((GENERATE, "dall-e-3"),),
+        kept_lines=(
+            '    sticker = client.images.with_raw_response.generate(model="gpt-image-2", prompt=prompt, '
+            'size="1024x1024").parse()',
+        ),
+    ),
+    # 18. notebook code: display(Image(url=...)) and Image(url_positional, width=...) returned to the
+    #     caller; IPython is replaced by a stand-in (e2e/support/IPython) whose display() writes
+    #     what it shows.
+    Program(
+        "notebook_preview.py",
+        marker="concept art",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM202", "DM301", "DM101", "DM201", "DM301"),
+        requests=gpt_image_2(2),
+        outputs=("displayed-0.png", "displayed-1.png"),
+        sent_before=((GENERATE, "dall-e-3"),),
+        support=("IPython",),
+    ),
+    # 19. requests.get(url, timeout=...).content on the result, and requests.get(u).content on a URL
+    #     first stored in a variable.
+    Program(
+        "recipe_cards.py",
+        marker="recipe card",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM202", "DM301", "DM101", "DM201", "DM301"),
+        requests=gpt_image_2(2),
+        outputs=("pancakes.png", "whisking.png"),
+        sent_before=((GENERATE, "dall-e-3"),),
+        says=("step image ready",),
+        needs=("requests",),
+    ),
+    # 20. a URL returned by the module's own function and downloaded by its caller with
+    #     requests.get(...).content.
+    Program(
+        "menu_photos.py",
+        marker="menu photo",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM301"),
+        requests=gpt_image_2(2),
+        outputs=("risotto.png", "tiramisu.png"),
+        sent_before=((GENERATE, "dall-e-3"),),
+        needs=("requests",),
+    ),
+    # 21. asyncio.gather(*[AsyncOpenAI calls]) and [r.data[0].url for r in results] returned: the
+    #     URLs go into a Markdown file and are downloaded with urlopen(url).read().
+    Program(
+        "async_storyboard.py",
+        marker="storyboard panel",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM301"),
+        requests=gpt_image_2(3),
+        outputs=("panel-1.png", "panel-2.png", "panel-3.png"),
+        pages=(("storyboard.md", 3),),
+    ),
+    # 22. the same with the list of calls built first: tasks = [client.images.generate(...) ...], then
+    #     `await asyncio.gather(*tasks)`; each result's URL is downloaded with urlopen(url).read().
+    Program(
+        "press_kit.py",
+        marker="press kit",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM301"),
+        requests=gpt_image_2(2),
+        outputs=("press-1.png", "press-2.png"),
+        kept_lines=("        data = base64.b64decode(result.data[0].b64_json)",),
+    ),
+    # 23. openai 0.x: Image.create (no model, 512x512) with response["data"][0]["url"] opened by
+    #     urlopen, Image.create_edit(image, mask, prompt=...) with its URL urlretrieve'd, and
+    #     `await Image.acreate(...)` returning the URL. On openai 1.x each raises APIRemovedInV1
+    #     before any request.
+    Program(
+        "legacy_v0.py",
+        marker="mountain hut",
+        error=REMOVED_IN_V1,
+        codes=("DM103", "DM401", "DM201", "DM301", "DM103", "DM401", "DM301", "DM401", "DM101", "DM301"),
+        requests=((GENERATE, "gpt-image-2"), (EDIT, "gpt-image-2"), (GENERATE, "gpt-image-2")),
+        outputs=("cover.png", "retouched.png", "sketch.png"),
+        sent_before=(),
+        kept_lines=(
+            '    response = await openai.AsyncOpenAI().images.generate(prompt=prompt, model="gpt-image-2", '
+            'size="1024x1024")',
+        ),
+    ),
+    # 24. places that need a real URL: webbrowser.open(url) (behind OPEN_BROWSER, never set here) and
+    #     a file name taken from the URL. `fix` repairs the call and leaves both DM301s, saying why,
+    #     with the two functions untouched; the fixed program then fails where the file name is
+    #     taken from the URL, which is what the finding left says.
+    Program(
+        "share_links.py",
+        marker="regatta",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM203", "DM301", "DM301"),
+        requests=gpt_image_2(1),
+        outputs=(),
+        sent_before=((GENERATE, "dall-e-3"),),
+        remaining=("DM301", "DM301"),
+        left_messages=(
+            "No automatic fix: `webbrowser.open(url)`: webbrowser.open() needs a real URL.",
+            'No automatic fix: `url.split("/")`: the URL is taken apart (a file name or query is read from it).',
+        ),
+        kept_functions=("open_preview", "keep_copy"),
+        says=("preview: None",),
+        after_error="AttributeError: 'NoneType' object has no attribute 'split'",
+    ),
+    # 25. images.create_variation (endpoint retired with dall-e-2): `fix --unsafe-fixes` makes it
+    #     images.edit on gpt-image-2 with a prompt asking for a variation; 512x512 and
+    #     response_format are fixed in the same run. The marker is in the uploaded file's name.
+    Program(
+        "mascot_variations.py",
+        marker="team-mascot",
+        error=DALLE2_GONE,
+        codes=("DM402",),
+        requests=((EDIT, "gpt-image-2"),),
+        outputs=("variant-0.png", "variant-1.png"),
+        sent_before=((VARIATION, "dall-e-2"),),
+        unsafe=True,
+        kept_lines=(
+            "        result = client.images.edit(",
+            '            prompt="Create a variation of this image, keeping its subject, composition and style.",',
+            '            size="1024x1024",',
+        ),
+    ),
 ]
 
 
-def _params(bug_shows: bool = True) -> List[object]:
-    """One param per program; a program's known bug is a strict xfail where it shows."""
-    return [
-        pytest.param(p, id=p.id, marks=[pytest.mark.xfail(strict=True, reason=p.bug)] if p.bug and bug_shows else [])
-        for p in PROGRAMS
-    ]
+def _params(test: str = "") -> List[object]:
+    """One param per program; a program's known bug is a strict xfail in the tests where it shows
+    (``test`` in ``bug_shows_in``); a program that needs a library this environment lacks is skipped."""
+    params = []
+    for p in PROGRAMS:
+        marks = []
+        if p.missing:
+            marks.append(pytest.mark.skip(reason=f"{p.name} needs {', '.join(p.missing)}, not installed here"))
+        elif p.bug and test in p.bug_shows_in:
+            marks.append(pytest.mark.xfail(strict=True, reason=p.bug))
+        params.append(pytest.param(p, id=p.id, marks=marks))
+    return params
+
+
+def _runnable() -> List[Program]:
+    return [p for p in PROGRAMS if not p.missing]
 
 
 # -- running things ------------------------------------------------------------------------------
@@ -267,7 +521,7 @@ def _clean_env() -> Dict[str, str]:
 
 
 def _program_env(base_url: str, out_dir: Path) -> Dict[str, str]:
-    env = _clean_env()
+    env = {k: v for k, v in _clean_env().items() if k not in PROGRAM_SETTINGS}
     env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="test-key", IMAGE_OUT_DIR=str(out_dir))
     return env
 
@@ -290,6 +544,15 @@ def _in_parallel(jobs: Dict[str, Callable[[], Run]]) -> Dict[str, Run]:
         return {key: future.result() for key, future in futures.items()}
 
 
+def _owned_by(entry: LoggedRequest, program: Program) -> bool:
+    """Whether a logged request is the program's: its marker is in the prompt or an uploaded file's name."""
+    texts = [str(entry.params.get("prompt", ""))]
+    for name in ("image", "mask"):
+        value = entry.params.get(name)
+        texts += [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
+    return any(program.marker in text for text in texts)
+
+
 @dataclass
 class E2E:
     """Everything the programs and the CLI did, recorded once for the module."""
@@ -301,31 +564,45 @@ class E2E:
     before: Dict[str, Run] = field(default_factory=dict)  # program name -> run of the unfixed program
     after: Dict[str, Run] = field(default_factory=dict)  # program name -> run of the fixed program
     check: Optional[Run] = None
-    fix: Dict[str, Run] = field(default_factory=dict)  # "clean" / "remaining" group -> fix run
-    fix_again: Optional[Run] = None
+    fix: Dict[str, Run] = field(default_factory=dict)  # group (see _group) -> fix run
+    fix_again: Dict[str, Run] = field(default_factory=dict)  # group -> second fix run
     before_log: List[LoggedRequest] = field(default_factory=list)
     after_log: List[LoggedRequest] = field(default_factory=list)
 
     def requests(self, phase: str, program: Program) -> List[LoggedRequest]:
         log = self.before_log if phase == "before" else self.after_log
-        return [entry for entry in log if program.marker in str(entry.params.get("prompt", ""))]
+        return [entry for entry in log if _owned_by(entry, program)]
 
 
 def _group(program: Program) -> str:
-    """Programs `fix` must leave clean are fixed together (exit 0), the others apart (exit 1)."""
+    """Programs `fix` must leave clean are fixed together (exit 0), the others apart (exit 1), and
+    those that need unsafe fixes with `--unsafe-fixes`."""
+    if program.unsafe:
+        return "unsafe"
     return "remaining" if program.left else "clean"
+
+
+def _fix_args(group: str) -> Tuple[str, ...]:
+    return ("fix", "--format", "json") + (("--unsafe-fixes",) if group == "unsafe" else ())
+
+
+def _fix_exit(group: str) -> int:
+    return 1 if any(p.left for p in _runnable() if _group(p) == group) else 0
 
 
 @pytest.fixture(scope="module")
 def e2e(images_api: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> E2E:
     root = tmp_path_factory.mktemp("e2e")
     run = E2E(root / "before", root / "after", root / "again", {})
+    programs = _runnable()
     for folder in (run.before_dir, run.after_dir):
         folder.mkdir()
-        for program in PROGRAMS:
+        for program in programs:
             shutil.copyfile(PROGRAMS_DIR / program.name, folder / program.name)
+            for package in program.support:
+                shutil.copytree(SUPPORT_DIR / package, folder / package, dirs_exist_ok=True)
     for phase in ("before", "after"):
-        for program in PROGRAMS:
+        for program in programs:
             out = root / "out" / phase / program.id
             out.mkdir(parents=True)
             run.out_dirs[(phase, program.id)] = out
@@ -335,39 +612,68 @@ def e2e(images_api: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) ->
         env = _program_env(images_api.base_url, out)
         return lambda: _run([sys.executable, str(folder / program.name)], out, env)
 
+    def fix_jobs(prefix: str, folder: Path) -> Dict[str, Callable[[], Run]]:
+        jobs: Dict[str, Callable[[], Run]] = {}
+        for group in ("clean", "remaining", "unsafe"):
+            names = [p.name for p in programs if _group(p) == group]
+            if names:  # (no paths would mean ".")
+                jobs[f"{prefix}:{group}"] = lambda group=group, names=names: _cli(*_fix_args(group), *names, cwd=folder)
+        return jobs
+
+    def take(results: Dict[str, Run], prefix: str) -> Dict[str, Run]:
+        return {key.split(":", 1)[1]: results.pop(key) for key in list(results) if key.startswith(f"{prefix}:")}
+
     # Phase 1: the unfixed programs, `check` on them, and `fix` on the other copies, all at once.
     jobs: Dict[str, Callable[[], Run]] = {
-        "check": lambda: _cli("check", "--format", "json", *(p.name for p in PROGRAMS), cwd=run.before_dir),
+        "check": lambda: _cli("check", "--format", "json", *(p.name for p in programs), cwd=run.before_dir),
     }
-    for group in ("clean", "remaining"):
-        names = [p.name for p in PROGRAMS if _group(p) == group]
-        if names:  # (no paths would mean ".")
-            jobs[f"fix:{group}"] = lambda names=names: _cli("fix", "--format", "json", *names, cwd=run.after_dir)
-    for program in PROGRAMS:
+    jobs.update(fix_jobs("fix", run.after_dir))
+    for program in programs:
         jobs[program.name] = program_job("before", run.before_dir, program)
     images_api.api.log.clear()
     results = _in_parallel(jobs)
     run.before_log = list(images_api.api.log)
     run.check = results.pop("check")
-    run.fix = {key.split(":", 1)[1]: results.pop(key) for key in list(results) if key.startswith("fix:")}
+    run.fix = take(results, "fix")
     run.before = results
 
     # Phase 2: the fixed programs, and a second `fix` on copies of the fixed files.
     shutil.copytree(run.after_dir, run.again_dir)
-    jobs = {"fix-again": lambda: _cli("fix", "--format", "json", *(p.name for p in PROGRAMS), cwd=run.again_dir)}
-    for program in PROGRAMS:
+    jobs = fix_jobs("again", run.again_dir)
+    for program in programs:
         jobs[program.name] = program_job("after", run.after_dir, program)
     images_api.api.log.clear()
     results = _in_parallel(jobs)
     run.after_log = list(images_api.api.log)
     images_api.api.log.clear()
-    run.fix_again = results.pop("fix-again")
+    run.fix_again = take(results, "again")
     run.after = results
     return run
 
 
 def _log_lines(entries: Sequence[LoggedRequest]) -> str:
     return "\n".join(entry.line() for entry in entries) or "(no requests)"
+
+
+def _function_source(text: str, name: str) -> str:
+    """The source of the (first) function called ``name`` in a module's text."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return ast.get_source_segment(text, node) or ""
+    raise AssertionError(f"no function {name}()")
+
+
+_PAGE_IMAGES = re.compile(r'<img\b[^>]*\bsrc="([^"]*)"|!\[[^\]]*\]\(([^)\s]*)\)')
+_DATA_URL = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+
+
+def _page_images(text: str) -> List[str]:
+    """The image sources of an HTML (<img src="...">) or Markdown (![alt](...)) page."""
+    return [html_src or md_src for html_src, md_src in _PAGE_IMAGES.findall(text)]
+
+
+def _is_png(data: bytes) -> bool:
+    return data.startswith(PNG_SIGNATURE) and data[12:16] == b"IHDR"
 
 
 # -- the programs as written ---------------------------------------------------------------------
@@ -378,22 +684,32 @@ def test_programs_are_listed() -> None:
         for other in PROGRAMS:
             text = (PROGRAMS_DIR / other.name).read_text(encoding="utf-8")
             assert (program.marker in text) == (other is program), (program.marker, other.name)
+        for package in program.support:
+            assert (SUPPORT_DIR / package / "__init__.py").is_file(), (program.name, package)
 
 
-@pytest.mark.parametrize("program", _params(bug_shows=False))
+@pytest.mark.parametrize("program", _params())
 def test_unfixed_program_fails(e2e: E2E, program: Program) -> None:
     result = e2e.before[program.name]
     assert result.returncode != 0, result.explain()
     assert program.error in result.stderr, result.explain()
     sent = e2e.requests("before", program)
-    assert sent, f"{program.name} sent no request\n{result.explain()}"
     assert all(entry.status == 400 and not entry.ok for entry in sent), _log_lines(sent)
-    assert sent[0].error == program.error, _log_lines(sent)
+    if program.sent_before is None:
+        assert sent, f"{program.name} sent no request\n{result.explain()}"
+    else:
+        # Every request the program sends is rejected for its model (a value from wherever it is set).
+        assert collections.Counter((e.path, e.model) for e in sent) == collections.Counter(program.sent_before), (
+            _log_lines(sent)
+        )
+        assert all(entry.param == "model" for entry in sent), _log_lines(sent)
+    if sent:
+        assert sent[0].error == program.error, _log_lines(sent)
     written = {p.name for p in e2e.out_dirs[("before", program.id)].iterdir()}
-    assert not written & set(program.outputs)
+    assert not written & (set(program.outputs) | {name for name, _ in program.pages})
 
 
-@pytest.mark.parametrize("program", _params())
+@pytest.mark.parametrize("program", _params("check"))
 def test_check_reports_rule_codes(e2e: E2E, program: Program) -> None:
     assert e2e.check is not None
     assert e2e.check.returncode == 1, e2e.check.explain()
@@ -406,36 +722,61 @@ def test_check_reports_rule_codes(e2e: E2E, program: Program) -> None:
 
 
 # -- fix --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("program", _params())
+@pytest.mark.parametrize("program", _params("fix"))
 def test_fix_leaves_only_what_a_person_must_decide(e2e: E2E, program: Program) -> None:
-    fix = e2e.fix[_group(program)]
-    assert fix.returncode == (1 if program.left else 0), fix.explain()
-    left = sorted(item["code"] for item in _findings(fix)[program.name])
-    assert left == sorted(program.left), fix.explain()
+    group = _group(program)
+    fix = e2e.fix[group]
+    assert fix.returncode == _fix_exit(group), fix.explain()
+    left = sorted(_findings(fix)[program.name], key=lambda item: (item["location"]["row"], item["location"]["column"]))
+    assert sorted(item["code"] for item in left) == sorted(program.left), fix.explain()
+    if program.left:
+        # What is left says why: one finding for each expected message.
+        messages = [item["message"] for item in left]
+        assert len(program.left_messages) in (0, len(messages)), messages
+        for text, message in zip(program.left_messages, messages):
+            assert text in message, (text, messages)
+    original = (PROGRAMS_DIR / program.name).read_text(encoding="utf-8")
     fixed = (e2e.after_dir / program.name).read_text(encoding="utf-8")
-    assert fixed != (PROGRAMS_DIR / program.name).read_text(encoding="utf-8")
+    assert fixed != original
     lines = fixed.splitlines()
     for line in program.kept_lines:
         assert line in lines, f"{program.name}: missing line {line!r} after fix:\n{fixed}"
+    for name in program.kept_functions:
+        assert _function_source(fixed, name) == _function_source(original, name), f"{name}() changed:\n{fixed}"
     compile(fixed, program.name, "exec")
 
 
-@pytest.mark.parametrize("program", _params())
+@pytest.mark.parametrize("program", _params("runs"))
 def test_fixed_program_runs(e2e: E2E, program: Program) -> None:
     result = e2e.after[program.name]
     sent = e2e.requests("after", program)
-    assert result.returncode == 0, f"{result.explain()}\n--- requests\n{_log_lines(sent)}"
-    assert "Traceback" not in result.stderr, result.explain()
+    if program.after_error:
+        # A finding was left for a person: the program still fails, there and for that reason only.
+        assert result.returncode != 0 and program.after_error in result.stderr, result.explain()
+        assert result.stderr.count("Traceback") == 1, result.explain()
+    else:
+        assert result.returncode == 0, f"{result.explain()}\n--- requests\n{_log_lines(sent)}"
+        assert "Traceback" not in result.stderr, result.explain()
     out_dir = e2e.out_dirs[("after", program.id)]
     for name in program.outputs:
         path = out_dir / name
         assert path.is_file(), f"{name} not written\n{result.explain()}"
         data = path.read_bytes()
-        assert data.startswith(PNG_SIGNATURE) and data[12:16] == b"IHDR", f"{name} is not a PNG"
+        assert _is_png(data), f"{name} is not a PNG"
         reported = re.compile(rf"{re.escape(name)}\D*\b{len(data)}\b")
         assert any(reported.search(line) for line in result.stdout.splitlines()), (
             f"{name} ({len(data)} bytes) not reported\n{result.explain()}"
         )
+    for name, count in program.pages:
+        path = out_dir / name
+        assert path.is_file(), f"{name} not written\n{result.explain()}"
+        text = path.read_text(encoding="utf-8")
+        sources = _page_images(text)
+        assert len(sources) == count, f"{name}: {count} images expected\n{text}"
+        for source in sources:
+            match = _DATA_URL.fullmatch(source)
+            assert match, f"{name}: image source is not a PNG data URL: {source[:80]!r}"
+            assert _is_png(base64.b64decode(match.group(1), validate=True)), f"{name}: {source[:80]!r} is not a PNG"
     for text in program.says:
         assert text in result.stdout, result.explain()
     # Every request the fixed program sent was accepted, on the expected endpoints and models.
@@ -445,13 +786,14 @@ def test_fixed_program_runs(e2e: E2E, program: Program) -> None:
     )
 
 
-@pytest.mark.parametrize("program", _params(bug_shows=False))
+@pytest.mark.parametrize("program", _params())
 def test_fix_is_idempotent(e2e: E2E, program: Program) -> None:
-    assert e2e.fix_again is not None
-    assert e2e.fix_again.returncode == (1 if any(p.left for p in PROGRAMS) else 0), e2e.fix_again.explain()
+    group = _group(program)
+    again = e2e.fix_again[group]
+    assert again.returncode == _fix_exit(group), again.explain()
     assert (e2e.again_dir / program.name).read_bytes() == (e2e.after_dir / program.name).read_bytes()
-    left = sorted(item["code"] for item in _findings(e2e.fix_again)[program.name])
-    assert left == sorted(program.left), e2e.fix_again.explain()
+    left = sorted(item["code"] for item in _findings(again)[program.name])
+    assert left == sorted(program.left), again.explain()
 
 
 def test_every_request_after_the_fix_was_accepted(e2e: E2E) -> None:
@@ -459,11 +801,11 @@ def test_every_request_after_the_fix_was_accepted(e2e: E2E) -> None:
 
     Programs with a known bug are left out here; their own test_fixed_program_runs is an xfail.
     """
-    working = [p for p in PROGRAMS if not p.bug]
+    runnable = _runnable()
+    working = [p for p in runnable if not p.bug]
     checked = 0
     for entry in e2e.after_log:
-        prompt = str(entry.params.get("prompt", ""))
-        owners = [p for p in PROGRAMS if p.marker in prompt]
+        owners = [p for p in runnable if _owned_by(entry, p)]
         assert len(owners) == 1, entry.line()
         if owners[0].bug:
             continue

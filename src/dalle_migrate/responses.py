@@ -258,9 +258,20 @@ class _Tracker:
         container = node if isinstance(node, (cst.ListComp, cst.GeneratorExp)) else self.ctx.parent(node)
         holder = self.ctx.parent(container) if container is not None else None
         if isinstance(holder, cst.Arg):
-            call = self.ctx.parent(holder)
-            if isinstance(call, cst.Call) and (dotted_name(call.func) or "") in _GATHER:
-                self.track(call, Kind.RESPONSES, depth)
+            self._gathered(holder, depth)
+        elif isinstance(holder, cst.Assign) and holder.value is container:
+            # tasks = [client.images.generate(...) for ...]; await asyncio.gather(*tasks)
+            for target in holder.targets:
+                if isinstance(target.target, cst.Name):
+                    for reference in self.references(target.target):
+                        arg = self.ctx.parent(reference)
+                        if isinstance(arg, cst.Arg) and arg.star == "*":
+                            self._gathered(arg, depth)
+
+    def _gathered(self, arg: cst.Arg, depth: int) -> None:
+        call = self.ctx.parent(arg)
+        if isinstance(call, cst.Call) and (dotted_name(call.func) or "") in _GATHER:
+            self.track(call, Kind.RESPONSES, depth)
 
     def into_function(self, call: cst.Call, arg: cst.Arg, kind: Kind, depth: int) -> None:
         """A result handed to one of the module's own functions: follow it into the parameter."""
@@ -475,6 +486,8 @@ class Sinks:
             names = [parent.target]
         elif isinstance(parent, cst.Arg):
             return self.download_of_string(node, parent, depth)
+        elif isinstance(parent, cst.Return):
+            return self.returned_string(parent, depth)
         edits: List[Edit] = []
         tracker = _Tracker(self.ctx)
         for name in names:
@@ -483,6 +496,21 @@ class Sinks:
                 if blocker:
                     return blocker, []
                 edits.extend(more)
+        return "", edits
+
+    def returned_string(self, statement: cst.Return, depth: int) -> Tuple[str, List[Edit]]:
+        """A URL returned by one of the module's functions: follow it where the function is called."""
+        tracker = _Tracker(self.ctx)
+        func = tracker.ctx_enclosing(statement, cst.FunctionDef)
+        if func is None:
+            return "", []
+        edits: List[Edit] = []
+        for call in tracker.calls_of(func):
+            used = self.ctx.parent(call)
+            blocker, more = self.string_uses(used if isinstance(used, cst.Await) else call, depth + 1)
+            if blocker:
+                return blocker, []
+            edits.extend(more)
         return "", edits
 
     def download_of_string(self, node: cst.CSTNode, arg: cst.Arg, depth: int) -> Tuple[str, List[Edit]]:

@@ -44,3 +44,40 @@ def accepts_keyword(call: ImageCall, ctx: ModuleContext, name: str) -> bool:
     if call.surface is Surface.LEGACY:
         return True
     return name in ctx.catalog.endpoint(call.endpoint).sdk_params
+
+
+def enum_member_holding(ctx: ModuleContext, node: cst.CSTNode, value: str) -> Optional[str]:
+    """When ``node`` is an Enum member's value and another member of that Enum already holds
+    ``value``, that member's name: rewriting would make two members equal (an alias, or a
+    ValueError under ``@unique``)."""
+    assign = ctx.parent(node)
+    if not isinstance(assign, cst.Assign) or assign.value is not node:
+        return None
+    line = ctx.parent(assign)
+    block = ctx.parent(line) if line is not None else None
+    cls = ctx.parent(block) if block is not None else None
+    if not isinstance(cls, cst.ClassDef):
+        return None
+    if not any(_dotted(b.value).endswith("Enum") for b in cls.bases):
+        return None
+    for statement in cls.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.Assign)
+                and small is not assign
+                and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
+                and small.value.evaluated_value == value
+                and isinstance(small.targets[0].target, cst.Name)
+            ):
+                return f"{cls.name.value}.{small.targets[0].target.value}"
+    return None
+
+
+def _dotted(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import libcst as cst
+
 from ..calls import ImageCall
 from ..catalog import RETIRED
 from ..context import ModuleContext
-from ..edits import replace_string
+from ..edits import replace_node, replace_string
 from ..findings import Finding
+from ._common import enum_member_holding
 from .base import Invalid, Rule
 
 
@@ -121,6 +124,12 @@ class RetiredModel(Rule):
             )
             if value.note:
                 message += f" Note: {value.note}; make sure it does not name '{model}' either."
+            twin = enum_member_holding(ctx, value.node, target)
+            if twin is not None:
+                # The Enum already has a member for the target: the call moves to that member
+                # (rewriting this member's value would make two members equal).
+                yield self._use_member(ctx, call, value, twin, message)
+                continue
             yield self.finding(
                 ctx,
                 value.node,
@@ -128,3 +137,20 @@ class RetiredModel(Rule):
                 f"Replace '{model}' with '{target}'",
                 [replace_string(ctx, value.node, target)],
             )
+
+    def _use_member(self, ctx: ModuleContext, call: ImageCall, value, twin: str, message: str) -> Finding:
+        argument = call.arguments["model"].value
+        member = argument.value if isinstance(argument, cst.Attribute) and argument.attr.value == "value" else argument
+        if isinstance(member, cst.Attribute):
+            return self.finding(
+                ctx,
+                member,
+                f"{message} {twin} already holds '{ctx.settings.target}'; use it here.",
+                f"Use {twin}",
+                [replace_node(ctx, member.attr, twin.rsplit(".", 1)[1])],
+            )
+        return self.finding(
+            ctx,
+            value.node,
+            f"{message} Not fixed: {twin} already holds '{ctx.settings.target}' and an Enum cannot hold it twice; use {twin} where this member is used.",
+        )

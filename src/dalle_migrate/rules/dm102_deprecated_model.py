@@ -7,6 +7,7 @@ from ..catalog import DEPRECATED
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Applicability, Finding, Severity
+from ._common import enum_member_holding
 from .base import Invalid, Rule
 
 
@@ -64,6 +65,10 @@ class DeprecatedModel(Rule):
             message = f"Model '{model}' shuts down on {ctx.catalog.shutdown(model)}"
             if ctx.catalog.model(model) is ctx.catalog.model(target):  # the target itself is retiring
                 yield self.finding(ctx, value.node, f"{message}; choose a --target that is not retiring.")
+                continue
+            twin = enum_member_holding(ctx, value.node, target)
+            if twin is not None:
+                yield self.finding(ctx, value.node, f"{message}; {twin} already holds '{target}': use it where this member is used.")
                 continue
             yield self.finding(
                 ctx,

@@ -9,6 +9,7 @@ from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Applicability, Finding, Severity
+from ._common import enum_member_holding
 from .base import Invalid, Rule
 
 
@@ -85,6 +86,15 @@ class RetiredModelLiteral(Rule):
         for node in found:
             value = node.evaluated_value
             if not isinstance(value, str) or value not in retired or node in handled:
+                continue
+            twin = enum_member_holding(ctx, node, target)
+            if twin is not None:
+                yield self.finding(
+                    ctx,
+                    node,
+                    f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; {twin} already holds "
+                    f"'{target}': use it wherever this member is used, then remove this one.",
+                )
                 continue
             yield self.finding(
                 ctx,

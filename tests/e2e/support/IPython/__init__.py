@@ -1,0 +1,5 @@
+"""A stand-in for the small part of IPython the end-to-end programs use (IPython is not installed).
+
+The test copies this package next to a program that does ``from IPython.display import Image,
+display``; ``display`` then "renders" images into IMAGE_OUT_DIR instead of a notebook.
+"""
