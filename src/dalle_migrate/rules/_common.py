@@ -81,3 +81,11 @@ def _dotted(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+def models_with_status(call: ImageCall, ctx: ModuleContext, status: str):
+    """The model values of a migrating call (not Azure, not the retired variations endpoint)
+    whose status is ``status`` on the run's date."""
+    if call.azure or call.endpoint == "variation":
+        return []
+    return [v for v in call.model_values if v.is_str and ctx.catalog.status(v.value, ctx.settings.today) == status]

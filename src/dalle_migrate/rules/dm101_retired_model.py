@@ -9,7 +9,7 @@ from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..edits import replace_node, replace_string
 from ..findings import Finding
-from ._common import enum_member_holding
+from ._common import enum_member_holding, models_with_status
 from .base import Invalid, Rule
 
 
@@ -110,13 +110,9 @@ class RetiredModel(Rule):
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
-        if call.azure or call.endpoint == "variation":
-            return
         target = ctx.settings.target
-        for value in call.model_values:
+        for value in models_with_status(call, ctx, RETIRED):
             model = value.value
-            if not value.is_str or ctx.catalog.status(model, ctx.settings.today) != RETIRED:
-                continue
             error = ctx.catalog.error("model_not_found", model=model).message
             message = (
                 f"Model '{model}' was shut down on {ctx.catalog.shutdown(model)}; the API answers "

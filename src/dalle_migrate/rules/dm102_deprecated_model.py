@@ -7,7 +7,7 @@ from ..catalog import DEPRECATED
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Applicability, Finding, Severity
-from ._common import enum_member_holding
+from ._common import enum_member_holding, models_with_status
 from .base import Invalid, Rule
 
 
@@ -55,13 +55,9 @@ class DeprecatedModel(Rule):
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
-        if call.azure or call.endpoint == "variation":
-            return
         target = ctx.settings.target
-        for value in call.model_values:
+        for value in models_with_status(call, ctx, DEPRECATED):
             model = value.value
-            if not value.is_str or ctx.catalog.status(model, ctx.settings.today) != DEPRECATED:
-                continue
             message = f"Model '{model}' shuts down on {ctx.catalog.shutdown(model)}"
             if ctx.catalog.model(model) is ctx.catalog.model(target):  # the target itself is retiring
                 yield self.finding(ctx, value.node, f"{message}; choose a --target that is not retiring.")
