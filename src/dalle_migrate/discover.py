@@ -13,7 +13,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set
@@ -221,6 +220,8 @@ def _git_top(folder: Path) -> Optional[Path]:
 
 def _git_ignored(top: Path) -> Optional[Set[str]]:
     """Every path git ignores in the work tree (folders end with '/'); None without git."""
+    import subprocess
+
     try:
         out = subprocess.run(
             ["git", "-C", str(top), "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
