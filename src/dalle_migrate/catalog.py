@@ -216,6 +216,10 @@ class Model:
 class ResponseFacts:
     """What a successful Images API answer reports besides the images ([response])."""
 
+    data_field: str = "data"
+    image_field: str = "b64_json"  # the only image field GPT image models fill
+    url_field: str = "url"  # always None on GPT image models
+    revised_prompt_field: str = "revised_prompt"  # dall-e-3 only
     settings: Tuple[str, ...] = ()  # request settings echoed next to ``data``
     input_tokens_per_image: int = 0
     output_tokens_per_image: int = 0
@@ -279,6 +283,10 @@ class Catalog:
             self.errors: Dict[str, Mapping[str, Any]] = dict(data.get("errors", {}))
             response = data.get("response", {})
             self.response = ResponseFacts(
+                data_field=response.get("data_field", "data"),
+                image_field=response.get("image_field", "b64_json"),
+                url_field=response.get("url_field", "url"),
+                revised_prompt_field=response.get("revised_prompt_field", "revised_prompt"),
                 settings=tuple(response.get("settings", ())),
                 input_tokens_per_image=int(response.get("input_tokens_per_image", 0)),
                 output_tokens_per_image=int(response.get("output_tokens_per_image", 0)),

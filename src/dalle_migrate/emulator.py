@@ -276,7 +276,8 @@ class ImagesAPI:
         if streamed:
             return self._events(endpoint, seed, images, settings, usage, partial_images)
         body: Dict[str, Any] = {"created": int(time.time())}
-        body["data"] = [{"b64_json": image} for image in images]
+        fields = self.catalog.response
+        body[fields.data_field] = [{fields.image_field: image} for image in images]
         body.update(settings)
         body["usage"] = usage
         return self._json(200, body)
@@ -325,12 +326,12 @@ class ImagesAPI:
         for index in range(partial_images):
             partial = _b64(tiny_png(_colour(seed + "\npartial", index)))
             events.append(
-                {"type": endpoint.stream_event("partial_image"), "b64_json": partial, "created_at": created_at,
+                {"type": endpoint.stream_event("partial_image"), self.catalog.response.image_field: partial, "created_at": created_at,
                  "partial_image_index": index, **settings}
             )
         for image in images:
             events.append(
-                {"type": endpoint.stream_event("completed"), "b64_json": image, "created_at": created_at,
+                {"type": endpoint.stream_event("completed"), self.catalog.response.image_field: image, "created_at": created_at,
                  **settings, "usage": usage}
             )
         payload = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode("utf-8")

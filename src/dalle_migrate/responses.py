@@ -34,9 +34,6 @@ from .values import dotted_name, literal
 
 _MAX_DEPTH = 12
 
-URL = "url"
-REVISED_PROMPT = "revised_prompt"
-B64 = "b64_json"
 
 # Downloads whose result is the image bytes: (function, attribute or method that yields bytes).
 _DOWNLOAD_FUNCS = {
@@ -135,6 +132,7 @@ class _Tracker:
         self.dict_accesses: List["DictAccess"] = []
         self.seen: Set[Tuple[int, Kind]] = set()
         self.call: Optional[ImageCall] = None
+        self.fields = ctx.catalog.response  # data / b64_json / url / revised_prompt
 
     def run(self) -> List[Read]:
         for call in self.ctx.image_calls:
@@ -188,22 +186,22 @@ class _Tracker:
             call = self.ctx.parent(node)
             if isinstance(call, cst.Call) and call.func is node:
                 self.track(call, Kind.RESPONSE, depth)
-        elif kind is Kind.RESPONSE and name == "data":
+        elif kind is Kind.RESPONSE and name == self.fields.data_field:
             self.track(node, Kind.DATA, depth)
-        elif kind is Kind.IMAGE and name in (URL, REVISED_PROMPT):
+        elif kind is Kind.IMAGE and name in (self.fields.url_field, self.fields.revised_prompt_field):
             self.reads.append(Read(self.call, name, node, node.value, dict_style=False))
 
     def subscript(self, node: cst.Subscript, kind: Kind, depth: int) -> None:
         key = _subscript_key(node)
         if kind in (Kind.RESPONSE, Kind.IMAGE) and isinstance(key, str) and key.isidentifier():
             self.dict_accesses.append(DictAccess(self.call, node, key))
-        if kind is Kind.RESPONSE and key == "data":
+        if kind is Kind.RESPONSE and key == self.fields.data_field:
             self.track(node, Kind.DATA, depth)
         elif kind is Kind.DATA and isinstance(key, int):
             self.track(node, Kind.IMAGE, depth)
         elif kind is Kind.RESPONSES and isinstance(key, int):
             self.track(node, Kind.RESPONSE, depth)
-        elif kind is Kind.IMAGE and key in (URL, REVISED_PROMPT):
+        elif kind is Kind.IMAGE and key in (self.fields.url_field, self.fields.revised_prompt_field):
             self.reads.append(Read(self.call, key, node, node.value, dict_style=True))
         elif kind is Kind.DATA and key is _SLICE:
             self.track(node, Kind.DATA, depth)
@@ -385,7 +383,8 @@ class Sinks:
     def rewrite(self, read: Read) -> Rewrite:
         image_code = self.ctx.code(read.image)
         key_quote = self.key_quote(read)
-        b64 = f"{image_code}[{key_quote}{B64}{key_quote}]" if read.dict_style else f"{image_code}.{B64}"
+        field = self.ctx.catalog.response.image_field
+        b64 = f"{image_code}[{key_quote}{field}{key_quote}]" if read.dict_style else f"{image_code}.{field}"
         decoded = f"base64.b64decode({b64})"
         placeholder = self.ctx.parent(read.node)
         if isinstance(placeholder, cst.FormattedStringExpression) and placeholder.conversion is None and placeholder.format_spec is None:
@@ -394,7 +393,7 @@ class Sinks:
             if fmt is None:
                 return Rewrite(blocker="the call's output_format cannot be resolved, so the data URL's media type is unknown")
             start, end = self.ctx.span(placeholder)
-            return Rewrite([Edit(start, end, f"data:image/{fmt};base64,{{{b64}}}")], (), f"Use a data URL built from `{B64}`")
+            return Rewrite([Edit(start, end, f"data:image/{fmt};base64,{{{b64}}}")], (), f"Use a data URL built from `{field}`")
         direct = self.direct(read.node, decoded)
         if direct is not None:
             return direct
@@ -410,7 +409,7 @@ class Sinks:
         start, end = self.ctx.span(read.node)
         edits = [Edit(start, end, data_url)] + string_edits
         imports = ("base64",) if string_edits else ()
-        return Rewrite(edits, imports, f"Use a data URL built from `{B64}`")
+        return Rewrite(edits, imports, f"Use a data URL built from `{field}`")
 
     def key_quote(self, read: Read) -> str:
         """The quote for ``["b64_json"]``: the one the read already used, else one that cannot

@@ -4,7 +4,7 @@ from typing import Iterable
 
 from ..context import ModuleContext
 from ..findings import Finding
-from ..responses import URL, Sinks, find_reads, import_edits
+from ..responses import Sinks, find_reads, import_edits
 from .base import Invalid, Rule
 
 
@@ -109,7 +109,7 @@ class UrlResponse(Rule):
     def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
         sinks = Sinks(ctx)
         for read in find_reads(ctx):
-            if read.field != URL:
+            if read.field != ctx.catalog.response.url_field:
                 continue
             rewrite = sinks.rewrite(read)
             message = "GPT image models return no URL (`url` is always None); the image is in `b64_json`"

@@ -4,7 +4,7 @@ from typing import Iterable
 
 from ..context import ModuleContext
 from ..findings import Finding, Severity
-from ..responses import REVISED_PROMPT, find_reads
+from ..responses import find_reads
 from .base import Invalid, Rule
 
 
@@ -46,7 +46,7 @@ class RevisedPrompt(Rule):
 
     def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
         for read in find_reads(ctx):
-            if read.field == REVISED_PROMPT:
+            if read.field == ctx.catalog.response.revised_prompt_field:
                 yield self.finding(
                     ctx,
                     read.node,
