@@ -69,7 +69,8 @@ def test_sarif_with_notebook_and_errors_is_valid(tmp_path, schema):
     (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
     result = run(tmp_path, "--format", "sarif", "nb.ipynb", "missing.py")
     assert result.exit_code == 2
-    sarif = json.loads(result.output)
+    assert "missing.py: error: cannot read" in result.stderr
+    sarif = json.loads(result.stdout)
     jsonschema.validate(sarif, schema)
     assert sarif["runs"][0]["results"][0]["properties"] == {"cell": 1}
     assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False

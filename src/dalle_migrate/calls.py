@@ -20,7 +20,7 @@ from libcst.metadata import Assignment, ImportAssignment
 
 from .catalog import ACTIVE, DEPRECATED, RETIRED
 from .context import ModuleContext
-from .values import Resolution, Value, dotted_name, resolve
+from .values import Resolution, Value, dotted_name, resolve, string_value
 
 _MAX_DEPTH = 10
 
@@ -342,7 +342,7 @@ class _Finder:
 
             def visit_SimpleString(self, n: cst.SimpleString) -> None:
                 try:
-                    inner = cst.parse_expression(str(n.evaluated_value))
+                    inner = cst.parse_expression(str(string_value(n)))
                 except Exception:
                     return
                 for name in finder._names_in(inner):

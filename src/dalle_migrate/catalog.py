@@ -26,7 +26,7 @@ ACTIVE = "active"
 DEPRECATED = "deprecated"
 RETIRED = "retired"
 
-_SIZE = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
+_SIZE = re.compile(r"^\s*(\d{1,6})\s*[xX]\s*(\d{1,6})\s*$")  # no real edge has 7 digits
 
 # Value types a parameter rule may declare with ``type = "..."`` (others are told by values/min/max).
 BOOLEAN = "boolean"

@@ -5,6 +5,7 @@ configuration or internal error."""
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import sys
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
@@ -176,6 +177,7 @@ def _run(
 ) -> int:
     from .config import ConfigError, resolve
     from .discover import DEFAULT_EXCLUDES, Discovery
+    from .findings import FileResult
     from .report import renderer
     from .report.common import RunReport, display_path
     from .runner import run as run_files
@@ -208,11 +210,18 @@ def _run(
         force_exclude=force_exclude,
     )
     files = discovery.files(list(paths) or [Path(".")])
+    if command == "fix" and not diff:
+        for stale in discovery.stale_temp_files:  # a killed run's half-written copies: ours to remove
+            try:
+                os.unlink(stale)
+            except OSError:
+                pass
     report = RunReport(command=command, unsafe_fixes=unsafe_fixes, diff_only=diff)
     show_progress = progress and output_format == "text" and not quiet and not statistics and sys.stderr.isatty()
     report.results = run_files(
         files, settings, selection, fix=command == "fix", write=not diff, display=display_path, jobs=jobs, progress=show_progress
     )
+    report.results += [FileResult(Path(folder), error=why) for folder, why in discovery.errors]
 
     if diff:
         diffs = "".join(r.diff for r in report.results)
@@ -232,6 +241,10 @@ def _run(
         rendered = render_statistics(report)
     else:
         rendered = renderer(output_format)(report)
+    if output_format != "text" or statistics:
+        # Machine formats hold findings; what could not be processed is said on standard error.
+        for r in report.errors:
+            click.echo(f"{display_path(r.path)}: error: {r.error}", err=True)
     remaining = len(report.findings)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")

@@ -15,7 +15,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+
+from .source import TEMP_SUFFIX, is_stale_temp
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 NOTEBOOK_SUFFIXES = (".ipynb",)
@@ -75,6 +77,8 @@ class Discovery:
     force_exclude: bool = False
     respect_gitignore: bool = True
     _git: Dict[str, Optional[Set[str]]] = field(default_factory=dict)
+    errors: List[Tuple[str, str]] = field(default_factory=list)  # (folder, why it was not read)
+    stale_temp_files: List[str] = field(default_factory=list)  # left by a killed `fix`
 
     def __post_init__(self) -> None:
         self._folder_re = _any_of(fnmatch.translate(p) for p in self.folder_excludes)
@@ -138,7 +142,8 @@ class Discovery:
         the exclude globs are written for (None when the folder is outside it)."""
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            self.errors.append((folder, f"cannot list the folder: {exc.strerror or exc}"))
             return
         check_excludes = bool(self.excludes)
         for entry in entries:
@@ -153,6 +158,8 @@ class Discovery:
                 if check_excludes and self._excluded_entry(name, rooted):
                     continue
                 yield from self._walk(entry.path, rel + "/", rooted + "/" if rooted is not None else None, ignored)
+            elif name.endswith(TEMP_SUFFIX) and is_stale_temp(name):
+                self.stale_temp_files.append(entry.path)
             elif _kind_of_name(name) is not None and entry.is_file():
                 if rel in ignored or (check_excludes and self._excluded_entry(name, rooted)):
                     continue
@@ -224,7 +231,7 @@ def _git_ignored(top: Path) -> Optional[Set[str]]:
 
     try:
         out = subprocess.run(
-            ["git", "-C", str(top), "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
+            ["git", "-c", "core.fsmonitor=false", "-C", str(top), "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
             capture_output=True,
             timeout=60,
             check=True,

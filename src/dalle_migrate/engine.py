@@ -7,9 +7,11 @@ writes it back atomically with the file's own encoding, BOM and line endings.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
 import importlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,7 +180,8 @@ def process_data(
         result.error = str(exc)
         return result
     except RecursionError:
-        result.error = "too deeply nested to analyse; left untouched"
+        if selection.enabled(PARSE_ERROR):
+            result.findings = [_parse_error("The code is nested too deeply to be analysed; the file was left untouched.", 1, 0)]
         return result
     result.findings = outcome.findings
     result.fixed = outcome.fixed
@@ -186,7 +189,12 @@ def process_data(
         result.changed = True
         name = display or str(path)
         result.diff = unified_diff(source.text, outcome.text, name)
-        if write:
+        if write and path.is_symlink():
+            # Replacing the link would turn it into a diverging copy: the file it points to is
+            # the one to fix.
+            result.error = f"is a symbolic link to {os.path.realpath(path)}: not written; fix that file instead"
+            result.changed = False
+        elif write:
             try:
                 atomic_write(path, source.encode(outcome.text), expected=data)
             except (OSError, FileChangedError, UnicodeEncodeError) as exc:
@@ -213,6 +221,11 @@ def _unparsable(text: str, exc: cst.ParserSyntaxError, selection: Selection) -> 
     match = re.search(r"error at (\d+):(\d+)", exc.message)
     row, column = (int(match.group(1)), int(match.group(2))) if match else (exc.raw_line, exc.raw_column)
     message = f"Syntax error at line {row}, column {column + 1}: the file cannot be parsed and was left untouched."
+    if _python_accepts(text):
+        message = (
+            f"The file is valid Python, but dalle-migrate's parser (LibCST) cannot read it (at line {row}, "
+            f"column {column + 1}); it was left untouched. Please report it."
+        )
     shell = _IPYTHON_SHELL_LINE.search(text)
     if shell is not None:
         line = text.count("\n", 0, shell.start()) + 1
@@ -222,6 +235,15 @@ def _unparsable(text: str, exc: cst.ParserSyntaxError, selection: Selection) -> 
             ".ipynb, or remove the IPython lines, and run again. The file was left untouched."
         )
     return TextResult(text, [_parse_error(message, row, column)])
+
+
+def _python_accepts(text: str) -> bool:
+    """Whether the running Python compiles the text (only asked once LibCST has failed)."""
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 # `!pip install ...`, `%matplotlib inline`, `%%time`: IPython lines a notebook export keeps.

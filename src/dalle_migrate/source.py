@@ -98,17 +98,17 @@ def atomic_write(path: Path, data: bytes, expected: Optional[bytes] = None) -> N
     """
     path = Path(path)
     info = os.stat(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".dalle-migrate.tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(info.st_mode))
         try:
-            os.chown(tmp, info.st_uid, info.st_gid)
+            os.chown(tmp, info.st_uid, info.st_gid)  # before chmod: chown clears setuid/setgid
         except (PermissionError, AttributeError):  # not ours to give away, or not POSIX
             pass
+        os.chmod(tmp, stat.S_IMODE(info.st_mode))
         if expected is not None and read_bytes(path) != expected:
             raise FileChangedError(f"{path} changed while it was being fixed; left as it is")
         os.replace(tmp, path)
@@ -122,3 +122,11 @@ def atomic_write(path: Path, data: bytes, expected: Optional[bytes] = None) -> N
 
 class FileChangedError(Exception):
     pass
+
+
+TEMP_SUFFIX = ".dalle-migrate.tmp"
+
+
+def is_stale_temp(name: str) -> bool:
+    """A temporary file of ours (``.NAME.XXXX.dalle-migrate.tmp``) that a killed run left."""
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)

@@ -57,7 +57,21 @@ _NOT_LITERAL = object()
 
 
 def literal(node: cst.CSTNode) -> Any:
-    """The Python value of a literal expression, or ``_NOT_LITERAL``."""
+    """The Python value of a literal expression, or ``_NOT_LITERAL`` (also for a literal Python
+    itself would reject, such as a bad escape: LibCST parses it, evaluating it fails)."""
+    try:
+        return _literal(node)
+    except (SyntaxError, ValueError, OverflowError, MemoryError):
+        return _NOT_LITERAL
+
+
+def string_value(node: cst.CSTNode) -> Any:
+    """The value of a string literal node, or None when it is not a text string Python accepts."""
+    value = literal(node)
+    return value if isinstance(value, str) else None
+
+
+def _literal(node: cst.CSTNode) -> Any:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         return value if isinstance(value, str) else _NOT_LITERAL
@@ -68,7 +82,7 @@ def literal(node: cst.CSTNode) -> Any:
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = literal(node.expression)
+        inner = _literal(node.expression)
         if isinstance(inner, (int, float)) and not isinstance(inner, bool):
             return -inner
     if isinstance(node, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in node.parts):

@@ -37,8 +37,10 @@ def _summary(report: RunReport) -> str:
     if fixing:
         total = count + fixed
         text = f"Found {total} {_noun(total)} ({fixed} fixed, {count} remaining) in {files}."
-    elif count == 0:
+    elif count == 0 and not report.errors:
         text = f"All checks passed ({files})."
+    elif count == 0:
+        text = f"No findings in {files}."
     else:
         text = f"Found {count} {_noun(count)} in {files}."
     if count and (safe or unsafe) and not fixing:

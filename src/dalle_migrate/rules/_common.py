@@ -9,6 +9,7 @@ import libcst as cst
 from ..calls import ImageCall, Surface
 from ..catalog import RETIRED
 from ..context import ModuleContext
+from ..values import string_value
 
 
 def method_name(call: ImageCall) -> str:
@@ -68,7 +69,7 @@ def enum_member_holding(ctx: ModuleContext, node: cst.CSTNode, value: str) -> Op
                 isinstance(small, cst.Assign)
                 and small is not assign
                 and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
-                and small.value.evaluated_value == value
+                and string_value(small.value) == value
                 and isinstance(small.targets[0].target, cst.Name)
             ):
                 return f"{cls.name.value}.{small.targets[0].target.value}"

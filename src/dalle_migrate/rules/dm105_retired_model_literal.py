@@ -8,6 +8,7 @@ from ..calls import find_lookalike_calls
 from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..edits import replace_string
+from ..values import string_value
 from ..findings import Applicability, Finding, Severity
 from ._common import enum_member_holding
 from .base import Invalid, Rule
@@ -84,7 +85,7 @@ class RetiredModelLiteral(Rule):
 
         ctx.module.visit(Strings())
         for node in found:
-            value = node.evaluated_value
+            value = string_value(node)
             if not isinstance(value, str) or value not in retired or node in handled:
                 continue
             twin = enum_member_holding(ctx, node, target)
