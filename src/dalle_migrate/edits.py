@@ -29,7 +29,7 @@ def string_literal(value: str, like: cst.BaseExpression) -> str:
         while isinstance(simple, cst.ConcatenatedString):
             simple = simple.left
     if isinstance(simple, cst.SimpleString):
-        prefix = simple.prefix.replace("r", "").replace("R", "")
+        prefix = "".join(c for c in simple.prefix if c in "uU")  # never b"", r"" or f""
         quote = simple.quote
         if quote not in value and "\\" not in value and "\n" not in value:
             return f"{prefix}{quote}{value}{quote}"
@@ -91,8 +91,9 @@ def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
     at_line_end = rest >= len(text) or text[rest] in "\r\n"
     at_comment = rest < len(text) and text[rest] == "#"
 
-    if alone_before and at_line_end:
-        return Edit(line_start, _after_newline(text, rest), "")
+    leading_comma = text[line_start:start].strip(_HSPACE) == ","  # `    , item` layout
+    if (alone_before or leading_comma) and at_line_end:
+        return Edit(line_start, _after_newline(text, rest), _kept_comments(text[line_start:rest], text[line_start:start], ctx.newline))
     if alone_before and at_comment:
         return Edit(start, rest, "")
     if at_line_end or at_comment:
@@ -106,6 +107,23 @@ def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
         if "#" not in text[prev_end:start]:
             return Edit(prev_end, end, "")
     return Edit(start, after_comma, "")
+
+
+def _kept_comments(deleted: str, indent: str, newline: str) -> str:
+    """The comments inside deleted lines, each kept on a line of its own: they may say more
+    than the code did."""
+    import io
+    import tokenize
+
+    comments = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("(" + deleted + "\n)").readline):
+            if token.type == tokenize.COMMENT:
+                comments.append(token.string)
+    except (tokenize.TokenError, SyntaxError):
+        return ""
+    indent = indent if indent.strip(_HSPACE) == "" else indent[: len(indent) - len(indent.lstrip(_HSPACE))]
+    return "".join(f"{indent}{c}{newline}" for c in comments)
 
 
 def insert_keyword(ctx: ModuleContext, call: cst.Call, name: str, value_code: str) -> Edit:

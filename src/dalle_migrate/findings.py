@@ -31,8 +31,11 @@ class Edit:
     def overlaps(self, other: "Edit") -> bool:
         if self == other:
             return False
-        if self.start == self.end == other.start == other.end:
-            return True  # two insertions at one point: their order would be a guess
+        if self.start == self.end or other.start == other.end:
+            # An insertion touching another edit (two at one point, or one at either end of a
+            # replaced range): their order, or what the insertion sits next to, would be a guess.
+            # The other fix is applied in the next round, on the new text.
+            return self.start <= other.end and other.start <= self.end
         return self.start < other.end and other.start < self.end
 
 

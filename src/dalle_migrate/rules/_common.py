@@ -29,8 +29,9 @@ def retired_ids(ctx: ModuleContext) -> str:
 def quote_like(call: ImageCall) -> Optional[cst.BaseExpression]:
     """A string literal of the call, to write new strings in the same quote style."""
     for arg in call.node.args:
-        if isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString)):
-            return arg.value
+        value = arg.value
+        if isinstance(value, cst.SimpleString) and not any(c in value.prefix.lower() for c in "bf"):
+            return value
     return None
 
 

@@ -8,8 +8,10 @@ from ..findings import Finding
 from ._common import accepts_keyword, method_name, parameter_rules
 from .base import Invalid, Rule
 
-# Parameters with a rule of their own, and the SDK's transport keywords.
-_OWNED = {"model", "size", "quality", "response_format", "style", "input_fidelity"}
+# Parameters whose values have a rule of their own; those DM203-DM205 delete when the model
+# rejects them (their values are checked here when the model takes them); transport keywords.
+_OWNED = {"model", "size", "quality"}
+_DELETED_BY_OWN_RULES = {"response_format", "style", "input_fidelity"}
 _TRANSPORT = {"extra_headers", "extra_query", "extra_body", "timeout"}
 
 
@@ -73,6 +75,10 @@ class ParameterRange(Rule):
         for name, argument in call.arguments.items():
             if name in _OWNED or name in _TRANSPORT or name in legacy:
                 continue  # legacy settings are DM401's
+            if name in _DELETED_BY_OWN_RULES:
+                rule = rules.get(name)
+                if rule is None or rule.error is not None or not accepts_keyword(call, ctx, name):
+                    continue
             if not accepts_keyword(call, ctx, name):
                 yield self.finding(
                     ctx, argument.holder, f"`{method_name(call)}` has no `{name}` parameter: the SDK raises TypeError."
