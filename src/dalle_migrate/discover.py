@@ -11,6 +11,7 @@ configuration excludes them and ``--force-exclude`` is given (as ruff, for pre-c
 from __future__ import annotations
 
 import fnmatch
+from glob import escape as glob_escape
 import os
 import re
 from dataclasses import dataclass, field
@@ -123,6 +124,8 @@ class Discovery:
         if path.is_file():
             if not (self.force_exclude and (self.excluded(path, False) or self._explicit_ignored(path))):
                 yield str(path)
+                # A killed run may have left this file's temporary copy next to it.
+                self.stale_temp_files.extend(str(p) for p in path.parent.glob(f".{glob_escape(path.name)}.*{TEMP_SUFFIX}"))
             return
         if not path.is_dir():
             yield str(path)  # reported as unreadable by the engine

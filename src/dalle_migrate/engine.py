@@ -219,9 +219,15 @@ def _unparsable(text: str, exc: cst.ParserSyntaxError, selection: Selection) -> 
     # The native parser names the real position in its message ("error at 2:16"); the
     # exception's own line can point at the end of the statement instead.
     match = re.search(r"error at (\d+):(\d+)", exc.message)
-    row, column = (int(match.group(1)), int(match.group(2))) if match else (exc.raw_line, exc.raw_column)
+    python_error = _python_error(text)
+    if match:
+        row, column = int(match.group(1)), int(match.group(2))
+    elif python_error is not None and python_error.lineno:
+        row, column = python_error.lineno, max((python_error.offset or 1) - 1, 0)  # tokenizer errors
+    else:
+        row, column = exc.raw_line, exc.raw_column
     message = f"Syntax error at line {row}, column {column + 1}: the file cannot be parsed and was left untouched."
-    if _python_accepts(text):
+    if python_error is None:
         message = (
             f"The file is valid Python, but dalle-migrate's parser (LibCST) cannot read it (at line {row}, "
             f"column {column + 1}); it was left untouched. Please report it."
@@ -237,13 +243,16 @@ def _unparsable(text: str, exc: cst.ParserSyntaxError, selection: Selection) -> 
     return TextResult(text, [_parse_error(message, row, column)])
 
 
-def _python_accepts(text: str) -> bool:
-    """Whether the running Python compiles the text (only asked once LibCST has failed)."""
+def _python_error(text: str) -> Optional[SyntaxError]:
+    """Why the running Python rejects the text, or None if it accepts it (asked only once LibCST
+    has failed: it places tokenizer errors, and tells a parser limit from broken code)."""
     try:
         ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return SyntaxError(str(exc))
+    return None
 
 
 # `!pip install ...`, `%matplotlib inline`, `%%time`: IPython lines a notebook export keeps.

@@ -94,7 +94,7 @@ def _parse(text: str, i: int = 0) -> Tuple[Span, int]:
     try:
         value, end = json.JSONDecoder().raw_decode(text, i)
     except json.JSONDecodeError as exc:
-        raise NotebookError(exc.msg + f" at offset {exc.pos}") from exc
+        raise NotebookError(f"{exc.msg} (offset {exc.pos})") from exc
     return Span(value, i, end), end
 
 
@@ -239,7 +239,7 @@ def _run(text: str, settings: Settings, selection: Selection, newline: str, fix:
         if not selection.enabled(PARSE_ERROR):
             return TextResult(text, [])
         row, col = _position_of(text, exc)
-        return TextResult(text, [_parse_error(f"The notebook is not valid JSON ({exc}); it was left untouched.", row, col)])
+        return TextResult(text, [_parse_error(f"The notebook cannot be read ({exc}); it was left untouched.", row, col)])
     cells = code_cells(root)
     if not cells:
         return TextResult(text, [])
