@@ -74,56 +74,91 @@ def delete_statement(ctx: ModuleContext, statement: cst.CSTNode) -> Edit:
 
 
 def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
-    """Delete one comma-separated item (argument or dict element) with its comma, never
-    leaving a blank line or a dangling comma.
-
-    A comment that shares the item's line is kept: it may say more than the item did.
+    """Delete one comma-separated item (argument or dict element) with its comma, whatever the
+    layout (one line, one item per line, trailing or leading commas), never leaving a dangling
+    comma or an empty line. Comments inside the deleted text are kept on their own lines.
     """
     text = ctx.text
     index = next(i for i, a in enumerate(items) if a is item)
     start, end = ctx.span(item)
-    after_comma = _skip(text, end, _HSPACE)
-    if after_comma < len(text) and text[after_comma] == ",":
-        after_comma += 1
-    rest = _skip(text, after_comma, _HSPACE)
+    own_comma = _comma_after(text, end)
     line_start = _line_start(text, start)
     alone_before = text[line_start:start].strip(_HSPACE) == ""
-    at_line_end = rest >= len(text) or text[rest] in "\r\n"
-    at_comment = rest < len(text) and text[rest] == "#"
-
-    leading_comma = text[line_start:start].strip(_HSPACE) == ","  # `    , item` layout
-    if (alone_before or leading_comma) and at_line_end:
-        return Edit(line_start, _after_newline(text, rest), _kept_comments(text[line_start:rest], text[line_start:start], ctx.newline))
-    if alone_before and at_comment:
-        return Edit(start, rest, "")
-    if at_line_end or at_comment:
-        # `f(a=1, b=2,  # note` -> `f(a=1,  # note`: drop the item and the space before it.
-        return Edit(_skip_back(text, start, _HSPACE), rest if at_line_end else after_comma, "")
+    if index + 1 < len(items) and own_comma is not None:
+        rest = _skip(text, own_comma + 1, _HSPACE)
+        if rest >= len(text) or text[rest] in "\r\n#":  # the item ends its line: keep the layout
+            if alone_before:  # and starts it: the whole lines go, their comments stay
+                cut_to = _after_newline(text, _line_end(text, rest))
+                comments = _comments(text[line_start:cut_to])
+                return Edit(line_start, cut_to, "".join(text[line_start:start] + c + ctx.newline for c in comments))
+            return Edit(_skip_back(text, start, _HSPACE), own_comma + 1, "")
     if index + 1 < len(items):
+        # Up to the next item: this item, its comma and the space before the next one go.
         next_start, _ = ctx.span(items[index + 1])
-        return Edit(start, next_start, "")
+        line_start = _line_start(text, next_start)
+        indent = text[line_start:next_start]
+        separator = ctx.newline + indent if indent.strip(_HSPACE) == "" and line_start > start else " "
+        comments = _comments(text[start:next_start])
+        return Edit(start, next_start, "".join(c + separator for c in comments))
     if index > 0:
         _, prev_end = ctx.span(items[index - 1])
-        if "#" not in text[prev_end:start]:
-            return Edit(prev_end, end, "")
-    return Edit(start, after_comma, "")
+        prev_comma = _comma_after(text, prev_end)
+        leading = prev_comma is not None and "\n" not in text[prev_comma:start] and "\r" not in text[prev_comma:start]
+        if prev_comma is not None and (own_comma is not None or not leading):
+            # `a=1,\n    b=2,` / `a=1,\n    b=2`: a's comma stays where it was
+            cut_from, cut_to = prev_comma + 1, own_comma + 1 if own_comma is not None else end
+        else:
+            cut_from, cut_to = prev_end, end  # `a=1\n    , b=2` or `a=1, b=2`: the comma before goes
+    else:
+        paren = text.rindex("(", 0, start) if "(" in text[:start] else start
+        close = _skip_space(text, own_comma + 1 if own_comma is not None else end)
+        if text.startswith(")", close) or text.startswith("}", close):
+            cut_from, cut_to = paren + 1 if text[paren] == "(" else start, close  # the only item: `f()`
+        else:
+            cut_from, cut_to = start, own_comma + 1 if own_comma is not None else end
+    indent = text[_line_start(text, start) : start]
+    indent = indent if indent.strip(_HSPACE) == "" else ""
+    comments = _comments(text[cut_from:cut_to])
+    return Edit(cut_from, cut_to, "".join(ctx.newline + indent + c for c in comments))
 
 
-def _kept_comments(deleted: str, indent: str, newline: str) -> str:
-    """The comments inside deleted lines, each kept on a line of its own: they may say more
-    than the code did."""
+def _comma_after(text: str, index: int):
+    """Offset of the comma that follows an item ending at ``index`` (across newlines and
+    comments, as inside brackets), or None when the next thing is not a comma."""
+    i = _skip_space(text, index)
+    return i if text.startswith(",", i) else None
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text):
+        char = text[i]
+        if char in " \t\r\n\f":
+            i += 1
+        elif char == "\\" and text.startswith(("\\\n", "\\\r"), i):
+            i += 2
+        elif char == "#":
+            while i < len(text) and text[i] not in "\r\n":
+                i += 1
+        else:
+            break
+    return i
+
+
+def _comments(deleted: str):
+    """The comments in a piece of code, in order (strings are not mistaken for comments)."""
     import io
     import tokenize
 
-    comments = []
+    if "#" not in deleted:
+        return []
+    found = []
     try:
         for token in tokenize.generate_tokens(io.StringIO("(" + deleted + "\n)").readline):
             if token.type == tokenize.COMMENT:
-                comments.append(token.string)
-    except (tokenize.TokenError, SyntaxError):
-        return ""
-    indent = indent if indent.strip(_HSPACE) == "" else indent[: len(indent) - len(indent.lstrip(_HSPACE))]
-    return "".join(f"{indent}{c}{newline}" for c in comments)
+                found.append(token.string)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []
+    return found
 
 
 def insert_keyword(ctx: ModuleContext, call: cst.Call, name: str, value_code: str) -> Edit:
