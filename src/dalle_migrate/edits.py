@@ -84,14 +84,17 @@ def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
     own_comma = _comma_after(text, end)
     line_start = _line_start(text, start)
     alone_before = text[line_start:start].strip(_HSPACE) == ""
-    if index + 1 < len(items) and own_comma is not None:
-        rest = _skip(text, own_comma + 1, _HSPACE)
-        if rest >= len(text) or text[rest] in "\r\n#":  # the item ends its line: keep the layout
-            if alone_before:  # and starts it: the whole lines go, their comments stay
-                cut_to = _after_newline(text, _line_end(text, rest))
-                comments = _comments(text[line_start:cut_to])
-                return Edit(line_start, cut_to, "".join(text[line_start:start] + c + ctx.newline for c in comments))
-            return Edit(_skip_back(text, start, _HSPACE), own_comma + 1, "")
+    item_end = own_comma + 1 if own_comma is not None else end
+    rest = _skip(text, item_end, _HSPACE)
+    ends_line = rest >= len(text) or text[rest] in "\r\n#"
+    last_has_prev_comma = index + 1 == len(items) and index > 0 and _comma_after(text, ctx.span(items[index - 1])[1]) is not None
+    if ends_line and alone_before and (own_comma is not None or last_has_prev_comma):
+        # The item has its lines to itself: they go, their comments stay.
+        cut_to = _after_newline(text, _line_end(text, rest))
+        comments = _comments(text[line_start:cut_to])
+        return Edit(line_start, cut_to, "".join(text[line_start:start] + c + ctx.newline for c in comments))
+    if index + 1 < len(items) and own_comma is not None and ends_line:
+        return Edit(_skip_back(text, start, _HSPACE), own_comma + 1, "")  # `a=1, b=2,  # note`
     if index + 1 < len(items):
         # Up to the next item: this item, its comma and the space before the next one go.
         next_start, _ = ctx.span(items[index + 1])
