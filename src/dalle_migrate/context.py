@@ -14,6 +14,21 @@ from .settings import Settings  # noqa: F401  (re-exported: rules and tests impo
 from .source import LineIndex
 
 
+class UnfaithfulParse(Exception):
+    """LibCST parsed the file but does not reproduce it byte for byte (a LibCST limitation)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"LibCST does not reproduce line {line} of the file exactly")
+        self.line = line
+
+
+def _first_difference(produced: str, original: str) -> int:
+    for index, (a, b) in enumerate(zip(produced, original)):
+        if a != b:
+            return original.count("\n", 0, index) + 1
+    return original.count("\n", 0, min(len(produced), len(original))) + 1
+
+
 class ModuleContext:
     """A parsed module with positions, scopes and parents resolved once."""
 
@@ -24,6 +39,9 @@ class ModuleContext:
         self.newline = newline
         self.lines = LineIndex(text)
         self.module = cst.parse_module(text)
+        if self.module.code != text:
+            # Positions would be off from the first difference: nothing here can be trusted.
+            raise UnfaithfulParse(_first_difference(self.module.code, text))
         wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         resolved = wrapper.resolve_many([PositionProvider, ScopeProvider, ParentNodeProvider])
         self.positions: Mapping[cst.CSTNode, object] = resolved[PositionProvider]

@@ -122,7 +122,11 @@ def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
     indent = text[_line_start(text, start) : start]
     indent = indent if indent.strip(_HSPACE) == "" else ""
     comments = _comments(text[cut_from:cut_to])
-    return Edit(cut_from, cut_to, "".join(ctx.newline + indent + c for c in comments))
+    kept = "".join(ctx.newline + indent + c for c in comments)
+    following = _skip(text, cut_to, _HSPACE)
+    if kept and following < len(text) and text[following] not in "\r\n":
+        kept += ctx.newline + text[_line_start(text, start) : start][: len(indent)]  # `)` after a comment
+    return Edit(cut_from, cut_to, kept)
 
 
 def _comma_after(text: str, index: int):

@@ -19,7 +19,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from .context import ModuleContext, Settings
+from .context import ModuleContext, Settings, UnfaithfulParse
 from .findings import FileResult, Finding, Fix, Severity, apply_fixes
 from .prefilter import Prefilter
 from .noqa import skips_file, suppressed
@@ -63,7 +63,7 @@ class TextResult:
 def check_text(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
     try:
         ctx = ModuleContext(text, settings, newline)
-    except cst.ParserSyntaxError as exc:
+    except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
         return _unparsable(text, exc, selection)
     return TextResult(text, _positioned(analyze(ctx, selection), ctx.lines))
 
@@ -73,7 +73,7 @@ def fix_text(text: str, settings: Settings, selection: Selection, newline: str =
     fixed: List[Finding] = []
     try:
         ctx = ModuleContext(text, settings, newline)
-    except cst.ParserSyntaxError as exc:
+    except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
         return _unparsable(text, exc, selection)
     findings = analyze(ctx, selection)
     for _ in range(_MAX_ROUNDS):
@@ -87,8 +87,8 @@ def fix_text(text: str, settings: Settings, selection: Selection, newline: str =
         fixed.extend(f for f in fixable if id(f.fix) in applied_ids)
         try:
             ctx = ModuleContext(new_text, settings, newline)
-        except cst.ParserSyntaxError as exc:
-            raise InternalError(f"a fix produced code that does not parse ({exc.message}); nothing was written") from exc
+        except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
+            raise InternalError(f"a fix produced code that does not parse ({exc}); nothing was written") from exc
         findings = analyze(ctx, selection)
     return TextResult(ctx.text, _positioned(findings, ctx.lines), fixed)
 
@@ -213,9 +213,16 @@ def unified_diff(before: str, after: str, name: str) -> str:
     return "".join(lines)
 
 
-def _unparsable(text: str, exc: cst.ParserSyntaxError, selection: Selection) -> TextResult:
+def _unparsable(text: str, exc: Exception, selection: Selection) -> TextResult:
     if not selection.enabled(PARSE_ERROR):
         return TextResult(text, [])
+    if isinstance(exc, UnfaithfulParse):
+        message = f"{exc}, so its positions cannot be trusted; the file was left untouched. Please report it."
+        return TextResult(text, [_parse_error(message, exc.line, 0)])
+    if isinstance(exc, cst.CSTValidationError):
+        python_error = _python_error(text)
+        row = python_error.lineno if python_error is not None and python_error.lineno else 1
+        return TextResult(text, [_parse_error(f"Syntax error at line {row}: {exc}; the file was left untouched.", row, 0)])
     # The native parser names the real position in its message ("error at 2:16"); the
     # exception's own line can point at the end of the statement instead.
     match = re.search(r"error at (\d+):(\d+)", exc.message)
