@@ -98,11 +98,14 @@ def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
     if index + 1 < len(items):
         # Up to the next item: this item, its comma and the space before the next one go.
         next_start, _ = ctx.span(items[index + 1])
-        line_start = _line_start(text, next_start)
-        indent = text[line_start:next_start]
-        separator = ctx.newline + indent if indent.strip(_HSPACE) == "" and line_start > start else " "
+        next_line_start = _line_start(text, next_start)
+        indent = text[next_line_start:next_start]
+        if indent.strip(_HSPACE) != "" or next_line_start <= start:
+            own = text[line_start:start]
+            indent = own[: len(own) - len(own.lstrip(_HSPACE))]
         comments = _comments(text[start:next_start])
-        return Edit(start, next_start, "".join(c + separator for c in comments))
+        # A kept comment always ends its line, or it would swallow the next item.
+        return Edit(start, next_start, "".join(c + ctx.newline + indent for c in comments))
     if index > 0:
         _, prev_end = ctx.span(items[index - 1])
         prev_comma = _comma_after(text, prev_end)
