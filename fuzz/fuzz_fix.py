@@ -292,7 +292,7 @@ def signature(v: inv.Violation, r: Optional[inv.Run] = None) -> str:
     if v.kind == "crash" and r is not None and r.crash:
         frames = re.findall(r'File "[^"]*dalle_migrate/([^"]+)", line \d+, in (\w+)', r.crash)
         where = f"{frames[-1][0]}:{frames[-1][1]}" if frames else "?"
-        exc = r.crash.strip().splitlines()[-1].split(":")[0]
+        exc = r.crash_summary.split(":")[0]
         if "does not parse" in r.crash:
             codes = breaking_fixes(r.text, r.unsafe)
             return f"crash:{exc}:{where}:fix-breaks:{','.join(codes) or '?'}"
@@ -342,8 +342,14 @@ def check_mutant(text: str, unsafe: bool) -> List[Tuple[inv.Violation, inv.Run]]
 
 
 def known_signatures() -> Dict[str, str]:
-    """Signatures of the failures the kept regression fixtures already show."""
+    """Signatures of the failures the kept regression fixtures show, or showed when they were
+    kept (the ``signature:`` line of their note: a property failure cannot be replayed without
+    the generator's record of which lines are calls)."""
     known: Dict[str, str] = {}
+    for note in sorted(REGRESSIONS.glob("*.txt")):
+        for line in note.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("signature: "):
+                known.setdefault(line[len("signature: ") :], note.with_suffix(".py").name)
     for path in sorted(REGRESSIONS.glob("*.py")):
         text = inv.read_source(path)
         for unsafe in (False, True):

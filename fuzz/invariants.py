@@ -18,6 +18,8 @@ The invariants:
   fix must not create a problem of its own; DM105 excepted, see ``violations``);
 - ``call-lost``: ``fix`` keeps every image call an image call (counted with ``ast``: an edit
   that lands beside its target can turn ``images.generate(`` into something else and still parse);
+- ``argument-lost``: ``fix`` deletes no keyword argument but the ones rules delete
+  (``response_format``, ``style``, ``input_fidelity``...): ``n=2`` or ``timeout=60`` stay;
 - ``line-endings``: ``fix`` introduces no line ending the file did not use (a CRLF file stays
   CRLF-only);
 - ``comment-lost``: every comment of the input is still in the output (README: "comments ...
@@ -107,6 +109,7 @@ class Run:
     fixed: Optional[TextResult] = None
     again: Optional[TextResult] = None
     crash: Optional[str] = None  # the traceback of an exception that escaped the tool
+    crash_summary: str = ""  # "<module.Class>: <first line of its message>"
 
     @property
     def output(self) -> str:
@@ -127,8 +130,10 @@ def run(text: str, unsafe: bool = False, newline: Optional[str] = None, filename
         # process_data turns this into a reported per-file error ("too deeply nested"): not a crash
         result.crash = None
         result.check = result.fixed = result.again = None
-    except Exception:  # noqa: BLE001 - any exception is what we are looking for
+    except Exception as exc:  # noqa: BLE001 - any exception is what we are looking for
         result.crash = traceback.format_exc()
+        message = str(exc).strip().splitlines()
+        result.crash_summary = f"{type(exc).__module__}.{type(exc).__qualname__}: {message[0] if message else ''}"
     return result
 
 
@@ -190,8 +195,7 @@ def violations(r: Run, literal_calls: bool = True, roots="auto") -> List[Violati
     ``roots``: the receiver names whose image calls the literal-call oracle judges; "auto"
     takes the names bound from ``openai`` (``openai_roots``), None every call that looks like one."""
     if r.crash is not None:
-        last = r.crash.strip().splitlines()[-1]
-        return [Violation("crash", last)]
+        return [Violation("crash", r.crash_summary)]
     if r.check is None or r.fixed is None or r.again is None:
         return []  # too deeply nested: reported per file, nothing to check
     found: List[Violation] = []
@@ -237,6 +241,15 @@ def violations(r: Run, literal_calls: bool = True, roots="auto") -> List[Violati
         calls_before, calls_after = len(image_calls(ast.parse(text))), len(image_calls(ast.parse(out)))
         if calls_after != calls_before:
             found.append(Violation("call-lost", f"{calls_before} image call(s) before fix, {calls_after} after: an edit landed in the wrong place"))
+    if ast_parses(text) and ast_parses(out):
+        before_calls, after_calls = image_calls(ast.parse(text)), image_calls(ast.parse(out))
+        if len(before_calls) == len(after_calls):
+            for old, new in zip(before_calls, after_calls):
+                if old.legacy:
+                    continue  # DM401 moves and renames legacy settings (request_timeout, api_key...)
+                lost = sorted(set(old.keywords) - set(new.keywords) - set(EXCUSES))
+                if lost:
+                    found.append(Violation("argument-lost", f"line {new.lines[0]}: fix removed {', '.join(lost)}, which no rule is about"))
     if literal_calls and ast_parses(out):
         only = None
         if roots == "auto":
