@@ -150,15 +150,7 @@ def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
 def find_lookalike_calls(ctx: ModuleContext) -> List[cst.Call]:
     """Calls shaped like image calls on something that is not OpenAI (another SDK, own classes)."""
     finder = _finder(ctx)
-    found: List[cst.Call] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            if finder.is_lookalike(node):
-                found.append(node)
-
-    ctx.module.visit(Visitor())
-    return found
+    return [node for node in ctx.nodes(cst.Call) if finder.is_lookalike(node)]
 
 
 class _Finder:
@@ -172,15 +164,10 @@ class _Finder:
     # -- the calls -----------------------------------------------------------------------------
     def find(self) -> List[ImageCall]:
         calls: List[ImageCall] = []
-        finder = self
-
-        class Visitor(cst.CSTVisitor):
-            def visit_Call(self, node: cst.Call) -> None:
-                call = finder.image_call(node)
-                if call is not None:
-                    calls.append(call)
-
-        self.ctx.module.visit(Visitor())
+        for node in self.ctx.nodes(cst.Call):
+            call = self.image_call(node)
+            if call is not None:
+                calls.append(call)
         return calls
 
     def is_lookalike(self, node: cst.Call) -> bool:
@@ -309,7 +296,7 @@ class _Finder:
             if called.kind is Kind.CLIENT_CLASS:
                 return Origin(Kind.CLIENT, called.is_async, called.azure)
             if called.kind is Kind.FUNCTION and isinstance(called.node, cst.FunctionDef):
-                return _combine(self.value_origin(r, depth + 1) for r in _returns(called.node)) or UNKNOWN
+                return _combine(self.value_origin(r, depth + 1) for r in _returns(self.ctx, called.node)) or UNKNOWN
             if called.kind is Kind.OTHER:
                 return OTHER
             return UNKNOWN
@@ -491,21 +478,16 @@ class _Finder:
 
     def _collect_attribute_assignments(self) -> None:
         """File every ``a.b = value`` / ``self.x: T = value`` and class-body ``x = value``."""
-        finder = self
         package = self.sdk.package
-
-        class Collector(cst.CSTVisitor):
-            def visit_Assign(self, node: cst.Assign) -> None:
+        for node in self.ctx.nodes(cst.Assign, cst.AnnAssign):
+            if isinstance(node, cst.Assign):
                 for target in node.targets:
-                    finder._file_target(target.target, node.value)
-                    finder._note_azure_setting(target.target, node.value, package)
-
-            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-                finder._file_target(node.target, node.annotation)
+                    self._file_target(target.target, node.value)
+                    self._note_azure_setting(target.target, node.value, package)
+            else:
+                self._file_target(node.target, node.annotation)
                 if node.value is not None:
-                    finder._file_target(node.target, node.value)
-
-        self.ctx.module.visit(Collector())
+                    self._file_target(node.target, node.value)
 
     def _file_target(self, target: cst.BaseExpression, value: cst.CSTNode) -> None:
         if isinstance(target, cst.Attribute):
@@ -546,21 +528,15 @@ def _combine(origins: Iterable[Origin]) -> Origin:
     return UNKNOWN
 
 
-def _returns(func: cst.FunctionDef) -> List[cst.BaseExpression]:
+def _returns(ctx: ModuleContext, func: cst.FunctionDef) -> List[cst.BaseExpression]:
+    """What ``func`` itself returns (not its nested functions)."""
     values: List[cst.BaseExpression] = []
-
-    class Returns(cst.CSTVisitor):
-        def visit_Return(self, node: cst.Return) -> None:
-            if node.value is not None:
-                values.append(node.value)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is func  # not into nested functions
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-    func.visit(Returns())
+    for node in ctx.inside(func, cst.Return):
+        owner = ctx.parent(node)
+        while owner is not None and not isinstance(owner, cst.FunctionDef):
+            owner = ctx.parent(owner)
+        if owner is func and node.value is not None:
+            values.append(node.value)
     return values
 
 

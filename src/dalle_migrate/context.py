@@ -1,14 +1,17 @@
 """One parsed module and everything a rule may ask about it.
 
 Only this module and ``edits`` turn CST nodes into text positions; rules go through them.
+Rules find nodes through ``nodes``/``inside`` (the index), never by visiting the whole module.
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Tuple
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from .settings import Settings  # noqa: F401  (re-exported: rules and tests import it here)
 from .source import LineIndex
@@ -29,8 +32,75 @@ def _first_difference(produced: str, original: str) -> int:
     return original.count("\n", 0, min(len(produced), len(original))) + 1
 
 
+class _IndexingState(CodegenState):
+    """LibCST's code generation, recording on the way what a rule may ask about every node.
+
+    One pass gives the module's text back (proof that LibCST reproduces the file), each node's
+    offsets (the same ranges as LibCST's PositionProvider, as offsets into the text), each
+    node's parent, and the nodes of each type in source order. LibCST's metadata providers do
+    this in several visitor passes that cost ten times a parse.
+    """
+
+    __slots__ = ("offset", "spans", "parents", "by_type", "_nodes", "_starts")
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.offset = 0
+        self.spans: Dict[cst.CSTNode, Tuple[int, int]] = {}
+        self.parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+        self.by_type: Dict[type, List[cst.CSTNode]] = {}
+        self._nodes: List[cst.CSTNode] = []
+        self._starts: List[int] = []
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.tokens.append(token)
+            self.offset += len(token)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        self.offset += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if self._nodes:
+            self.parents[node] = self._nodes[-1]
+        self._nodes.append(node)
+        self._starts.append(self.offset)
+        kind = type(node)
+        nodes = self.by_type.get(kind)
+        if nodes is None:
+            self.by_type[kind] = [node]
+        else:
+            nodes.append(node)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        self._nodes.pop()
+        start = self._starts.pop()
+        if node not in self.spans:  # a syntactic range recorded inside wins, as in LibCST
+            self.spans[node] = (start, self.offset)
+
+    @contextmanager
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: Optional[cst.CSTNode] = None,
+        end_node: Optional[cst.CSTNode] = None,
+    ) -> Iterator[None]:
+        start = self.offset
+        try:
+            yield
+        finally:
+            end = self.offset
+            if start_node is not None:
+                start = self.spans[start_node][0]
+            if end_node is not None:
+                end = self.spans[end_node][1]
+            self.spans[node] = (start, end)
+
+
 class ModuleContext:
-    """A parsed module with positions, scopes and parents resolved once."""
+    """A parsed module with positions, parents and node types indexed once; scopes on demand."""
 
     def __init__(self, text: str, settings: Settings, newline: str = "\n") -> None:
         self.text = text
@@ -39,34 +109,58 @@ class ModuleContext:
         self.newline = newline
         self.lines = LineIndex(text)
         self.module = cst.parse_module(text)
-        if self.module.code != text:
+        state = _IndexingState(self.module)
+        self.module._codegen(state)
+        produced = "".join(state.tokens)
+        if produced != text:
             # Positions would be off from the first difference: nothing here can be trusted.
-            raise UnfaithfulParse(_first_difference(self.module.code, text))
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        resolved = wrapper.resolve_many([PositionProvider, ScopeProvider, ParentNodeProvider])
-        self.positions: Mapping[cst.CSTNode, object] = resolved[PositionProvider]
-        self.scopes = resolved[ScopeProvider]
-        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = resolved[ParentNodeProvider]
+            raise UnfaithfulParse(_first_difference(produced, text))
+        self.spans = state.spans
+        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = state.parents
+        self._by_type = state.by_type
+        self._scopes = None
         self._resolver = None
         self._image_calls = None
         self.memo: dict = {}  # per-module results shared by several rules
 
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:
         """Offsets of ``node``'s own text (without surrounding whitespace)."""
-        code_range = self.positions[node]
-        start = self.lines.offset(code_range.start.line, code_range.start.column)
-        end = self.lines.offset(code_range.end.line, code_range.end.column)
-        return start, end
+        return self.spans[node]
 
     def code(self, node: cst.CSTNode) -> str:
-        start, end = self.span(node)
+        start, end = self.spans[node]
         return self.text[start:end]
+
+    def nodes(self, *kinds: type) -> List[cst.CSTNode]:
+        """The module's nodes of exactly these types, in source order (outer before inner)."""
+        if len(kinds) == 1:
+            return self._by_type.get(kinds[0], [])
+        found = [n for kind in kinds for n in self._by_type.get(kind, ())]
+        found.sort(key=lambda n: (self.spans[n][0], -self.spans[n][1]))
+        return found
+
+    def inside(self, node: cst.CSTNode, *kinds: type) -> List[cst.CSTNode]:
+        """The nodes of these types within ``node`` (``node`` included), in source order."""
+        start, end = self.spans[node]
+        spans = self.spans
+        return [n for n in self.nodes(*kinds) if start <= spans[n][0] and spans[n][1] <= end and self._under(n, node)]
+
+    def _under(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
+        current: Optional[cst.CSTNode] = node
+        while current is not None:
+            if current is ancestor:
+                return True
+            current = self.parents.get(current)
+        return False
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.parents.get(node)
 
     def scope(self, node: cst.CSTNode):
-        return self.scopes.get(node)
+        if self._scopes is None:
+            # LibCST's scope analysis, only for modules where a name has to be looked up.
+            self._scopes = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(ScopeProvider)
+        return self._scopes.get(node)
 
     @property
     def resolver(self):

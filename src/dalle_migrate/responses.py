@@ -310,15 +310,10 @@ class _Tracker:
         by_function = self.ctx.memo.get("responses.calls_by_function")
         if by_function is None:
             by_function = self.ctx.memo["responses.calls_by_function"] = {}
-            ctx = self.ctx
-
-            class Visitor(cst.CSTVisitor):
-                def visit_Call(self, node: cst.Call) -> None:
-                    target = _function_named(ctx, node.func)
-                    if target is not None:
-                        by_function.setdefault(target, []).append(node)
-
-            self.ctx.module.visit(Visitor())
+            for node in self.ctx.nodes(cst.Call):
+                target = _function_named(self.ctx, node.func)
+                if target is not None:
+                    by_function.setdefault(target, []).append(node)
         return by_function.get(func, [])
 
     def ctx_enclosing(self, node: cst.CSTNode, kind):

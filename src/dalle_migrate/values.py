@@ -322,25 +322,20 @@ class Resolver:
     def _subscript_assignments(self, assignment: Assignment, name: cst.Name):
         """``params["size"] = "512x512"`` after the dict literal: more entries of the same dict."""
         entries = []
-        finder = self
-
-        class Visitor(cst.CSTVisitor):
-            def visit_Assign(self, node: cst.Assign) -> None:
-                for target in node.targets:
-                    t = target.target
-                    if (
-                        isinstance(t, cst.Subscript)
-                        and isinstance(t.value, cst.Name)
-                        and t.value.value == name.value
-                        and len(t.slice) == 1
-                        and isinstance(t.slice[0].slice, cst.Index)
-                        and finder.ctx.scope(t.value) is assignment.scope
-                    ):
-                        key = literal(t.slice[0].slice.value)
-                        if isinstance(key, str) and len(node.targets) == 1:
-                            entries.append((key, node.value, node, node))
-
-        self.ctx.module.visit(Visitor())
+        for node in self.ctx.nodes(cst.Assign):
+            for target in node.targets:
+                t = target.target
+                if (
+                    isinstance(t, cst.Subscript)
+                    and isinstance(t.value, cst.Name)
+                    and t.value.value == name.value
+                    and len(t.slice) == 1
+                    and isinstance(t.slice[0].slice, cst.Index)
+                    and self.ctx.scope(t.value) is assignment.scope
+                ):
+                    key = literal(t.slice[0].slice.value)
+                    if isinstance(key, str) and len(node.targets) == 1:
+                        entries.append((key, node.value, node, node))
         return entries
 
     # -- structure helpers ---------------------------------------------------------------------
@@ -363,16 +358,12 @@ class Resolver:
     def _calls_of(self, name: str) -> List[cst.Call]:
         if self._calls_by_name is None:
             calls: Dict[str, List[cst.Call]] = {}
-
-            class Visitor(cst.CSTVisitor):
-                def visit_Call(self, node: cst.Call) -> None:
-                    func = node.func
-                    if isinstance(func, cst.Name):
-                        calls.setdefault(func.value, []).append(node)
-                    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
-                        calls.setdefault(func.attr.value, []).append(node)
-
-            self.ctx.module.visit(Visitor())
+            for node in self.ctx.nodes(cst.Call):
+                func = node.func
+                if isinstance(func, cst.Name):
+                    calls.setdefault(func.value, []).append(node)
+                elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+                    calls.setdefault(func.attr.value, []).append(node)
             self._calls_by_name = calls
         return self._calls_by_name.get(name, [])
 
@@ -397,10 +388,8 @@ class Resolver:
         """Class-body constants and field defaults, and ``self.x = ...`` in the class's methods."""
         if self._class_attrs is None:
             attrs: Dict[Tuple[cst.ClassDef, str], List[cst.BaseExpression]] = {}
-            finder = self
-
-            class Visitor(cst.CSTVisitor):
-                def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            for node in self.ctx.nodes(cst.ClassDef, cst.Assign, cst.AnnAssign):
+                if isinstance(node, cst.ClassDef):
                     for statement in node.body.body:
                         if not isinstance(statement, cst.SimpleStatementLine):
                             continue
@@ -409,23 +398,15 @@ class Resolver:
                                 attrs.setdefault((node, small.targets[0].target.value), []).append(small.value)
                             elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
                                 attrs.setdefault((node, small.target.value), []).append(small.value)
-
-                def visit_Assign(self, node: cst.Assign) -> None:
-                    for target in node.targets:
-                        t = target.target
-                        if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
-                            cls = finder._enclosing(node, cst.ClassDef)
-                            if cls is not None:
-                                attrs.setdefault((cls, t.attr.value), []).append(node.value)
-
-                def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-                    t = node.target
-                    if node.value is not None and isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
-                        cls = finder._enclosing(node, cst.ClassDef)
+                    continue
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                if isinstance(node, cst.AnnAssign) and node.value is None:
+                    continue
+                for t in targets:
+                    if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
+                        cls = self._enclosing(node, cst.ClassDef)
                         if cls is not None:
-                            attrs.setdefault((cls, t.attr.value), []).append(node.value)
-
-            self.ctx.module.visit(Visitor())
+                            attrs.setdefault((cls, t.attr.value), []).append(node.value)  # type: ignore[arg-type]
             self._class_attrs = attrs
         return self._class_attrs
 

@@ -66,27 +66,14 @@ class RetiredModelLiteral(Rule):
         handled: Set[cst.CSTNode] = {v.node for call in ctx.image_calls for v in call.model_values}
         lookalikes = set(find_lookalike_calls(ctx))
         target = ctx.settings.target
-        found = []
-
-        class Strings(cst.CSTVisitor):
-            def visit_Call(self, node: cst.Call) -> bool:
-                return node not in lookalikes  # another SDK's image call is none of our business
-
-            def visit_Expr(self, node: cst.Expr) -> bool:
-                # A bare string statement is a docstring or a comment in disguise.
-                return not isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString))
-
-            def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
-                found.append(node)
-                return False
-
-            def visit_SimpleString(self, node: cst.SimpleString) -> None:
-                found.append(node)
-
-        ctx.module.visit(Strings())
+        found = [
+            node
+            for node in ctx.nodes(cst.SimpleString, cst.ConcatenatedString)
+            if string_value(node) in retired and _in_code(ctx, node, lookalikes)
+        ]
         for node in found:
             value = string_value(node)
-            if not isinstance(value, str) or value not in retired or node in handled:
+            if node in handled:
                 continue
             twin = enum_member_holding(ctx, node, target)
             if twin is not None:
@@ -105,3 +92,16 @@ class RetiredModelLiteral(Rule):
                 f"Replace '{value}' with '{target}'",
                 [replace_string(ctx, node, target)],
             )
+
+
+def _in_code(ctx: ModuleContext, node: cst.CSTNode, lookalikes: Set[cst.CSTNode]) -> bool:
+    """A string that is code: not part of a concatenation (that is judged whole), not a bare
+    string statement (a docstring or a comment in disguise), not in another SDK's image call."""
+    parent = ctx.parent(node)
+    if isinstance(parent, cst.ConcatenatedString) or (isinstance(parent, cst.Expr) and parent.value is node):
+        return False
+    while parent is not None:
+        if parent in lookalikes:
+            return False
+        parent = ctx.parent(parent)
+    return True
