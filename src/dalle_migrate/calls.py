@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
-from libcst.metadata import Assignment, ImportAssignment
 
 from .catalog import ACTIVE, DEPRECATED, RETIRED
 from .context import ModuleContext
+from .scopes import Assignment, ImportAssignment
 from .values import Resolution, Value, dotted_name, resolve, string_value
 
 _MAX_DEPTH = 10
@@ -420,9 +420,7 @@ class _Finder:
         return UNKNOWN
 
     def _imports_client_name(self, name: str) -> bool:
-        scope = self.ctx.scope(self.ctx.module.body[0]) if self.ctx.module.body else None
-        if scope is None:
-            return False
+        scope = self.ctx.module_scope
         return any(
             isinstance(a, ImportAssignment) and self._import_origin(a).kind is Kind.CLIENT_CLASS for a in scope[name]
         )

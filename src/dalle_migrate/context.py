@@ -11,7 +11,6 @@ from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from .settings import Settings  # noqa: F401  (re-exported: rules and tests import it here)
 from .source import LineIndex
@@ -157,10 +156,19 @@ class ModuleContext:
         return self.parents.get(node)
 
     def scope(self, node: cst.CSTNode):
-        if self._scopes is None:
-            # LibCST's scope analysis, only for modules where a name has to be looked up.
-            self._scopes = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(ScopeProvider)
-        return self._scopes.get(node)
+        """The scope (scopes.Scope) a ``Name`` is read or bound in."""
+        return self._scope_index().of(node)
+
+    @property
+    def module_scope(self):
+        return self._scope_index().module_scope
+
+    def _scope_index(self):
+        if self._scopes is None:  # only modules where a name has to be looked up pay for it
+            from .scopes import Scopes
+
+            self._scopes = Scopes(self.module)
+        return self._scopes
 
     @property
     def resolver(self):

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import Assignment
 
 from .calls import ImageCall
 from .context import ModuleContext
+from .scopes import Assignment
 from .edits import add_import
 from .findings import Edit
 from .values import dotted_name, literal

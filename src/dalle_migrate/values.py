@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
-from libcst.metadata import Assignment
 
 from .context import ModuleContext
+from .scopes import Assignment
 
 _MAX_DEPTH = 12
 _GETENV = {"os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault"}
