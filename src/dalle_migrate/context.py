@@ -40,13 +40,14 @@ class _IndexingState(CodegenState):
     this in several visitor passes that cost ten times a parse.
     """
 
-    __slots__ = ("offset", "spans", "parents", "by_type", "_nodes", "_starts")
+    __slots__ = ("offset", "spans", "parents", "children", "by_type", "_nodes", "_starts")
 
     def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.offset = 0
         self.spans: Dict[cst.CSTNode, Tuple[int, int]] = {}
         self.parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+        self.children: Dict[cst.CSTNode, List[cst.CSTNode]] = {}  # in source order
         self.by_type: Dict[type, List[cst.CSTNode]] = {}
         self._nodes: List[cst.CSTNode] = []
         self._starts: List[int] = []
@@ -62,7 +63,13 @@ class _IndexingState(CodegenState):
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         if self._nodes:
-            self.parents[node] = self._nodes[-1]
+            parent = self._nodes[-1]
+            self.parents[node] = parent
+            siblings = self.children.get(parent)
+            if siblings is None:
+                self.children[parent] = [node]
+            else:
+                siblings.append(node)
         self._nodes.append(node)
         self._starts.append(self.offset)
         kind = type(node)
@@ -116,6 +123,7 @@ class ModuleContext:
             raise UnfaithfulParse(_first_difference(produced, text))
         self.spans = state.spans
         self.parents: Mapping[cst.CSTNode, cst.CSTNode] = state.parents
+        self.children: Mapping[cst.CSTNode, List[cst.CSTNode]] = state.children
         self._by_type = state.by_type
         self._scopes = None
         self._resolver = None
@@ -167,7 +175,7 @@ class ModuleContext:
         if self._scopes is None:  # only modules where a name has to be looked up pay for it
             from .scopes import Scopes
 
-            self._scopes = Scopes(self.module)
+            self._scopes = Scopes(self.module, self.children)
         return self._scopes
 
     @property

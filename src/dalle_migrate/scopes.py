@@ -11,9 +11,8 @@ Only ``Name`` nodes are given a scope: they are what callers look up.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes import op as _op_nodes, whitespace as _whitespace_nodes
@@ -23,13 +22,14 @@ class Assignment:
     """One binding of ``name`` in ``scope``; ``node`` is the target ``Name``, the ``Param``, the
     ``FunctionDef``/``ClassDef``, or the import statement; ``references`` the reads that may see it."""
 
-    __slots__ = ("name", "scope", "node", "references")
+    __slots__ = ("name", "scope", "node", "references", "index")
 
     def __init__(self, name: str, scope: "Scope", node: cst.CSTNode) -> None:
         self.name = name
         self.scope = scope
         self.node = node
         self.references: List["Access"] = []
+        self.index = scope.count
 
 
 class ImportAssignment(Assignment):
@@ -39,11 +39,12 @@ class ImportAssignment(Assignment):
 
 
 class Access:
-    __slots__ = ("node", "scope")
+    __slots__ = ("node", "scope", "index")
 
     def __init__(self, node: cst.Name, scope: "Scope") -> None:
         self.node = node
         self.scope = scope
+        self.index = scope.count
 
 
 class _Bindings(dict):
@@ -63,6 +64,9 @@ class Scope:
         self.globals: "Scope" = parent.globals if parent is not None else self
         self.assignments: Dict[str, List[Assignment]] = _Bindings()
         self._declared: Dict[str, "Scope"] = {}  # names declared ``global``/``nonlocal`` here
+        # Bindings completed so far in this scope: a read sees the bindings of its own scope that
+        # were completed before it (``x = x + 1`` reads an earlier ``x``), any of the others.
+        self.count = 0
 
     def __getitem__(self, name: str) -> List[Assignment]:
         """Every binding ``name`` may refer to when read in this scope."""
@@ -116,20 +120,34 @@ _LEAVES = frozenset(
 }
 
 
+# Nodes after which the bindings they make count as done, in the scope they appear in.
+_BINDING_NODES = frozenset(
+    getattr(cst, name)
+    for name in (
+        "AnnAssign", "AsName", "Assign", "AugAssign", "ClassDef", "CompFor", "FunctionDef", "Global", "Import",
+        "ImportFrom", "NamedExpr", "Nonlocal", "Parameters", "WithItem", "TypeVar", "TypeAlias", "TypeVarTuple",
+        "ParamSpec",
+    )
+    if hasattr(cst, name)
+)
+
+
 class Scopes:
     """The module's scopes: ``of(name)`` is the scope a ``Name`` node is read or bound in."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, children: Mapping[cst.CSTNode, Sequence[cst.CSTNode]]) -> None:
+        """``children``: each node's children in source order (``ModuleContext.children``)."""
         self.module_scope = Scope(Scope.MODULE, None, module)
+        self._kids = children
         self._of: Dict[cst.Name, Scope] = {}
         self._accesses: List[Access] = []
-        self._fields: Dict[type, Tuple[str, ...]] = {}
         self._handlers: Dict[type, Callable[[cst.CSTNode, Scope], None]] = {
             cst.Name: self._name,
             cst.Attribute: lambda n, s: self._walk(n.value, s),
             cst.Arg: lambda n, s: self._walk(n.value, s),
             cst.Import: self._import,
             cst.ImportFrom: self._import,
+
             cst.Assign: self._assign,
             cst.AnnAssign: self._ann_assign,
             cst.AugAssign: self._aug_assign,
@@ -173,20 +191,12 @@ class Scopes:
             handler(node, scope)
         else:
             self._children(node, scope)
+        if kind in _BINDING_NODES:
+            scope.count += 1
 
     def _children(self, node: cst.CSTNode, scope: Scope) -> None:
-        kind = type(node)
-        names = self._fields.get(kind)
-        if names is None:
-            names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
-        for name in names:
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                self._walk(value, scope)
-            elif isinstance(value, (tuple, list)):
-                for item in value:
-                    if isinstance(item, cst.CSTNode):
-                        self._walk(item, scope)
+        for child in self._kids.get(node, ()):
+            self._walk(child, scope)
 
     def _walk_all(self, nodes, scope: Scope) -> None:
         for node in nodes:
@@ -248,6 +258,7 @@ class Scopes:
 
     def _for(self, node: cst.For, scope: Scope) -> None:
         self._store(node.target, scope)
+        scope.count += 1
         self._walk(node.iter, scope)
         self._walk(node.body, scope)
         self._walk(node.orelse, scope)
@@ -322,12 +333,14 @@ class Scopes:
         self._walk(for_in.iter, scope)  # the first iterable is evaluated outside
         inner = Scope(Scope.COMPREHENSION, scope, node)
         self._store(for_in.target, inner)
+        inner.count += 1
         self._walk_all(for_in.ifs, inner)
         current = for_in.inner_for_in
         while current is not None:
             self._store(current.target, inner)
             self._walk(current.iter, inner)
             self._walk_all(current.ifs, inner)
+            inner.count += 1
             current = current.inner_for_in
         if isinstance(node, cst.DictComp):
             self._walk(node.key, inner)
@@ -356,7 +369,8 @@ class Scopes:
             if bindings is None:
                 bindings = resolved[key] = access.scope[access.node.value]
             for assignment in bindings:
-                assignment.references.append(access)
+                if assignment.scope is not access.scope or assignment.index < access.index:
+                    assignment.references.append(access)
 
 
 def _dotted(node: cst.CSTNode) -> str:
