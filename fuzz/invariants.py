@@ -189,6 +189,10 @@ def comments(text: str) -> Optional[collections.Counter]:
     return collections.Counter(t.string.rstrip() for t in tokens if t.type == tokenize.COMMENT)
 
 
+def _placed(findings) -> list:
+    return [(f.code, f.row, f.column, f.end_row, f.end_column, f.message, f.fix_positions) for f in findings]
+
+
 def violations(r: Run, literal_calls: bool = True, roots="auto") -> List[Violation]:
     """Every invariant ``r`` breaks (empty: all hold).
 
@@ -216,6 +220,10 @@ def violations(r: Run, literal_calls: bool = True, roots="auto") -> List[Violati
             found.append(Violation("output-unparsable", f"ast.parse (Python {sys.version_info[0]}.{sys.version_info[1]}) rejects the fixed text"))
     if r.again.text != out:
         found.append(Violation("not-idempotent", "a second fix changed the text"))
+    if r.again.text == out and _placed(r.fixed.findings) != _placed(r.again.findings):
+        # fix carries findings over instead of analysing its result when its edits cannot
+        # change them: what it reports must be what analysing the result says.
+        found.append(Violation("stale-findings", "fix reports other findings than a check of its result"))
     pending = [f for f in r.fixed.findings if f.fix is not None and f.fix.applies(r.unsafe)]
     if pending:
         found.append(Violation("not-converged", "fixable findings left after fix: " + ", ".join(f"{f.code}@{f.row}" for f in pending)))

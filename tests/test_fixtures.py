@@ -72,3 +72,24 @@ def test_prefilter_keeps_every_file_with_a_finding(path: Path):
     source = path.read_text(encoding="utf-8")
     if check_text(source, settings(), Selection()).findings:
         assert Prefilter(settings().catalog).may_have_findings(path.read_bytes())
+
+
+def _placed(findings):
+    return [(f.code, f.row, f.column, f.end_row, f.end_column, f.message, f.fix_positions) for f in findings]
+
+
+E2E_PROGRAMS = sorted((ROOT / "tests" / "e2e" / "programs").glob("*.py"))
+REGRESSIONS = sorted((ROOT / "fixtures" / "regressions").glob("*.py"))
+
+
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+@pytest.mark.parametrize(
+    "path", FIXTURES + E2E_PROGRAMS + REGRESSIONS, ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_findings_left_by_fix_are_what_check_reports_on_its_result(path: Path, unsafe: bool):
+    """``fix`` reports what is left without analysing its result again when no fix can have
+    changed it: what it reports must be exactly what a fresh ``check`` of the result says."""
+    source = path.read_text(encoding="utf-8")
+    result = fix_text(source, settings(unsafe_fixes=unsafe), Selection())
+    fresh = check_text(result.text, settings(unsafe_fixes=unsafe), Selection())
+    assert _placed(result.findings) == _placed(fresh.findings)

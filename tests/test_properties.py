@@ -706,7 +706,16 @@ def newer_syntax_kept(module: Module, unsafe: bool) -> None:
     assert problems == []
 
 
+def findings_left_are_fresh(module: Module, unsafe: bool) -> None:
+    """fix may carry its findings over instead of analysing its result: they must be exactly
+    what a check of the result reports."""
+    result = outcome(module, unsafe)
+    assert result.again.text == result.output
+    assert inv._placed(result.fixed.findings) == inv._placed(result.again.findings)
+
+
 PROPERTIES = [
+    findings_left_are_fresh,
     fixed_module_parses,
     second_fix_changes_nothing,
     no_rejected_literal_value_left,
@@ -721,6 +730,13 @@ PROPERTIES = [
 def _check(prop, module: Module, unsafe: bool) -> None:
     _note(module, outcome(module, unsafe))
     prop(module, unsafe)
+
+
+@PROPERTY_SETTINGS
+@seed(SEED)
+@given(module=modules(), unsafe=modes)
+def test_findings_left_are_fresh(module, unsafe):
+    _check(findings_left_are_fresh, module, unsafe)
 
 
 @PROPERTY_SETTINGS

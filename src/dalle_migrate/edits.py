@@ -6,6 +6,8 @@ comments and line endings outside the edited range survive byte for byte.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 from typing import Optional, Tuple
 
 import libcst as cst
@@ -39,21 +41,29 @@ def string_literal(value: str, like: cst.BaseExpression) -> str:
 
 
 def replace_string(ctx: ModuleContext, node: cst.BaseExpression, value: str) -> Edit:
-    return replace_node(ctx, node, string_literal(value, node))
+    edit = replace_node(ctx, node, string_literal(value, node))
+    return dataclasses.replace(edit, local=isinstance(node, (cst.SimpleString, cst.ConcatenatedString)))
 
 
 def delete_arg(ctx: ModuleContext, call: cst.Call, arg: cst.Arg) -> Edit:
-    return delete_item(ctx, list(call.args), arg)
+    return _local_if_names_nothing(ctx, arg, delete_item(ctx, list(call.args), arg))
 
 
 def delete_argument(ctx: ModuleContext, holder: cst.CSTNode, container: cst.CSTNode) -> Edit:
     """Delete a keyword argument wherever it is passed: in the call, in a dict literal or
     ``dict(...)`` given as ``**kwargs``, or as a ``params["key"] = value`` statement."""
     if isinstance(container, cst.Call):
-        return delete_item(ctx, list(container.args), holder)
+        return _local_if_names_nothing(ctx, holder, delete_item(ctx, list(container.args), holder))
     if isinstance(container, cst.Dict):
-        return delete_item(ctx, list(container.elements), holder)
+        return _local_if_names_nothing(ctx, holder, delete_item(ctx, list(container.elements), holder))
     return delete_statement(ctx, holder)
+
+
+def _local_if_names_nothing(ctx: ModuleContext, deleted: cst.CSTNode, edit: Edit) -> Edit:
+    """A deleted argument that reads no name (``style="vivid"``) changes nothing else."""
+    keywords = {id(deleted.keyword)} if isinstance(deleted, cst.Arg) and deleted.keyword is not None else set()
+    reads = [n for n in ctx.inside(deleted, cst.Name) if id(n) not in keywords]
+    return dataclasses.replace(edit, local=not reads)
 
 
 def delete_statement(ctx: ModuleContext, statement: cst.CSTNode) -> Edit:
@@ -193,8 +203,21 @@ def insert_keywords(ctx: ModuleContext, call: cst.Call, pairs) -> Edit:
                 separator = f",{ctx.newline}{indent}"
         joined = separator.join(f"{n}={v}" for n, v in pairs)
         single = f"{first[0]}={first[1]}"
-        return Edit(edit.start, edit.end, edit.content.replace(single, joined, 1))
+        return Edit(edit.start, edit.end, edit.content.replace(single, joined, 1), local=all(_is_literal(v) for _, v in pairs))
     name, value_code = pairs[0]
+    return dataclasses.replace(_insert_keyword(ctx, call, name, value_code), local=_is_literal(value_code))
+
+
+def _is_literal(code: str) -> bool:
+    try:
+        ast.literal_eval(code)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _insert_keyword(ctx: ModuleContext, call: cst.Call, name: str, value_code: str) -> Edit:
+    text = ctx.text
     args = list(call.args)
     first_keyword = next((a for a in args if a.keyword is not None or a.star == "**"), None)
     if first_keyword is not None:
@@ -245,6 +268,7 @@ def add_import(ctx: ModuleContext, module: str) -> Optional[Edit]:
     """The one way fixes add an import: ``import <module>`` after the module's top imports.
 
     Returns None when the module is already imported at the top level under its own name.
+    The edit is local: it binds a module name only the fix's own code reads.
     """
     body = list(ctx.module.body)
     last_import = None
@@ -267,16 +291,16 @@ def add_import(ctx: ModuleContext, module: str) -> Optional[Edit]:
         _, end = ctx.span(last_import)
         at = _after_newline(text, _line_end(text, end))
         if at == len(text) and not text.endswith(("\n", "\r")):
-            return Edit(at, at, f"{ctx.newline}import {module}{ctx.newline}")
-        return Edit(at, at, f"import {module}{ctx.newline}")
+            return Edit(at, at, f"{ctx.newline}import {module}{ctx.newline}", local=True)
+        return Edit(at, at, f"import {module}{ctx.newline}", local=True)
     first = next((s for s in body if not _is_docstring(s)), None)
     if first is None:
         at = len(text)
         prefix = "" if not text or text.endswith(("\n", "\r")) else ctx.newline
-        return Edit(at, at, f"{prefix}import {module}{ctx.newline}")
+        return Edit(at, at, f"{prefix}import {module}{ctx.newline}", local=True)
     start, _ = ctx.span(first)
     line_start = _line_start(text, start)
-    return Edit(line_start, line_start, f"import {module}{ctx.newline}")
+    return Edit(line_start, line_start, f"import {module}{ctx.newline}", local=True)
 
 
 def _line_end(text: str, index: int) -> int:

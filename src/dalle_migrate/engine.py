@@ -20,7 +20,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from .context import ModuleContext, Settings, UnfaithfulParse
-from .findings import FileResult, Finding, Fix, Severity, apply_fixes
+from .findings import Edit, FileResult, Finding, Fix, Severity, apply_fixes
 from .prefilter import Prefilter
 from .noqa import skips_file, suppressed
 from .selection import Selection
@@ -69,7 +69,10 @@ def check_text(text: str, settings: Settings, selection: Selection, newline: str
 
 
 def fix_text(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
-    """Apply every applicable fix, round after round, until the code is stable."""
+    """Apply every applicable fix, round after round, until the code is stable.
+
+    A round re-parses and re-analyses the new text, unless nothing the fixes changed can change
+    what is left (see ``_carried_over``): then the new text is only checked to parse."""
     fixed: List[Finding] = []
     try:
         ctx = ModuleContext(text, settings, newline)
@@ -85,12 +88,77 @@ def fix_text(text: str, settings: Settings, selection: Selection, newline: str =
             break
         applied_ids = {id(fix) for fix in applied}
         fixed.extend(f for f in fixable if id(f.fix) in applied_ids)
+        left = [f for f in findings if f.fix is None or id(f.fix) not in applied_ids]
+        carried = _carried_over(left, fixable, applied, settings)
+        if carried is not None and _parses(new_text):
+            lines = LineIndex(new_text)
+            kept = [f for f in carried if not suppressed(lines.line_text(lines.position(f.start)[0]), f.code)]
+            return TextResult(new_text, _positioned(kept, lines), fixed)
         try:
             ctx = ModuleContext(new_text, settings, newline)
         except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
             raise InternalError(f"a fix produced code that does not parse ({exc}); nothing was written") from exc
         findings = analyze(ctx, selection)
     return TextResult(ctx.text, _positioned(findings, ctx.lines), fixed)
+
+
+# Codes whose fixes rewrite a call's shape (legacy API to v1, the variations endpoint): what is
+# left is found again on the new code.
+_REANALYSE_AFTER = frozenset({"DM401", "DM402"})
+
+
+def _carried_over(left: Sequence[Finding], fixable: Sequence[Finding], applied: Sequence[Fix], settings: Settings) -> Optional[List[Finding]]:
+    """The findings left after one round, moved to the new text, or None when only analysing
+    the new text can tell: a fixable finding was held back by a colliding edit (another round
+    applies it), a fix reshaped a call, or an edit touches what a finding covers or would edit."""
+    applied_ids = {id(fix) for fix in applied}
+    if any(id(f.fix) in applied_ids and f.code in _REANALYSE_AFTER for f in fixable):
+        return None
+    if not all(e.local for fix in applied for e in fix.edits):
+        return None  # e.g. a call moved to another enum member: what reads the old one changed
+    if any(f.fix is not None and f.fix.applies(settings.unsafe_fixes) for f in left):
+        return None
+    edits = sorted({e for fix in applied for e in fix.edits})
+    shifts = []  # (end of an edit, total length change up to and including it)
+    total = 0
+    for edit in edits:
+        total += len(edit.content) - (edit.end - edit.start)
+        shifts.append((edit.end, total))
+
+    def moved(start: int, end: int) -> Optional[Tuple[int, int]]:
+        delta = 0
+        for edit, (edit_end, running) in zip(edits, shifts):
+            if edit.start <= end and start <= edit.end:
+                return None  # touches the range: its text may differ now
+            if edit_end <= start:
+                delta = running
+        return start + delta, end + delta
+
+    out = []
+    for finding in left:
+        span = moved(finding.start, finding.end)
+        if span is None:
+            return None
+        fix = finding.fix
+        if fix is not None:
+            new_edits = []
+            for e in fix.edits:
+                place = moved(e.start, e.end)
+                if place is None:
+                    return None
+                new_edits.append(Edit(place[0], place[1], e.content))
+            fix = dataclasses.replace(fix, edits=tuple(new_edits))
+        out.append(dataclasses.replace(finding, start=span[0], end=span[1], fix=fix))
+    return out
+
+
+def _parses(text: str) -> bool:
+    """CPython's own parser accepts the text (when it does not, LibCST is asked in a new round)."""
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _positioned(findings: Sequence[Finding], lines: LineIndex) -> List[Finding]:

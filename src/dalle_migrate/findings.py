@@ -27,6 +27,11 @@ class Edit:
     start: int
     end: int
     content: str
+    # True when the edit cannot change what any name in the module refers to or which
+    # definitions the image calls read (a literal for a literal, a literal argument added or
+    # removed, a result read rewritten): the engine may then carry the other findings over
+    # instead of analysing the new text again.
+    local: bool = field(default=False, compare=False)
 
     def overlaps(self, other: "Edit") -> bool:
         if self == other:

@@ -579,4 +579,4 @@ def import_edits(ctx: ModuleContext, modules: Sequence[str]) -> List[Edit]:
         edit = add_import(ctx, module)
         if edit is not None:
             by_place.setdefault((edit.start, edit.end), []).append(edit.content)
-    return [Edit(start, end, "".join(contents)) for (start, end), contents in by_place.items()]
+    return [Edit(start, end, "".join(contents), local=True) for (start, end), contents in by_place.items()]  # as add_import

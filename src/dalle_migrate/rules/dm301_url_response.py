@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Iterable
 
 from ..context import ModuleContext
@@ -121,5 +123,6 @@ class UrlResponse(Rule):
                 read.node,
                 f"{message}.",
                 rewrite.description,
-                rewrite.edits + import_edits(ctx, rewrite.imports),
+                # A rewritten read changes only how this result is used: local.
+                [dataclasses.replace(e, local=True) for e in rewrite.edits] + import_edits(ctx, rewrite.imports),
             )
