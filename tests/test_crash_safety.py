@@ -147,8 +147,11 @@ def make_tree(root: Path, count: int) -> Dict[str, str]:
 
 
 def modes(root: Path) -> Dict[str, Tuple[int, int, int]]:
+    """Mode and owner of every file, a killed run's temporary files left out (checked apart)."""
     out = {}
     for rel in snapshot(root):
+        if rel.endswith(TMP_SUFFIX):
+            continue
         info = (root / rel).stat()
         out[rel] = (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
     return out

@@ -45,9 +45,10 @@ class _IndexingState(CodegenState):
     def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.offset = 0
-        self.spans: Dict[cst.CSTNode, Tuple[int, int]] = {}
-        self.parents: Dict[cst.CSTNode, cst.CSTNode] = {}
-        self.children: Dict[cst.CSTNode, List[cst.CSTNode]] = {}  # in source order
+        # Keyed by id(node): LibCST nodes hash in Python code, ids in C.
+        self.spans: Dict[int, Tuple[int, int]] = {}
+        self.parents: Dict[int, cst.CSTNode] = {}
+        self.children: Dict[int, List[cst.CSTNode]] = {}  # in source order
         self.by_type: Dict[type, List[cst.CSTNode]] = {}
         self._nodes: List[cst.CSTNode] = []
         self._starts: List[int] = []
@@ -64,10 +65,10 @@ class _IndexingState(CodegenState):
     def before_codegen(self, node: cst.CSTNode) -> None:
         if self._nodes:
             parent = self._nodes[-1]
-            self.parents[node] = parent
-            siblings = self.children.get(parent)
+            self.parents[id(node)] = parent
+            siblings = self.children.get(id(parent))
             if siblings is None:
-                self.children[parent] = [node]
+                self.children[id(parent)] = [node]
             else:
                 siblings.append(node)
         self._nodes.append(node)
@@ -82,8 +83,9 @@ class _IndexingState(CodegenState):
     def after_codegen(self, node: cst.CSTNode) -> None:
         self._nodes.pop()
         start = self._starts.pop()
-        if node not in self.spans:  # a syntactic range recorded inside wins, as in LibCST
-            self.spans[node] = (start, self.offset)
+        key = id(node)
+        if key not in self.spans:  # a syntactic range recorded inside wins, as in LibCST
+            self.spans[key] = (start, self.offset)
 
     @contextmanager
     def record_syntactic_position(
@@ -99,10 +101,10 @@ class _IndexingState(CodegenState):
         finally:
             end = self.offset
             if start_node is not None:
-                start = self.spans[start_node][0]
+                start = self.spans[id(start_node)][0]
             if end_node is not None:
-                end = self.spans[end_node][1]
-            self.spans[node] = (start, end)
+                end = self.spans[id(end_node)][1]
+            self.spans[id(node)] = (start, end)
 
 
 class ModuleContext:
@@ -122,8 +124,8 @@ class ModuleContext:
             # Positions would be off from the first difference: nothing here can be trusted.
             raise UnfaithfulParse(_first_difference(produced, text))
         self.spans = state.spans
-        self.parents: Mapping[cst.CSTNode, cst.CSTNode] = state.parents
-        self.children: Mapping[cst.CSTNode, List[cst.CSTNode]] = state.children
+        self.parents: Mapping[int, cst.CSTNode] = state.parents  # by id(node)
+        self.children: Mapping[int, List[cst.CSTNode]] = state.children  # by id(node)
         self._by_type = state.by_type
         self._scopes = None
         self._resolver = None
@@ -132,10 +134,10 @@ class ModuleContext:
 
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:
         """Offsets of ``node``'s own text (without surrounding whitespace)."""
-        return self.spans[node]
+        return self.spans[id(node)]
 
     def code(self, node: cst.CSTNode) -> str:
-        start, end = self.spans[node]
+        start, end = self.spans[id(node)]
         return self.text[start:end]
 
     def nodes(self, *kinds: type) -> List[cst.CSTNode]:
@@ -143,25 +145,26 @@ class ModuleContext:
         if len(kinds) == 1:
             return self._by_type.get(kinds[0], [])
         found = [n for kind in kinds for n in self._by_type.get(kind, ())]
-        found.sort(key=lambda n: (self.spans[n][0], -self.spans[n][1]))
+        spans = self.spans
+        found.sort(key=lambda n: (spans[id(n)][0], -spans[id(n)][1]))
         return found
 
     def inside(self, node: cst.CSTNode, *kinds: type) -> List[cst.CSTNode]:
         """The nodes of these types within ``node`` (``node`` included), in source order."""
-        start, end = self.spans[node]
+        start, end = self.spans[id(node)]
         spans = self.spans
-        return [n for n in self.nodes(*kinds) if start <= spans[n][0] and spans[n][1] <= end and self._under(n, node)]
+        return [n for n in self.nodes(*kinds) if start <= spans[id(n)][0] and spans[id(n)][1] <= end and self._under(n, node)]
 
     def _under(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
         current: Optional[cst.CSTNode] = node
         while current is not None:
             if current is ancestor:
                 return True
-            current = self.parents.get(current)
+            current = self.parents.get(id(current))
         return False
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self.parents.get(node)
+        return self.parents.get(id(node))
 
     def scope(self, node: cst.CSTNode):
         """The scope (scopes.Scope) a ``Name`` is read or bound in."""

@@ -135,11 +135,11 @@ _BINDING_NODES = frozenset(
 class Scopes:
     """The module's scopes: ``of(name)`` is the scope a ``Name`` node is read or bound in."""
 
-    def __init__(self, module: cst.Module, children: Mapping[cst.CSTNode, Sequence[cst.CSTNode]]) -> None:
-        """``children``: each node's children in source order (``ModuleContext.children``)."""
+    def __init__(self, module: cst.Module, children: Mapping[int, Sequence[cst.CSTNode]]) -> None:
+        """``children``: each node's children in source order, by id(node) (``ModuleContext.children``)."""
         self.module_scope = Scope(Scope.MODULE, None, module)
         self._kids = children
-        self._of: Dict[cst.Name, Scope] = {}
+        self._of: Dict[int, Scope] = {}  # by id(name)
         self._accesses: List[Access] = []
         self._handlers: Dict[type, Callable[[cst.CSTNode, Scope], None]] = {
             cst.Name: self._name,
@@ -177,7 +177,7 @@ class Scopes:
         self._link_accesses()
 
     def of(self, node: cst.CSTNode) -> Optional[Scope]:
-        return self._of.get(node)  # type: ignore[call-overload]
+        return self._of.get(id(node))
 
     # -- the walk ------------------------------------------------------------------------------
     def _walk(self, node: Optional[cst.CSTNode], scope: Scope) -> None:
@@ -195,7 +195,7 @@ class Scopes:
             scope.count += 1
 
     def _children(self, node: cst.CSTNode, scope: Scope) -> None:
-        for child in self._kids.get(node, ()):
+        for child in self._kids.get(id(node), ()):
             self._walk(child, scope)
 
     def _walk_all(self, nodes, scope: Scope) -> None:
@@ -204,13 +204,13 @@ class Scopes:
 
     # -- reads and bindings --------------------------------------------------------------------
     def _name(self, node: cst.Name, scope: Scope) -> None:
-        self._of[node] = scope
+        self._of[id(node)] = scope
         self._accesses.append(Access(node, scope))
 
     def _store(self, target: cst.CSTNode, scope: Scope) -> None:
         """An assignment target: names in it are bound, everything else in it is read."""
         if isinstance(target, cst.Name):
-            self._of[target] = scope
+            self._of[id(target)] = scope
             scope.bind(Assignment, target.value, target)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
@@ -253,7 +253,7 @@ class Scopes:
             binding = binding.parent  # PEP 572: the enclosing function's (or module's) name
         self._store(node.target, binding)
         if isinstance(node.target, cst.Name):
-            self._of[node.target] = scope
+            self._of[id(node.target)] = scope
         self._walk(node.value, scope)
 
     def _for(self, node: cst.For, scope: Scope) -> None:
@@ -265,7 +265,7 @@ class Scopes:
 
     def _function(self, node: cst.FunctionDef, scope: Scope) -> None:
         scope.bind(Assignment, node.name.value, node)
-        self._of[node.name] = scope
+        self._of[id(node.name)] = scope
         outer = self._type_scope(node, scope)
         inner = Scope(Scope.FUNCTION, outer, node)
         self._walk(node.params, inner)
@@ -282,7 +282,7 @@ class Scopes:
 
     def _param(self, node: cst.Param, scope: Scope) -> None:
         scope.bind(Assignment, node.name.value, node)
-        self._of[node.name] = scope
+        self._of[id(node.name)] = scope
         outside = scope.parent or scope  # defaults and annotations are evaluated outside
         self._walk(node.default, outside)
         if node.annotation is not None:
@@ -290,7 +290,7 @@ class Scopes:
 
     def _class(self, node: cst.ClassDef, scope: Scope) -> None:
         scope.bind(Assignment, node.name.value, node)
-        self._of[node.name] = scope
+        self._of[id(node.name)] = scope
         for decorator in node.decorators:
             self._walk(decorator, scope)
         outer = self._type_scope(node, scope)
@@ -310,7 +310,7 @@ class Scopes:
 
     def _type_parameter(self, node, scope: Scope) -> None:
         scope.bind(Assignment, node.name.value, node)
-        self._of[node.name] = scope
+        self._of[id(node.name)] = scope
         if isinstance(node, getattr(cst, "TypeAlias", ())):
             annotation = Scope(Scope.ANNOTATION, scope, node)
             self._walk(node.type_parameters, annotation)
