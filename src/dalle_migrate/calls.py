@@ -159,6 +159,7 @@ class _Finder:
         self.sdk = ctx.catalog.sdk
         self.attributes: Dict[Tuple[Optional[cst.ClassDef], str], List[cst.CSTNode]] = {}
         self.module_is_azure = False
+        self._import_origins: Dict[int, Origin] = {}  # by id(assignment)
         self._collect_attribute_assignments()
 
     # -- the calls -----------------------------------------------------------------------------
@@ -386,6 +387,12 @@ class _Finder:
         return Origin(Kind.CLIENT_CLASS, cls.is_async, cls.azure)
 
     def _import_origin(self, assignment: ImportAssignment) -> Origin:
+        known = self._import_origins.get(id(assignment))
+        if known is None:
+            known = self._import_origins[id(assignment)] = self._find_import_origin(assignment)
+        return known
+
+    def _find_import_origin(self, assignment: ImportAssignment) -> Origin:
         node = assignment.node
         package = self.sdk.package
         if isinstance(node, cst.Import):

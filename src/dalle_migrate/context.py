@@ -151,17 +151,17 @@ class ModuleContext:
 
     def inside(self, node: cst.CSTNode, *kinds: type) -> List[cst.CSTNode]:
         """The nodes of these types within ``node`` (``node`` included), in source order."""
-        start, end = self.spans[id(node)]
-        spans = self.spans
-        return [n for n in self.nodes(*kinds) if start <= spans[id(n)][0] and spans[id(n)][1] <= end and self._under(n, node)]
-
-    def _under(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
-        current: Optional[cst.CSTNode] = node
-        while current is not None:
-            if current is ancestor:
-                return True
-            current = self.parents.get(id(current))
-        return False
+        found = []
+        children = self.children
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if type(current) in kinds:
+                found.append(current)
+            below = children.get(id(current))
+            if below:
+                stack.extend(reversed(below))
+        return found
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.parents.get(id(node))

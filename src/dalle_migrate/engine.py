@@ -255,8 +255,8 @@ def process_data(
     result.fixed = outcome.fixed
     if fix and outcome.text != source.text:
         result.changed = True
-        name = display or str(path)
-        result.diff = unified_diff(source.text, outcome.text, name)
+        if not write:  # --diff shows it; a written file needs none
+            result.diff = unified_diff(source.text, outcome.text, display or str(path))
         if write and path.is_symlink():
             # Replacing the link would turn it into a diverging copy: the file it points to is
             # the one to fix.

@@ -8,6 +8,7 @@ the order of the files.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -83,16 +84,19 @@ def run(
         meter.advance(results[index])  # type: ignore[arg-type]
 
     jobs = jobs or default_jobs()
-    tasks = [(path, data, settings, selection, fix, write, display(path)) for _, path, data in survivors]
+    job = (settings, selection, fix, write)
+    tasks = [(path, data, display(path)) for _, path, data in survivors]
     if jobs > 1 and len(survivors) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # only when it pays
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(survivors))) as pool:
+        # The settings (with the catalogue) go to each worker once, not with every file.
+        with ProcessPoolExecutor(max_workers=min(jobs, len(survivors)), initializer=_start_worker, initargs=job) as pool:
             done = pool.map(_process, tasks, chunksize=max(1, len(tasks) // (jobs * 4)))
             for (index, _, _), result in zip(survivors, done):
                 results[index] = result
                 meter.advance(result)
     else:
+        _start_worker(*job)
         for (index, _, _), task in zip(survivors, tasks):
             results[index] = _process(task)
             meter.advance(results[index])  # type: ignore[arg-type]
@@ -115,11 +119,30 @@ def read_file(path) -> bytes:
         os.close(fd)
 
 
+_JOB: tuple = ()  # (settings, selection, fix, write) of the run this process works for
+
+
+def _start_worker(settings, selection, fix: bool, write: bool) -> None:
+    global _JOB
+    _JOB = (settings, selection, fix, write)
+    from . import engine  # noqa: F401  LibCST and the rules, before the freeze below
+
+    # Everything imported so far lives as long as the process: the collector need not look at it.
+    gc.freeze()
+
+
 def _process(task) -> FileResult:
     from .engine import process_data  # LibCST and the rules: only for files that survived
 
-    path, data, settings, selection, fix, write, display = task
+    path, data, display = task
+    settings, selection, fix, write = _JOB
+    # A parse makes tens of thousands of objects that live until the file is done: collecting
+    # while they are built costs a third of the time (measured), collecting once after is cheap.
+    gc.disable()
     try:
         return process_data(path, data, settings, selection, fix=fix, write=write, display=display)
     except Exception as exc:  # a bug of ours must not lose the other files' results
         return FileResult(path, error=f"internal error: {type(exc).__name__}: {exc}")
+    finally:
+        gc.enable()
+        gc.collect()
