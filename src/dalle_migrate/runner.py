@@ -95,7 +95,7 @@ def run(
             for (index, _, _), result in zip(survivors, done):
                 results[index] = result
                 meter.advance(result)
-    else:
+    elif survivors:  # no survivor, no LibCST import at all
         _start_worker(*job)
         for (index, _, _), task in zip(survivors, tasks):
             results[index] = _process(task)
