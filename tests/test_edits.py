@@ -113,6 +113,60 @@ DELETE_CASES = [
         'client.images.generate(model="gpt-image-2",\tprompt="x")\n',
         id="tabs",
     ),
+    pytest.param(
+        """\
+        client.images.generate(response_format=(  # legacy clients
+            "url"
+        ),
+            model="gpt-image-2",
+            prompt="x",
+        )
+        """,
+        """\
+        client.images.generate(  # legacy clients
+            model="gpt-image-2",
+            prompt="x",
+        )
+        """,
+        id="comment-in-value-comma-ends-line",
+    ),
+    pytest.param(
+        """\
+        client.images.generate(
+            prompt="x"
+            , response_format="url"  # legacy clients
+            ,
+            model="gpt-image-2",
+        )
+        """,
+        """\
+        client.images.generate(
+            prompt="x"
+            ,  # legacy clients
+            model="gpt-image-2",
+        )
+        """,
+        id="leading-comma-alone-on-its-line",
+    ),
+    pytest.param(
+        """\
+        client.images.generate(response_format=(  # legacy
+            "url"  # clients
+        ),  # the line's own
+            model="gpt-image-2",
+            prompt="x",
+        )
+        """,
+        """\
+        client.images.generate(  # legacy
+            # clients
+            # the line's own
+            model="gpt-image-2",
+            prompt="x",
+        )
+        """,
+        id="comments-in-value-and-after-comma",
+    ),
 ]
 
 

@@ -28,23 +28,7 @@ SAFE, UNSAFE = "safe", "unsafe"
 
 # fixture -> (modes in which it fails, the bug), for a bug not fixed yet; the other fixtures
 # showed bugs fixed since (see their .txt) and are plain regression tests.
-KNOWN = {
-    "3ef726622e.py": (
-        {SAFE, UNSAFE},
-        "leading-comma layout where the comma after the deleted argument stands alone on its line "
-        "(`    , style=\"vivid\"  # the brand look\\n    ,\\n    n=1,`): DM204 deletes the argument "
-        "and its comment, leaving `    ,\\n    n=1,` (edits.delete_item keeps the comment when the "
-        "next argument follows the comma on its line)",
-    ),
-    "af0968c051.py": (
-        {SAFE, UNSAFE},
-        "a deleted argument whose multi-line value holds a comment and whose comma ends a line "
-        "(`generate(style=(  # the brand look\\n    \"vivid\"\\n),\\n    model=...`, also "
-        "`model=..., style=(  # ...\\n    \"vivid\"\\n),\\n    prompt=...`): DM204 deletes the "
-        "comment with the argument, although comments in a deleted argument are kept when it "
-        "shares its line with the next one or stands alone on its lines (edits.delete_item)",
-    ),
-}
+KNOWN: dict = {}
 
 
 def _cases():

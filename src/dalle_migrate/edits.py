@@ -104,7 +104,18 @@ def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
         comments = _comments(text[line_start:cut_to])
         return Edit(line_start, cut_to, "".join(text[line_start:start] + c + ctx.newline for c in comments))
     if index + 1 < len(items) and own_comma is not None and ends_line:
-        return Edit(_skip_back(text, start, _HSPACE), own_comma + 1, "")  # `a=1, b=2,  # note`
+        # `f(a=1,\n  b=2)` / `f(a=(  # note\n 1),\n  b=2)` / `  , a=1  # note\n  ,\n  b=2`: up to
+        # the comma that ends the line; comments in between stay, at the end of that line.
+        cut_from, cut_to = _skip_back(text, start, _HSPACE), own_comma + 1
+        comments = _comments(text[start:cut_to])
+        if not comments:
+            return Edit(cut_from, cut_to, "")
+        indent = _indent_of(text, ctx.span(items[index + 1])[0]) or _indent_of(text, start) or ""
+        kept = "  " + (ctx.newline + indent).join(comments)
+        if rest < len(text) and text[rest] == "#":  # the line's own comment goes below ours
+            kept += ctx.newline + indent
+            cut_to = rest
+        return Edit(cut_from, cut_to, kept)
     if index + 1 < len(items):
         # Up to the next item: this item, its comma and the space before the next one go.
         next_start, _ = ctx.span(items[index + 1])
@@ -140,6 +151,12 @@ def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
     if kept and following < len(text) and text[following] not in "\r\n":
         kept += ctx.newline + text[_line_start(text, start) : start][: len(indent)]  # `)` after a comment
     return Edit(cut_from, cut_to, kept)
+
+
+def _indent_of(text: str, index: int) -> Optional[str]:
+    """The indentation before ``index`` when nothing else precedes it on its line."""
+    before = text[_line_start(text, index) : index]
+    return before if before.strip(_HSPACE) == "" else None
 
 
 def _comma_after(text: str, index: int):
