@@ -160,6 +160,8 @@ class _Finder:
         self.attributes: Dict[Tuple[Optional[cst.ClassDef], str], List[cst.CSTNode]] = {}
         self.module_is_azure = False
         self._import_origins: Dict[int, Origin] = {}  # by id(assignment)
+        self._name_origins: Dict[int, Origin] = {}  # by id of the bindings list a name reads
+        self._depth_cuts = 0
         self._collect_attribute_assignments()
 
     # -- the calls -----------------------------------------------------------------------------
@@ -263,6 +265,7 @@ class _Finder:
     # -- where a receiver comes from -----------------------------------------------------------
     def origin(self, node: cst.CSTNode, depth: int = 0) -> Origin:
         if depth > _MAX_DEPTH:
+            self._depth_cuts += 1
             return UNKNOWN
         if isinstance(node, cst.Name):
             if node.value == "None":
@@ -270,7 +273,20 @@ class _Finder:
             scope = self.ctx.scope(node)
             if scope is None:
                 return UNKNOWN
-            return _combine(self.assignment_origin(a, depth + 1) for a in scope[node.value])
+            bindings = scope[node.value]
+            if not bindings:
+                return UNKNOWN
+            # Every read that sees the same bindings has the same origin: computed once (a name
+            # bound n times and read n times would otherwise cost n * n), unless the depth
+            # limit cut the computation short.
+            known = self._name_origins.get(id(bindings))
+            if known is not None:
+                return known
+            cuts = self._depth_cuts
+            found = _combine(self.assignment_origin(a, depth + 1) for a in bindings)
+            if self._depth_cuts == cuts:
+                self._name_origins[id(bindings)] = found
+            return found
         if isinstance(node, cst.Attribute):
             owner = self.origin(node.value, depth + 1)
             attr = node.attr.value

@@ -44,7 +44,8 @@ class Resolution:
     complete: bool = True  # False: something that cannot be resolved may also flow in
 
     def __add__(self, other: "Resolution") -> "Resolution":
-        values = self.values + tuple(v for v in other.values if v not in self.values)
+        present = set(self.values)
+        values = self.values + tuple(v for v in other.values if v not in present)
         return Resolution(values, self.complete and other.complete)
 
     @property
@@ -127,6 +128,8 @@ class Resolver:
         self.ctx = ctx
         self._class_attrs: Optional[Dict[Tuple[cst.ClassDef, str], List[cst.BaseExpression]]] = None
         self._calls_by_name: Optional[Dict[str, List[cst.Call]]] = None
+        self._names: Dict[int, Resolution] = {}  # by id of the bindings list a name reads
+        self._cuts = 0  # resolutions cut short by a cycle or the depth limit so far
 
     # -- entry points --------------------------------------------------------------------------
     def resolve(self, node: cst.BaseExpression) -> Resolution:
@@ -146,6 +149,7 @@ class Resolver:
         if value is not _NOT_LITERAL:
             return Resolution((Value(value, node),))
         if depth > _MAX_DEPTH or node in seen:
+            self._cuts += 1
             return UNRESOLVED
         seen = seen | {node}
         depth += 1
@@ -167,12 +171,21 @@ class Resolver:
         scope = self.ctx.scope(node)
         if scope is None:
             return UNRESOLVED
-        assignments = list(scope[node.value])
+        assignments = scope[node.value]
         if not assignments:
             return UNRESOLVED
+        # Every read that sees the same bindings resolves alike: computed once (a name bound
+        # n times and read n times would otherwise cost n * n), unless a cycle or the depth
+        # limit cut the computation short (then the result depends on the path to it).
+        known = self._names.get(id(assignments))
+        if known is not None:
+            return known
+        cuts = self._cuts
         result = Resolution()
         for assignment in assignments:
             result = result + self._assignment(assignment, depth, seen)
+        if self._cuts == cuts:
+            self._names[id(assignments)] = result
         return result
 
     def _assignment(self, assignment, depth: int, seen: frozenset) -> Resolution:
@@ -287,6 +300,7 @@ class Resolver:
     # -- dicts ---------------------------------------------------------------------------------
     def _dict_entries(self, node: cst.CSTNode, depth: int, seen: frozenset):
         if depth > _MAX_DEPTH or node in seen:
+            self._cuts += 1
             return None
         seen = seen | {node}
         depth += 1
