@@ -165,3 +165,17 @@ def test_config_file_is_utf8_whatever_its_first_line_says(tmp_path):
     path.write_text("# Video encoding: h264\nimage_model: dall-e-3\n")
     result = process_file(path, settings(), Selection())
     assert [f.code for f in result.findings] == ["DM106"]
+
+
+def test_a_file_with_other_hard_links_is_not_replaced(tmp_path):
+    """An atomic replace would give this name a new file and leave the other names with the old
+    code: reported, not written; --diff still shows the change."""
+    path = tmp_path / "a.py"
+    path.write_text(CALL.format(prompt="x"))
+    other = tmp_path / "same.py"
+    os.link(path, other)
+    result = run_fix(path)
+    assert not result.changed and "hard link" in result.error
+    assert path.read_text() == other.read_text() == CALL.format(prompt="x")
+    assert os.stat(path).st_ino == os.stat(other).st_ino
+    assert run_fix(path, write=False).diff.startswith("--- ")

@@ -262,6 +262,14 @@ def process_data(
             # the one to fix.
             result.error = f"is a symbolic link to {os.path.realpath(path)}: not written; fix that file instead"
             result.changed = False
+        elif write and _links(path) > 1:
+            # An atomic replace gives this name a new file: the other names would keep the old code.
+            others = _links(path) - 1
+            result.error = (
+                f"has {others} other hard link{'s' if others > 1 else ''}: not written (replacing it would "
+                f"leave {'them' if others > 1 else 'it'} with the old code); run `fix --diff` and apply it in place"
+            )
+            result.changed = False
         elif write:
             try:
                 atomic_write(path, source.encode(outcome.text), expected=data)
@@ -269,6 +277,13 @@ def process_data(
                 result.error = f"not written: {exc}"
                 result.changed = False
     return result
+
+
+def _links(path: Path) -> int:
+    try:
+        return os.stat(path).st_nlink
+    except OSError:
+        return 1  # the write reports what is wrong
 
 
 def unified_diff(before: str, after: str, name: str) -> str:

@@ -112,12 +112,27 @@ def atomic_write(path: Path, data: bytes, expected: Optional[bytes] = None) -> N
         if expected is not None and read_bytes(path) != expected:
             raise FileChangedError(f"{path} changed while it was being fixed; left as it is")
         os.replace(tmp, path)
+        _sync_folder(path.parent)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable: without it a power loss may bring the old file back."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # not possible on this system (Windows): the data itself is synced
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class FileChangedError(Exception):
