@@ -13,6 +13,7 @@ import difflib
 import importlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -280,10 +281,12 @@ def process_data(
 
 
 def _links(path: Path) -> int:
+    """How many names the file has (a folder's count means something else: 1)."""
     try:
-        return os.stat(path).st_nlink
+        info = os.stat(path)
     except OSError:
         return 1  # the write reports what is wrong
+    return info.st_nlink if stat.S_ISREG(info.st_mode) else 1
 
 
 def unified_diff(before: str, after: str, name: str) -> str:
