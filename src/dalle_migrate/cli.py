@@ -5,6 +5,7 @@ configuration or internal error."""
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
 import sys
 from pathlib import Path
@@ -209,6 +210,8 @@ def _run(
         root=config.root,
         force_exclude=force_exclude,
     )
+    # What is imported by now lives as long as the run: the collector need not look at it again.
+    gc.freeze()
     files = discovery.files(list(paths) or [Path(".")])
     if command == "fix" and not diff:
         for stale in discovery.stale_temp_files:  # a killed run's half-written copies: ours to remove
