@@ -14,6 +14,7 @@ import importlib
 import os
 import re
 import stat
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -91,7 +92,7 @@ def fix_text(text: str, settings: Settings, selection: Selection, newline: str =
         fixed.extend(f for f in fixable if id(f.fix) in applied_ids)
         left = [f for f in findings if f.fix is None or id(f.fix) not in applied_ids]
         carried = _carried_over(left, fixable, applied, settings)
-        if carried is not None and _parses(new_text):
+        if carried is not None and _compiles(ctx.text) and _compiles(new_text):
             lines = LineIndex(new_text)
             kept = [f for f in carried if not suppressed(lines.line_text(lines.position(f.start)[0]), f.code)]
             return TextResult(new_text, _positioned(kept, lines), fixed)
@@ -153,10 +154,14 @@ def _carried_over(left: Sequence[Finding], fixable: Sequence[Finding], applied: 
     return out
 
 
-def _parses(text: str) -> bool:
-    """CPython's own parser accepts the text (when it does not, LibCST is asked in a new round)."""
+def _compiles(text: str) -> bool:
+    """CPython compiles the text (nothing is run). Carrying findings over is only sound for code
+    Python accepts: in code it rejects, such as a keyword passed twice, removing one occurrence
+    uncovers another that no analysis has seen."""
     try:
-        ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # `"\d"` and the like: the user's business, not ours
+            compile(text, "<dalle-migrate>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return False
     return True

@@ -13,6 +13,7 @@ is not, the rules say so (DM104) and fix only what they can see.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -85,7 +86,10 @@ def _literal(node: cst.CSTNode) -> Any:
                 quote = 3 if raw[at : at + 3] in ('"""', "'''") and len(raw) - at >= 6 else 1
                 return raw[at + quote : len(raw) - quote]
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
+        with warnings.catch_warnings():
+            # `"\d+"` in the scanned code: Python warns when it evaluates it; not ours to print.
+            warnings.simplefilter("ignore")
+            value = node.evaluated_value
         return value if isinstance(value, str) else _NOT_LITERAL
     if isinstance(node, cst.Integer):
         return int(node.evaluated_value)
