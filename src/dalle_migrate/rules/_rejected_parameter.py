@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Iterable
 
+import libcst as cst
+
 from ..calls import ImageCall
 from ..context import ModuleContext
 from ..edits import delete_argument
@@ -33,6 +35,16 @@ class RejectedParameter(Rule):
             why = f"{model} does not take `{self.parameter}`"
         else:
             return
+        nested = [n for n in ctx.inside(argument.value, cst.Call) if _shaped_like_image_call(n, ctx)]
+        if nested:
+            # Deleting the argument would delete the request its value makes.
+            yield self.finding(
+                ctx,
+                argument.holder,
+                f"{why}; {self.advice} Not removed automatically: its value makes an image request "
+                f"(`{ctx.code(nested[0])}`); move that call out, then remove `{self.parameter}`.",
+            )
+            return
         yield self.finding(
             ctx,
             argument.holder,
@@ -40,3 +52,14 @@ class RejectedParameter(Rule):
             f"Remove `{self.parameter}`",
             [delete_argument(ctx, argument.holder, argument.container)],
         )
+
+
+def _shaped_like_image_call(node: cst.Call, ctx: ModuleContext) -> bool:
+    """``<anything>.images.<method>(...)``: whoever the receiver is, deleting it drops a request."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in ctx.catalog.methods:
+        return False
+    base = func.value
+    if isinstance(base, cst.Attribute) and base.attr.value in ctx.catalog.sdk.response_wrappers:
+        base = base.value
+    return isinstance(base, cst.Attribute) and base.attr.value == ctx.catalog.sdk.images_attribute
