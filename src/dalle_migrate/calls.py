@@ -147,6 +147,20 @@ def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
     return _finder(ctx).find()
 
 
+def images_receiver(node: cst.Call, catalog) -> Optional[cst.BaseExpression]:
+    """``x`` when ``node`` is shaped ``x.images.<method>(...)`` (also through
+    ``with_raw_response``), whatever ``x`` is; None for any other call."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in catalog.methods:
+        return None
+    base = func.value
+    if isinstance(base, cst.Attribute) and base.attr.value in catalog.sdk.response_wrappers:
+        base = base.value
+    if isinstance(base, cst.Attribute) and base.attr.value == catalog.sdk.images_attribute:
+        return base.value
+    return None
+
+
 def find_lookalike_calls(ctx: ModuleContext) -> List[cst.Call]:
     """Calls shaped like image calls on something that is not OpenAI (another SDK, own classes)."""
     finder = _finder(ctx)
@@ -175,15 +189,8 @@ class _Finder:
 
     def is_lookalike(self, node: cst.Call) -> bool:
         """``<receiver>.images.generate(...)`` whose receiver is proven not to be OpenAI."""
-        func = node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in self.ctx.catalog.methods:
-            return False
-        base = func.value
-        if isinstance(base, cst.Attribute) and base.attr.value in self.sdk.response_wrappers:
-            base = base.value
-        if not (isinstance(base, cst.Attribute) and base.attr.value == self.sdk.images_attribute):
-            return False
-        return self.origin(base.value).kind is Kind.OTHER
+        receiver = images_receiver(node, self.ctx.catalog)
+        return receiver is not None and self.origin(receiver).kind is Kind.OTHER
 
     def image_call(self, node: cst.Call) -> Optional[ImageCall]:
         func = node.func
@@ -413,7 +420,7 @@ class _Finder:
         package = self.sdk.package
         if isinstance(node, cst.Import):
             for alias in node.names:
-                dotted = _dotted(alias.name)
+                dotted = dotted_name(alias.name) or ""
                 bound = alias.asname.name.value if alias.asname else dotted.split(".")[0]
                 if bound == assignment.name:
                     module = dotted if alias.asname else dotted.split(".")[0]
@@ -423,13 +430,13 @@ class _Finder:
         if isinstance(node, cst.ImportFrom):
             if node.relative or node.module is None:
                 return OTHER
-            module = _dotted(node.module)
+            module = dotted_name(node.module) or ""
             if isinstance(node.names, cst.ImportStar):
                 if module.split(".")[0] == package and assignment.name in self.sdk.clients:
                     return self._client_class(assignment.name)
                 return UNKNOWN
             for alias in node.names:
-                name = _dotted(alias.name)
+                name = dotted_name(alias.name) or ""
                 bound = alias.asname.name.value if alias.asname else name
                 if bound != assignment.name:
                     continue
@@ -559,7 +566,3 @@ def _returns(ctx: ModuleContext, func: cst.FunctionDef) -> List[cst.BaseExpressi
         if owner is func and node.value is not None:
             values.append(node.value)
     return values
-
-
-def _dotted(node: cst.CSTNode) -> str:
-    return dotted_name(node) or ""

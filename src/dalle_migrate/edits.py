@@ -14,6 +14,7 @@ import libcst as cst
 
 from .context import ModuleContext
 from .findings import Edit
+from .scopes import dotted_name
 
 _HSPACE = " \t"
 
@@ -295,7 +296,7 @@ def add_import(ctx: ModuleContext, module: str) -> Optional[Edit]:
         ):
             for small in statement.body:
                 if isinstance(small, cst.Import) and any(
-                    a.asname is None and _dotted_text(a.name) == module for a in small.names
+                    a.asname is None and dotted_name(a.name) == module for a in small.names
                 ):
                     return None
             last_import = statement
@@ -332,12 +333,4 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
     small = statement.body[0]
     if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
         return True
-    return isinstance(small, cst.ImportFrom) and _dotted_text(small.module) == "__future__"
-
-
-def _dotted_text(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted_text(node.value)}.{node.attr.value}"
-    return ""
+    return isinstance(small, cst.ImportFrom) and dotted_name(small.module) == "__future__"

@@ -8,9 +8,11 @@ writes it back atomically with the file's own encoding, BOM and line endings.
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import difflib
 import importlib
+import itertools
 import os
 import re
 import stat
@@ -120,20 +122,15 @@ def _carried_over(left: Sequence[Finding], fixable: Sequence[Finding], applied: 
         return None  # e.g. a call moved to another enum member: what reads the old one changed
     if any(f.fix is not None and f.fix.applies(settings.unsafe_fixes) for f in left):
         return None
-    edits = sorted({e for fix in applied for e in fix.edits})
-    shifts = []  # (end of an edit, total length change up to and including it)
-    total = 0
-    for edit in edits:
-        total += len(edit.content) - (edit.end - edit.start)
-        shifts.append((edit.end, total))
+    edits = sorted({e for fix in applied for e in fix.edits})  # applied edits never overlap
+    ends = [e.end for e in edits]
+    shifts = list(itertools.accumulate(len(e.content) - (e.end - e.start) for e in edits))
 
     def moved(start: int, end: int) -> Optional[Tuple[int, int]]:
-        delta = 0
-        for edit, (edit_end, running) in zip(edits, shifts):
-            if edit.start <= end and start <= edit.end:
-                return None  # touches the range: its text may differ now
-            if edit_end <= start:
-                delta = running
+        before = bisect.bisect_left(ends, start)  # the edits that end before ``start``
+        if before < len(edits) and edits[before].start <= end:
+            return None  # an edit touches the range: its text may differ now
+        delta = shifts[before - 1] if before else 0
         return start + delta, end + delta
 
     out = []
@@ -268,9 +265,8 @@ def process_data(
             # the one to fix.
             result.error = f"is a symbolic link to {os.path.realpath(path)}: not written; fix that file instead"
             result.changed = False
-        elif write and _links(path) > 1:
+        elif write and (others := _links(path) - 1) > 0:
             # An atomic replace gives this name a new file: the other names would keep the old code.
-            others = _links(path) - 1
             result.error = (
                 f"has {others} other hard link{'s' if others > 1 else ''}: not written (replacing it would "
                 f"leave {'them' if others > 1 else 'it'} with the old code); run `fix --diff` and apply it in place"

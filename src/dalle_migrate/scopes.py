@@ -228,7 +228,7 @@ class Scopes:
                 scope.bind(ImportAssignment, alias.asname.name.value, node)  # type: ignore[union-attr]
                 continue
             # ``import a.b.c`` binds ``a``; LibCST also files ``a.b`` and ``a.b.c``, kept for lookups.
-            dotted = _dotted(alias.name)
+            dotted = dotted_name(alias.name) or ""
             parts = dotted.split(".")
             for i in range(1, len(parts) + 1):
                 scope.bind(ImportAssignment, ".".join(parts[:i]), node)
@@ -373,9 +373,11 @@ class Scopes:
                     assignment.references.append(access)
 
 
-def _dotted(node: cst.CSTNode) -> str:
+def dotted_name(node: Optional[cst.CSTNode]) -> Optional[str]:
+    """``a.b.c`` for a chain of names; None for anything else."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
+        inner = dotted_name(node.value)
+        return f"{inner}.{node.attr.value}" if inner is not None else None
+    return None

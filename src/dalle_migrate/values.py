@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from .context import ModuleContext
-from .scopes import Assignment
+from .scopes import Assignment, dotted_name  # noqa: F401  (dotted_name re-exported)
 
 _MAX_DEPTH = 12
 _GETENV = {"os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault"}
@@ -104,15 +104,6 @@ def _literal(node: cst.CSTNode) -> Any:
     if isinstance(node, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in node.parts):
         return "".join(p.value for p in node.parts)  # an f-string without placeholders
     return _NOT_LITERAL
-
-
-def dotted_name(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        inner = dotted_name(node.value)
-        return f"{inner}.{node.attr.value}" if inner is not None else None
-    return None
 
 
 def call_arguments(call: cst.Call, names: Sequence[str]) -> List[Optional[cst.Arg]]:

@@ -9,7 +9,7 @@ import libcst as cst
 from ..calls import ImageCall, Surface
 from ..catalog import RETIRED
 from ..context import ModuleContext
-from ..values import string_value
+from ..values import dotted_name, string_value
 
 
 def method_name(call: ImageCall) -> str:
@@ -60,7 +60,7 @@ def enum_member_holding(ctx: ModuleContext, node: cst.CSTNode, value: str) -> Op
     cls = ctx.parent(block) if block is not None else None
     if not isinstance(cls, cst.ClassDef):
         return None
-    if not any(_dotted(b.value).endswith("Enum") for b in cls.bases):
+    if not any((dotted_name(b.value) or "").endswith("Enum") for b in cls.bases):
         return None
     for statement in cls.body.body:
         if not isinstance(statement, cst.SimpleStatementLine):
@@ -75,14 +75,6 @@ def enum_member_holding(ctx: ModuleContext, node: cst.CSTNode, value: str) -> Op
             ):
                 return f"{cls.name.value}.{small.targets[0].target.value}"
     return None
-
-
-def _dotted(node: cst.CSTNode) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 def models_with_status(call: ImageCall, ctx: ModuleContext, status: str):

@@ -6,7 +6,7 @@ from typing import ClassVar, Iterable
 
 import libcst as cst
 
-from ..calls import ImageCall
+from ..calls import ImageCall, images_receiver
 from ..context import ModuleContext
 from ..edits import delete_argument
 from ..findings import Finding
@@ -35,7 +35,7 @@ class RejectedParameter(Rule):
             why = f"{model} does not take `{self.parameter}`"
         else:
             return
-        nested = [n for n in ctx.inside(argument.value, cst.Call) if _shaped_like_image_call(n, ctx)]
+        nested = [n for n in ctx.inside(argument.value, cst.Call) if images_receiver(n, ctx.catalog) is not None]
         if nested:
             # Deleting the argument would delete the request its value makes.
             yield self.finding(
@@ -53,13 +53,3 @@ class RejectedParameter(Rule):
             [delete_argument(ctx, argument.holder, argument.container)],
         )
 
-
-def _shaped_like_image_call(node: cst.Call, ctx: ModuleContext) -> bool:
-    """``<anything>.images.<method>(...)``: whoever the receiver is, deleting it drops a request."""
-    func = node.func
-    if not isinstance(func, cst.Attribute) or func.attr.value not in ctx.catalog.methods:
-        return False
-    base = func.value
-    if isinstance(base, cst.Attribute) and base.attr.value in ctx.catalog.sdk.response_wrappers:
-        base = base.value
-    return isinstance(base, cst.Attribute) and base.attr.value == ctx.catalog.sdk.images_attribute

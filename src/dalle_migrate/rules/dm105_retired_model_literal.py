@@ -66,14 +66,9 @@ class RetiredModelLiteral(Rule):
         handled: Set[cst.CSTNode] = {v.node for call in ctx.image_calls for v in call.model_values}
         lookalikes = set(find_lookalike_calls(ctx))
         target = ctx.settings.target
-        found = [
-            node
-            for node in ctx.nodes(cst.SimpleString, cst.ConcatenatedString)
-            if string_value(node) in retired and _in_code(ctx, node, lookalikes)
-        ]
-        for node in found:
+        for node in ctx.nodes(cst.SimpleString, cst.ConcatenatedString):
             value = string_value(node)
-            if node in handled:
+            if value not in retired or node in handled or not _in_code(ctx, node, lookalikes):
                 continue
             twin = enum_member_holding(ctx, node, target)
             if twin is not None:
