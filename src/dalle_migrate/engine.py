@@ -106,17 +106,14 @@ def fix_text(text: str, settings: Settings, selection: Selection, newline: str =
     return TextResult(ctx.text, _positioned(findings, ctx.lines), fixed)
 
 
-# Codes whose fixes rewrite a call's shape (legacy API to v1, the variations endpoint): what is
-# left is found again on the new code.
-_REANALYSE_AFTER = frozenset({"DM401", "DM402"})
-
-
 def _carried_over(left: Sequence[Finding], fixable: Sequence[Finding], applied: Sequence[Fix], settings: Settings) -> Optional[List[Finding]]:
     """The findings left after one round, moved to the new text, or None when only analysing
     the new text can tell: a fixable finding was held back by a colliding edit (another round
     applies it), a fix reshaped a call, or an edit touches what a finding covers or would edit."""
+    from .rules import RULES_BY_CODE
+
     applied_ids = {id(fix) for fix in applied}
-    if any(id(f.fix) in applied_ids and f.code in _REANALYSE_AFTER for f in fixable):
+    if any(id(f.fix) in applied_ids and RULES_BY_CODE[f.code].fix_reshapes_call for f in fixable):
         return None
     if not all(e.local for fix in applied for e in fix.edits):
         return None  # e.g. a call moved to another enum member: what reads the old one changed

@@ -41,6 +41,9 @@ class Rule:
     severity: ClassVar[Severity] = Severity.ERROR
     summary: ClassVar[str]  # one line, for `rules` and SARIF shortDescription
     fix_applicability: ClassVar[Optional[Applicability]] = Applicability.SAFE
+    # True when the fix reshapes a call (another API, another endpoint): what else is found on
+    # it must be found again on the new code, never carried over (engine.fix_text).
+    fix_reshapes_call: ClassVar[bool] = False
     VALID: ClassVar[Sequence[str]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 

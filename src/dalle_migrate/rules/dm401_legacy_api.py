@@ -34,6 +34,7 @@ class LegacyApi(Rule):
 
     code = "DM401"
     name = "legacy-api"
+    fix_reshapes_call = True
     summary = "`openai.Image.*` was removed in openai 1.0"
     VALID = [
         """

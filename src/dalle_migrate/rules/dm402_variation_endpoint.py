@@ -36,6 +36,7 @@ class VariationEndpoint(Rule):
 
     code = "DM402"
     name = "variation-endpoint"
+    fix_reshapes_call = True
     summary = "Image variations endpoint is retired"
     fix_applicability = Applicability.UNSAFE
     VALID = [
