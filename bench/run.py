@@ -62,6 +62,17 @@ def timed(cmd, cwd=None) -> tuple:
     return elapsed, max(peak, before) / 1024
 
 
+def byte_compile_tool() -> None:
+    """Compile the tool's modules, as pip does when it installs a package. An editable install
+    (or PYTHONDONTWRITEBYTECODE) would leave them to be compiled on every run, which is not
+    what a user's installed tool does and costs about 60 ms of a Django check."""
+    import compileall
+
+    import dalle_migrate
+
+    compileall.compile_dir(str(Path(dalle_migrate.__file__).parent), quiet=1)
+
+
 def median(values) -> float:
     return statistics.median(values)
 
@@ -134,6 +145,7 @@ def main() -> None:
     args = parser.parse_args()
 
     tool = [sys.executable, "-m", "dalle_migrate"]
+    byte_compile_tool()
     django = django_tree(args.django)
     py_files = sum(1 for _ in django.rglob("*.py"))
     size = sum(p.stat().st_size for p in django.rglob("*.py")) / 1e6

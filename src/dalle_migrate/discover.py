@@ -11,6 +11,7 @@ configuration excludes them and ``--force-exclude`` is given (as ruff, for pre-c
 from __future__ import annotations
 
 import fnmatch
+import operator
 from glob import escape as glob_escape
 import os
 import re
@@ -38,6 +39,11 @@ DEFAULT_EXCLUDES = (
 def file_kind(path: Path) -> Optional[str]:
     """python / notebook / config, or None for a file the tool does not read."""
     return _kind_of_name(path.name)
+
+
+# What ``_kind_of_name`` accepts, as one suffix test for the walk (plus names starting ``.env.``).
+_READ_SUFFIXES = SOURCE_SUFFIXES + NOTEBOOK_SUFFIXES + CONFIG_SUFFIXES + (".env",)
+_by_name = operator.attrgetter("name")
 
 
 def _kind_of_name(name: str) -> Optional[str]:
@@ -94,19 +100,21 @@ class Discovery:
             for q in {p, p.replace("/**", "/*"), p[:-3] if p.endswith("/**") else p}
         )
 
-    def files(self, paths: Iterable[Path]) -> List[Path]:
-        """Files to check, each once, in a stable order."""
+    def files(self, paths: Iterable[Path]) -> List[str]:
+        """Files to check, each once, in a stable order. Strings, not ``Path`` objects: most of
+        a large tree is skipped by the prefilter, and building thousands of paths costs more
+        than reading the files they name."""
         paths = list(paths)
         if len(paths) == 1:  # nothing to count twice
-            return [Path(found) for found in self._start(Path(paths[0]))]
+            return list(self._start(Path(paths[0])))
         seen = set()
-        out: List[Path] = []
+        out: List[str] = []
         for path in paths:
             for found in self._start(Path(path)):
                 key = os.path.normcase(os.path.abspath(found))
                 if key not in seen:
                     seen.add(key)
-                    out.append(Path(found))
+                    out.append(found)
         return out
 
     def excluded(self, path: Path, is_dir: bool) -> bool:
@@ -142,31 +150,45 @@ class Discovery:
     def _walk(self, folder: str, relative: str, from_root: Optional[str], ignored: Set[str]) -> Iterator[str]:
         """Walk with strings only: a large tree is mostly skipped, so every step must be cheap.
         ``relative`` is the folder's path from the git work tree, ``from_root`` from the root
-        the exclude globs are written for (None when the folder is outside it)."""
+        the exclude globs are written for (None when the folder is outside it).
+
+        Depth-first in name order, as a recursive walk would go, but with a stack of folder
+        iterators: nested generators would pass every file up through each level above it."""
+        check_excludes = bool(self.excludes)
+        folder_re = self._folder_re.match
+        found: List[str] = []
+        stack = [(self._entries(folder), relative, from_root)]
+        while stack:
+            entries, relative, from_root = stack[-1]
+            for entry in entries:
+                name = entry.name
+                if entry.is_symlink():
+                    continue  # never followed: it may point out of the tree
+                rel = relative + name
+                rooted = from_root + name if from_root is not None else None
+                if entry.is_dir():
+                    if folder_re(name) or (rel + "/") in ignored:
+                        continue
+                    if check_excludes and self._excluded_entry(name, rooted):
+                        continue
+                    stack.append((self._entries(entry.path), rel + "/", rooted + "/" if rooted is not None else None))
+                    break  # this folder first; the loop comes back to the rest of its parent
+                elif name.endswith(TEMP_SUFFIX) and is_stale_temp(name):
+                    self.stale_temp_files.append(entry.path)
+                elif (name.endswith(_READ_SUFFIXES) or name.startswith(".env.")) and entry.is_file():
+                    if rel in ignored or (check_excludes and self._excluded_entry(name, rooted)):
+                        continue
+                    found.append(entry.path)
+            else:
+                stack.pop()  # this folder is done
+        return iter(found)
+
+    def _entries(self, folder: str) -> Iterator["os.DirEntry[str]"]:
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            return iter(sorted(os.scandir(folder), key=_by_name))
         except OSError as exc:
             self.errors.append((folder, f"cannot list the folder: {exc.strerror or exc}"))
-            return
-        check_excludes = bool(self.excludes)
-        for entry in entries:
-            name = entry.name
-            if entry.is_symlink():
-                continue  # never followed: it may point out of the tree
-            rel = relative + name
-            rooted = from_root + name if from_root is not None else None
-            if entry.is_dir():
-                if self._folder_re.match(name) or (rel + "/") in ignored:
-                    continue
-                if check_excludes and self._excluded_entry(name, rooted):
-                    continue
-                yield from self._walk(entry.path, rel + "/", rooted + "/" if rooted is not None else None, ignored)
-            elif name.endswith(TEMP_SUFFIX) and is_stale_temp(name):
-                self.stale_temp_files.append(entry.path)
-            elif _kind_of_name(name) is not None and entry.is_file():
-                if rel in ignored or (check_excludes and self._excluded_entry(name, rooted)):
-                    continue
-                yield entry.path
+            return iter(())
 
     # -- git ---------------------------------------------------------------------------------
     def _ignored_set(self, top: Path) -> Set[str]:
@@ -208,7 +230,7 @@ def _relative_prefix(path: Path, base: Path) -> Optional[str]:
 
 def discover(paths: Iterable[Path], excludes: Sequence[str] = ()) -> List[Path]:
     """Files under ``paths`` with the default excludes plus ``excludes``."""
-    return Discovery(excludes=tuple(excludes)).files(paths)
+    return [Path(found) for found in Discovery(excludes=tuple(excludes)).files(paths)]
 
 
 _TOPS: Dict[Path, Optional[Path]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 
 class Applicability(str, enum.Enum):
@@ -107,7 +107,7 @@ def splice(text: str, edits: Iterable[Edit]) -> str:
 class FileResult:
     """What happened to one file in a run."""
 
-    path: Path
+    path: Union[Path, str]  # a str when the prefilter skipped the file: never built as a Path
     findings: List[Finding] = field(default_factory=list)  # remaining
     fixed: List[Finding] = field(default_factory=list)
     skipped: bool = False  # nothing in it can have a finding: never parsed

@@ -48,4 +48,7 @@ class Prefilter:
         self.needles = needles(catalog)
 
     def may_have_findings(self, data: bytes) -> bool:
-        return any(needle in data for needle in self.needles)
+        for needle in self.needles:  # a plain loop: any() over a generator costs a third more
+            if needle in data:
+                return True
+        return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List
+from typing import List, Union
 
 from ..findings import FileResult
 
@@ -30,7 +30,7 @@ class RunReport:
         return sum(len(r.fixed) for r in self.results)
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Union[Path, str]) -> str:
     """Relative to the current folder when inside it, else absolute; always with '/'."""
     absolute = os.path.abspath(path)
     cwd = os.getcwd()

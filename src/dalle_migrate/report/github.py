@@ -19,6 +19,8 @@ def _property(text: str) -> str:
 def render(report: RunReport) -> str:
     lines: List[str] = []
     for result in report.results:
+        if not result.findings and not result.error:
+            continue
         name = _property(display_path(result.path))
         for f in result.findings:
             command = "error" if f.severity is Severity.ERROR else "warning"

@@ -44,6 +44,8 @@ def finding_dict(name: str, f: Finding) -> Dict[str, Any]:
 def render(report: RunReport) -> str:
     items: List[Dict[str, Any]] = []
     for result in report.results:
+        if not result.findings:
+            continue
         name = display_path(result.path)
         items.extend(finding_dict(name, f) for f in result.findings)
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"

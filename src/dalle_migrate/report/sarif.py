@@ -75,6 +75,8 @@ def render(report: RunReport) -> str:
     index = {rule.code: i for i, rule in enumerate(ALL_RULES)}
     results: List[Dict[str, Any]] = []
     for file_result in report.results:
+        if not file_result.findings:
+            continue
         name = display_path(file_result.path)
         results.extend(_result(name, f, index) for f in file_result.findings)
     root = Path(os.getcwd()).as_uri() + "/"
