@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import libcst as cst
 
-from .catalog import ACTIVE, DEPRECATED, RETIRED
+from .catalog import DEPRECATED, RETIRED
 from .context import ModuleContext
 from .scopes import Assignment, ImportAssignment
 from .values import Resolution, Value, dotted_name, resolve, string_value

@@ -209,7 +209,7 @@ def insert_keywords(ctx: ModuleContext, call: cst.Call, pairs) -> Edit:
     as one edit (two insertions at one point would clash)."""
     text = ctx.text
     if len(pairs) > 1:
-        first, rest = pairs[0], pairs[1:]
+        first = pairs[0]
         edit = insert_keywords(ctx, call, [first])
         args = list(call.args)
         separator = ", "

@@ -14,7 +14,7 @@ is not, the rules say so (DM104) and fix only what they can see.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst

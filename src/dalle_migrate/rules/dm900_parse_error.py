@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from ..findings import Severity
 from .base import Invalid, Rule
 
 
