@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -297,3 +298,76 @@ def test_parallel_run_gives_the_same_results_in_the_same_order(tmp_path):
     fixed = run("fix", "--jobs", "2", *TODAY, cwd=tmp_path)
     assert fixed.exit_code == 0
     assert all('model="gpt-image-2"' in p.read_text() for p in tmp_path.glob("m*.py"))
+
+
+def _mixed_tree(root: Path) -> None:
+    """Files of every outcome spread over both halves of the scan: findings, clean code the
+    prefilter keeps, code it skips, a file-level noqa, an unreadable file."""
+    for i in range(40):
+        kind = i % 5
+        text = {
+            0: APP.replace("a lighthouse", f"picture {i}"),
+            1: CLEAN,
+            2: f"def helper_{i}():\n    return {i}\n",
+            3: "# dalle-migrate: noqa\n" + APP,
+            4: f"VALUE = {i}\n",
+        }[kind]
+        (root / f"m{i:02}.py").write_text(text)
+    (root / "m07.py").write_text("")
+    (root / "m33.py").write_text(APP)
+
+
+def test_split_scan_matches_a_scan_in_one_process(tmp_path, monkeypatch):
+    """The forked helper that reads the second half of a large tree changes nothing in the
+    results: same findings, same order, same read errors, same file count."""
+    from dalle_migrate import runner
+
+    _mixed_tree(tmp_path)
+    real_read = runner.read_file
+
+    def read(path):
+        if Path(path).name in ("m03.py", "m31.py"):  # one in each half
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(runner, "read_file", read)
+    helpers = []
+    real_start = runner._start_helper
+    monkeypatch.setattr(runner, "_start_helper", lambda *a: helpers.append(real_start(*a)) or helpers[-1])
+    monkeypatch.setattr(runner, "SPLIT_SCAN_MIN_FILES", 4)
+    one = run("check", "--jobs", "1", *TODAY, cwd=tmp_path)
+    assert helpers == []
+    split = run("check", "--jobs", "2", *TODAY, cwd=tmp_path)
+    assert len(helpers) == 1 and helpers[0] is not None, "the helper was not started"
+    assert one.exit_code == split.exit_code == 2
+    assert one.output == split.output
+    assert "m03.py: error: cannot read: Permission denied" in split.output
+    assert "m31.py: error: cannot read: Permission denied" in split.output
+    assert "m33.py:" in split.output and "40 files scanned" in split.output
+    names = [line.split(":")[0] for line in split.output.splitlines() if line.startswith("m")]
+    assert names == sorted(names) and "m35.py" in names
+
+
+def test_split_scan_falls_back_when_the_helper_fails(tmp_path, monkeypatch):
+    """A helper that dies without an answer: this process reads its half instead."""
+    from dalle_migrate import runner
+
+    _mixed_tree(tmp_path)
+    expected = run("check", "--jobs", "1", *TODAY, cwd=tmp_path)
+
+    class BrokenMarshal:
+        loads = staticmethod(runner.marshal.loads)
+
+        @staticmethod
+        def dumps(value):
+            raise RuntimeError("the helper fails")
+
+    monkeypatch.setattr(runner, "marshal", BrokenMarshal)
+    monkeypatch.setattr(runner, "SPLIT_SCAN_MIN_FILES", 4)
+    finished = []
+    real_finish = runner._finish_helper
+    monkeypatch.setattr(runner, "_finish_helper", lambda helper: finished.append(real_finish(helper)) or finished[-1])
+    split = run("check", "--jobs", "2", *TODAY, cwd=tmp_path)
+    assert finished == [None], "the helper should have failed"
+    assert split.exit_code == expected.exit_code == 1
+    assert split.output == expected.output

@@ -173,6 +173,30 @@ def test_gitignore_and_info_exclude_are_respected(tmp_path):
     assert codes(run(tmp_path, "check", "scratch.py", "--force-exclude")) == []
 
 
+def test_git_is_asked_early_and_never_left_running(tmp_path):
+    """git is started before the catalogue loads (its answer is read by the walk); a run that
+    stops in between (a usage error) ends the process it started."""
+    from dalle_migrate.discover import Discovery
+
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "client.py").write_text(APP)
+    (tmp_path / "app.py").write_text(APP)
+    discovery = Discovery()
+    discovery.ask_git([tmp_path])
+    (process,) = discovery._asked.values()
+    assert [Path(f).name for f in discovery.files([tmp_path])] == ["app.py"]
+    assert discovery._asked == {} and process.returncode == 0
+    left = Discovery()
+    left.ask_git([tmp_path])
+    (process,) = left._asked.values()
+    left.close()
+    assert left._asked == {} and process.returncode is not None
+    result = run(tmp_path, "check", "--select", "XX1")
+    assert result.exit_code == 2 and "no rule code starts with 'XX1'" in result.output
+
+
 def test_force_exclude_applies_configured_excludes_to_explicit_files(tmp_path):
     project(tmp_path, 'extend-exclude = ["vendor/**"]\n', files=("vendor/lib.py",))
     assert {f for f, _ in codes(run(tmp_path, "check", "vendor/lib.py"))} == {"vendor/lib.py"}

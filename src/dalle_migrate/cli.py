@@ -187,32 +187,41 @@ def _run(
         config = resolve(config_file, isolated)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    unsafe_fixes = bool(config.unsafe_fixes) if unsafe_fixes is None else unsafe_fixes
-    settings = _settings(target or config.target, today or config.today, catalog_path or config.catalog, unsafe_fixes)
-    selection = Selection(
-        select=_codes(select) or config.select or ("DM",),
-        ignore=_codes(ignore) or config.ignore,
-        per_file_ignores=config.per_file_ignores,
-        root=config.root,
-    )
-    known = rule_codes()
-    for code in selection.select + selection.ignore + tuple(c for _, codes in selection.per_file_ignores for c in codes):
-        if not any(c.startswith(code) for c in known):
-            source = f"in {config.path}" if config.path and code not in _codes(select) + _codes(ignore) else "in --select/--ignore"
-            raise click.UsageError(f"no rule code starts with {code!r} ({source})")
-
-    if list(paths) == [Path("-")]:
-        return _run_stdin(command, stdin_filename, settings, selection, output_format, diff)
-
     discovery = Discovery(
         folder_excludes=DEFAULT_EXCLUDES if config.exclude is None else (),
         excludes=tuple(config.exclude or ()) + tuple(config.extend_exclude) + tuple(exclude),
         root=config.root,
         force_exclude=force_exclude,
     )
+    reading_stdin = list(paths) == [Path("-")]
+    if not reading_stdin:
+        discovery.ask_git(list(paths) or [Path(".")])  # git answers while the catalogue loads
+    try:
+        unsafe_fixes = bool(config.unsafe_fixes) if unsafe_fixes is None else unsafe_fixes
+        settings = _settings(target or config.target, today or config.today, catalog_path or config.catalog, unsafe_fixes)
+        selection = Selection(
+            select=_codes(select) or config.select or ("DM",),
+            ignore=_codes(ignore) or config.ignore,
+            per_file_ignores=config.per_file_ignores,
+            root=config.root,
+        )
+        known = rule_codes()
+        for code in selection.select + selection.ignore + tuple(c for _, codes in selection.per_file_ignores for c in codes):
+            if not any(c.startswith(code) for c in known):
+                source = f"in {config.path}" if config.path and code not in _codes(select) + _codes(ignore) else "in --select/--ignore"
+                raise click.UsageError(f"no rule code starts with {code!r} ({source})")
+    except BaseException:
+        discovery.close()
+        raise
+
+    if reading_stdin:
+        return _run_stdin(command, stdin_filename, settings, selection, output_format, diff)
     # What is imported by now lives as long as the run: the collector need not look at it again.
     gc.freeze()
-    files = discovery.files(list(paths) or [Path(".")])
+    try:
+        files = discovery.files(list(paths) or [Path(".")])
+    finally:
+        discovery.close()
     if command == "fix" and not diff:
         for stale in discovery.stale_temp_files:  # a killed run's half-written copies: ours to remove
             try:

@@ -17,7 +17,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .source import TEMP_SUFFIX, is_stale_temp
 
@@ -84,6 +84,7 @@ class Discovery:
     force_exclude: bool = False
     respect_gitignore: bool = True
     _git: Dict[str, Optional[Set[str]]] = field(default_factory=dict)
+    _asked: Dict[str, Any] = field(default_factory=dict)  # work tree -> git process still answering
     errors: List[Tuple[str, str]] = field(default_factory=list)  # (folder, why it was not read)
     stale_temp_files: List[str] = field(default_factory=list)  # left by a killed `fix`
 
@@ -191,10 +192,32 @@ class Discovery:
             return iter(())
 
     # -- git ---------------------------------------------------------------------------------
+    def ask_git(self, paths: Iterable[Path]) -> None:
+        """Start asking git what it ignores in the work trees of ``paths``; the answers are read
+        when the walk needs them. git takes tens of milliseconds, which the caller can spend
+        loading the catalogue meanwhile. ``close`` ends what was asked and never read."""
+        if not self.respect_gitignore:
+            return
+        for path in map(Path, paths):
+            folder = path if path.is_dir() else path.parent if self.force_exclude and path.is_file() else None
+            if folder is None:
+                continue  # a file named on the command line is read whatever git says, unless --force-exclude
+            top = _git_top(folder)
+            if top is not None and str(top) not in self._git and str(top) not in self._asked:
+                self._asked[str(top)] = _ask_git(top)
+
+    def close(self) -> None:
+        for process in self._asked.values():
+            if process is not None:
+                process.kill()
+                process.communicate()
+        self._asked.clear()
+
     def _ignored_set(self, top: Path) -> Set[str]:
         key = str(top)
         if key not in self._git:
-            self._git[key] = _git_ignored(top)
+            asked = self._asked.pop(key, None)
+            self._git[key] = _git_answer(asked) if asked is not None else _git_ignored(top)
         return self._git[key] or set()
 
     def _explicit_ignored(self, path: Path) -> bool:
@@ -250,17 +273,37 @@ def _git_top(folder: Path) -> Optional[Path]:
     return top
 
 
-def _git_ignored(top: Path) -> Optional[Set[str]]:
-    """Every path git ignores in the work tree (folders end with '/'); None without git."""
+def _ask_git(top: Path):
+    """Start ``git ls-files`` for what git ignores in the work tree; None without git."""
     import subprocess
 
     try:
-        out = subprocess.run(
+        return subprocess.Popen(
             ["git", "-c", "core.fsmonitor=false", "-C", str(top), "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
-            capture_output=True,
-            timeout=60,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except OSError:
+        return None
+
+
+def _git_answer(process) -> Optional[Set[str]]:
+    """Every path git ignores in the work tree (folders end with '/'); None if git failed."""
+    import subprocess
+
+    if process is None:
+        return None
+    try:
+        out, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    if process.returncode != 0:
         return None
     return {p for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
+
+
+def _git_ignored(top: Path) -> Optional[Set[str]]:
+    return _git_answer(_ask_git(top))

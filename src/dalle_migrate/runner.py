@@ -9,6 +9,7 @@ the order of the files.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import sys
 import time
@@ -21,6 +22,8 @@ from .prefilter import Prefilter
 
 # Below this many surviving files, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 8
+# Below this many files, reading them in one process is quicker than forking a helper (measured).
+SPLIT_SCAN_MIN_FILES = 300
 
 
 def default_jobs() -> int:
@@ -42,8 +45,11 @@ class Progress:
         self._last = 0.0
 
     def advance(self, result: FileResult) -> None:
-        self.done += 1
-        self.findings += len(result.findings) + len(result.fixed)
+        self.add(1, len(result.findings) + len(result.fixed))
+
+    def add(self, files: int, findings: int) -> None:
+        self.done += files
+        self.findings += findings
         now = time.monotonic()
         if self.enabled and (now - self._last > 0.1 or self.done == self.total):
             self._last = now
@@ -71,13 +77,13 @@ def run(
     results: List[Optional[FileResult]] = [None] * len(files)
     survivors: List[Tuple[int, Path, bytes]] = []
     meter = Progress(len(files), progress)
+    jobs = jobs or default_jobs()
     gc.disable()  # the scan makes no cycles: nothing for the collector but time spent looking
     try:
-        _scan(files, prefilter, results, survivors, meter)
+        _scan(files, prefilter, results, survivors, meter, jobs)
     finally:
         gc.enable()
 
-    jobs = jobs or default_jobs()
     job = (settings, selection, fix, write)
     tasks = [(Path(path), data, display(path)) for _, path, data in survivors]
     if jobs > 1 and len(survivors) >= PARALLEL_MIN_FILES:
@@ -98,20 +104,118 @@ def run(
     return [r for r in results if r is not None]
 
 
-def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: list, meter: Progress) -> None:
-    """Read every file; the ones that cannot have a finding are done (skipped) here."""
-    may_have_findings = prefilter.may_have_findings
+def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: list, meter: Progress, jobs: int) -> None:
+    """Read every file; the ones that cannot have a finding are done (skipped) here.
+
+    On a large tree with a second CPU, a forked helper reads and prefilters the second half of
+    the files while this process does the first: reading is most of a repository-wide check.
+    The helper sends back only what is not skipped (the few survivors, read errors), and the
+    survivors are read again here."""
+    helper = None
+    if jobs > 1 and len(files) >= SPLIT_SCAN_MIN_FILES and _can_fork():
+        helper = _start_helper(files, len(files) // 2, prefilter)
+    own_stop = len(files) // 2 if helper is not None else len(files)
+    for index, data, error in _classify(files, 0, own_stop, prefilter, meter):
+        if error is None:
+            survivors.append((index, files[index], data))
+        else:
+            results[index] = FileResult(Path(files[index]), error=error)
+    if helper is not None:
+        found = _finish_helper(helper)
+        if found is None:  # the helper failed: read its half here
+            found = _classify(files, own_stop, len(files), prefilter)
+        before = len(survivors)
+        for index, data, error in found:
+            if error is None:
+                try:
+                    survivors.append((index, files[index], data if data is not None else read_file(files[index])))
+                    continue
+                except OSError as exc:
+                    error = _read_error(exc)
+            results[index] = FileResult(Path(files[index]), error=error)
+        meter.add(len(files) - own_stop - (len(survivors) - before), 0)
+    surviving = {index for index, _, _ in survivors}
     for index, path in enumerate(files):
+        if results[index] is None and index not in surviving:
+            results[index] = FileResult(path, skipped=True)  # type: ignore[arg-type]  # a str: never used as a Path
+
+
+def _classify(
+    files: Sequence[str], start: int, stop: int, prefilter: Prefilter, meter: Optional[Progress] = None
+) -> List[Tuple[int, Optional[bytes], Optional[str]]]:
+    """``(index, data, None)`` for each file in ``files[start:stop]`` that may have findings,
+    ``(index, None, why)`` for each that cannot be read; the others are left out. The meter
+    counts the files done here (all but the survivors)."""
+    found: List[Tuple[int, Optional[bytes], Optional[str]]] = []
+    may_have_findings = prefilter.may_have_findings
+    for index in range(start, stop):
         try:
-            data = read_file(path)
+            data = read_file(files[index])
         except OSError as exc:
-            results[index] = FileResult(Path(path), error=f"cannot read: {exc.strerror or exc}")
+            found.append((index, None, _read_error(exc)))
         else:
             if may_have_findings(data) and not skips_file(data):
-                survivors.append((index, path, data))
+                found.append((index, data, None))
                 continue
-            results[index] = FileResult(path, skipped=True)  # type: ignore[arg-type]  # a str: never used as a Path
-        meter.advance(results[index])
+        if meter is not None:
+            meter.add(1, 0)
+    return found
+
+
+def _read_error(exc: OSError) -> str:
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _can_fork() -> bool:
+    """A fork is safe in a process with one thread (a lock held by another thread would stay
+    held in the child); Linux only, where forking is cheap and no system library objects."""
+    if not sys.platform.startswith("linux"):
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def _start_helper(files: Sequence[str], start: int, prefilter: Prefilter):
+    """Fork a process that classifies ``files[start:]`` and writes the result to a pipe."""
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the helper: classify, send, exit without running the parent's exit handlers
+        status = 1
+        try:
+            os.close(read_end)
+            found = [(index, None, error) for index, _, error in _classify(files, start, len(files), prefilter)]
+            payload = memoryview(marshal.dumps(found))
+            while payload:
+                payload = payload[os.write(write_end, payload) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _finish_helper(helper) -> Optional[list]:
+    """The helper's result, or None if it did not deliver one."""
+    pid, read_end = helper
+    chunks = []
+    try:
+        while True:
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return None
+    try:
+        return marshal.loads(b"".join(chunks))
+    except (EOFError, ValueError, TypeError):
+        return None
 
 
 def read_file(path) -> bytes:
