@@ -301,7 +301,7 @@ def test_parallel_run_gives_the_same_results_in_the_same_order(tmp_path):
 
 
 def _mixed_tree(root: Path) -> None:
-    """Files of every outcome spread over both halves of the scan: findings, clean code the
+    """Files of every outcome, read by both processes of a split scan: findings, clean code the
     prefilter keeps, code it skips, a file-level noqa, an unreadable file."""
     for i in range(40):
         kind = i % 5
@@ -318,7 +318,7 @@ def _mixed_tree(root: Path) -> None:
 
 
 def test_split_scan_matches_a_scan_in_one_process(tmp_path, monkeypatch):
-    """The forked helper that reads the second half of a large tree changes nothing in the
+    """The forked helper that reads every other file of a large tree changes nothing in the
     results: same findings, same order, same read errors, same file count."""
     from dalle_migrate import runner
 
@@ -326,7 +326,7 @@ def test_split_scan_matches_a_scan_in_one_process(tmp_path, monkeypatch):
     real_read = runner.read_file
 
     def read(path):
-        if Path(path).name in ("m03.py", "m31.py"):  # one in each half
+        if Path(path).name in ("m03.py", "m30.py"):  # one read by each process
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_read(path)
 
@@ -342,14 +342,14 @@ def test_split_scan_matches_a_scan_in_one_process(tmp_path, monkeypatch):
     assert one.exit_code == split.exit_code == 2
     assert one.output == split.output
     assert "m03.py: error: cannot read: Permission denied" in split.output
-    assert "m31.py: error: cannot read: Permission denied" in split.output
+    assert "m30.py: error: cannot read: Permission denied" in split.output
     assert "m33.py:" in split.output and "40 files scanned" in split.output
     names = [line.split(":")[0] for line in split.output.splitlines() if line.startswith("m")]
     assert names == sorted(names) and "m35.py" in names
 
 
 def test_split_scan_falls_back_when_the_helper_fails(tmp_path, monkeypatch):
-    """A helper that dies without an answer: this process reads its half instead."""
+    """A helper that dies without an answer: this process reads its files instead."""
     from dalle_migrate import runner
 
     _mixed_tree(tmp_path)
