@@ -371,3 +371,45 @@ def test_split_scan_falls_back_when_the_helper_fails(tmp_path, monkeypatch):
     assert finished == [None], "the helper should have failed"
     assert split.exit_code == expected.exit_code == 1
     assert split.output == expected.output
+
+
+def _in_terminal(args, cwd: Path):
+    """Run the tool with standard error on a pseudo-terminal; (exit code, stdout, stderr)."""
+    import pty
+
+    main_fd, terminal = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "dalle_migrate", *map(str, args)], cwd=cwd, stdout=subprocess.PIPE, stderr=terminal, timeout=300
+        )
+    finally:
+        os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_fd, 1 << 16)
+        except OSError:  # EIO: the terminal's other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_fd)
+    return proc.returncode, proc.stdout.decode(), b"".join(chunks).decode()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pseudo-terminal semantics of Linux")
+def test_progress_line_on_a_terminal_only(tmp_path):
+    """A large tree (split scan and parallel analysis both in play): the progress line counts
+    every file and every finding; it is never drawn with --no-progress, in machine formats or
+    when standard error is not a terminal."""
+    for i in range(600):
+        (tmp_path / f"m{i:03}.py").write_text(APP if i % 60 == 0 else f"VALUE = {i}\n")
+    code, out, err = _in_terminal(["check", *TODAY], tmp_path)
+    assert code == 1 and "Found 20 findings in 600 files scanned" in out.replace("\n", " "), out
+    assert "600/600 files, 20 findings" in err, err
+    assert err.endswith("\r")  # the line is cleared at the end
+    for extra in (["--no-progress"], ["--format", "json"], ["--statistics"], ["-q"]):
+        code, _, err = _in_terminal(["check", *TODAY, *extra], tmp_path)
+        assert code == 1 and "files/s" not in err, (extra, err)
+    piped = subprocess.run([sys.executable, "-m", "dalle_migrate", "check", *TODAY], cwd=tmp_path, capture_output=True, text=True)
+    assert piped.returncode == 1 and "files/s" not in piped.stderr

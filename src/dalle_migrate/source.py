@@ -13,7 +13,6 @@ import io
 import os
 import re
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +97,8 @@ def atomic_write(path: Path, data: bytes, expected: Optional[bytes] = None) -> N
     """
     path = Path(path)
     info = os.stat(path)
+    import tempfile  # only a run that writes needs it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
