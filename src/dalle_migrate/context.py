@@ -140,6 +140,11 @@ class ModuleContext:
         start, end = self.spans[id(node)]
         return self.text[start:end]
 
+    def excerpt(self, node: cst.CSTNode, limit: int = 60) -> str:
+        """The node's code on one line, cut at ``limit`` characters: for messages."""
+        line = " ".join(self.code(node).split())
+        return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."
+
     def nodes(self, *kinds: type) -> List[cst.CSTNode]:
         """The module's nodes of exactly these types, in source order (outer before inner)."""
         if len(kinds) == 1:

@@ -9,7 +9,7 @@ import libcst as cst
 from ..calls import ImageCall, images_receiver
 from ..context import ModuleContext
 from ..edits import delete_argument
-from ..findings import Finding
+from ..findings import Applicability, Finding
 from ._common import accepts_keyword, method_name, parameter_rules
 from .base import Rule
 
@@ -35,14 +35,33 @@ class RejectedParameter(Rule):
             why = f"{model} does not take `{self.parameter}`"
         else:
             return
-        nested = [n for n in ctx.inside(argument.value, cst.Call) if images_receiver(n, ctx.catalog) is not None]
-        if nested:
-            # Deleting the argument would delete the request its value makes.
+        calls = ctx.inside(argument.value, cst.Call)
+        nested = [n for n in calls if images_receiver(n, ctx.catalog) is not None]
+        binding = ctx.inside(argument.value, cst.NamedExpr, cst.Yield)
+        if nested or binding:
+            # Deleting the argument would delete the request its value makes, a name it binds
+            # (read later: NameError) or a value it yields.
+            what = (
+                f"its value makes an image request (`{ctx.excerpt(nested[0])}`); move that call out"
+                if nested
+                else f"its value {'binds a name' if isinstance(binding[0], cst.NamedExpr) else 'yields'} "
+                f"(`{ctx.excerpt(binding[0])}`); move that out"
+            )
             yield self.finding(
                 ctx,
                 argument.holder,
-                f"{why}; {self.advice} Not removed automatically: its value makes an image request "
-                f"(`{ctx.code(nested[0])}`); move that call out, then remove `{self.parameter}`.",
+                f"{why}; {self.advice} Not removed automatically: {what}, then remove `{self.parameter}`.",
+            )
+            return
+        if calls:
+            # The value's calls would no longer run: a behaviour change, unless they only read.
+            yield self.finding(
+                ctx,
+                argument.holder,
+                f"{why}; {self.advice} Removing it also stops `{ctx.excerpt(calls[0])}` in its value from running.",
+                f"Remove `{self.parameter}` (`{ctx.excerpt(calls[0])}` in its value would no longer run)",
+                [delete_argument(ctx, argument.holder, argument.container)],
+                applicability=Applicability.UNSAFE,
             )
             return
         yield self.finding(
@@ -52,4 +71,3 @@ class RejectedParameter(Rule):
             f"Remove `{self.parameter}`",
             [delete_argument(ctx, argument.holder, argument.container)],
         )
-

@@ -16,7 +16,8 @@ class ResponseFormat(RejectedParameter):
 
     ## Fix safety
     Safe: the keyword is deleted, never set to `None` (the SDK would send `null`). Code that
-    already reads `b64_json` needs nothing else.
+    already reads `b64_json` needs nothing else. Unsafe when the value calls something (the call
+    would no longer run); no fix when it makes an image request, binds a name (`:=`) or yields.
     """
 
     code = "DM203"

@@ -15,7 +15,9 @@ class Style(RejectedParameter):
 
     ## Fix safety
     Safe: the keyword is deleted. Describe the style in the prompt instead ("a vivid,
-    hyper-real photo of ..."); the message says so.
+    hyper-real photo of ..."); the message says so. Unsafe when the value calls something
+    (`style=pick_style()`: the call would no longer run); no fix when the value makes an image
+    request, binds a name (`:=`) or yields.
     """
 
     code = "DM204"
@@ -38,6 +40,26 @@ class Style(RejectedParameter):
             """
             from openai import OpenAI
             OpenAI().images.generate(model="gpt-image-2", prompt="a fox")
+            """,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            from myapp import pick_style
+            OpenAI().images.generate(model="gpt-image-2", style=pick_style(), prompt="a fox")
+            """,
+            """
+            from openai import OpenAI
+            from myapp import pick_style
+            OpenAI().images.generate(model="gpt-image-2", prompt="a fox")
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().images.generate(model="gpt-image-2", style=(chosen := "vivid"), prompt="a fox")
+            print(chosen)
             """,
         ),
     ]

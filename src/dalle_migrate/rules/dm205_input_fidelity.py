@@ -16,7 +16,9 @@ class InputFidelity(RejectedParameter):
     at high fidelity on its own. `images.generate(input_fidelity=...)` raises TypeError.
 
     ## Fix safety
-    Safe: the keyword is deleted (never set to `None`).
+    Safe: the keyword is deleted (never set to `None`). Unsafe when the value calls something
+    (the call would no longer run); no fix when it makes an image request, binds a name (`:=`)
+    or yields.
     """
 
     code = "DM205"
