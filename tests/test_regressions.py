@@ -28,14 +28,7 @@ SAFE, UNSAFE = "safe", "unsafe"
 
 # fixture -> (modes in which it fails, the bug), for a bug not fixed yet; the other fixtures
 # showed bugs fixed since (see their .txt) and are plain regression tests.
-KNOWN: dict = {
-    "941e56e4e8.py": (
-        {SAFE, UNSAFE},
-        "`generate(model=None, **settings)` where `settings` also holds `model`: the call passes the "
-        "keyword twice (a TypeError at run time) and `model=None` is reported by no rule, because "
-        "the `**` entry wins the argument's resolution (calls.ImageCall.argument)",
-    ),
-}
+KNOWN: dict = {}
 
 
 def _cases():

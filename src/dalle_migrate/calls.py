@@ -61,6 +61,7 @@ MODEL_PARTIAL = "partial"  # some values are known, others cannot be resolved
 MODEL_MISSING = "missing"
 MODEL_UNRESOLVED = "unresolved"
 MODEL_IN_KWARGS = "kwargs"  # not passed by name; a **mapping that cannot be resolved may hold it
+MODEL_TWICE = "twice"  # passed by name and in a **mapping (or in two): Python raises TypeError
 
 
 @dataclass
@@ -93,6 +94,9 @@ class ImageCall:
     arguments: Dict[str, Argument]
     unresolved_kwargs: List[cst.Arg]
     model_state: str = MODEL_MISSING
+    # Keywords passed more than once (by name and in a **mapping, or in two): the call's own
+    # arguments that pass each (``model=...``, ``**settings``) with what they pass, in order.
+    repeated: Dict[str, List[Tuple[cst.Arg, Argument]]] = field(default_factory=dict)
     _rules_model: Optional[str] = field(default=None, repr=False)
 
     def argument(self, name: str) -> Optional[Argument]:
@@ -224,7 +228,7 @@ class _Finder:
                 return None
         else:
             return None
-        arguments, unresolved = self._arguments(node)
+        arguments, unresolved, repeated = self._arguments(node)
         parent = self.ctx.parent(node)
         call = ImageCall(
             node=node,
@@ -235,9 +239,12 @@ class _Finder:
             wrapper=wrapper,
             arguments=arguments,
             unresolved_kwargs=unresolved,
+            repeated=repeated,
         )
         model = arguments.get("model")
-        if model is not None:
+        if "model" in repeated:
+            call.model_state = MODEL_TWICE
+        elif model is not None:
             resolution = model.resolution
             if resolution.complete and resolution.values:
                 call.model_state = MODEL_LITERAL
@@ -251,23 +258,33 @@ class _Finder:
             return None
         return call
 
-    def _arguments(self, node: cst.Call) -> Tuple[Dict[str, Argument], List[cst.Arg]]:
-        """Keyword arguments by name, entries of resolvable ``**mappings`` included."""
+    def _arguments(self, node: cst.Call) -> Tuple[Dict[str, Argument], List[cst.Arg], Dict[str, List[Tuple[cst.Arg, Argument]]]]:
+        """Keyword arguments by name, entries of resolvable ``**mappings`` included (the last
+        place wins), and the keywords passed in more than one place."""
         resolver = self.ctx.resolver
         arguments: Dict[str, Argument] = {}
         unresolved: List[cst.Arg] = []
+        repeated: Dict[str, List[Tuple[cst.Arg, Argument]]] = {}
+        passed_by: Dict[str, cst.Arg] = {}
         for arg in node.args:
             if arg.star == "**":
                 entries = resolver.dict_entries(arg.value)
                 if entries is None:
                     unresolved.append(arg)
                     continue
-                for name, value, holder, container in entries:
-                    arguments[name] = Argument(name, value, holder, container, resolver.resolve(value))
+                passed = [Argument(name, value, holder, container, resolver.resolve(value)) for name, value, holder, container in entries]
+                passed = list({a.name: a for a in passed}.values())  # within one mapping the last entry wins
             elif arg.keyword is not None:
-                name = arg.keyword.value
-                arguments[name] = Argument(name, arg.value, arg, node, resolver.resolve(arg.value))
-        return arguments, unresolved
+                passed = [Argument(arg.keyword.value, arg.value, arg, node, resolver.resolve(arg.value))]
+            else:
+                continue
+            for argument in passed:
+                earlier = arguments.get(argument.name)
+                if earlier is not None:
+                    repeated.setdefault(argument.name, [(passed_by[argument.name], earlier)]).append((arg, argument))
+                arguments[argument.name] = argument
+                passed_by[argument.name] = arg
+        return arguments, unresolved, repeated
 
     # -- where a receiver comes from -----------------------------------------------------------
     def origin(self, node: cst.CSTNode, depth: int = 0) -> Origin:

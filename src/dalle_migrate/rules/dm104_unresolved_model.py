@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..calls import MODEL_IN_KWARGS, MODEL_PARTIAL, MODEL_UNRESOLVED, ImageCall
+from ..calls import MODEL_IN_KWARGS, MODEL_PARTIAL, MODEL_TWICE, MODEL_UNRESOLVED, ImageCall
 from ..context import ModuleContext
 from ..findings import Finding, Severity
 from ._common import retired_ids
@@ -13,7 +13,8 @@ class UnresolvedModel(Rule):
     """
     ## What it does
     Finds image calls whose `model` value cannot be known without running the program: a
-    parameter, an attribute, a value read at run time, or keys hidden in `**kwargs`.
+    parameter, an attribute, a value read at run time, or keys hidden in `**kwargs`. Also
+    calls that pass `model` twice (by name and in a `**mapping`): Python raises TypeError.
 
     ## Why
     If that value is a retired model the call fails with HTTP 400, and dalle-migrate cannot
@@ -50,6 +51,13 @@ class UnresolvedModel(Rule):
                 return OpenAI().images.generate(prompt="x", **options)
             """
         ),
+        Invalid(
+            """
+            from openai import OpenAI
+            settings = {"model": "gpt-image-2", "size": "1024x1024"}
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", **settings)
+            """
+        ),
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
@@ -60,9 +68,24 @@ class UnresolvedModel(Rule):
             node = call.arguments["model"].value
             what = "cannot be resolved statically" if call.model_state == MODEL_UNRESOLVED else "may also take values that cannot be resolved statically"
             yield self.finding(ctx, node, f"The model is `{ctx.code(node)}`, which {what}; {hint}")
+        elif call.model_state == MODEL_TWICE:
+            places = call.repeated["model"]
+            shown = " and ".join(
+                f"`{ctx.excerpt(arg)}`" + ("" if argument.holder is arg else f" (`{ctx.excerpt(argument.holder)}`, line {self._line(ctx, argument.holder)})")
+                for arg, argument in places
+            )
+            yield self.finding(
+                ctx,
+                places[0][0],
+                f"`model` is passed more than once: {shown}. If both reach the call, Python raises TypeError "
+                "before any request is made; pass it once.",
+            )
         elif call.model_state == MODEL_IN_KWARGS:
             node = call.unresolved_kwargs[0]
             yield self.finding(
                 ctx, node, f"The model may come from `{ctx.code(node)}`, which cannot be resolved statically; {hint}"
             )
 
+    @staticmethod
+    def _line(ctx: ModuleContext, node) -> int:
+        return ctx.lines.position(ctx.span(node)[0])[0]
