@@ -88,6 +88,9 @@ class Program:
     after_error: str = ""  # the fixed program still fails there (a finding is left), with this in stderr
     support: Tuple[str, ...] = ()  # stand-in packages from e2e/support copied next to the program
     needs: Tuple[str, ...] = ()  # modules the program imports that must be installed (else skipped)
+    # The variable that tells the program where the API is; when it is not OPENAI_BASE_URL, that
+    # one points at a closed port, so only the program's own setting can reach the stand-in.
+    base_url_variable: str = "OPENAI_BASE_URL"
 
     @property
     def id(self) -> str:
@@ -433,6 +436,27 @@ PROGRAMS: Sequence[Program] = [
             'size="1024x1024")',
         ),
     ),
+    # 23b. openai 0.x around the call: `from openai.error import ...` (ModuleNotFoundError on
+    #     openai 1.x, before any request), `openai.api_base` pointing at the company's gateway
+    #     (ignored by openai 1.x: OPENAI_BASE_URL points at a closed port here, so only the
+    #     rewritten `openai.base_url` reaches the stand-in), and `except openai.error.X` clauses
+    #     that a failed save runs through (AttributeError if left as they were).
+    Program(
+        "legacy_errors.py",
+        marker="alpine poster",
+        error="No module named 'openai.error'",
+        codes=("DM401", "DM401", "DM103", "DM401", "DM203", "DM401"),
+        requests=gpt_image_2(2),
+        outputs=("summit.png",),
+        sent_before=(),
+        base_url_variable="HUT_GATEWAY_URL",
+        kept_lines=(
+            "from openai import RateLimitError, APITimeoutError as Timeout",
+            'openai.base_url = os.environ.get("HUT_GATEWAY_URL", "https://gateway.example/v1").rstrip("/") + "/"',
+            "        except openai.BadRequestError as exc:",
+        ),
+        says=("valley.png: not saved",),
+    ),
     # 24. places that need a real URL: webbrowser.open(url) (behind OPEN_BROWSER, never set here) and
     #     a file name taken from the URL. `fix` repairs the call and leaves both DM301s, saying why,
     #     with the two functions untouched; the fixed program then fails where the file name is
@@ -520,9 +544,11 @@ def _clean_env() -> Dict[str, str]:
     return env
 
 
-def _program_env(base_url: str, out_dir: Path) -> Dict[str, str]:
+def _program_env(base_url: str, out_dir: Path, variable: str = "OPENAI_BASE_URL") -> Dict[str, str]:
     env = {k: v for k, v in _clean_env().items() if k not in PROGRAM_SETTINGS}
     env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="test-key", IMAGE_OUT_DIR=str(out_dir))
+    if variable != "OPENAI_BASE_URL":
+        env.update({variable: base_url, "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})  # discard port: refused
     return env
 
 
@@ -609,7 +635,7 @@ def e2e(images_api: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) ->
 
     def program_job(phase: str, folder: Path, program: Program) -> Callable[[], Run]:
         out = run.out_dirs[(phase, program.id)]
-        env = _program_env(images_api.base_url, out)
+        env = _program_env(images_api.base_url, out, program.base_url_variable)
         return lambda: _run([sys.executable, str(folder / program.name)], out, env)
 
     def fix_jobs(prefix: str, folder: Path) -> Dict[str, Callable[[], Run]]:

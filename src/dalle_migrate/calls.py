@@ -151,6 +151,11 @@ def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
     return _finder(ctx).find()
 
 
+def is_openai_module(ctx: ModuleContext, node: cst.CSTNode) -> bool:
+    """Whether an expression holds the ``openai`` package (any alias) or one of its modules."""
+    return _finder(ctx).origin(node).kind is Kind.OPENAI_MODULE
+
+
 def images_receiver(node: cst.Call, catalog) -> Optional[cst.BaseExpression]:
     """``x`` when ``node`` is shaped ``x.images.<method>(...)`` (also through
     ``with_raw_response``), whatever ``x`` is; None for any other call."""

@@ -248,6 +248,10 @@ class SdkSurface:
     legacy_renamed: Mapping[str, str] = field(default_factory=dict)
     legacy_azure_settings: Tuple[str, ...] = ()
     legacy_positional: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    legacy_module_settings: Mapping[str, str] = field(default_factory=dict)
+    legacy_error_module: str = "error"
+    legacy_errors: Mapping[str, str] = field(default_factory=dict)  # v0 name -> v1 name ("": none)
+    legacy_errors_broader: Tuple[str, ...] = ()
 
     @property
     def legacy_settings(self) -> Tuple[str, ...]:
@@ -308,6 +312,10 @@ class Catalog:
                 legacy_renamed=dict(sdk.get("legacy_renamed", {})),
                 legacy_azure_settings=tuple(sdk.get("legacy_azure_settings", ())),
                 legacy_positional={k: tuple(v) for k, v in sdk.get("legacy_positional", {}).items()},
+                legacy_module_settings=dict(sdk.get("legacy_module_settings", {})),
+                legacy_error_module=sdk.get("legacy_error_module", "error"),
+                legacy_errors=dict(sdk.get("legacy_errors", {})),
+                legacy_errors_broader=tuple(sdk.get("legacy_errors_broader", ())),
             )
             self.methods: Dict[str, str] = {e.sdk_method: name for name, e in self.endpoints.items()}
             self.legacy_methods: Dict[str, str] = {

@@ -7,7 +7,9 @@ import libcst as cst
 from ..calls import ImageCall, Surface
 from ..context import ModuleContext
 from ..edits import add_import, delete_arg, replace_node
-from ..findings import Edit, Finding
+from ..findings import Applicability, Edit, Finding
+from ..legacy_sdk import legacy_uses
+from ..noqa import suppressed
 from ..responses import find_dict_accesses
 from .base import Invalid, Rule
 
@@ -15,12 +17,18 @@ class LegacyApi(Rule):
     """
     ## What it does
     Finds calls to the image functions of the pre-1.0 SDK: `openai.Image.create`, `acreate`,
-    `create_edit`, `acreate_edit`, `create_variation` and `acreate_variation`.
+    `create_edit`, `acreate_edit`, `create_variation` and `acreate_variation`. In a file whose
+    image calls run (or, once fixed, will run) on openai >= 1.0, also the pre-1.0 module
+    surfaces around them: `openai.error.*` exceptions, `from openai.error import ...`,
+    `import openai.error`, and `openai.api_base`.
 
     ## Why
     openai 1.0 removed them: on any current SDK `openai.Image` raises `APIRemovedInV1` ("You
     tried to access openai.Image, but this is no longer supported in openai>=1.0.0"). Their
-    results were dicts (`resp["data"][0]["url"]`); v1 results are objects.
+    results were dicts (`resp["data"][0]["url"]`); v1 results are objects. `openai.error` is
+    gone too: `except openai.error.InvalidRequestError` raises AttributeError the first time a
+    request fails, an import of it fails at start, and `openai.api_base = ...` is ignored (the
+    module client reads `openai.base_url`), so requests go to api.openai.com.
 
     ## Fix safety
     Safe: `openai.Image.create(...)` becomes `openai.images.generate(...)` (the module-level
@@ -30,6 +38,15 @@ class LegacyApi(Rule):
     inline client, `request_timeout` becomes `timeout`, and dict access on the result becomes
     attribute access (`resp.data[0].url`), which DM301 then rewrites for `b64_json`. Calls with
     the Azure-only `api_type`/`api_version` have no fix: they need an `AzureOpenAI` client.
+    `openai.error.X` becomes the openai >= 1.0 exception for the same failure
+    (`InvalidRequestError` -> `BadRequestError`, `Timeout` -> `APITimeoutError`, ...; imports
+    keep their local names: `from openai import BadRequestError as InvalidRequestError`) and
+    `openai.api_base = url` becomes `openai.base_url = url` ending with '/' (the v1 module client
+    joins paths to it as it is; a read of `openai.api_base` is left to a person). Unsafe for `APIError` and
+    `ServiceUnavailableError`: their replacements (`APIError`, `InternalServerError`) also catch
+    other failures. No fix for `TryAgain`, `InvalidAPIType` and `SignatureVerificationError`,
+    which have no equivalent. v0 also raised `InvalidRequestError` for 404 and 415 answers;
+    the Images API rejects requests with 400, which `BadRequestError` is.
     """
 
     code = "DM401"
@@ -44,6 +61,25 @@ class LegacyApi(Rule):
         """
         from PIL import Image
         Image.open("a.png")
+        """,
+        # No image call: the file's other uses of openai < 1.0 are not this tool's to change.
+        """
+        import openai
+        openai.api_base = "https://gateway.example/v1"
+        try:
+            openai.ChatCompletion.create(model="gpt-4", messages=[])
+        except openai.error.RateLimitError:
+            pass
+        """,
+        # Another package's `error` module.
+        """
+        import openai
+        import stripe
+        openai.images.generate(model="gpt-image-2", prompt="x")
+        try:
+            stripe.Charge.create(amount=1)
+        except stripe.error.InvalidRequestError:
+            pass
         """,
     ]
     INVALID = [
@@ -71,7 +107,69 @@ class LegacyApi(Rule):
                 return await openai.AsyncOpenAI(api_key="sk-test").images.edit(image=img, model="gpt-image-2", prompt="add a hat")
             """,
         ),
+        Invalid(
+            """
+            import openai
+            from openai.error import RateLimitError, Timeout
+            openai.api_base = "https://proxy.example/v1"
+            try:
+                url = openai.Image.create(model="gpt-image-2", prompt="a fox")["data"][0]["b64_json"]
+            except openai.error.InvalidRequestError as exc:
+                print(exc)
+            except (RateLimitError, Timeout):
+                pass
+            """,
+            """
+            import openai
+            from openai import RateLimitError, APITimeoutError as Timeout
+            openai.base_url = "https://proxy.example/v1/"
+            try:
+                url = openai.images.generate(model="gpt-image-2", prompt="a fox").data[0].b64_json
+            except openai.BadRequestError as exc:
+                print(exc)
+            except (RateLimitError, Timeout):
+                pass
+            """,
+        ),
+        Invalid(
+            """
+            import openai
+            try:
+                openai.images.generate(model="gpt-image-2", prompt="a fox")
+            except openai.error.TryAgain:
+                pass
+            """,
+        ),
+        # The legacy call needs Azure (no fix): it stays on openai < 1.0, and so does the rest.
+        Invalid(
+            """
+            import openai
+            try:
+                openai.Image.create(prompt="x", api_type="azure", api_version="2023-06-01-preview")
+            except openai.error.InvalidRequestError:
+                pass
+            """,
+        ),
     ]
+
+    def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
+        if not _runs_on_v1(ctx):
+            return  # a file left on openai < 1.0 keeps its module surfaces
+        for use in legacy_uses(ctx):
+            message = f"`{use.old}`: {use.why}. This file's image calls run on openai >= 1.0"
+            if use.new is None or not use.edits:
+                yield self.finding(ctx, use.node, f"{message}; {use.advice or 'no equivalent there: change it by hand'}.")
+            elif use.broader:
+                yield self.finding(
+                    ctx,
+                    use.node,
+                    f"{message}; use `{use.new}`, which also catches other failures: check what the handler does.",
+                    f"Use `{use.new}`",
+                    use.edits,
+                    applicability=Applicability.UNSAFE,
+                )
+            else:
+                yield self.finding(ctx, use.node, f"{message}; use `{use.new}`.", f"Use `{use.new}`", use.edits)
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
         if call.surface is not Surface.LEGACY:
@@ -124,6 +222,22 @@ class LegacyApi(Rule):
                 _, end = ctx.span(access.node)
                 edits.append(Edit(value_end, end, f".{access.key}"))
         yield self.finding(ctx, func, f"{message}.", f"Use `{receiver}.images.{method}`", edits)
+
+
+def _runs_on_v1(ctx: ModuleContext) -> bool:
+    """Whether the file's image calls run on openai >= 1.0: it makes a v1 call, or a legacy
+    call this rule rewrites (not one that needs Azure, not one with a noqa for it)."""
+    sdk = ctx.catalog.sdk
+    for call in ctx.image_calls:
+        if call.surface in (Surface.CLIENT, Surface.MODULE):
+            return True
+        if call.surface is Surface.LEGACY:
+            if any(a.keyword is not None and a.keyword.value in sdk.legacy_azure_settings for a in call.node.args):
+                continue
+            line = ctx.lines.line_text(ctx.lines.position(ctx.span(call.node)[0])[0])
+            if not suppressed(line, LegacyApi.code):
+                return True
+    return False
 
 
 def _module_code(ctx: ModuleContext, image_class: cst.BaseExpression):
