@@ -369,6 +369,17 @@ def _function_named(ctx: ModuleContext, func: cst.CSTNode) -> Optional[cst.Funct
 
 
 # -- sinks --------------------------------------------------------------------------------------
+def _data_url(fmt: str, b64: str) -> str:
+    """Code for the data URL of ``b64`` (the code that reads the base64 field): an f-string when
+    Python < 3.12 accepts one around that code (one line, no backslash, a quote it does not use),
+    else a parenthesized concatenation, valid whatever the code holds."""
+    prefix = f"data:image/{fmt};base64,"
+    quote = "'" if '"' in b64 else '"'
+    if "\n" in b64 or "\r" in b64 or "\\" in b64 or quote in b64:
+        return f'("{prefix}" + {b64})'
+    return f"f{quote}{prefix}{{{b64}}}{quote}"
+
+
 class Sinks:
     """Classifies how a URL is used and builds the rewrite."""
 
@@ -399,8 +410,7 @@ class Sinks:
         fmt = self.output_format(read.call)
         if fmt is None:
             return Rewrite(blocker="the call's output_format cannot be resolved, so the data URL's media type is unknown")
-        quote = "'" if '"' in b64 else '"'
-        data_url = f"f{quote}data:image/{fmt};base64,{{{b64}}}{quote}"
+        data_url = _data_url(fmt, b64)
         start, end = self.ctx.span(read.node)
         edits = [Edit(start, end, data_url)] + string_edits
         imports = ("base64",) if string_edits else ()
