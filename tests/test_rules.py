@@ -71,3 +71,34 @@ def test_rule_codes_from_file_names_match_the_registry():
     from dalle_migrate.selection import rule_codes
 
     assert rule_codes() == tuple(r.code for r in ALL_RULES)
+
+
+class _Stub:
+    """What the fixed code reads from an image call: ``.data[0].b64_json``."""
+
+    def __init__(self) -> None:
+        self.images = self
+
+    def generate(self, **params):
+        image = type("Image", (), {"b64_json": "QUJD", "url": None})()
+        return type("Result", (), {"data": [image]})()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'client.images.generate(model="dall-e-3", prompt=prompt).data[0].url',
+        'client.images.generate(\n        model="dall-e-3",\n        prompt=prompt,  # the caption\n    ).data[0].url',
+        'client.images.generate(model="dall-e-3", prompt=prompt + "\\u2603", user=\'x\').data[0].url.strip()',
+    ],
+    ids=["one-line", "several-lines", "both-quotes-and-backslash"],
+)
+def test_data_url_rewrite_runs(call):
+    """DM301's data URL is an f-string where Python < 3.12 accepts one, else a parenthesized
+    concatenation; either way the fixed code compiles and gives the same string."""
+    source = f"from openai import OpenAI\nclient = OpenAI()\n\n\ndef url(prompt):\n    return {call}\n"
+    out = fixed(source)
+    assert ".url" not in out, out
+    namespace: dict = {"OpenAI": _Stub}
+    exec(compile(out.replace("from openai import OpenAI\n", ""), "fixed.py", "exec"), namespace)
+    assert namespace["url"]("a fox") == "data:image/png;base64,QUJD"
