@@ -5,6 +5,7 @@ from typing import Iterable
 from ..calls import MODEL_IN_KWARGS, MODEL_PARTIAL, MODEL_TWICE, MODEL_UNRESOLVED, ImageCall
 from ..context import ModuleContext
 from ..findings import Finding, Severity
+from ..scopes import dotted_name
 from ._common import retired_ids
 from .base import Invalid, Rule
 
@@ -69,14 +70,11 @@ class UnresolvedModel(Rule):
             what = "cannot be resolved statically" if call.model_state == MODEL_UNRESOLVED else "may also take values that cannot be resolved statically"
             yield self.finding(ctx, node, f"The model is `{ctx.code(node)}`, which {what}; {hint}")
         elif call.model_state == MODEL_TWICE:
-            places = call.repeated["model"]
-            shown = " and ".join(
-                f"`{ctx.excerpt(arg)}`" + ("" if argument.holder is arg else f" (`{ctx.excerpt(argument.holder)}`, line {self._line(ctx, argument.holder)})")
-                for arg, argument in places
-            )
+            # Only names are quoted: the values may be rewritten by other fixes of the same run.
+            shown = " and ".join(self._place(arg) for arg, _ in call.repeated["model"])
             yield self.finding(
                 ctx,
-                places[0][0],
+                call.repeated["model"][0][0],
                 f"`model` is passed more than once: {shown}. If both reach the call, Python raises TypeError "
                 "before any request is made; pass it once.",
             )
@@ -87,5 +85,9 @@ class UnresolvedModel(Rule):
             )
 
     @staticmethod
-    def _line(ctx: ModuleContext, node) -> int:
-        return ctx.lines.position(ctx.span(node)[0])[0]
+    def _place(arg) -> str:
+        """"as `model=`" for a keyword, "in `**settings`" for a mapping."""
+        if arg.keyword is not None:
+            return f"as `{arg.keyword.value}=`"
+        name = dotted_name(arg.value)
+        return f"in `**{name}`" if name else "in a `**{...}` mapping"
