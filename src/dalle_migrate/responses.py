@@ -387,6 +387,22 @@ class Sinks:
         self.ctx = ctx
 
     def rewrite(self, read: Read) -> Rewrite:
+        rewrite = self._rewrite(read)
+        for edit in rewrite.edits:
+            lost = [
+                c for c in self.ctx.nodes(cst.Comment)
+                if edit.start <= self.ctx.span(c)[0] < edit.end and self.ctx.code(c) not in edit.content
+            ]
+            if lost:
+                # The code replaced holds a comment the new code would not: a person places it.
+                return Rewrite(
+                    blocker=f"the rewrite would drop the comment `{self.ctx.excerpt(lost[0])}` inside "
+                    f"`{' '.join(self.ctx.text[edit.start:edit.end].split())[:60]}`; write it by hand "
+                    f"({rewrite.description[:1].lower()}{rewrite.description[1:]})"
+                )
+        return rewrite
+
+    def _rewrite(self, read: Read) -> Rewrite:
         image_code = self.ctx.code(read.image)
         key_quote = self.key_quote(read)
         field = self.ctx.catalog.response.image_field
@@ -421,9 +437,23 @@ class Sinks:
         close an enclosing f-string (Python < 3.12 forbids reusing its quote inside it)."""
         if read.dict_style and isinstance(read.node, cst.Subscript):
             index = read.node.slice[0].slice
-            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-                return index.value.quote
+            key = index.value if isinstance(index, cst.Index) else None
+            while isinstance(key, cst.ConcatenatedString):  # ['ur' 'l']: its first part's quote
+                key = key.left
+            if isinstance(key, cst.SimpleString):
+                return key.quote
+        # Not written yet: the quote no enclosing f-string uses.
+        for outer in self._enclosing_fstrings(read.node):
+            if '"' in outer.start:
+                return "'"
         return '"'
+
+    def _enclosing_fstrings(self, node: cst.CSTNode):
+        parent = self.ctx.parent(node)
+        while parent is not None:
+            if isinstance(parent, cst.FormattedString):
+                yield parent
+            parent = self.ctx.parent(parent)
 
     # direct sinks: the read is the argument of what consumes it
     def direct(self, node: cst.CSTNode, decoded: str) -> Optional[Rewrite]:
