@@ -57,7 +57,13 @@ def legacy_uses(ctx: ModuleContext) -> List[LegacyUse]:
             for alias in node.names:
                 if dotted_name(alias.name) == sdk.legacy_error_module:
                     uses.append(
-                        LegacyUse(alias, ctx.code(node), None, f"`{error_module}` does not exist in openai >= 1.0: ImportError; name the exceptions as `{sdk.package}.<name>`")
+                        LegacyUse(
+                            alias,
+                            ctx.excerpt(node),
+                            None,
+                            f"`{error_module}` does not exist in openai >= 1.0: ImportError",
+                            advice=f"import `{sdk.package}` and name its exceptions (`{sdk.package}.BadRequestError`...)",
+                        )
                     )
     for node in ctx.nodes(cst.Import):
         for alias in node.names:
@@ -66,7 +72,8 @@ def legacy_uses(ctx: ModuleContext) -> List[LegacyUse]:
                 if alias.asname is None:
                     uses.append(LegacyUse(alias, f"import {error_module}", f"import {sdk.package}", why, [replace_node(ctx, alias.name, sdk.package)]))
                 else:
-                    uses.append(LegacyUse(alias, ctx.code(alias), None, why))
+                    advice = f"import `{sdk.package}` and name its exceptions (`{sdk.package}.BadRequestError`...)"
+                    uses.append(LegacyUse(alias, f"import {ctx.code(alias)}", None, why, advice=advice))
     uses.sort(key=lambda use: ctx.span(use.node)[0])
     return uses
 
