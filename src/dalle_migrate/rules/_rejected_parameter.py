@@ -53,21 +53,18 @@ class RejectedParameter(Rule):
                 f"{why}; {self.advice} Not removed automatically: {what}, then remove `{self.parameter}`.",
             )
             return
+        message, fix_message, applicability = f"{why}; {self.advice}", f"Remove `{self.parameter}`", None
         if calls:
             # The value's calls would no longer run: a behaviour change, unless they only read.
-            yield self.finding(
-                ctx,
-                argument.holder,
-                f"{why}; {self.advice} Removing it also stops `{ctx.excerpt(calls[0])}` in its value from running.",
-                f"Remove `{self.parameter}` (`{ctx.excerpt(calls[0])}` in its value would no longer run)",
-                [delete_argument(ctx, argument.holder, argument.container)],
-                applicability=Applicability.UNSAFE,
-            )
-            return
+            stopped = ctx.excerpt(calls[0])
+            message += f" Removing it also stops `{stopped}` in its value from running."
+            fix_message += f" (`{stopped}` in its value would no longer run)"
+            applicability = Applicability.UNSAFE
         yield self.finding(
             ctx,
             argument.holder,
-            f"{why}; {self.advice}",
-            f"Remove `{self.parameter}`",
+            message,
+            fix_message,
             [delete_argument(ctx, argument.holder, argument.container)],
+            applicability=applicability,
         )
