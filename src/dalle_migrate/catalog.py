@@ -252,6 +252,7 @@ class SdkSurface:
     legacy_error_module: str = "error"
     legacy_errors: Mapping[str, str] = field(default_factory=dict)  # v0 name -> v1 name ("": none)
     legacy_errors_broader: Tuple[str, ...] = ()
+    legacy_resources: Tuple[str, ...] = ()  # openai.ChatCompletion...: removed in 1.0 like Image
 
     @property
     def legacy_settings(self) -> Tuple[str, ...]:
@@ -316,6 +317,7 @@ class Catalog:
                 legacy_error_module=sdk.get("legacy_error_module", "error"),
                 legacy_errors=dict(sdk.get("legacy_errors", {})),
                 legacy_errors_broader=tuple(sdk.get("legacy_errors_broader", ())),
+                legacy_resources=tuple(sdk.get("legacy_resources", ())),
             )
             self.methods: Dict[str, str] = {e.sdk_method: name for name, e in self.endpoints.items()}
             self.legacy_methods: Dict[str, str] = {

@@ -139,3 +139,24 @@ def _from_error_module(ctx: ModuleContext, node: cst.ImportFrom) -> LegacyUse:
     start, end = ctx.span(node)
     new = " ".join(splice(ctx.text, edits)[start : end + sum(len(e.content) - (e.end - e.start) for e in edits)].split())
     return LegacyUse(node, old, new, why, edits, broader)
+
+
+def legacy_resources(ctx: ModuleContext) -> List[cst.CSTNode]:
+    """Uses of the other pre-1.0 resources (``openai.ChatCompletion``, ``from openai import
+    Completion``...): a file that has them runs on openai 0.x. Computed once per module."""
+    found = ctx.memo.get("legacy_sdk.resources")
+    if found is None:
+        sdk = ctx.catalog.sdk
+        names = set(sdk.legacy_resources)
+        found = [
+            node
+            for node in ctx.nodes(cst.Attribute)
+            if node.attr.value in names and not isinstance(node.value, cst.Attribute) and is_openai_module(ctx, node.value)
+        ]
+        for node in ctx.nodes(cst.ImportFrom):
+            if node.relative or node.module is None or dotted_name(node.module) != sdk.package or isinstance(node.names, cst.ImportStar):
+                continue
+            found.extend(alias for alias in node.names if dotted_name(alias.name) in names)
+        found.sort(key=lambda node: ctx.span(node)[0])
+        ctx.memo["legacy_sdk.resources"] = found
+    return found

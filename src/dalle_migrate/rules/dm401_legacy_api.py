@@ -8,7 +8,7 @@ from ..calls import ImageCall, Surface
 from ..context import ModuleContext
 from ..edits import add_import, delete_arg, replace_node
 from ..findings import Applicability, Edit, Finding
-from ..legacy_sdk import legacy_uses
+from ..legacy_sdk import legacy_resources, legacy_uses
 from ..noqa import suppressed
 from ..responses import find_dict_accesses
 from .base import Invalid, Rule
@@ -38,6 +38,11 @@ class LegacyApi(Rule):
     inline client, `request_timeout` becomes `timeout`, and dict access on the result becomes
     attribute access (`resp.data[0].url`), which DM301 then rewrites for `b64_json`. Calls with
     the Azure-only `api_type`/`api_version` have no fix: they need an `AzureOpenAI` client.
+    Unsafe in a file that also uses another resource openai 1.0 removed (`openai.ChatCompletion`,
+    `openai.Completion`...): that file is on openai 0.x, where the rewritten calls would not run
+    until the rest moves too; left as they are, they keep working on 0.x once the other rules fixed
+    their model and parameters. Once the file's image calls run on openai >= 1.0, those other
+    resources are reported (no fix: they are not image calls).
     `openai.error.X` becomes the openai >= 1.0 exception for the same failure
     (`InvalidRequestError` -> `BadRequestError`, `Timeout` -> `APITimeoutError`, ...; imports
     keep their local names: `from openai import BadRequestError as InvalidRequestError`) and
@@ -140,6 +145,20 @@ class LegacyApi(Rule):
                 pass
             """,
         ),
+        # The file is on openai 0.x (ChatCompletion): moving its image call to 1.0 is unsafe.
+        Invalid(
+            """
+            import openai
+            caption = openai.ChatCompletion.create(model="gpt-4", messages=[])
+            image = openai.Image.create(model="gpt-image-2", prompt="a fox")
+            """,
+            """
+            import openai
+            caption = openai.ChatCompletion.create(model="gpt-4", messages=[])
+            image = openai.images.generate(model="gpt-image-2", prompt="a fox")
+            """,
+            unsafe=True,
+        ),
         # The legacy call needs Azure (no fix): it stays on openai < 1.0, and so does the rest.
         Invalid(
             """
@@ -155,6 +174,14 @@ class LegacyApi(Rule):
     def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
         if not _runs_on_v1(ctx):
             return  # a file left on openai < 1.0 keeps its module surfaces
+        for node in legacy_resources(ctx):
+            shown = ctx.excerpt(node)
+            yield self.finding(
+                ctx,
+                node,
+                f"`{shown}` was removed in openai 1.0 (it raises APIRemovedInV1) and this file's image calls "
+                f"run on openai >= 1.0: migrate it too (the v1 client's methods, or `openai migrate`).",
+            )
         for use in legacy_uses(ctx):
             message = f"`{use.old}`: {use.why}. This file's image calls run on openai >= 1.0"
             if use.new is None or not use.edits:
@@ -221,17 +248,35 @@ class LegacyApi(Rule):
                 _, value_end = ctx.span(access.node.value)
                 _, end = ctx.span(access.node)
                 edits.append(Edit(value_end, end, f".{access.key}"))
+        others = legacy_resources(ctx)
+        if others:
+            # The file is on openai 0.x (it uses another resource 1.0 removed): moving its image
+            # calls to 1.0 breaks them until the rest moves too. Unsafe; left as it is, the call
+            # keeps working on 0.x once its model and parameters are fixed.
+            shown = ctx.excerpt(others[0])
+            yield self.finding(
+                ctx,
+                func,
+                f"{message}. This file also uses `{shown}`, which needs openai 0.x: the rewrite moves "
+                f"the file's image calls to openai >= 1.0, so migrate `{shown}` too. On 0.x the call keeps "
+                "working once its model and parameters are fixed.",
+                f"Use `{receiver}.images.{method}`",
+                edits,
+                applicability=Applicability.UNSAFE,
+            )
+            return
         yield self.finding(ctx, func, f"{message}.", f"Use `{receiver}.images.{method}`", edits)
 
 
 def _runs_on_v1(ctx: ModuleContext) -> bool:
     """Whether the file's image calls run on openai >= 1.0: it makes a v1 call, or a legacy
-    call this rule rewrites (not one that needs Azure, not one with a noqa for it)."""
+    call this rule rewrites (not one that needs Azure, not one with a noqa for it; in a file on
+    openai 0.x, only with --unsafe-fixes)."""
     sdk = ctx.catalog.sdk
     for call in ctx.image_calls:
         if call.surface in (Surface.CLIENT, Surface.MODULE):
             return True
-        if call.surface is Surface.LEGACY:
+        if call.surface is Surface.LEGACY and (ctx.settings.unsafe_fixes or not legacy_resources(ctx)):
             if any(a.keyword is not None and a.keyword.value in sdk.legacy_azure_settings for a in call.node.args):
                 continue
             line = ctx.lines.line_text(ctx.lines.position(ctx.span(call.node)[0])[0])
