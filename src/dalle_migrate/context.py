@@ -31,6 +31,12 @@ def _first_difference(produced: str, original: str) -> int:
     return original.count("\n", 0, min(len(produced), len(original))) + 1
 
 
+def one_line(code: str, limit: int = 60) -> str:
+    """Code on one line, cut at ``limit`` characters: for messages."""
+    line = " ".join(code.split())
+    return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."
+
+
 class _IndexingState(CodegenState):
     """LibCST's code generation, recording on the way what a rule may ask about every node.
 
@@ -142,8 +148,17 @@ class ModuleContext:
 
     def excerpt(self, node: cst.CSTNode, limit: int = 60) -> str:
         """The node's code on one line, cut at ``limit`` characters: for messages."""
-        line = " ".join(self.code(node).split())
-        return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."
+        return one_line(self.code(node), limit)
+
+    def class_of_attribute(self, value: cst.CSTNode) -> Optional[cst.ClassDef]:
+        """The class whose body assigns ``value`` directly (``NAME = value``), else None."""
+        assign = self.parent(value)
+        if not isinstance(assign, (cst.Assign, cst.AnnAssign)) or assign.value is not value:
+            return None
+        line = self.parent(assign)
+        block = self.parent(line) if line is not None else None
+        owner = self.parent(block) if block is not None else None
+        return owner if isinstance(owner, cst.ClassDef) else None
 
     def nodes(self, *kinds: type) -> List[cst.CSTNode]:
         """The module's nodes of exactly these types, in source order (outer before inner)."""

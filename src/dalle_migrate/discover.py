@@ -148,7 +148,7 @@ class Discovery:
         root_prefix = _relative_prefix(path, self.root or Path.cwd())
         yield from self._walk(str(path), prefix, root_prefix, ignored)
 
-    def _walk(self, folder: str, relative: str, from_root: Optional[str], ignored: Set[str]) -> Iterator[str]:
+    def _walk(self, folder: str, relative: str, from_root: Optional[str], ignored: Set[str]) -> List[str]:
         """Walk with strings only: a large tree is mostly skipped, so every step must be cheap.
         ``relative`` is the folder's path from the git work tree, ``from_root`` from the root
         the exclude globs are written for (None when the folder is outside it).
@@ -182,7 +182,7 @@ class Discovery:
                     found.append(entry.path)
             else:
                 stack.pop()  # this folder is done
-        return iter(found)
+        return found
 
     def _entries(self, folder: str) -> Iterator["os.DirEntry[str]"]:
         try:
@@ -217,7 +217,7 @@ class Discovery:
         key = str(top)
         if key not in self._git:
             asked = self._asked.pop(key, None)
-            self._git[key] = _git_answer(asked) if asked is not None else _git_ignored(top)
+            self._git[key] = _git_answer(asked if asked is not None else _ask_git(top))
         return self._git[key] or set()
 
     def _explicit_ignored(self, path: Path) -> bool:
@@ -304,6 +304,3 @@ def _git_answer(process) -> Optional[Set[str]]:
         return None
     return {p for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
 
-
-def _git_ignored(top: Path) -> Optional[Set[str]]:
-    return _git_answer(_ask_git(top))

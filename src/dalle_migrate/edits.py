@@ -45,17 +45,8 @@ def replace_string(ctx: ModuleContext, node: cst.BaseExpression, value: str) -> 
     edit = replace_node(ctx, node, string_literal(value, node))
     # A class attribute's value is not local: an Enum member's value decides what the rules say
     # of the other members (two members holding one value).
-    local = isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) and not _class_attribute_value(ctx, node)
+    local = isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) and ctx.class_of_attribute(node) is None
     return dataclasses.replace(edit, local=local)
-
-
-def _class_attribute_value(ctx: ModuleContext, node: cst.CSTNode) -> bool:
-    assign = ctx.parent(node)
-    if not isinstance(assign, (cst.Assign, cst.AnnAssign)) or assign.value is not node:
-        return False
-    line = ctx.parent(assign)
-    block = ctx.parent(line) if line is not None else None
-    return isinstance(ctx.parent(block) if block is not None else None, cst.ClassDef)
 
 
 def delete_arg(ctx: ModuleContext, call: cst.Call, arg: cst.Arg) -> Edit:

@@ -16,7 +16,7 @@ from typing import List, Optional
 import libcst as cst
 
 from .calls import is_openai_module
-from .context import ModuleContext
+from .context import ModuleContext, one_line
 from .edits import replace_node, string_literal
 from .findings import Edit, splice
 from .scopes import dotted_name
@@ -56,15 +56,8 @@ def legacy_uses(ctx: ModuleContext) -> List[LegacyUse]:
         elif module == sdk.package and not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
                 if dotted_name(alias.name) == sdk.legacy_error_module:
-                    uses.append(
-                        LegacyUse(
-                            alias,
-                            ctx.excerpt(node),
-                            None,
-                            f"`{error_module}` does not exist in openai >= 1.0: ImportError",
-                            advice=f"import `{sdk.package}` and name its exceptions (`{sdk.package}.BadRequestError`...)",
-                        )
-                    )
+                    why = f"`{error_module}` does not exist in openai >= 1.0: ImportError"
+                    uses.append(LegacyUse(alias, ctx.excerpt(node), None, why, advice=_by_package_advice(sdk)))
     for node in ctx.nodes(cst.Import):
         for alias in node.names:
             if dotted_name(alias.name) == error_module:
@@ -72,10 +65,13 @@ def legacy_uses(ctx: ModuleContext) -> List[LegacyUse]:
                 if alias.asname is None:
                     uses.append(LegacyUse(alias, f"import {error_module}", f"import {sdk.package}", why, [replace_node(ctx, alias.name, sdk.package)]))
                 else:
-                    advice = f"import `{sdk.package}` and name its exceptions (`{sdk.package}.BadRequestError`...)"
-                    uses.append(LegacyUse(alias, f"import {ctx.code(alias)}", None, why, advice=advice))
+                    uses.append(LegacyUse(alias, f"import {ctx.code(alias)}", None, why, advice=_by_package_advice(sdk)))
     uses.sort(key=lambda use: ctx.span(use.node)[0])
     return uses
+
+
+def _by_package_advice(sdk) -> str:
+    return f"import `{sdk.package}` and name its exceptions from it (`{sdk.package}.<exception>`)"
 
 
 def _setting(ctx: ModuleContext, node: cst.Attribute) -> LegacyUse:
@@ -101,7 +97,7 @@ def _setting(ctx: ModuleContext, node: cst.Attribute) -> LegacyUse:
     else:
         fixed_value = f'({ctx.code(value)}).rstrip("/") + "/"'
     edits = [replace_node(ctx, node.attr, new_name), replace_node(ctx, value, fixed_value)]
-    return LegacyUse(node, ctx.code(node), f"{new} = {' '.join(fixed_value.split())}", why, edits)
+    return LegacyUse(node, ctx.code(node), f"{new} = {one_line(fixed_value)}", why, edits)
 
 
 def _inside_error_chain(ctx: ModuleContext, node: cst.Attribute) -> bool:
@@ -123,7 +119,7 @@ def _from_error_module(ctx: ModuleContext, node: cst.ImportFrom) -> LegacyUse:
     """``from openai.error import X [as Y]`` -> ``from openai import V1X as X`` (local names kept)."""
     sdk = ctx.catalog.sdk
     why = f"`{sdk.package}.{sdk.legacy_error_module}` does not exist in openai >= 1.0: ModuleNotFoundError"
-    old = " ".join(ctx.code(node).split())
+    old = ctx.excerpt(node, limit=200)  # the whole statement: the message is about its names
     if isinstance(node.names, cst.ImportStar):
         return LegacyUse(node, old, None, why)
     edits = [replace_node(ctx, node.module, sdk.package)]  # type: ignore[arg-type]
@@ -137,7 +133,7 @@ def _from_error_module(ctx: ModuleContext, node: cst.ImportFrom) -> LegacyUse:
         if new_name != name:
             edits.append(replace_node(ctx, alias.name, new_name if alias.asname is not None else f"{new_name} as {name}"))
     start, end = ctx.span(node)
-    new = " ".join(splice(ctx.text, edits)[start : end + sum(len(e.content) - (e.end - e.start) for e in edits)].split())
+    new = one_line(splice(ctx.text[start:end], [Edit(e.start - start, e.end - start, e.content) for e in edits]))
     return LegacyUse(node, old, new, why, edits, broader)
 
 

@@ -19,6 +19,7 @@ A URL read is rewritten by how the URL is used (DESIGN section 4):
 
 from __future__ import annotations
 
+import bisect
 import enum
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -26,7 +27,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from .calls import ImageCall
-from .context import ModuleContext
+from .context import ModuleContext, one_line
 from .scopes import Assignment
 from .edits import add_import
 from .findings import Edit
@@ -388,16 +389,18 @@ class Sinks:
 
     def rewrite(self, read: Read) -> Rewrite:
         rewrite = self._rewrite(read)
+        comments = self.ctx.nodes(cst.Comment)  # in source order
+        starts = self.ctx.memo.get("responses.comment_starts")
+        if starts is None:
+            starts = self.ctx.memo["responses.comment_starts"] = [self.ctx.span(c)[0] for c in comments]
         for edit in rewrite.edits:
-            lost = [
-                c for c in self.ctx.nodes(cst.Comment)
-                if edit.start <= self.ctx.span(c)[0] < edit.end and self.ctx.code(c) not in edit.content
-            ]
+            first, last = bisect.bisect_left(starts, edit.start), bisect.bisect_left(starts, edit.end)
+            lost = [c for c in comments[first:last] if self.ctx.code(c) not in edit.content]
             if lost:
                 # The code replaced holds a comment the new code would not: a person places it.
                 return Rewrite(
                     blocker=f"the rewrite would drop the comment `{self.ctx.excerpt(lost[0])}` inside "
-                    f"`{' '.join(self.ctx.text[edit.start:edit.end].split())[:60]}`; write it by hand "
+                    f"`{one_line(self.ctx.text[edit.start:edit.end])}`; write it by hand "
                     f"({rewrite.description[:1].lower()}{rewrite.description[1:]})"
                 )
         return rewrite

@@ -76,7 +76,7 @@ def run(
 ) -> List[FileResult]:
     prefilter = Prefilter(settings.catalog)
     results: List[Optional[FileResult]] = [None] * len(files)
-    survivors: List[Tuple[int, Path, bytes]] = []
+    survivors: List[Tuple[int, str, bytes]] = []
     meter = Progress(len(files), progress)
     jobs = jobs or default_jobs()
     gc.disable()  # the scan makes no cycles: nothing for the collector but time spent looking
@@ -114,8 +114,9 @@ def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: 
     The helper sends back only what is not skipped (the few survivors, read errors), and the
     survivors are read again here."""
     helper = None
+    theirs = range(1, len(files), 2)
     if jobs > 1 and len(files) >= SPLIT_SCAN_MIN_FILES and _can_fork():
-        helper = _start_helper(files, range(1, len(files), 2), prefilter)
+        helper = _start_helper(files, theirs, prefilter)
     own = range(0, len(files), 2) if helper is not None else range(len(files))
     for index, data, error in _classify(files, own, prefilter, meter):
         if error is None:
@@ -125,7 +126,7 @@ def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: 
     if helper is not None:
         found = _finish_helper(helper)
         if found is None:  # the helper failed: read its half here
-            found = _classify(files, range(1, len(files), 2), prefilter)
+            found = _classify(files, theirs, prefilter)
         before = len(survivors)
         for index, data, error in found:
             if error is None:

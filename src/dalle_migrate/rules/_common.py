@@ -52,14 +52,10 @@ def enum_member_holding(ctx: ModuleContext, node: cst.CSTNode, value: str) -> Op
     """When ``node`` is an Enum member's value and another member of that Enum already holds
     ``value``, that member's name: rewriting would make two members equal (an alias, or a
     ValueError under ``@unique``)."""
+    cls = ctx.class_of_attribute(node)
+    if cls is None:
+        return None
     assign = ctx.parent(node)
-    if not isinstance(assign, cst.Assign) or assign.value is not node:
-        return None
-    line = ctx.parent(assign)
-    block = ctx.parent(line) if line is not None else None
-    cls = ctx.parent(block) if block is not None else None
-    if not isinstance(cls, cst.ClassDef):
-        return None
     if not any((dotted_name(b.value) or "").endswith("Enum") for b in cls.bases):
         return None
     for statement in cls.body.body:

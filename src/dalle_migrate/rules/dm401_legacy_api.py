@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Iterable, List
+from typing import Iterable, List, Optional
 
 import libcst as cst
 
@@ -210,9 +210,9 @@ class LegacyApi(Rule):
             f"use `images.{method}`"
         )
         sdk = ctx.catalog.sdk
-        azure = [a for a in call.node.args if a.keyword is not None and a.keyword.value in sdk.legacy_azure_settings]
-        if azure:
-            yield self.finding(ctx, func, f"{message} on an AzureOpenAI client (the call passes `{azure[0].keyword.value}`).")
+        azure = _azure_setting(call, sdk)
+        if azure is not None:
+            yield self.finding(ctx, func, f"{message} on an AzureOpenAI client (the call passes `{azure}`).")
             return
         edits: List[Edit] = []
         module = _module_code(ctx, func.value)
@@ -272,17 +272,21 @@ def _runs_on_v1(ctx: ModuleContext) -> bool:
     """Whether the file's image calls run on openai >= 1.0: it makes a v1 call, or a legacy
     call this rule rewrites (not one that needs Azure, not one with a noqa for it; in a file on
     openai 0.x, only with --unsafe-fixes)."""
-    sdk = ctx.catalog.sdk
     for call in ctx.image_calls:
         if call.surface in (Surface.CLIENT, Surface.MODULE):
             return True
         if call.surface is Surface.LEGACY and (ctx.settings.unsafe_fixes or not legacy_resources(ctx)):
-            if any(a.keyword is not None and a.keyword.value in sdk.legacy_azure_settings for a in call.node.args):
+            if _azure_setting(call, ctx.catalog.sdk) is not None:
                 continue
             line = ctx.lines.line_text(ctx.lines.position(ctx.span(call.node)[0])[0])
             if not suppressed(line, LegacyApi.code):
                 return True
     return False
+
+
+def _azure_setting(call: ImageCall, sdk) -> Optional[str]:
+    """The Azure-only keyword a legacy call passes (it needs an AzureOpenAI client), if any."""
+    return next((a.keyword.value for a in call.node.args if a.keyword is not None and a.keyword.value in sdk.legacy_azure_settings), None)
 
 
 def _module_code(ctx: ModuleContext, image_class: cst.BaseExpression):
