@@ -30,7 +30,8 @@ class Kind(enum.Enum):
     CLIENT_CLASS = "client class"
     LEGACY_CLASS = "openai.Image"
     CLIENT = "client"
-    FUNCTION = "function"  # a function defined in this module (its returns are followed)
+    FUNCTION = "function"  # a function defined in the project (its returns are followed)
+    PROJECT_MODULE = "project module"  # another module of the project (``ctx`` of Origin)
     OTHER = "other"  # traced to something that is not the OpenAI SDK
     UNKNOWN = "unknown"
     NEUTRAL = "neutral"  # None: says nothing about what the name holds otherwise
@@ -42,6 +43,7 @@ class Origin:
     is_async: bool = False
     azure: bool = False
     node: Optional[cst.CSTNode] = None  # FunctionDef for FUNCTION
+    ctx: Optional[ModuleContext] = field(default=None, compare=False)  # where ``node`` is; the module
 
 
 UNKNOWN = Origin(Kind.UNKNOWN)
@@ -319,6 +321,8 @@ class _Finder:
         if isinstance(node, cst.Attribute):
             owner = self.origin(node.value, depth + 1)
             attr = node.attr.value
+            if owner.kind is Kind.PROJECT_MODULE and owner.ctx is not None:
+                return self._member_origin(owner.ctx, attr, depth)
             if owner.kind is Kind.OPENAI_MODULE:
                 if attr in self.sdk.clients:
                     return self._client_class(attr)
@@ -342,7 +346,9 @@ class _Finder:
             if called.kind is Kind.CLIENT_CLASS:
                 return Origin(Kind.CLIENT, called.is_async, called.azure)
             if called.kind is Kind.FUNCTION and isinstance(called.node, cst.FunctionDef):
-                return _combine(self.value_origin(r, depth + 1) for r in _returns(self.ctx, called.node)) or UNKNOWN
+                home = called.ctx or self.ctx  # a factory function of another module: its returns there
+                finder = _finder(home)
+                return _combine(finder.value_origin(r, depth + 1) for r in _returns(home, called.node)) or UNKNOWN
             if called.kind is Kind.OTHER:
                 return OTHER
             return UNKNOWN
@@ -392,12 +398,12 @@ class _Finder:
 
     def assignment_origin(self, assignment, depth: int) -> Origin:
         if isinstance(assignment, ImportAssignment):
-            return self._import_origin(assignment)
+            return self._import_origin(assignment, depth)
         if not isinstance(assignment, Assignment):
             return UNKNOWN
         node = assignment.node
         if isinstance(node, cst.FunctionDef):
-            return Origin(Kind.FUNCTION, node=node)
+            return Origin(Kind.FUNCTION, node=node, ctx=self.ctx)
         if isinstance(node, cst.ClassDef):
             return OTHER  # the user's own class
         if isinstance(node, cst.Param):
@@ -431,11 +437,48 @@ class _Finder:
         cls = self.sdk.clients[name]
         return Origin(Kind.CLIENT_CLASS, cls.is_async, cls.azure)
 
-    def _import_origin(self, assignment: ImportAssignment) -> Origin:
+    def _import_origin(self, assignment: ImportAssignment, depth: int = 0) -> Origin:
         known = self._import_origins.get(id(assignment))
         if known is None:
-            known = self._import_origins[id(assignment)] = self._find_import_origin(assignment)
+            known = self._find_import_origin(assignment)
+            if known.kind is Kind.OTHER:
+                # Not the SDK: a module of the project holds what it binds (a client, a factory).
+                known = self._project_origin(assignment, depth) or known
+            self._import_origins[id(assignment)] = known
         return known
+
+    def _project_origin(self, assignment: ImportAssignment, depth: int) -> Optional[Origin]:
+        project = self.ctx.project
+        imported = project.imported(self.ctx, assignment) if project is not None else None
+        if imported is None:
+            return None
+        if imported.name is None:
+            return Origin(Kind.PROJECT_MODULE, ctx=imported.ctx)
+        return _finder(imported.ctx).global_origin(imported.name, depth + 1)
+
+    def _member_origin(self, module: ModuleContext, attr: str, depth: int) -> Origin:
+        """``module.attr`` for a project module: its top-level binding, else its submodule."""
+        project = module.project
+        member = project.member(module.path, attr) if project is not None and module.path else None
+        if member is None:
+            return UNKNOWN
+        if member.name is None:
+            return Origin(Kind.PROJECT_MODULE, ctx=member.ctx)
+        return _finder(member.ctx).global_origin(member.name, depth + 1)
+
+    def global_origin(self, name: str, depth: int) -> Origin:
+        """What this module binds to a top-level ``name``, as another module imports it."""
+        bindings = self.ctx.module_scope.assignments.get(name)
+        project = self.ctx.project
+        if not bindings or project is None or depth > _MAX_DEPTH:
+            return UNKNOWN
+        key = "origin:" + name
+        if not project.entering(self.ctx, key):
+            return UNKNOWN  # an import cycle
+        try:
+            return _combine(self.assignment_origin(a, depth + 1) for a in bindings)
+        finally:
+            project.leaving(self.ctx, key)
 
     def _find_import_origin(self, assignment: ImportAssignment) -> Origin:
         node = assignment.node

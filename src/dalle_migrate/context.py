@@ -116,8 +116,10 @@ class _IndexingState(CodegenState):
 class ModuleContext:
     """A parsed module with positions, parents and node types indexed once; scopes on demand."""
 
-    def __init__(self, text: str, settings: Settings, newline: str = "\n") -> None:
+    def __init__(self, text: str, settings: Settings, newline: str = "\n", path: Optional[str] = None, project=None) -> None:
         self.text = text
+        self.path = path  # the file, when known: imports are then resolved in its project
+        self._project = project
         self.settings = settings
         self.catalog = settings.catalog
         self.newline = newline
@@ -137,6 +139,24 @@ class ModuleContext:
         self._resolver = None
         self._image_calls = None
         self.memo: dict = {}  # per-module results shared by several rules
+
+    @property
+    def project(self):
+        """The project this module belongs to (project.Project), or None for text of no file."""
+        if self._project is None and self.path is not None:
+            from .project import project_for
+
+            self._project = project_for(self.settings)
+        return self._project
+
+    def owner(self, node: cst.CSTNode) -> "ModuleContext":
+        """The module whose tree holds ``node``: this one, or one of the project's that a value
+        or a client was followed into."""
+        if id(node) in self.spans:
+            return self
+        project = self.project
+        found = project.owner(node) if project is not None else None
+        return found if found is not None else self
 
     def span(self, node: cst.CSTNode) -> Tuple[int, int]:
         """Offsets of ``node``'s own text (without surrounding whitespace)."""

@@ -20,8 +20,14 @@ _HSPACE = " \t"
 
 
 def replace_node(ctx: ModuleContext, node: cst.CSTNode, content: str) -> Edit:
-    start, end = ctx.span(node)
-    return Edit(start, end, content)
+    owner = ctx.owner(node)
+    start, end = owner.span(node)
+    return _in_file(ctx, owner, Edit(start, end, content))
+
+
+def _in_file(ctx: ModuleContext, owner: ModuleContext, edit: Edit) -> Edit:
+    """An edit of another module of the project (a value defined there) names its file."""
+    return edit if owner is ctx else dataclasses.replace(edit, path=owner.path)
 
 
 def string_literal(value: str, like: cst.BaseExpression) -> str:
@@ -45,7 +51,7 @@ def replace_string(ctx: ModuleContext, node: cst.BaseExpression, value: str) -> 
     edit = replace_node(ctx, node, string_literal(value, node))
     # A class attribute's value is not local: an Enum member's value decides what the rules say
     # of the other members (two members holding one value).
-    local = isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) and ctx.class_of_attribute(node) is None
+    local = isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) and ctx.owner(node).class_of_attribute(node) is None
     return dataclasses.replace(edit, local=local)
 
 
@@ -56,6 +62,9 @@ def delete_arg(ctx: ModuleContext, call: cst.Call, arg: cst.Arg) -> Edit:
 def delete_argument(ctx: ModuleContext, holder: cst.CSTNode, container: cst.CSTNode) -> Edit:
     """Delete a keyword argument wherever it is passed: in the call, in a dict literal or
     ``dict(...)`` given as ``**kwargs``, or as a ``params["key"] = value`` statement."""
+    owner = ctx.owner(holder)
+    if owner is not ctx:  # a mapping defined in another module of the project
+        return _in_file(ctx, owner, delete_argument(owner, holder, container))
     if isinstance(container, cst.Call):
         return _local_if_names_nothing(ctx, holder, delete_item(ctx, list(container.args), holder))
     if isinstance(container, cst.Dict):

@@ -38,23 +38,48 @@ class InternalError(Exception):
     """A fix produced code that does not parse: a bug in dalle-migrate, never written."""
 
 
-def analyze(ctx: ModuleContext, selection: Selection) -> List[Finding]:
+def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Finding]] = None) -> List[Finding]:
+    """The module's findings, in source order. Findings on values another module of the project
+    defines (``Finding.path``) go to ``foreign`` instead, placed in that module's text and
+    marked with the call they reach; without ``foreign`` they are dropped."""
     rules = selection.rules()
     findings: List[Finding] = []
     seen = set()
     calls = ctx.image_calls
     for rule in rules:
-        produced = list(rule.check_module(ctx))
+        produced = [(f, None) for f in rule.check_module(ctx)]
         for call in calls:
-            produced.extend(rule.check_call(call, ctx))
-        for finding in produced:
+            produced.extend((f, call) for f in rule.check_call(call, ctx))
+        for finding, call in produced:
             if finding.key in seen:  # one definition shared by several calls: one finding
                 continue
             seen.add(finding.key)
+            if finding.path is not None:
+                elsewhere = _placed_elsewhere(ctx, finding, call)
+                if elsewhere is not None and foreign is not None:
+                    foreign.append(elsewhere)
+                continue
             if not suppressed(ctx.lines.line_text(ctx.lines.position(finding.start)[0]), finding.code):
                 findings.append(finding)
     findings.sort(key=lambda f: (f.start, f.code))
     return findings
+
+
+def _placed_elsewhere(ctx: ModuleContext, finding: Finding, call) -> Optional[Finding]:
+    """A finding in another module, positioned in that module's text and marked with the call
+    it reaches; None when that module's line suppresses it."""
+    project = ctx.project
+    owner = project.context(finding.path) if project is not None and finding.path else None
+    if owner is None or owner.path == ctx.path:
+        return None  # the module itself, reached through an import cycle: its own analysis reports it
+    lines = owner.lines
+    if suppressed(lines.line_text(lines.position(finding.start)[0]), finding.code):
+        return None
+    reaches = ()
+    if call is not None and ctx.path is not None:
+        row, column = ctx.lines.position(ctx.span(call.node)[0])
+        reaches = ((ctx.path, row, column + 1, None),)
+    return dataclasses.replace(_positioned([finding], lines)[0], reaches=reaches)
 
 
 @dataclass
@@ -62,27 +87,76 @@ class TextResult:
     text: str
     findings: List[Finding]  # what remains, positioned in ``text``
     fixed: List[Finding] = field(default_factory=list)
+    # Findings in other modules of the project (Finding.path), positioned in their text.
+    foreign: List[Finding] = field(default_factory=list)
+
+
+def _module_path(filename: Optional[str]) -> Optional[str]:
+    """The file whose project resolves the module's imports (None for nameless text)."""
+    return os.path.abspath(filename) if filename and filename != "-" else None
 
 
 def check_text(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
     try:
-        ctx = ModuleContext(text, settings, newline)
+        ctx = ModuleContext(text, settings, newline, path=_module_path(filename))
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
         return _unparsable(text, exc, selection)
-    return TextResult(text, _positioned(analyze(ctx, selection), ctx.lines))
+    foreign: List[Finding] = []
+    return TextResult(text, _positioned(analyze(ctx, selection, foreign), ctx.lines), foreign=foreign)
 
 
-def fix_text(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
+def fix_text(
+    text: str,
+    settings: Settings,
+    selection: Selection,
+    newline: str = "\n",
+    filename: Optional[str] = None,
+    incoming: Sequence[Finding] = (),
+) -> TextResult:
     """Apply every applicable fix, round after round, until the code is stable.
 
     A round re-parses and re-analyses the new text, unless nothing the fixes changed can change
-    what is left (see ``_carried_over``): then the new text is only checked to parse."""
+    what is left (see ``_carried_over``): then the new text is only checked to parse.
+    ``incoming`` are findings other modules' calls raise on this one's values (their fixes are
+    in this text's offsets): they are applied first, in a round of their own."""
     fixed: List[Finding] = []
+    left_incoming: List[Finding] = []
+    if incoming:
+        text, fixed, left_incoming = _apply_incoming(text, incoming, settings)
     try:
-        ctx = ModuleContext(text, settings, newline)
+        ctx = ModuleContext(text, settings, newline, path=_module_path(filename))
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
+        if fixed:
+            raise InternalError(f"a fix produced code that does not parse ({exc}); nothing was written") from exc
         return _unparsable(text, exc, selection)
-    findings = analyze(ctx, selection)
+    foreign: List[Finding] = []
+    findings = analyze(ctx, selection, foreign)
+    result = _fix_rounds(ctx, findings, fixed, settings, selection, newline, filename)
+    result.foreign = foreign
+    result.findings = sorted(result.findings + left_incoming, key=lambda f: (f.row, f.column, f.code))
+    return result
+
+
+def _apply_incoming(text: str, incoming: Sequence[Finding], settings: Settings) -> Tuple[str, List[Finding], List[Finding]]:
+    """Applies the fixes other modules' calls need here; returns the new text, the findings
+    fixed and the ones left (a fix that is not applicable, or collides with another)."""
+    fixable = [f for f in incoming if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
+    new_text, applied = apply_fixes(text, [f.fix for f in fixable])  # type: ignore[misc]
+    applied_ids = {id(fix) for fix in applied}
+    fixed = [f for f in fixable if id(f.fix) in applied_ids]
+    left = [f for f in incoming if f.fix is None or id(f.fix) not in applied_ids]
+    return new_text, fixed, left
+
+
+def _fix_rounds(
+    ctx: ModuleContext,
+    findings: List[Finding],
+    fixed: List[Finding],
+    settings: Settings,
+    selection: Selection,
+    newline: str,
+    filename: Optional[str],
+) -> TextResult:
     for _ in range(_MAX_ROUNDS):
         fixable = [f for f in findings if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
         if not fixable:
@@ -99,7 +173,7 @@ def fix_text(text: str, settings: Settings, selection: Selection, newline: str =
             kept = [f for f in carried if not suppressed(lines.line_text(lines.position(f.start)[0]), f.code)]
             return TextResult(new_text, _positioned(kept, lines), fixed)
         try:
-            ctx = ModuleContext(new_text, settings, newline)
+            ctx = ModuleContext(new_text, settings, newline, path=_module_path(filename))
         except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
             raise InternalError(f"a fix produced code that does not parse ({exc}); nothing was written") from exc
         findings = analyze(ctx, selection)
@@ -190,7 +264,15 @@ def register_handler(kind: str, check: TextHandler, fix: TextHandler) -> None:
     HANDLERS[kind] = (check, fix)
 
 
-def run_text(text: str, filename: str, settings: Settings, selection: Selection, fix: bool = False, newline: str = "\n") -> TextResult:
+def run_text(
+    text: str,
+    filename: str,
+    settings: Settings,
+    selection: Selection,
+    fix: bool = False,
+    newline: str = "\n",
+    incoming: Sequence[Finding] = (),
+) -> TextResult:
     """Check or fix one file's text, handled by what its name says it is."""
     from .discover import file_kind
 
@@ -199,6 +281,8 @@ def run_text(text: str, filename: str, settings: Settings, selection: Selection,
         # Importing the module registers its handlers: only the kinds met are ever imported.
         importlib.import_module(f"{__package__}.{_HANDLER_MODULES[kind]}")
     check, fixer = HANDLERS[kind]
+    if incoming:  # only Python modules are imported by others, so only they receive fixes
+        return fix_text(text, settings, selection, newline, filename=filename, incoming=incoming)
     return (fixer if fix else check)(text, settings, selection, newline, filename=filename)
 
 
@@ -230,8 +314,14 @@ def process_data(
     fix: bool = False,
     write: bool = True,
     display: Optional[str] = None,
+    incoming: Sequence[Finding] = (),
+    on_disk: Optional[bytes] = None,
 ) -> FileResult:
-    """One file that passed the prefilter: decode, check or fix, write back."""
+    """One file that passed the prefilter: decode, check or fix, write back.
+
+    ``incoming``: fixes other modules' calls need in this file (see ``fix_text``), applied to
+    ``data`` as read before the run; ``on_disk`` is what the file holds now, if a first pass of
+    this run already rewrote it (the write checks against it)."""
     result = FileResult(path)
     selection = selection.for_file(path)
     from .discover import file_kind
@@ -243,7 +333,7 @@ def process_data(
             result.findings = [_parse_error(f"The file cannot be decoded ({exc}); it was left untouched.", 1, 0)]
         return result
     try:
-        outcome = run_text(source.text, str(path), settings, selection, fix, source.newline)
+        outcome = run_text(source.text, str(path), settings, selection, fix, source.newline, incoming)
     except InternalError as exc:
         result.error = str(exc)
         return result
@@ -253,6 +343,7 @@ def process_data(
         return result
     result.findings = outcome.findings
     result.fixed = outcome.fixed
+    result.foreign = outcome.foreign
     if fix and outcome.text != source.text:
         result.changed = True
         if not write:  # --diff shows it; a written file needs none
@@ -271,7 +362,7 @@ def process_data(
             result.changed = False
         elif write:
             try:
-                atomic_write(path, source.encode(outcome.text), expected=data)
+                atomic_write(path, source.encode(outcome.text), expected=data if on_disk is None else on_disk)
             except (OSError, FileChangedError, UnicodeEncodeError) as exc:
                 result.error = f"not written: {exc}"
                 result.changed = False

@@ -32,6 +32,9 @@ class Edit:
     # removed, a result read rewritten): the engine may then carry the other findings over
     # instead of analysing the new text again.
     local: bool = field(default=False, compare=False)
+    # The file the offsets are in, when it is not the file analysed: another module of the
+    # project that defines the value a call uses (the runner applies it there).
+    path: Optional[str] = field(default=None, compare=False)
 
     def overlaps(self, other: "Edit") -> bool:
         if self == other:
@@ -69,10 +72,15 @@ class Finding:
     end_column: int = 0
     cell: Optional[int] = None
     fix_positions: Tuple[Tuple[int, int, int, int], ...] = field(default=(), compare=False)
+    # Set on a finding in another module of the project than the one analysed (a constant, a
+    # default, a mapping that a call here uses): the file it belongs to, and the image calls it
+    # reaches as (file, line, column, notebook cell or None), for the message.
+    path: Optional[str] = None
+    reaches: Tuple[Tuple[str, int, int, Optional[int]], ...] = field(default=(), compare=False)
 
     @property
-    def key(self) -> Tuple[str, int, int, str]:
-        return (self.code, self.start, self.end, self.message)
+    def key(self) -> Tuple[str, int, int, str, Optional[str]]:
+        return (self.code, self.start, self.end, self.message, self.path)
 
 
 def apply_fixes(text: str, fixes: Sequence[Fix]) -> Tuple[str, List[Fix]]:
@@ -114,3 +122,6 @@ class FileResult:
     changed: bool = False  # fix wrote (or, with --diff, would write) new content
     diff: str = ""
     error: Optional[str] = None  # internal error or I/O error: reported, exit code 2
+    # Findings this file's calls raise in other modules of the project (Finding.path), for the
+    # runner to report (and fix) there.
+    foreign: List[Finding] = field(default_factory=list)

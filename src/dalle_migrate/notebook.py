@@ -225,14 +225,14 @@ def _indent_before(text: str, index: int) -> Optional[str]:
 
 # -- the handlers --------------------------------------------------------------------------------
 def check_notebook(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
-    return _run(text, settings, selection, newline, fix=False)
+    return _run(text, settings, selection, newline, fix=False, filename=filename)
 
 
 def fix_notebook(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
-    return _run(text, settings, selection, newline, fix=True)
+    return _run(text, settings, selection, newline, fix=True, filename=filename)
 
 
-def _run(text: str, settings: Settings, selection: Selection, newline: str, fix: bool) -> TextResult:
+def _run(text: str, settings: Settings, selection: Selection, newline: str, fix: bool, filename: Optional[str] = None) -> TextResult:
     try:
         root = parse_notebook(text)
     except NotebookError as exc:
@@ -244,12 +244,14 @@ def _run(text: str, settings: Settings, selection: Selection, newline: str, fix:
     if not cells:
         return TextResult(text, [])
     module, starts = _join(cells)
-    outcome = (fix_text if fix else check_text)(module, settings, selection)
+    outcome = (fix_text if fix else check_text)(module, settings, selection, filename=filename)
     # Remaining findings are placed in the fixed module, fixed ones in the original.
     findings = [_in_cell(f, cells, _cell_starts(outcome.text)) for f in outcome.findings]
     fixed = [_in_cell(f, cells, starts) for f in outcome.fixed]
+    # Findings in the project's modules name the cell whose call reaches them.
+    foreign = [_reaching_from_cells(f, cells, starts) for f in outcome.foreign]
     if not fix or outcome.text == module:
-        return TextResult(text, findings, fixed)
+        return TextResult(text, findings, fixed, foreign)
     new_sources = _split(outcome.text, cells)
     edits = []
     for cell in cells:
@@ -260,7 +262,15 @@ def _run(text: str, settings: Settings, selection: Selection, newline: str, fix:
     for start, end, content in sorted(edits, reverse=True):
         new_text = new_text[:start] + content + new_text[end:]
     parse_notebook(new_text)  # still a notebook; raises (nothing written) if not
-    return TextResult(new_text, findings, fixed)
+    return TextResult(new_text, findings, fixed, foreign)
+
+
+def _reaching_from_cells(finding: Finding, cells: List[CodeCell], starts: List[int]) -> Finding:
+    reaches = []
+    for path, row, column, _ in finding.reaches:
+        index = max((i for i, start in enumerate(starts) if start <= row), default=0)
+        reaches.append((path, row - starts[index] + 1, column, cells[index].number))
+    return dataclasses.replace(finding, reaches=tuple(reaches))
 
 
 def _in_cell(finding: Finding, cells: List[CodeCell], starts: List[int]) -> Finding:

@@ -28,6 +28,10 @@ def needles(catalog: Catalog) -> Tuple[bytes, ...]:
     dropped (``chatgpt-image-latest`` contains ``gpt-image-``).
     """
     words = {catalog.sdk.package}
+    # A module that calls a client imported from another module of the project names neither
+    # the package nor (when its values are imported too) a model id: the call itself does.
+    images = catalog.sdk.images_attribute
+    words.update(f"{images}.{attr}" for attr in list(catalog.methods) + list(catalog.sdk.response_wrappers))
     for model_id in catalog.models:
         match = _VERSIONED.match(model_id)
         words.add(match.group(1) if match else model_id)

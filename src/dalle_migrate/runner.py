@@ -8,15 +8,16 @@ the order of the files.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import marshal
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from .findings import FileResult
+from .findings import FileResult, Finding
 from .noqa import skips_file
 from .prefilter import Prefilter
 
@@ -102,7 +103,119 @@ def run(
             results[index] = _process(task)
             meter.advance(results[index])  # type: ignore[arg-type]
     meter.close()
-    return [r for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    if any(r.foreign for r in done):
+        data_of = {index: data for index, _, data in survivors}
+        done = settle_foreign(done, settings, selection, fix, write, display, lambda i: data_of.get(i))
+    return done
+
+
+def settle_foreign(
+    results: List[FileResult],
+    settings,
+    selection,
+    fix: bool,
+    write: bool,
+    display: Callable[[str], str],
+    data_before: Callable[[int], Optional[bytes]] = lambda index: None,
+) -> List[FileResult]:
+    """Findings that calls raise in other modules of the project go to the files they are in.
+
+    One definition reached from several calls is one finding naming them all. A file of the run
+    that receives fixable findings is fixed again from its bytes before the run, with those
+    fixes applied first (its own fixes are found again on the way); a file the run was not given
+    gets a result of its own, and under ``fix`` nothing is written to it: its findings say so.
+    A finding another module raises supersedes this file's own DM105 on the same literal (the
+    literal is no mere string: a call uses it)."""
+    from .report.common import display_path
+
+    by_file: Dict[str, Dict[Tuple[str, int, int], Finding]] = {}
+    for result in results:
+        for finding in result.foreign:
+            found = by_file.setdefault(os.path.abspath(finding.path or ""), {})
+            key = (finding.code, finding.start, finding.end)
+            known = found.get(key)
+            if known is None:
+                found[key] = finding
+            else:
+                reaches = known.reaches + tuple(r for r in finding.reaches if r not in known.reaches)
+                found[key] = dataclasses.replace(known, reaches=reaches)
+        result.foreign = []
+    index_of = {os.path.abspath(str(r.path)): i for i, r in enumerate(results)}
+    for target, found in sorted(by_file.items()):
+        enabled = selection.for_file(Path(target)).enabled  # the file's own per-file ignores
+        incoming = [_as_own(f, display_path) for f in sorted(found.values(), key=lambda f: (f.start, f.code)) if enabled(f.code)]
+        if not incoming:
+            continue
+        index = index_of.get(target)
+        if index is None:  # not a file of this run: reported, never written
+            if fix:
+                incoming = [_not_given(f, display_path(target)) for f in incoming]
+            results.append(FileResult(Path(target), findings=incoming))
+            continue
+        result = results[index]
+        path = Path(result.path)
+        wanted = [f for f in incoming if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
+        if fix and wanted and result.error is None:
+            from .engine import process_data
+
+            try:
+                now = read_file(str(path))
+            except OSError as exc:
+                results[index] = FileResult(path, error=_read_error(exc))
+                continue
+            before = data_before(index)
+            redone = process_data(
+                path, before if before is not None else now, settings, selection, fix=True, write=write,
+                display=display(str(result.path)), incoming=incoming, on_disk=now,
+            )
+            redone.foreign = []
+            redone.findings = _without_superseded(redone.findings, incoming)
+            results[index] = redone
+        else:
+            own = _without_superseded(result.findings, incoming)
+            results[index] = dataclasses.replace(
+                result, path=path, skipped=False, findings=sorted(own + incoming, key=lambda f: (f.row, f.column, f.code))
+            )
+    return results
+
+
+def _as_own(finding: Finding, display_path: Callable[[str], str]) -> Finding:
+    """A finding from another module's call, as one of its own file: its message names the
+    calls it reaches."""
+    places = [f"{display_path(path)}:{f'cell {cell}:' if cell else ''}{row}:{column}" for path, row, column, cell in finding.reaches]
+    if len(places) == 1:
+        where = f" Used by the image call at {places[0]}."
+    elif places:
+        shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+        where = f" Used by the image calls at {shown}."
+    else:
+        where = ""
+    message = finding.message + where
+    fix = finding.fix
+    if fix is not None:
+        fix = dataclasses.replace(fix, edits=tuple(dataclasses.replace(e, path=None) for e in fix.edits))
+    return dataclasses.replace(finding, message=message, path=None, reaches=(), fix=fix)
+
+
+def _not_given(finding: Finding, shown: str) -> Finding:
+    if finding.fix is None:
+        return finding
+    return dataclasses.replace(
+        finding, fix=None, message=f"{finding.message} Not fixed: {shown} was not among the files given to `fix`."
+    )
+
+
+def _without_superseded(own: List[Finding], incoming: List[Finding]) -> List[Finding]:
+    spans = {(f.start, f.end) for f in incoming}
+    codes = {(f.code, f.start, f.end) for f in incoming}
+    return [
+        f for f in own
+        if (f.code, f.start, f.end) not in codes and not (f.code == RETIRED_LITERAL and (f.start, f.end) in spans)
+    ]
+
+
+RETIRED_LITERAL = "DM105"
 
 
 def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: list, meter: Progress, jobs: int) -> None:

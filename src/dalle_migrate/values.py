@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from .context import ModuleContext
-from .scopes import Assignment, dotted_name  # noqa: F401  (dotted_name re-exported)
+from .scopes import Assignment, ImportAssignment, dotted_name  # noqa: F401  (dotted_name re-exported)
 
 _MAX_DEPTH = 12
 _GETENV = {"os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault"}
@@ -124,6 +124,7 @@ class Resolver:
         self._class_attrs: Optional[Dict[Tuple[cst.ClassDef, str], List[cst.BaseExpression]]] = None
         self._calls_by_name: Optional[Dict[str, List[cst.Call]]] = None
         self._names: Dict[int, Resolution] = {}  # by id of the bindings list a name reads
+        self._globals: Dict[str, Resolution] = {}  # top-level names other modules import
         self._cuts = 0  # resolutions cut short by a cycle or the depth limit so far
 
     # -- entry points --------------------------------------------------------------------------
@@ -184,8 +185,10 @@ class Resolver:
         return result
 
     def _assignment(self, assignment, depth: int, seen: frozenset) -> Resolution:
+        if isinstance(assignment, ImportAssignment):
+            return self._imported(assignment, depth, seen)
         if not isinstance(assignment, Assignment):
-            return UNRESOLVED  # an import: defined in another module
+            return UNRESOLVED
         node = assignment.node
         if isinstance(node, cst.Param):
             return self._parameter(node, depth, seen)
@@ -245,13 +248,102 @@ class Resolver:
                 return inner
         owner = self._class_of(node.value)
         if owner is not None:
-            values = self._class_attributes().get((owner, attr))
-            if values:
-                result = Resolution()
-                for value in values:
-                    result = result + self._resolve(value, depth, seen)
-                return result
+            # The class may be another module's: its attributes are resolved there.
+            return self._delegated(self.ctx.owner(owner).resolver._class_attribute, owner, attr, depth, seen)
+        elsewhere = self.elsewhere(node.value)
+        if elsewhere is not None and elsewhere.name is None:  # `settings.IMAGE_MODEL`: a project module
+            return self._delegated(elsewhere.ctx.resolver.resolve_global, attr, depth, seen)
         return UNRESOLVED
+
+    def _class_attribute(self, owner: cst.ClassDef, attr: str, depth: int, seen: frozenset) -> Resolution:
+        values = self._class_attributes().get((owner, attr))
+        if not values:
+            return UNRESOLVED
+        result = Resolution()
+        for value in values:
+            result = result + self._resolve(value, depth, seen)
+        return result
+
+    # -- other modules of the project ----------------------------------------------------------
+    def _imported(self, assignment: ImportAssignment, depth: int, seen: frozenset) -> Resolution:
+        """A name imported from a module of the project: what that module binds to it."""
+        project = self.ctx.project
+        target = project.imported(self.ctx, assignment) if project is not None else None
+        if target is None or target.name is None:
+            return UNRESOLVED  # a third-party module, or a module object (not a value)
+        return self._delegated(target.ctx.resolver.resolve_global, target.name, depth, seen)
+
+    def _delegated(self, method, *args) -> Resolution:
+        """``method`` of another module's resolver (or this one's), counting the resolutions it
+        cut short as this resolver's own (a cut result must not be cached here either)."""
+        other = method.__self__
+        cuts = other._cuts
+        result = method(*args)
+        if other is not self:
+            self._cuts += other._cuts - cuts
+        return result
+
+    def resolve_global(self, name: str, depth: int = 0, seen: frozenset = frozenset()) -> Resolution:
+        """What the module binds to ``name`` at its top level, as another module imports it."""
+        known = self._globals.get(name)
+        if known is not None:
+            return known
+        bindings = self.ctx.module_scope.assignments.get(name)
+        project = self.ctx.project
+        if not bindings or project is None:
+            return UNRESOLVED
+        if depth > _MAX_DEPTH or not project.entering(self.ctx, name):
+            self._cuts += 1  # an import cycle
+            return UNRESOLVED
+        cuts = self._cuts
+        try:
+            result = Resolution()
+            for assignment in bindings:
+                result = result + self._assignment(assignment, depth + 1, seen)
+        finally:
+            project.leaving(self.ctx, name)
+        if self._cuts == cuts:
+            self._globals[name] = result
+        return result
+
+    def elsewhere(self, node: cst.CSTNode, depth: int = 0):
+        """What an expression names in another module of the project (project.Imported): a
+        module (``settings``, ``app.settings``) or one of its top-level names; None otherwise."""
+        project = self.ctx.project
+        if project is None or depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Name):
+            scope = self.ctx.scope(node)
+            bindings = scope[node.value] if scope is not None else []
+            if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
+                return None
+            return _reexported(project, project.imported(self.ctx, bindings[0]))
+        if isinstance(node, cst.Attribute):
+            inner = self.elsewhere(node.value, depth + 1)
+            if inner is None or inner.name is not None or inner.ctx.path is None:
+                return None
+            return _reexported(project, project.member(inner.ctx.path, node.attr.value))
+        return None
+
+    def global_class(self, name: str, depth: int = 0) -> Optional[cst.ClassDef]:
+        """The class a top-level name of this module is, or is an instance of."""
+        bindings = self.ctx.module_scope.assignments.get(name) or []
+        project = self.ctx.project
+        if len(bindings) != 1 or project is None or depth > _MAX_DEPTH:
+            return None
+        binding = bindings[0]
+        if isinstance(binding, ImportAssignment):
+            target = _reexported(project, project.imported(self.ctx, binding))
+            if target is None or target.name is None or not project.entering(self.ctx, name):
+                return None
+            try:
+                return target.ctx.resolver.global_class(target.name, depth + 1)
+            finally:
+                project.leaving(self.ctx, name)
+        if isinstance(binding.node, cst.ClassDef):
+            return binding.node
+        value = self.assigned_value(binding.node)
+        return self._class_of(value) if value is not None else None
 
     def _call(self, node: cst.Call, depth: int, seen: frozenset) -> Resolution:
         name = dotted_name(node.func) or ""
@@ -395,6 +487,9 @@ class Resolver:
             assignment = self.single_assignment(node)
             if assignment is None:
                 return None
+            if isinstance(assignment, ImportAssignment):
+                target = self.elsewhere(node)
+                return target.ctx.resolver.global_class(target.name) if target is not None and target.name else None
             bound = assignment.node
             if isinstance(bound, cst.ClassDef):
                 return bound
@@ -429,6 +524,22 @@ class Resolver:
                             attrs.setdefault((cls, t.attr.value), []).append(node.value)  # type: ignore[arg-type]
             self._class_attrs = attrs
         return self._class_attrs
+
+
+def _reexported(project, imported):
+    """Follows a name a package only re-imports (``from .settings import settings`` in an
+    ``__init__``) to the module that binds it."""
+    for _ in range(_MAX_DEPTH):
+        if imported is None or imported.name is None:
+            return imported
+        bindings = imported.ctx.module_scope.assignments.get(imported.name) or []
+        if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
+            return imported
+        further = project.imported(imported.ctx, bindings[0])
+        if further is None:
+            return imported
+        imported = further
+    return imported
 
 
 def _noted(resolution: Resolution, note: str) -> Resolution:

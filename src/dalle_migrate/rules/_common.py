@@ -52,6 +52,7 @@ def enum_member_holding(ctx: ModuleContext, node: cst.CSTNode, value: str) -> Op
     """When ``node`` is an Enum member's value and another member of that Enum already holds
     ``value``, that member's name: rewriting would make two members equal (an alias, or a
     ValueError under ``@unique``)."""
+    ctx = ctx.owner(node)  # the Enum may be another module's
     cls = ctx.class_of_attribute(node)
     if cls is None:
         return None

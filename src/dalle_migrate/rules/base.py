@@ -64,11 +64,17 @@ class Rule:
         edits: Sequence[Edit] = (),
         applicability: Optional[Applicability] = None,
     ) -> Finding:
-        start, end = ctx.span(node)
+        owner = ctx.owner(node)  # a value defined in another module is reported there
+        start, end = owner.span(node)
+        path = owner.path if owner is not ctx else None
         fix = None
-        if edits:
+        if edits and any(e.path != path for e in edits):
+            # The fix would edit two files (this call and a value defined elsewhere): a person
+            # makes it; never half of it.
+            message += " No automatic fix: it would edit two files at once."
+        elif edits:
             fix = Fix(applicability or self.fix_applicability or Applicability.SAFE, fix_message or message, tuple(edits))
-        return Finding(self.code, message, start, end, self.severity, fix)
+        return Finding(self.code, message, start, end, self.severity, fix, path=path)
 
     # -- documentation -------------------------------------------------------------------------
     @classmethod

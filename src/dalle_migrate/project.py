@@ -1,0 +1,207 @@
+"""The project layer: which file an import names, and that module parsed, read-only.
+
+A file is analysed as a module of the project it belongs to. Its imports are resolved the way
+Python would find them when the project runs: relative imports from the file's package, absolute
+ones from the file's own folder (a script's or notebook's ``sys.path[0]``), from the folder that
+holds its top-level package, and from the project root and its ``src/`` folder (the root is the
+nearest folder with ``pyproject.toml``, ``setup.cfg``, ``setup.py`` or ``.git``). A module found
+there is parsed on demand, once per process (checked again by its ``stat``), and only read:
+facts flow from it (a constant, a client, a class default) and findings on its code travel back
+as *foreign* findings, which the runner reports in that file and fixes there only when the run
+was given that file.
+
+Only modules that an analysed file actually imports are ever read; nothing here walks the tree.
+An import this layer cannot place in the project (a third-party package, a module that does not
+parse) resolves to nothing, as before.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .context import ModuleContext, UnfaithfulParse
+from .scopes import Assignment, ImportAssignment, dotted_name
+from .settings import Settings
+from .source import SourceError, SourceText
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+SOURCE_SUFFIX = ".py"
+PACKAGE_FILE = "__init__.py"
+# Files larger than this are not read to resolve an import (generated code, vendored bundles).
+MAX_MODULE_BYTES = 2 << 20
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import binds: a module of the project (``name`` None) or a name bound at the
+    top level of one (``from config import MODEL``)."""
+
+    ctx: ModuleContext
+    name: Optional[str] = None
+
+
+class Project:
+    """The project modules reachable from the analysed files, parsed on demand (one per process
+    and settings: see ``project_for``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._contexts: Dict[str, Tuple[Tuple[int, int, int], Optional[ModuleContext]]] = {}
+        self._roots: Dict[str, Tuple[str, ...]] = {}
+        self._resolving: set = set()  # (file, name) pairs being resolved: import cycles end here
+
+    # -- files -----------------------------------------------------------------------------------
+    def context(self, path: str) -> Optional[ModuleContext]:
+        """The module in ``path``, parsed; None when it cannot be read, decoded or parsed."""
+        path = os.path.abspath(path)
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        known = self._contexts.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        ctx = None
+        if info.st_size <= MAX_MODULE_BYTES:
+            try:
+                with open(path, "rb") as handle:
+                    source = SourceText.decode(handle.read())
+                ctx = ModuleContext(source.text, self.settings, path=path, project=self)
+            except (OSError, SourceError, cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse, RecursionError):
+                ctx = None
+        self._contexts[path] = (stamp, ctx)
+        return ctx
+
+    def owner(self, node: cst.CSTNode) -> Optional[ModuleContext]:
+        """The loaded module whose tree holds ``node``."""
+        key = id(node)
+        for _, ctx in self._contexts.values():
+            if ctx is not None and key in ctx.spans:
+                return ctx
+        return None
+
+    # -- where a module lives ------------------------------------------------------------------
+    def roots(self, importer: str) -> Tuple[str, ...]:
+        """The folders absolute imports are looked up in, for a file in folder ``importer``."""
+        known = self._roots.get(importer)
+        if known is not None:
+            return known
+        found: List[str] = [importer]  # a script's (or notebook's) own folder: sys.path[0]
+        top = importer
+        while os.path.isfile(os.path.join(top, PACKAGE_FILE)):
+            parent = os.path.dirname(top)
+            if parent == top:
+                break
+            top = parent
+        found.append(top)  # the folder holding the file's top-level package
+        folder = importer
+        while True:
+            if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+                found += [folder, os.path.join(folder, "src")]
+                break
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        unique = tuple(dict.fromkeys(f for f in found if os.path.isdir(f)))
+        self._roots[importer] = unique
+        return unique
+
+    def find_module(self, importer_file: str, module: str, level: int = 0) -> Optional[str]:
+        """The file of module ``module`` as imported from ``importer_file`` (``level`` dots)."""
+        folder = os.path.dirname(os.path.abspath(importer_file))
+        parts = [p for p in module.split(".") if p] if module else []
+        if level:
+            base = folder
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            return _module_file(base, parts) if parts else _package_file(base)
+        for root in self.roots(folder):
+            found = _module_file(root, parts)
+            if found is not None:
+                return found
+        return None
+
+    # -- what an import binds ------------------------------------------------------------------
+    def imported(self, ctx: ModuleContext, assignment: Assignment) -> Optional[Imported]:
+        """What the import behind ``assignment`` binds to its name, when it is in the project."""
+        if not isinstance(assignment, ImportAssignment) or ctx.path is None:
+            return None
+        node = assignment.node
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                dotted = dotted_name(alias.name) or ""
+                # `import a.b` binds `a` (the package); `import a.b as c` binds c to a.b.
+                module = dotted if alias.asname else dotted.split(".")[0]
+                bound = alias.asname.name.value if alias.asname is not None else module  # type: ignore[union-attr]
+                if bound == assignment.name:
+                    path = self.find_module(ctx.path, module)
+                    target = self.context(path) if path is not None else None
+                    return Imported(target) if target is not None else None
+            return None
+        if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            module = dotted_name(node.module) if node.module is not None else ""
+            level = len(node.relative)
+            for alias in node.names:
+                name = dotted_name(alias.name) or ""
+                bound = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
+                if bound != assignment.name:
+                    continue
+                path = self.find_module(ctx.path, module or "", level)
+                if path is None:
+                    return None
+                return self.member(path, name)
+        return None
+
+    def member(self, module_path: str, name: str) -> Optional[Imported]:
+        """``module.name``: a top-level binding of the module, else its submodule ``name``."""
+        target = self.context(module_path)
+        if target is not None and target.module_scope.assignments.get(name):
+            return Imported(target, name)
+        if os.path.basename(module_path) == PACKAGE_FILE:
+            sub = _module_file(os.path.dirname(module_path), [name])
+            sub_ctx = self.context(sub) if sub is not None else None
+            if sub_ctx is not None:
+                return Imported(sub_ctx)
+        return None
+
+    def entering(self, ctx: ModuleContext, name: str) -> bool:
+        """Marks ``name`` of ``ctx``'s module as being resolved; False when it already is (an
+        import cycle: ``a`` imports from ``b``, which imports from ``a``)."""
+        key = (ctx.path, name)
+        if key in self._resolving:
+            return False
+        self._resolving.add(key)
+        return True
+
+    def leaving(self, ctx: ModuleContext, name: str) -> None:
+        self._resolving.discard((ctx.path, name))
+
+
+def _module_file(root: str, parts: List[str]) -> Optional[str]:
+    if not parts:
+        return None
+    base = os.path.join(root, *parts)
+    if os.path.isfile(base + SOURCE_SUFFIX):
+        return base + SOURCE_SUFFIX
+    return _package_file(base)
+
+
+def _package_file(folder: str) -> Optional[str]:
+    init = os.path.join(folder, PACKAGE_FILE)
+    return init if os.path.isfile(init) else None
+
+
+_CURRENT: List[Project] = []
+
+
+def project_for(settings: Settings) -> Project:
+    """This process's project for ``settings`` (a run uses one settings object throughout)."""
+    if not _CURRENT or _CURRENT[0].settings is not settings:
+        _CURRENT[:] = [Project(settings)]
+    return _CURRENT[0]
