@@ -89,6 +89,7 @@ class TextResult:
     fixed: List[Finding] = field(default_factory=list)
     # Findings in other modules of the project (Finding.path), positioned in their text.
     foreign: List[Finding] = field(default_factory=list)
+    imports: List[str] = field(default_factory=list)  # files of the project modules it imports
 
 
 def _module_path(filename: Optional[str]) -> Optional[str]:
@@ -102,7 +103,13 @@ def check_text(text: str, settings: Settings, selection: Selection, newline: str
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
         return _unparsable(text, exc, selection)
     foreign: List[Finding] = []
-    return TextResult(text, _positioned(analyze(ctx, selection, foreign), ctx.lines), foreign=foreign)
+    findings = _positioned(analyze(ctx, selection, foreign), ctx.lines)
+    return TextResult(text, findings, foreign=foreign, imports=_imports(ctx))
+
+
+def _imports(ctx: ModuleContext) -> List[str]:
+    project = ctx.project
+    return project.imports_of(ctx) if project is not None else []
 
 
 def fix_text(
@@ -131,8 +138,10 @@ def fix_text(
         return _unparsable(text, exc, selection)
     foreign: List[Finding] = []
     findings = analyze(ctx, selection, foreign)
+    imports = _imports(ctx)
     result = _fix_rounds(ctx, findings, fixed, settings, selection, newline, filename)
     result.foreign = foreign
+    result.imports = imports
     result.findings = sorted(result.findings + left_incoming, key=lambda f: (f.row, f.column, f.code))
     return result
 
@@ -344,6 +353,7 @@ def process_data(
     result.findings = outcome.findings
     result.fixed = outcome.fixed
     result.foreign = outcome.foreign
+    result.imports = outcome.imports
     if fix and outcome.text != source.text:
         result.changed = True
         if not write:  # --diff shows it; a written file needs none

@@ -125,3 +125,4 @@ class FileResult:
     # Findings this file's calls raise in other modules of the project (Finding.path), for the
     # runner to report (and fix) there.
     foreign: List[Finding] = field(default_factory=list)
+    imports: List[str] = field(default_factory=list)  # files of the project modules it imports

@@ -251,7 +251,7 @@ def _run(text: str, settings: Settings, selection: Selection, newline: str, fix:
     # Findings in the project's modules name the cell whose call reaches them.
     foreign = [_reaching_from_cells(f, cells, starts) for f in outcome.foreign]
     if not fix or outcome.text == module:
-        return TextResult(text, findings, fixed, foreign)
+        return TextResult(text, findings, fixed, foreign, outcome.imports)
     new_sources = _split(outcome.text, cells)
     edits = []
     for cell in cells:
@@ -262,7 +262,7 @@ def _run(text: str, settings: Settings, selection: Selection, newline: str, fix:
     for start, end, content in sorted(edits, reverse=True):
         new_text = new_text[:start] + content + new_text[end:]
     parse_notebook(new_text)  # still a notebook; raises (nothing written) if not
-    return TextResult(new_text, findings, fixed, foreign)
+    return TextResult(new_text, findings, fixed, foreign, outcome.imports)
 
 
 def _reaching_from_cells(finding: Finding, cells: List[CodeCell], starts: List[int]) -> Finding:

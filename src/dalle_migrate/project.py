@@ -18,8 +18,9 @@ parse) resolves to nothing, as before.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
@@ -53,6 +54,8 @@ class Project:
         self._contexts: Dict[str, Tuple[Tuple[int, int, int], Optional[ModuleContext]]] = {}
         self._roots: Dict[str, Tuple[str, ...]] = {}
         self._resolving: set = set()  # (file, name) pairs being resolved: import cycles end here
+        self._imports: Dict[str, List[Tuple[str, FrozenSet[bytes]]]] = {}  # root -> the files' imported names
+        self._callers: Dict[Tuple[str, int], List[Tuple[ModuleContext, cst.Call]]] = {}
 
     # -- files -----------------------------------------------------------------------------------
     def context(self, path: str) -> Optional[ModuleContext]:
@@ -170,6 +173,97 @@ class Project:
                 return Imported(sub_ctx)
         return None
 
+    def imports_of(self, ctx: ModuleContext) -> List[str]:
+        """The files of the project modules ``ctx``'s module imports (submodules named by
+        ``from package import module`` too), in the order of the imports."""
+        if ctx.path is None:
+            return []
+        found: Dict[str, None] = {}
+        for node in ctx.nodes(cst.Import, cst.ImportFrom):
+            if isinstance(node, cst.Import):
+                for alias in node.names:
+                    path = self.find_module(ctx.path, dotted_name(alias.name) or "")
+                    if path is not None:
+                        found[path] = None
+                continue
+            module = dotted_name(node.module) if node.module is not None else ""
+            path = self.find_module(ctx.path, module or "", len(node.relative))
+            if path is None:
+                continue
+            found[path] = None
+            if os.path.basename(path) == PACKAGE_FILE and not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    sub = _module_file(os.path.dirname(path), [dotted_name(alias.name) or ""])
+                    if sub is not None:
+                        found[sub] = None
+        found.pop(ctx.path, None)
+        return list(found)
+
+    # -- who calls a function -----------------------------------------------------------------
+    def root(self, path: str) -> str:
+        """The project's root for a file: the nearest folder with a project marker, else the
+        folder holding its top-level package."""
+        roots = self.roots(os.path.dirname(os.path.abspath(path)))
+        for folder in roots[2:]:
+            if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+                return folder
+        return roots[1] if len(roots) > 1 else roots[0]
+
+    def callers(self, ctx: ModuleContext, func: cst.FunctionDef) -> List[Tuple[ModuleContext, cst.Call]]:
+        """The calls of ``func`` (a top-level function of ``ctx``'s module) in the project's other
+        modules: ``f(...)`` after ``from m import f``, ``m.f(...)`` after ``import m``.
+
+        The project's files are read once per process for the names their imports mention (a
+        byte scan); only the files that import the function's name or its module's are parsed."""
+        if ctx.path is None or ctx.module_scope.assignments.get(func.name.value) is None:
+            return []
+        key = (ctx.path, id(func))
+        known = self._callers.get(key)
+        if known is not None:
+            return known
+        name = func.name.value
+        stem = os.path.splitext(os.path.basename(ctx.path))[0]
+        if stem == "__init__":
+            stem = os.path.basename(os.path.dirname(ctx.path))
+        wanted = {name.encode(), stem.encode()}
+        found: List[Tuple[ModuleContext, cst.Call]] = []
+        for path, names in self._import_index(self.root(ctx.path)):
+            if path == ctx.path or not (wanted & names):
+                continue
+            other = self.context(path)
+            if other is None:
+                continue
+            found.extend((other, call) for call in _calls_of(self, other, ctx, name))
+        self._callers[key] = found
+        return found
+
+    def _import_index(self, root: str) -> List[Tuple[str, FrozenSet[bytes]]]:
+        known = self._imports.get(root)
+        if known is not None:
+            return known
+        from .discover import DEFAULT_EXCLUDES
+
+        excluded = re.compile("|".join(_glob(p) for p in DEFAULT_EXCLUDES))
+        index: List[Tuple[str, FrozenSet[bytes]]] = []
+        for folder, folders, files in os.walk(root):
+            folders[:] = sorted(f for f in folders if not excluded.fullmatch(f))
+            for name in sorted(files):
+                if not name.endswith(SOURCE_SUFFIX):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read(MAX_MODULE_BYTES + 1)
+                except OSError:
+                    continue
+                if len(data) > MAX_MODULE_BYTES or b"import" not in data:
+                    continue
+                names = frozenset(w for m in _IMPORTED.finditer(data) for w in _WORD.findall(m.group(1) or m.group(2) or m.group(3)))
+                if names:
+                    index.append((path, names))
+        self._imports[root] = index
+        return index
+
     def entering(self, ctx: ModuleContext, name: str) -> bool:
         """Marks ``name`` of ``ctx``'s module as being resolved; False when it already is (an
         import cycle: ``a`` imports from ``b``, which imports from ``a``)."""
@@ -181,6 +275,36 @@ class Project:
 
     def leaving(self, ctx: ModuleContext, name: str) -> None:
         self._resolving.discard((ctx.path, name))
+
+
+# The names an import statement mentions: `from a.b import (c, d)`, `import a.b as c`.
+_IMPORTED = re.compile(rb"\bfrom[ \t]+(\.*[\w.]*)[ \t]+(?=import\b)|\bimport[ \t]*\(([^)]*)\)|\bimport[ \t]+([^\n;#]+)")
+_WORD = re.compile(rb"\w+")
+
+
+def _glob(pattern: str) -> str:
+    import fnmatch
+
+    return fnmatch.translate(pattern).replace("\\Z", "").replace("(?s:", "(?:")
+
+
+def _calls_of(project: "Project", ctx: ModuleContext, home: ModuleContext, name: str) -> List[cst.Call]:
+    """Calls in ``ctx`` of the function ``name`` that ``home``'s module defines."""
+    from .values import _reexported
+
+    found = []
+    for call in ctx.nodes(cst.Call):
+        func = call.func
+        if isinstance(func, cst.Name) and func.value == name:
+            imported = ctx.resolver.elsewhere(func)
+        elif isinstance(func, cst.Attribute) and func.attr.value == name:
+            module = ctx.resolver.elsewhere(func.value)
+            imported = _reexported(project, project.member(module.ctx.path, name)) if module is not None and module.name is None and module.ctx.path else None
+        else:
+            continue
+        if imported is not None and imported.ctx.path == home.path and imported.name == name:
+            found.append(call)
+    return found
 
 
 def _module_file(root: str, parts: List[str]) -> Optional[str]:

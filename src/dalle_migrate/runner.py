@@ -104,10 +104,46 @@ def run(
             meter.advance(results[index])  # type: ignore[arg-type]
     meter.close()
     done = [r for r in results if r is not None]
-    if any(r.foreign for r in done):
+    neighbours = neighbour_findings(done, settings, selection, prefilter)
+    if neighbours or any(r.foreign for r in done):
         data_of = {index: data for index, _, data in survivors}
-        done = settle_foreign(done, settings, selection, fix, write, display, lambda i: data_of.get(i))
+        done = settle_foreign(done, settings, selection, fix, write, display, lambda i: data_of.get(i), neighbours)
     return done
+
+
+# How many imports away from a file of the run a module that may raise findings in it is looked
+# for: views.py -> services.py -> images.py (whose call takes the model views.py passes).
+NEIGHBOUR_HOPS = 3
+
+
+def neighbour_findings(results: List[FileResult], settings, selection, prefilter: Prefilter) -> List[Finding]:
+    """Findings in the run's files that only the project modules they import can raise (a call
+    there takes the model a function of the run passes it), when the run was not given those
+    modules (pre-commit passes only the staged files). The modules are analysed, read-only;
+    what they find in themselves is not reported (they are not part of the run)."""
+    in_run = {os.path.abspath(str(r.path)) for r in results}
+    seen = set(in_run)
+    frontier = [p for r in results for p in r.imports if p not in seen]
+    found: List[Finding] = []
+    for _ in range(NEIGHBOUR_HOPS):
+        if not frontier:
+            break
+        following: List[str] = []
+        for path in dict.fromkeys(frontier):
+            seen.add(path)
+            try:
+                data = read_file(path)
+            except OSError:
+                continue
+            if not prefilter.may_have_findings(data) or skips_file(data):
+                continue
+            from .engine import process_data
+
+            outcome = process_data(Path(path), data, settings, selection, fix=False, write=False)
+            found += [f for f in outcome.foreign if os.path.abspath(f.path or "") in in_run]
+            following += [p for p in outcome.imports if p not in seen]
+        frontier = following
+    return found
 
 
 def settle_foreign(
@@ -118,6 +154,7 @@ def settle_foreign(
     write: bool,
     display: Callable[[str], str],
     data_before: Callable[[int], Optional[bytes]] = lambda index: None,
+    neighbours: Sequence[Finding] = (),
 ) -> List[FileResult]:
     """Findings that calls raise in other modules of the project go to the files they are in.
 
@@ -130,7 +167,7 @@ def settle_foreign(
     from .report.common import display_path
 
     by_file: Dict[str, Dict[Tuple[str, int, int], Finding]] = {}
-    for result in results:
+    for result in results + [FileResult("", foreign=list(neighbours))]:
         for finding in result.foreign:
             found = by_file.setdefault(os.path.abspath(finding.path or ""), {})
             key = (finding.code, finding.start, finding.end)

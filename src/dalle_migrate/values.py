@@ -211,7 +211,8 @@ class Resolver:
         return None
 
     def _parameter(self, param: cst.Param, depth: int, seen: frozenset) -> Resolution:
-        """A parameter: its default, plus what the module's own calls of the function pass."""
+        """A parameter: its default, plus what the project's calls of the function pass (this
+        module's own, and, for a top-level function, those of the modules that import it)."""
         result = self._resolve(param.default, depth, seen) if param.default is not None else Resolution((), True)
         func = self._enclosing(param, cst.FunctionDef)
         if func is None:
@@ -222,10 +223,13 @@ class Resolver:
             names = names[1:]
         owner = self._enclosing(func, cst.ClassDef)
         # Constructor parameters are passed where the class is called.
-        callers = self._calls_of(owner.name.value if func.name.value == "__init__" and owner is not None else func.name.value)
+        callers = [(self, call) for call in self._calls_of(owner.name.value if func.name.value == "__init__" and owner is not None else func.name.value)]
+        project = self.ctx.project
+        if project is not None and not is_method and self._enclosing(func, cst.FunctionDef) is None:
+            callers += [(other.resolver, call) for other, call in project.callers(self.ctx, func)]
         if not callers and param.default is None:
             return UNRESOLVED  # only callers elsewhere decide
-        for call in callers:
+        for resolver, call in callers:
             if any(a.star for a in call.args):
                 result = result + UNRESOLVED
                 continue
@@ -234,7 +238,7 @@ class Resolver:
             positional = [a for a in call.args if a.keyword is None]
             arg = keyword or (positional[index] if index is not None and index < len(positional) else None)
             if arg is not None:
-                result = result + self._resolve(arg.value, depth, seen)
+                result = result + self._delegated(resolver._resolve, arg.value, depth, seen)
         if not result.values and not callers:
             return UNRESOLVED
         return result
