@@ -54,7 +54,8 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
             if finding.key in seen:  # one definition shared by several calls: one finding
                 continue
             seen.add(finding.key)
-            if finding.path is not None:
+            spans_files = finding.fix is not None and any(e.path is not None for e in finding.fix.edits)
+            if finding.path is not None or spans_files:
                 elsewhere = _placed_elsewhere(ctx, finding, call)
                 if elsewhere is not None and foreign is not None:
                     foreign.append(elsewhere)
@@ -66,20 +67,30 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
 
 
 def _placed_elsewhere(ctx: ModuleContext, finding: Finding, call) -> Optional[Finding]:
-    """A finding in another module, positioned in that module's text and marked with the call
-    it reaches; None when that module's line suppresses it."""
+    """A finding in another module, or one whose fix also edits other modules, for the runner:
+    positioned in its module's text, every edit naming its file, marked with the call it
+    reaches; None when its line suppresses it."""
     project = ctx.project
-    owner = project.context(finding.path) if project is not None and finding.path else None
-    if owner is None or owner.path == ctx.path:
-        return None  # the module itself, reached through an import cycle: its own analysis reports it
+    if project is None or ctx.path is None:
+        return None
+    if finding.path is None:
+        owner = ctx
+    else:
+        owner = project.context(finding.path)
+        if owner is None or owner.path == ctx.path:
+            return None  # the module itself, reached through an import cycle: its own analysis reports it
     lines = owner.lines
     if suppressed(lines.line_text(lines.position(finding.start)[0]), finding.code):
         return None
     reaches = ()
-    if call is not None and ctx.path is not None:
+    if call is not None and owner is not ctx:
         row, column = ctx.lines.position(ctx.span(call.node)[0])
         reaches = ((ctx.path, row, column + 1, None),)
-    return dataclasses.replace(_positioned([finding], lines)[0], reaches=reaches)
+    fix = finding.fix
+    if fix is not None:
+        fix = dataclasses.replace(fix, edits=tuple(e if e.path else dataclasses.replace(e, path=ctx.path) for e in fix.edits))
+    placed = _positioned([dataclasses.replace(finding, fix=fix, path=owner.path)], lines)[0]
+    return dataclasses.replace(placed, reaches=reaches)
 
 
 @dataclass
@@ -251,7 +262,7 @@ def _positioned(findings: Sequence[Finding], lines: LineIndex) -> List[Finding]:
         end_row, end_col = lines.position(f.end)
         edits = ()
         if f.fix is not None:
-            edits = tuple(lines.position(e.start) + lines.position(e.end) for e in f.fix.edits)
+            edits = tuple(lines.position(e.start) + lines.position(e.end) for e in f.fix.edits if e.path in (None, f.path))
         out.append(
             dataclasses.replace(
                 f, row=row, column=col + 1, end_row=end_row, end_column=end_col + 1, fix_positions=edits

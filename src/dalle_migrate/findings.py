@@ -77,6 +77,9 @@ class Finding:
     # reaches as (file, line, column, notebook cell or None), for the message.
     path: Optional[str] = None
     reaches: Tuple[Tuple[str, int, int, Optional[int]], ...] = field(default=(), compare=False)
+    # The part, in this file, of a fix another file's finding makes in several files: applied
+    # with it, never reported or counted on its own.
+    companion: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> Tuple[str, int, int, str, Optional[str]]:

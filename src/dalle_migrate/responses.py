@@ -121,7 +121,8 @@ def _flow(ctx: ModuleContext) -> Tuple[List[Read], List[DictAccess]]:
         reads = tracker.run()
         unique: Dict[int, DictAccess] = {}
         for access in tracker.dict_accesses:
-            unique.setdefault(id(access.node), access)
+            if id(access.node) in ctx.spans:  # legacy code is migrated module by module
+                unique.setdefault(id(access.node), access)
         cached = ctx.memo["responses.flow"] = (reads, list(unique.values()))
     return cached
 
@@ -144,7 +145,11 @@ class _Tracker:
         unique: Dict[int, Read] = {}
         for read in self.reads:
             unique.setdefault(id(read.node), read)
-        return sorted(unique.values(), key=lambda r: self.ctx.span(r.node)[0])
+        def place(read: Read) -> Tuple[str, int]:
+            owner = self.ctx.owner(read.node)  # reads in other modules of the project come after
+            return ("" if owner is self.ctx else owner.path or "", owner.span(read.node)[0])
+
+        return sorted(unique.values(), key=place)
 
     # -- following a value ---------------------------------------------------------------------
     def track(self, node: cst.CSTNode, kind: Kind, depth: int) -> None:
@@ -229,6 +234,16 @@ class _Tracker:
             return
         for call in self.calls_of(func):
             self.track(call, kind, depth)
+        for other, call in project_callers(self.ctx, func):  # the project's other modules
+            self.into(other).track(call, kind, depth)
+
+    def into(self, other: ModuleContext) -> "_Tracker":
+        """A tracker for another module of the project that adds to this one's results."""
+        if other is self.ctx:
+            return self
+        tracker = _Tracker(other)
+        tracker.reads, tracker.dict_accesses, tracker.seen, tracker.call = self.reads, self.dict_accesses, self.seen, self.call
+        return tracker
 
     def argument(self, arg: cst.Arg, kind: Kind, depth: int) -> None:
         call = self.ctx.parent(arg)
@@ -273,11 +288,13 @@ class _Tracker:
             self.track(call, Kind.RESPONSES, depth)
 
     def into_function(self, call: cst.Call, arg: cst.Arg, kind: Kind, depth: int) -> None:
-        """A result handed to one of the module's own functions: follow it into the parameter."""
-        param = self.parameter_for(call, arg)
-        if param is not None:
-            for reference in self.references(param.name, assignment_node=param):
-                self.track(reference, kind, depth)
+        """A result handed to one of the project's functions: follow it into the parameter."""
+        found = self.parameter_for(call, arg)
+        if found is not None:
+            home, param = found
+            tracker = self.into(home)
+            for reference in tracker.references(param.name, assignment_node=param):
+                tracker.track(reference, kind, depth)
 
     # -- names ---------------------------------------------------------------------------------
     def references(self, name: cst.Name, assignment_node: Optional[cst.CSTNode] = None) -> List[cst.CSTNode]:
@@ -291,20 +308,20 @@ class _Tracker:
                 out.extend(access.node for access in assignment.references)
         return out
 
-    def parameter_for(self, call: cst.Call, arg: cst.Arg) -> Optional[cst.Param]:
-        func = _function_named(self.ctx, call.func)
-        if func is None:
+    def parameter_for(self, call: cst.Call, arg: cst.Arg) -> Optional[Tuple[ModuleContext, cst.Param]]:
+        """The function a call calls (this module's, or one another module of the project
+        defines) and the parameter that receives ``arg``."""
+        found = function_called(self.ctx, call.func)
+        if found is None:
             return None
-        params = list(func.params.posonly_params) + list(func.params.params)
-        if isinstance(call.func, cst.Attribute) and params and params[0].name.value in ("self", "cls"):
-            params = params[1:]
-        if arg.keyword is not None:
-            return next((p for p in params + list(func.params.kwonly_params) if p.name.value == arg.keyword.value), None)
-        if arg.star:
-            return None
-        positional = [a for a in call.args if a.keyword is None]
-        index = positional.index(arg)
-        return params[index] if index < len(params) else None
+        home, func = found
+        param = _parameter_of(func, call, arg)
+        return (home, param) if param is not None else None
+
+    def callers_of(self, home: ModuleContext, func: cst.FunctionDef) -> List[Tuple[ModuleContext, cst.Call]]:
+        """Every call of ``func`` in the project: its own module's and the other modules'."""
+        own = _Tracker(home) if home is not self.ctx else self
+        return [(home, call) for call in own.calls_of(func)] + project_callers(home, func)
 
     def calls_of(self, func: cst.FunctionDef) -> List[cst.Call]:
         """Calls of one of the module's functions (all functions' calls are found in one visit)."""
@@ -324,6 +341,20 @@ class _Tracker:
                 return None
             current = self.ctx.parent(current)
         return current
+
+
+def _parameter_of(func: cst.FunctionDef, call: cst.Call, arg: cst.Arg) -> Optional[cst.Param]:
+    """The parameter of ``func`` that receives ``arg`` of ``call``."""
+    params = list(func.params.posonly_params) + list(func.params.params)
+    if isinstance(call.func, cst.Attribute) and params and params[0].name.value in ("self", "cls"):
+        params = params[1:]
+    if arg.keyword is not None:
+        return next((p for p in params + list(func.params.kwonly_params) if p.name.value == arg.keyword.value), None)
+    if arg.star:
+        return None
+    positional = [a for a in call.args if a.keyword is None]
+    index = positional.index(arg)
+    return params[index] if index < len(params) else None
 
 
 _SLICE = object()
@@ -347,6 +378,31 @@ def _subscript_key(node: cst.Subscript):
 def _streams(call: ImageCall) -> bool:
     stream = call.argument("stream")
     return stream is not None and any(v.value is True for v in stream.values)
+
+
+def project_callers(ctx: ModuleContext, func: cst.FunctionDef) -> List[Tuple[ModuleContext, cst.Call]]:
+    """Calls of a top-level function of ``ctx``'s module in the project's other modules."""
+    project = ctx.project
+    if project is None or not isinstance(ctx.parent(func), cst.Module):
+        return []
+    return project.callers(ctx, func)
+
+
+def function_called(ctx: ModuleContext, func: cst.CSTNode) -> Optional[Tuple[ModuleContext, cst.FunctionDef]]:
+    """The function ``func(...)`` calls, with the module that defines it: one of this module's,
+    or a top-level function imported from another module of the project."""
+    own = _function_named(ctx, func)
+    if own is not None:
+        return ctx, own
+    if not isinstance(func, (cst.Name, cst.Attribute)) or ctx.project is None:
+        return None
+    imported = ctx.resolver.elsewhere(func)
+    if imported is None or imported.name is None:
+        return None
+    bindings = imported.ctx.module_scope.assignments.get(imported.name) or []
+    if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):
+        return imported.ctx, bindings[0].node
+    return None
 
 
 def _function_named(ctx: ModuleContext, func: cst.CSTNode) -> Optional[cst.FunctionDef]:
@@ -384,23 +440,36 @@ def _data_url(fmt: str, b64: str) -> str:
 class Sinks:
     """Classifies how a URL is used and builds the rewrite."""
 
-    def __init__(self, ctx: ModuleContext) -> None:
+    def __init__(self, ctx: ModuleContext, analysed: Optional[ModuleContext] = None, modules: Optional[dict] = None) -> None:
         self.ctx = ctx
+        self.analysed = analysed or ctx  # the module whose image call is being migrated
+        # Edits in another module of the project than the analysed one name their file.
+        self.path = ctx.path if ctx is not self.analysed else None
+        self.modules: Dict[Optional[str], ModuleContext] = modules if modules is not None else {}  # path -> module edited
+
+    def _edit(self, start: int, end: int, content: str) -> Edit:
+        self.modules[self.path] = self.ctx
+        return Edit(start, end, content, path=self.path)
+
+    def elsewhere(self, ctx: ModuleContext) -> "Sinks":
+        """The sinks of another module of the project, adding to this rewrite's modules."""
+        return self if ctx is self.ctx else Sinks(ctx, self.analysed, self.modules)
 
     def rewrite(self, read: Read) -> Rewrite:
         rewrite = self._rewrite(read)
-        comments = self.ctx.nodes(cst.Comment)  # in source order
-        starts = self.ctx.memo.get("responses.comment_starts")
-        if starts is None:
-            starts = self.ctx.memo["responses.comment_starts"] = [self.ctx.span(c)[0] for c in comments]
         for edit in rewrite.edits:
+            ctx = self.modules.get(edit.path, self.ctx)
+            comments = ctx.nodes(cst.Comment)  # in source order
+            starts = ctx.memo.get("responses.comment_starts")
+            if starts is None:
+                starts = ctx.memo["responses.comment_starts"] = [ctx.span(c)[0] for c in comments]
             first, last = bisect.bisect_left(starts, edit.start), bisect.bisect_left(starts, edit.end)
-            lost = [c for c in comments[first:last] if self.ctx.code(c) not in edit.content]
+            lost = [c for c in comments[first:last] if ctx.code(c) not in edit.content]
             if lost:
                 # The code replaced holds a comment the new code would not: a person places it.
                 return Rewrite(
-                    blocker=f"the rewrite would drop the comment `{self.ctx.excerpt(lost[0])}` inside "
-                    f"`{one_line(self.ctx.text[edit.start:edit.end])}`; write it by hand "
+                    blocker=f"the rewrite would drop the comment `{ctx.excerpt(lost[0])}` inside "
+                    f"`{one_line(ctx.text[edit.start:edit.end])}`; write it by hand "
                     f"({rewrite.description[:1].lower()}{rewrite.description[1:]})"
                 )
         return rewrite
@@ -418,7 +487,7 @@ class Sinks:
             if fmt is None:
                 return Rewrite(blocker="the call's output_format cannot be resolved, so the data URL's media type is unknown")
             start, end = self.ctx.span(placeholder)
-            return Rewrite([Edit(start, end, f"data:image/{fmt};base64,{{{b64}}}")], (), f"Use a data URL built from `{field}`")
+            return Rewrite([self._edit(start, end, f"data:image/{fmt};base64,{{{b64}}}")], (), f"Use a data URL built from `{field}`")
         direct = self.direct(read.node, decoded)
         if direct is not None:
             return direct
@@ -431,7 +500,7 @@ class Sinks:
             return Rewrite(blocker="the call's output_format cannot be resolved, so the data URL's media type is unknown")
         data_url = _data_url(fmt, b64)
         start, end = self.ctx.span(read.node)
-        edits = [Edit(start, end, data_url)] + string_edits
+        edits = [self._edit(start, end, data_url)] + string_edits
         imports = ("base64",) if string_edits else ()
         return Rewrite(edits, imports, f"Use a data URL built from `{field}`")
 
@@ -472,7 +541,7 @@ class Sinks:
             if consumer is None:  # aiohttp's `async with session.get(url) as r`, a response kept...
                 return Rewrite(blocker=f"`{self.ctx.code(call)}` downloads the URL (an HTTP session); use `{decoded}` for the image bytes")
             start, end = self.ctx.span(consumer)
-            return Rewrite([Edit(start, end, decoded)], ("base64",), f"Use `{decoded}`")
+            return Rewrite([self._edit(start, end, decoded)], ("base64",), f"Use `{decoded}`")
         if name in _DOWNLOAD_FUNCS:
             consumer = self.bytes_consumer(call)
             if consumer is None and name.endswith("urlopen"):
@@ -480,7 +549,7 @@ class Sinks:
             if consumer is None or not first:
                 return Rewrite(blocker=f"`{self.ctx.code(call)}` downloads the URL and its response object is used further; use `{decoded}` for the image bytes")
             start, end = self.ctx.span(consumer)
-            return Rewrite([Edit(start, end, decoded)], ("base64",), f"Use `{decoded}`")
+            return Rewrite([self._edit(start, end, decoded)], ("base64",), f"Use `{decoded}`")
         if name in _RETRIEVE_FUNCS and first:
             statement = self.ctx.parent(call)
             path_arg = call.args[1] if len(call.args) > 1 else None
@@ -489,13 +558,13 @@ class Sinks:
             path_code = self.ctx.code(path_arg.value)
             start, end = self.ctx.span(call)
             return Rewrite(
-                [Edit(start, end, f"pathlib.Path({path_code}).write_bytes({decoded})")],
+                [self._edit(start, end, f"pathlib.Path({path_code}).write_bytes({decoded})")],
                 ("base64", "pathlib"),
                 "Write the decoded bytes to the file",
             )
         if name in _IPYTHON_IMAGE and (first or (arg.keyword is not None and arg.keyword.value == "url")):
             start, end = self.ctx.span(arg)
-            return Rewrite([Edit(start, end, f"data={decoded}")], ("base64",), f"Show `{decoded}`")
+            return Rewrite([self._edit(start, end, f"data={decoded}")], ("base64",), f"Show `{decoded}`")
         return None
 
     def bytes_consumer(self, call: cst.Call) -> Optional[cst.CSTNode]:
@@ -542,9 +611,9 @@ class Sinks:
         if func is None:
             return "", []
         edits: List[Edit] = []
-        for call in tracker.calls_of(func):
-            used = self.ctx.parent(call)
-            blocker, more = self.string_uses(used if isinstance(used, cst.Await) else call, depth + 1)
+        for home, call in tracker.callers_of(self.ctx, func):  # in the project's other modules too
+            used = home.parent(call)
+            blocker, more = self.elsewhere(home).string_uses(used if isinstance(used, cst.Await) else call, depth + 1)
             if blocker:
                 return blocker, []
             edits.extend(more)
@@ -564,14 +633,16 @@ class Sinks:
                 return f"`{self.ctx.code(call)}` downloads the URL and its response object is used further", []
             start, end = self.ctx.span(consumer)
             code = self.ctx.code(node)
-            return "", [Edit(start, end, f'base64.b64decode({code}.partition(",")[2])')]
+            return "", [self._edit(start, end, f'base64.b64decode({code}.partition(",")[2])')]
         tracker = _Tracker(self.ctx)
-        param = tracker.parameter_for(call, arg)
-        if param is None:
+        found = tracker.parameter_for(call, arg)
+        if found is None:
             return "", []  # a string handed on: a data URL serves
-        blocker, edits = self.string_uses_of_param(tracker, param, depth)
-        func = _function_named(self.ctx, call.func)
-        if (blocker or edits) and func is not None and len(tracker.calls_of(func)) > 1:
+        home, param = found
+        inside = tracker.into(home)
+        blocker, edits = self.elsewhere(home).string_uses_of_param(inside, param, depth)
+        func = inside.ctx_enclosing(param, cst.FunctionDef)
+        if (blocker or edits) and func is not None and len(tracker.callers_of(home, func)) > 1:
             # Rewriting the function's body would change it for its other callers too.
             return f"`{func.name.value}()` is called from other places too, so its use of the URL cannot be rewritten for this call alone", []
         return blocker, edits

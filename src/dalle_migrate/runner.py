@@ -179,16 +179,32 @@ def settle_foreign(
                 found[key] = dataclasses.replace(known, reaches=reaches)
         result.foreign = []
     index_of = {os.path.abspath(str(r.path)): i for i, r in enumerate(results)}
+    incoming_by_file: Dict[str, List[Finding]] = {}
     for target, found in sorted(by_file.items()):
         enabled = selection.for_file(Path(target)).enabled  # the file's own per-file ignores
-        incoming = [_as_own(f, display_path) for f in sorted(found.values(), key=lambda f: (f.start, f.code)) if enabled(f.code)]
-        if not incoming:
-            continue
+        for finding in sorted(found.values(), key=lambda f: (f.start, f.code)):
+            if not enabled(finding.code):
+                continue
+            finding = _as_own(finding, display_path)
+            parts = _by_file(finding, target)
+            if len(parts) > 1:
+                # A fix that edits several files is applied whole or not at all.
+                outside = [p for p in parts if p not in index_of]
+                if outside or not fix:
+                    if fix:
+                        finding = _not_given(finding, ", ".join(display_path(p) for p in outside))
+                else:
+                    finding = dataclasses.replace(finding, fix=dataclasses.replace(finding.fix, edits=parts.pop(target)))  # type: ignore[arg-type]
+                    for other, edits in parts.items():
+                        part = dataclasses.replace(finding, fix=dataclasses.replace(finding.fix, edits=edits), companion=True)  # type: ignore[arg-type]
+                        incoming_by_file.setdefault(other, []).append(part)
+            incoming_by_file.setdefault(target, []).append(finding)
+    for target, incoming in sorted(incoming_by_file.items()):
         index = index_of.get(target)
         if index is None:  # not a file of this run: reported, never written
             if fix:
                 incoming = [_not_given(f, display_path(target)) for f in incoming]
-            results.append(FileResult(Path(target), findings=incoming))
+            results.append(FileResult(Path(target), findings=[f for f in incoming if not f.companion]))
             continue
         result = results[index]
         path = Path(result.path)
@@ -204,17 +220,35 @@ def settle_foreign(
             before = data_before(index)
             redone = process_data(
                 path, before if before is not None else now, settings, selection, fix=True, write=write,
-                display=display(str(result.path)), incoming=incoming, on_disk=now,
+                display=display(str(result.path)), incoming=[_in_file(f) for f in incoming], on_disk=now,
             )
             redone.foreign = []
-            redone.findings = _without_superseded(redone.findings, incoming)
+            # A part of another file's fix is counted there, once.
+            redone.fixed = [f for f in redone.fixed if not f.companion]
+            redone.findings = _without_superseded([f for f in redone.findings if not f.companion], incoming)
             results[index] = redone
         else:
             own = _without_superseded(result.findings, incoming)
+            mine = [f for f in incoming if not f.companion]
             results[index] = dataclasses.replace(
-                result, path=path, skipped=False, findings=sorted(own + incoming, key=lambda f: (f.row, f.column, f.code))
+                result, path=path, skipped=False, findings=sorted(own + mine, key=lambda f: (f.row, f.column, f.code))
             )
     return results
+
+
+def _by_file(finding: Finding, home: str) -> Dict[str, tuple]:
+    """The finding's fix edits by the file they are in."""
+    parts: Dict[str, list] = {}
+    for edit in finding.fix.edits if finding.fix is not None else ():
+        parts.setdefault(os.path.abspath(edit.path) if edit.path else home, []).append(edit)
+    return {path: tuple(edits) for path, edits in parts.items()}
+
+
+def _in_file(finding: Finding) -> Finding:
+    """The finding as its own file's: edits in that file's offsets, naming no file."""
+    if finding.fix is None:
+        return finding
+    return dataclasses.replace(finding, fix=dataclasses.replace(finding.fix, edits=tuple(dataclasses.replace(e, path=None) for e in finding.fix.edits)))
 
 
 def _as_own(finding: Finding, display_path: Callable[[str], str]) -> Finding:
@@ -228,15 +262,11 @@ def _as_own(finding: Finding, display_path: Callable[[str], str]) -> Finding:
         where = f" Used by the image calls at {shown}."
     else:
         where = ""
-    message = finding.message + where
-    fix = finding.fix
-    if fix is not None:
-        fix = dataclasses.replace(fix, edits=tuple(dataclasses.replace(e, path=None) for e in fix.edits))
-    return dataclasses.replace(finding, message=message, path=None, reaches=(), fix=fix)
+    return dataclasses.replace(finding, message=finding.message + where, path=None, reaches=())
 
 
 def _not_given(finding: Finding, shown: str) -> Finding:
-    if finding.fix is None:
+    if finding.fix is None or finding.companion:
         return finding
     return dataclasses.replace(
         finding, fix=None, message=f"{finding.message} Not fixed: {shown} was not among the files given to `fix`."

@@ -68,11 +68,9 @@ class Rule:
         start, end = owner.span(node)
         path = owner.path if owner is not ctx else None
         fix = None
-        if edits and any(e.path != path for e in edits):
-            # The fix would edit two files (this call and a value defined elsewhere): a person
-            # makes it; never half of it.
-            message += " No automatic fix: it would edit two files at once."
-        elif edits:
+        if edits:
+            # Edits may be in several modules of the project (Edit.path): the runner applies
+            # such a fix whole, or not at all.
             fix = Fix(applicability or self.fix_applicability or Applicability.SAFE, fix_message or message, tuple(edits))
         return Finding(self.code, message, start, end, self.severity, fix, path=path)
 

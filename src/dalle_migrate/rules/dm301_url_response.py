@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+from typing import Iterable, List
 
 from ..context import ModuleContext
-from ..findings import Finding
+from ..findings import Edit, Finding
 from ..responses import Sinks, find_reads, import_edits
 from .base import Invalid, Rule
 
@@ -108,10 +108,12 @@ class UrlResponse(Rule):
     ]
 
     def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
-        sinks = Sinks(ctx)
         for read in find_reads(ctx):
             if read.field != ctx.catalog.response.url_field:
                 continue
+            # The read may be in another module of the project (a caller of a function that
+            # returns the response): it is rewritten there.
+            sinks = Sinks(ctx.owner(read.node), ctx)
             rewrite = sinks.rewrite(read)
             message = "GPT image models return no URL (`url` is always None); the image is in `b64_json`"
             if rewrite.blocker:
@@ -123,5 +125,15 @@ class UrlResponse(Rule):
                 f"{message}.",
                 rewrite.description,
                 # A rewritten read changes only how this result is used: local.
-                [dataclasses.replace(e, local=True) for e in rewrite.edits] + import_edits(ctx, rewrite.imports),
+                [dataclasses.replace(e, local=True) for e in rewrite.edits] + _imports(sinks, rewrite),
             )
+
+
+def _imports(sinks: Sinks, rewrite) -> List[Edit]:
+    """The imports the rewritten code needs, in each module it edits."""
+    edits: List[Edit] = []
+    for path, module in sinks.modules.items():
+        code = "".join(e.content for e in rewrite.edits if e.path == path)
+        needed = [name for name in ("base64", "pathlib") if f"{name}." in code]
+        edits += [dataclasses.replace(e, path=path) for e in import_edits(module, needed)]
+    return edits
