@@ -44,10 +44,12 @@ class Origin:
     azure: bool = False
     node: Optional[cst.CSTNode] = None  # FunctionDef for FUNCTION
     ctx: Optional[ModuleContext] = field(default=None, compare=False)  # where ``node`` is; the module
+    module: bool = False  # OTHER: another package's module itself (``import streamlit as st``)
 
 
 UNKNOWN = Origin(Kind.UNKNOWN)
 OTHER = Origin(Kind.OTHER)
+OTHER_MODULE = Origin(Kind.OTHER, module=True)
 
 
 class Surface(str, enum.Enum):
@@ -333,8 +335,16 @@ class _Finder:
             for candidate in self._inherited_keys(key):
                 if candidate in self.attributes:
                     return _combine(self.value_origin(v, depth + 1) for v in self.attributes[candidate])
-            if owner.kind is Kind.OTHER:
-                return OTHER  # an attribute of another package's module or object
+            cls = self.ctx.resolver._class_of(node.value)  # `bot.client`, `self.service.client`: the class says
+            if cls is not None:
+                finder = _finder(self.ctx.owner(cls))
+                for candidate in finder._inherited_keys((cls, attr)):
+                    if candidate in finder.attributes:
+                        return _combine(finder.value_origin(v, depth + 1) for v in finder.attributes[candidate])
+            if owner.kind is Kind.OTHER and owner.module:
+                return OTHER  # a member of another package's module: a class, a function, its own client
+            # An attribute read off an object (`st.session_state.client`, `request.app.state.openai`)
+            # may hold anything, an OpenAI client too: the call counts when its model is an OpenAI id.
             return UNKNOWN
         if isinstance(node, cst.Call):
             func = node.func
@@ -490,7 +500,7 @@ class _Finder:
                 if bound == assignment.name:
                     module = dotted if alias.asname else dotted.split(".")[0]
                     top = module.split(".")[0]
-                    return Origin(Kind.OPENAI_MODULE) if top == package else OTHER
+                    return Origin(Kind.OPENAI_MODULE) if top == package else OTHER_MODULE
             return UNKNOWN
         if isinstance(node, cst.ImportFrom):
             if node.relative or node.module is None:

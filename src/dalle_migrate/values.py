@@ -483,8 +483,13 @@ class Resolver:
             self._calls_by_name = calls
         return self._calls_by_name.get(name, [])
 
-    def _class_of(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
-        """The module's class an expression is, or is an instance of (``self``, ``Settings()``)."""
+    def _class_of(self, node: Optional[cst.CSTNode], depth: int = 0) -> Optional[cst.ClassDef]:
+        """The project's class an expression is, or is an instance of: ``self``, ``Settings()``,
+        a name bound to one, a parameter or attribute annotated with one (``config: Config``),
+        ``self.config`` where the class assigns ``self.config = Config(...)``."""
+        if node is None or depth > _MAX_DEPTH:
+            return None
+        depth += 1
         if isinstance(node, cst.Name):
             if node.value in ("self", "cls"):
                 return self._enclosing(node, cst.ClassDef)
@@ -497,11 +502,78 @@ class Resolver:
             bound = assignment.node
             if isinstance(bound, cst.ClassDef):
                 return bound
-            value = self.assigned_value(bound)
-            return self._class_of(value) if value is not None else None
+            if isinstance(bound, cst.Param):
+                annotated = self._annotated_class(bound.annotation.annotation, depth) if bound.annotation is not None else None
+                return annotated or self._class_of(bound.default, depth)
+            parent = self.ctx.parent(bound)
+            if isinstance(parent, cst.AnnAssign) and parent.target is bound:
+                annotated = self._annotated_class(parent.annotation.annotation, depth)
+                if annotated is not None:
+                    return annotated
+            return self._class_of(self.assigned_value(bound), depth)
+        if isinstance(node, cst.Attribute):
+            owner = self._class_of(node.value, depth)
+            if owner is None:
+                return None
+            return self.ctx.owner(owner).resolver._attribute_class(owner, node.attr.value, depth)
         if isinstance(node, cst.Call):
-            return self._class_of(node.func)
+            return self._class_of(node.func, depth)
         return None
+
+    def _annotated_class(self, annotation: cst.BaseExpression, depth: int) -> Optional[cst.ClassDef]:
+        """The class an annotation names: ``Config``, ``cfg.Config``, ``Optional[Config]``,
+        ``Config | None`` (a quoted annotation is not read)."""
+        if isinstance(annotation, (cst.Name, cst.Attribute)):
+            found = self._class_of(annotation, depth)
+            return found
+        if isinstance(annotation, cst.Subscript):
+            for element in annotation.slice:
+                if isinstance(element.slice, cst.Index):
+                    found = self._annotated_class(element.slice.value, depth + 1)
+                    if found is not None:
+                        return found
+        if isinstance(annotation, cst.BinaryOperation):
+            return self._annotated_class(annotation.left, depth + 1) or self._annotated_class(annotation.right, depth + 1)
+        return None
+
+    def _attribute_class(self, owner: cst.ClassDef, attr: str, depth: int) -> Optional[cst.ClassDef]:
+        """The class of ``owner``'s attribute ``attr``, from its annotation or what is assigned
+        to it (in the class body or as ``self.attr`` in a method), when they all agree."""
+        found = set()
+        for node in self._typed_attributes().get((owner, attr), ()):
+            if isinstance(node, cst.Annotation):
+                cls = self._annotated_class(node.annotation, depth)
+            else:
+                cls = self._class_of(node, depth)
+            if cls is not None:
+                found.add(cls)
+        return found.pop() if len(found) == 1 else None
+
+    def _typed_attributes(self) -> Dict[Tuple[cst.ClassDef, str], List[cst.CSTNode]]:
+        """Each class attribute's annotations and assigned values (class body and ``self.x``)."""
+        known = self.ctx.memo.get("values.typed_attributes")
+        if known is None:
+            known = self.ctx.memo["values.typed_attributes"] = {}
+            for node in self.ctx.nodes(cst.Assign, cst.AnnAssign):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                        cls, attr = self._enclosing(node, cst.ClassDef), target.attr.value
+                    elif isinstance(target, cst.Name) and isinstance(self.ctx.parent(self.ctx.parent(node) or node), cst.IndentedBlock):
+                        cls, attr = self.ctx.class_of_attribute(node.value) if node.value is not None else None, target.value
+                        if cls is None and isinstance(node, cst.AnnAssign):
+                            block = self.ctx.parent(self.ctx.parent(node) or node)
+                            cls = self.ctx.parent(block) if block is not None else None
+                            cls = cls if isinstance(cls, cst.ClassDef) else None
+                    else:
+                        continue
+                    if cls is None:
+                        continue
+                    if isinstance(node, cst.AnnAssign):
+                        known.setdefault((cls, attr), []).append(node.annotation)
+                    if node.value is not None:
+                        known.setdefault((cls, attr), []).append(node.value)
+        return known
 
     def _class_attributes(self) -> Dict[Tuple[cst.ClassDef, str], List[cst.BaseExpression]]:
         """Class-body constants and field defaults, and ``self.x = ...`` in the class's methods."""

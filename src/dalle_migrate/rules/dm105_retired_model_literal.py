@@ -65,6 +65,12 @@ class RetiredModelLiteral(Rule):
         retired = {m for m in ctx.catalog.models if ctx.catalog.status(m, ctx.settings.today) == RETIRED}
         handled: Set[cst.CSTNode] = {v.node for call in ctx.image_calls for v in call.model_values}
         lookalikes = set(find_lookalike_calls(ctx))
+        # A constant that only another SDK's image call uses (an OpenAI-compatible provider
+        # serving 'dall-e-3' under that name) is that provider's business.
+        for call in lookalikes:
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "model":
+                    handled.update(v.node for v in ctx.resolver.resolve(arg.value).values)
         target = ctx.settings.target
         for node in ctx.nodes(cst.SimpleString, cst.ConcatenatedString):
             value = string_value(node)
