@@ -122,10 +122,21 @@ class ImageCall:
         single = model.resolution.single if model is not None else None
         return single.value if single is not None and single.is_str else None
 
+    def served_model(self, ctx: ModuleContext) -> Optional[str]:
+        """On Azure, the model every deployment the call can name serves, by the configuration
+        (``azure-deployments``); None when that is not known."""
+        if not self.azure:
+            return None
+        models = {ctx.settings.deployment_model(d) for d in self.model_ids}
+        complete = self.model_state == MODEL_LITERAL
+        return models.pop() if complete and len(models) == 1 and None not in models else None
+
     def rules_model(self, ctx: ModuleContext) -> str:
         """The model whose parameter rules this call must satisfy after migration."""
         if self._rules_model is None:
-            if self.azure or not self.model_ids:
+            if self.azure:
+                self._rules_model = self.served_model(ctx) or ctx.settings.target
+            elif not self.model_ids:
                 self._rules_model = ctx.settings.target
             else:
                 models = {_rules_model(m, self.endpoint, ctx) for m in self.model_ids}

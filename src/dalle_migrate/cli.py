@@ -133,7 +133,7 @@ def emulate(host: str, port: int, models: Tuple[str, ...], today: Optional[str],
         server.shutdown()
 
 
-def _settings(target: Optional[str], today: Optional[str], catalog_path: Optional[Path], unsafe_fixes: bool):
+def _settings(target: Optional[str], today: Optional[str], catalog_path: Optional[Path], unsafe_fixes: bool, azure_deployments=()):
     from .catalog import DEPRECATED, Catalog, CatalogError, default_catalog
     from .settings import Settings
 
@@ -151,7 +151,10 @@ def _settings(target: Optional[str], today: Optional[str], catalog_path: Optiona
         raise click.BadParameter(problem, param_hint="--target")
     if catalog.status(target, day) == DEPRECATED:
         click.echo(f"warning: target '{target}' shuts down on {catalog.shutdown(target)}", err=True)
-    return Settings(target=target, today=day, unsafe_fixes=unsafe_fixes, catalog=catalog)
+    for deployment, model in azure_deployments:
+        if model not in catalog.models:
+            raise click.UsageError(f"azure-deployments: {deployment!r} = {model!r} names no model of the catalogue")
+    return Settings(target=target, today=day, unsafe_fixes=unsafe_fixes, catalog=catalog, azure_deployments=tuple(azure_deployments))
 
 
 def _run(
@@ -198,7 +201,9 @@ def _run(
         discovery.ask_git(list(paths) or [Path(".")])  # git answers while the catalogue loads
     try:
         unsafe_fixes = bool(config.unsafe_fixes) if unsafe_fixes is None else unsafe_fixes
-        settings = _settings(target or config.target, today or config.today, catalog_path or config.catalog, unsafe_fixes)
+        settings = _settings(
+            target or config.target, today or config.today, catalog_path or config.catalog, unsafe_fixes, config.azure_deployments
+        )
         selection = Selection(
             select=_codes(select) or config.select or ("DM",),
             ignore=_codes(ignore) or config.ignore,

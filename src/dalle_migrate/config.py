@@ -29,6 +29,7 @@ class Config:
     exclude: Optional[Tuple[str, ...]] = None  # replaces the default excludes
     extend_exclude: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    azure_deployments: Tuple[Tuple[str, str], ...] = ()  # deployment name -> the model it serves now
     unsafe_fixes: Optional[bool] = None
     today: Optional[str] = None
     catalog: Optional[Path] = None
@@ -69,6 +70,12 @@ def _per_file(key: str, value: Any) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
     return tuple((glob, _codes(f"{key}.{glob}", codes)) for glob, codes in value.items())
 
 
+def _deployments(key: str, value: Any) -> Tuple[Tuple[str, str], ...]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(f"`{key}` must be a table of deployment = \"model\", like {{ \"dalle3\" = \"gpt-image-2\" }}")
+    return tuple((name, model) for name, model in value.items())
+
+
 _KEYS = {
     "target": ("target", _string),
     "select": ("select", _codes),
@@ -76,6 +83,7 @@ _KEYS = {
     "exclude": ("exclude", _globs),
     "extend-exclude": ("extend_exclude", _globs),
     "per-file-ignores": ("per_file_ignores", _per_file),
+    "azure-deployments": ("azure_deployments", _deployments),
     "unsafe-fixes": ("unsafe_fixes", _bool),
     "today": ("today", _string),
     "catalog": ("catalog", _string),

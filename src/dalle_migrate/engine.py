@@ -42,6 +42,8 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
     """The module's findings, in source order. Findings on values another module of the project
     defines (``Finding.path``) go to ``foreign`` instead, placed in that module's text and
     marked with the call they reach; without ``foreign`` they are dropped."""
+    from .rules._common import on_azure_deployment
+
     rules = selection.rules()
     findings: List[Finding] = []
     seen = set()
@@ -49,7 +51,10 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
     for rule in rules:
         produced = [(f, None) for f in rule.check_module(ctx)]
         for call in calls:
-            produced.extend((f, call) for f in rule.check_call(call, ctx))
+            found = rule.check_call(call, ctx)
+            if call.azure and rule.code[:3] in _TARGET_PARAMETER_RULES:
+                found = [on_azure_deployment(f, call, ctx) for f in found]
+            produced.extend((f, call) for f in found)
         for finding, call in produced:
             if finding.key in seen:  # one definition shared by several calls: one finding
                 continue
@@ -64,6 +69,11 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
                 findings.append(finding)
     findings.sort(key=lambda f: (f.start, f.code))
     return findings
+
+
+# Rules about what the target model accepts: on an Azure call they hold once its deployment
+# serves that model (DM101-DM104 and DM403 are about the deployment name itself).
+_TARGET_PARAMETER_RULES = ("DM2",)
 
 
 def _placed_elsewhere(ctx: ModuleContext, finding: Finding, call) -> Optional[Finding]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import Optional, Tuple
 
 from .catalog import Catalog, default_catalog
 
@@ -17,6 +18,12 @@ class Settings:
     today: _dt.date = field(default_factory=_dt.date.today)
     unsafe_fixes: bool = False
     catalog: Catalog = field(default_factory=default_catalog)
+    # Azure deployment names and the model each serves now ([tool.dalle-migrate] azure-deployments).
+    azure_deployments: Tuple[Tuple[str, str], ...] = ()
+
+    def deployment_model(self, deployment: str) -> Optional[str]:
+        """The model an Azure deployment serves, when the configuration says."""
+        return next((model for name, model in self.azure_deployments if name == deployment), None)
 
     def __post_init__(self) -> None:
         if not self.target:

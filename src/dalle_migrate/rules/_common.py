@@ -80,3 +80,36 @@ def models_with_status(call: ImageCall, ctx: ModuleContext, status: str):
     if call.azure or call.endpoint == "variation":
         return []
     return [v for v in call.model_values if v.is_str and ctx.catalog.status(v.value, ctx.settings.today) == status]
+
+
+def unmapped_deployment(call: ImageCall, ctx: ModuleContext) -> Optional[str]:
+    """For a call through an Azure client whose deployment is not known to serve a GPT image
+    model (``azure-deployments``), how to name the deployment in a message; else None."""
+    if not call.azure:
+        return None
+    served = call.served_model(ctx)
+    if served is not None and ctx.catalog.params(served, call.endpoint) is not None:
+        return None
+    names = [m for m in call.model_ids]
+    return f"'{names[0]}'" if len(names) == 1 else "the deployment"
+
+
+def on_azure_deployment(finding, call: ImageCall, ctx: ModuleContext):
+    """A finding about what a GPT image model rejects or returns, on an Azure call whose
+    deployment may still serve a DALL-E model: the deployment must move first, so the fix
+    (right only once it has) needs --unsafe-fixes, and the message says why."""
+    deployment = unmapped_deployment(call, ctx)
+    if deployment is None:
+        return finding
+    import dataclasses
+
+    from ..findings import Applicability
+
+    note = (
+        f" On Azure this holds once deployment {deployment} serves a GPT image model: move it first, then "
+        "map it in [tool.dalle-migrate] azure-deployments (the fix is safe from then on)."
+    )
+    fix = finding.fix
+    if fix is not None:
+        fix = dataclasses.replace(fix, applicability=Applicability.UNSAFE)
+    return dataclasses.replace(finding, message=finding.message + note, fix=fix)

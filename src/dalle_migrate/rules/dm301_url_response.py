@@ -6,6 +6,7 @@ from typing import Iterable, List
 from ..context import ModuleContext
 from ..findings import Edit, Finding
 from ..responses import Sinks, find_reads, import_edits
+from ._common import on_azure_deployment
 from .base import Invalid, Rule
 
 
@@ -117,16 +118,16 @@ class UrlResponse(Rule):
             rewrite = sinks.rewrite(read)
             message = "GPT image models return no URL (`url` is always None); the image is in `b64_json`"
             if rewrite.blocker:
-                yield self.finding(ctx, read.node, f"{message}. No automatic fix: {rewrite.blocker}.")
+                yield on_azure_deployment(self.finding(ctx, read.node, f"{message}. No automatic fix: {rewrite.blocker}."), read.call, ctx)
                 continue
-            yield self.finding(
+            yield on_azure_deployment(self.finding(
                 ctx,
                 read.node,
                 f"{message}.",
                 rewrite.description,
                 # A rewritten read changes only how this result is used: local.
                 [dataclasses.replace(e, local=True) for e in rewrite.edits] + _imports(sinks, rewrite),
-            )
+            ), read.call, ctx)
 
 
 def _imports(sinks: Sinks, rewrite) -> List[Edit]:

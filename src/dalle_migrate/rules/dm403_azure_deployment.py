@@ -22,6 +22,10 @@ class AzureDeployment(Rule):
     working, and renaming the string in code does not help: the deployment itself must be
     replaced in Azure with a gpt-image-2 deployment.
 
+    Once the deployment serves a GPT image model, say so in the configuration
+    (`[tool.dalle-migrate] azure-deployments = { "dalle3" = "gpt-image-2" }`): this rule is then
+    quiet for it, and the other rules' fixes for its calls become safe.
+
     ## Fix safety
     This rule has no fix: only the Azure resource's owner knows the new deployment's name.
     """
@@ -57,17 +61,19 @@ class AzureDeployment(Rule):
 
     def _check(self, ctx: ModuleContext, value) -> Iterable[Finding]:
         deployment = value.value
-        model = looks_like(ctx, deployment)
+        # The configuration says what the deployment serves now; else its name is a hint.
+        model = ctx.settings.deployment_model(deployment) or looks_like(ctx, deployment)
         if model is None:
             return
         status = ctx.catalog.status(model, ctx.settings.today)
         if status not in (RETIRED, DEPRECATED):
             return
         when = "was shut down on" if status == RETIRED else "shuts down on"
+        looks = "serves" if ctx.settings.deployment_model(deployment) else "looks like"
         yield self.finding(
             ctx,
             value.node,
-            f"Azure deployment '{deployment}' looks like model '{model}', which {when} "
+            f"Azure deployment '{deployment}' {looks} model '{model}', which {when} "
             f"{ctx.catalog.shutdown(model)}: deploy {ctx.settings.target} in Azure and use that "
             "deployment's name here.",
         )
