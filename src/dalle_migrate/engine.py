@@ -345,13 +345,14 @@ def process_data(
     write: bool = True,
     display: Optional[str] = None,
     incoming: Sequence[Finding] = (),
-    on_disk: Optional[bytes] = None,
+    defer_write: bool = False,
 ) -> FileResult:
     """One file that passed the prefilter: decode, check or fix, write back.
 
-    ``incoming``: fixes other modules' calls need in this file (see ``fix_text``), applied to
-    ``data`` as read before the run; ``on_disk`` is what the file holds now, if a first pass of
-    this run already rewrote it (the write checks against it)."""
+    ``incoming``: fixes other modules' calls need in this file (see ``fix_text``), in the
+    offsets of ``data``. With ``defer_write`` the new bytes are left in ``result.pending`` for
+    ``write_result``: a run writes nothing until every file is analysed, so every module reads
+    the others as they were."""
     result = FileResult(path)
     selection = selection.for_file(path)
     from .discover import file_kind
@@ -379,25 +380,44 @@ def process_data(
         result.changed = True
         if not write:  # --diff shows it; a written file needs none
             result.diff = unified_diff(source.text, outcome.text, display or str(path))
-        if write and path.is_symlink():
-            # Replacing the link would turn it into a diverging copy: the file it points to is
-            # the one to fix.
-            result.error = f"is a symbolic link to {os.path.realpath(path)}: not written; fix that file instead"
+            return result
+        try:
+            new_data = source.encode(outcome.text)
+        except UnicodeEncodeError as exc:
+            result.error = f"not written: {exc}"
             result.changed = False
-        elif write and (others := _links(path) - 1) > 0:
-            # An atomic replace gives this name a new file: the other names would keep the old code.
-            result.error = (
-                f"has {others} other hard link{'s' if others > 1 else ''}: not written (replacing it would "
-                f"leave {'them' if others > 1 else 'it'} with the old code); run `fix --diff` and apply it in place"
-            )
-            result.changed = False
-        elif write:
-            try:
-                atomic_write(path, source.encode(outcome.text), expected=data if on_disk is None else on_disk)
-            except (OSError, FileChangedError, UnicodeEncodeError) as exc:
-                result.error = f"not written: {exc}"
-                result.changed = False
+            return result
+        result.pending = new_data
+        if not defer_write:  # else the runner writes it once every file is analysed
+            write_result(result, data)
     return result
+
+
+def write_result(result: FileResult, expected: bytes) -> None:
+    """Replace the file with ``result.pending``, if it still holds ``expected`` (what was read);
+    a symbolic link or a file with other hard links is reported and left as it is."""
+    path = Path(result.path)
+    new_data, result.pending = result.pending, None
+    if new_data is None:
+        return
+    if path.is_symlink():
+        # Replacing the link would turn it into a diverging copy: the file it points to is
+        # the one to fix.
+        result.error = f"is a symbolic link to {os.path.realpath(path)}: not written; fix that file instead"
+        result.changed = False
+    elif (others := _links(path) - 1) > 0:
+        # An atomic replace gives this name a new file: the other names would keep the old code.
+        result.error = (
+            f"has {others} other hard link{'s' if others > 1 else ''}: not written (replacing it would "
+            f"leave {'them' if others > 1 else 'it'} with the old code); run `fix --diff` and apply it in place"
+        )
+        result.changed = False
+    else:
+        try:
+            atomic_write(path, new_data, expected=expected)
+        except (OSError, FileChangedError) as exc:
+            result.error = f"not written: {exc}"
+            result.changed = False
 
 
 def _links(path: Path) -> int:

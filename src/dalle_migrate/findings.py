@@ -129,3 +129,4 @@ class FileResult:
     # runner to report (and fix) there.
     foreign: List[Finding] = field(default_factory=list)
     imports: List[str] = field(default_factory=list)  # files of the project modules it imports
+    pending: Optional[bytes] = None  # the fixed file's bytes, not written yet (engine.write_result)

@@ -104,10 +104,19 @@ def run(
             meter.advance(results[index])  # type: ignore[arg-type]
     meter.close()
     done = [r for r in results if r is not None]
+    # What each file held before the run: fixes are computed on it, and a write checks the file
+    # still holds it.
+    read_before = {os.path.abspath(path): data for _, path, data in survivors}
     neighbours = neighbour_findings(done, settings, selection, prefilter)
     if neighbours or any(r.foreign for r in done):
-        data_of = {index: data for index, _, data in survivors}
-        done = settle_foreign(done, settings, selection, fix, write, display, lambda i: data_of.get(i), neighbours)
+        done = settle_foreign(done, settings, selection, fix, write, display, read_before, neighbours)
+    if fix and write:
+        from .engine import write_result
+
+        # Nothing is written before every file is analysed: each module read the others as they were.
+        for result in done:
+            if result.pending is not None:
+                write_result(result, read_before[os.path.abspath(str(result.path))])
     return done
 
 
@@ -153,7 +162,7 @@ def settle_foreign(
     fix: bool,
     write: bool,
     display: Callable[[str], str],
-    data_before: Callable[[int], Optional[bytes]] = lambda index: None,
+    read_before: Optional[Dict[str, bytes]] = None,
     neighbours: Sequence[Finding] = (),
 ) -> List[FileResult]:
     """Findings that calls raise in other modules of the project go to the files they are in.
@@ -212,15 +221,18 @@ def settle_foreign(
         if fix and wanted and result.error is None:
             from .engine import process_data
 
-            try:
-                now = read_file(str(path))
-            except OSError as exc:
-                results[index] = FileResult(path, error=_read_error(exc))
-                continue
-            before = data_before(index)
+            before = read_before.get(target) if read_before is not None else None
+            if before is None:  # a file the prefilter skipped: nothing of this run wrote it
+                try:
+                    before = read_file(str(path))
+                except OSError as exc:
+                    results[index] = FileResult(path, error=_read_error(exc))
+                    continue
+                if read_before is not None:
+                    read_before[target] = before
             redone = process_data(
-                path, before if before is not None else now, settings, selection, fix=True, write=write,
-                display=display(str(result.path)), incoming=[_in_file(f) for f in incoming], on_disk=now,
+                path, before, settings, selection, fix=True, write=write, display=display(str(result.path)),
+                incoming=[_in_file(f) for f in incoming], defer_write=True,
             )
             redone.foreign = []
             # A part of another file's fix is counted there, once.
@@ -439,7 +451,7 @@ def _process(task) -> FileResult:
     # while they are built costs a third of the time (measured), collecting once after is cheap.
     gc.disable()
     try:
-        return process_data(path, data, settings, selection, fix=fix, write=write, display=display)
+        return process_data(path, data, settings, selection, fix=fix, write=write, display=display, defer_write=fix and write)
     except Exception as exc:  # a bug of ours must not lose the other files' results
         return FileResult(path, error=f"internal error: {type(exc).__name__}: {exc}")
     finally:

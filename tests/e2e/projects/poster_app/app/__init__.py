@@ -1,0 +1,1 @@
+"""Poster generator for the marketing site."""

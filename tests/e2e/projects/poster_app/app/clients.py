@@ -1,0 +1,5 @@
+"""The one OpenAI client the app uses."""
+
+from openai import OpenAI
+
+client = OpenAI()

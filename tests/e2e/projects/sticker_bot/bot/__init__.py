@@ -1,0 +1,1 @@
+"""A chat bot that draws stickers on request."""
