@@ -214,32 +214,18 @@ class Resolver:
         """A parameter: its default, plus what the project's calls of the function pass (this
         module's own, and, for a top-level function, those of the modules that import it)."""
         result = self._resolve(param.default, depth, seen) if param.default is not None else Resolution((), True)
-        func = self._enclosing(param, cst.FunctionDef)
-        if func is None:
+        if self._enclosing(param, cst.FunctionDef) is None:
             return UNRESOLVED
-        names = [p.name.value for p in func.params.posonly_params] + [p.name.value for p in func.params.params]
-        is_method = self._enclosing(func, cst.ClassDef) is not None
-        if is_method and names and names[0] in ("self", "cls"):
-            names = names[1:]
-        owner = self._enclosing(func, cst.ClassDef)
-        # Constructor parameters are passed where the class is called.
-        callers = [(self, call) for call in self._calls_of(owner.name.value if func.name.value == "__init__" and owner is not None else func.name.value)]
-        project = self.ctx.project
-        if project is not None and not is_method and self._enclosing(func, cst.FunctionDef) is None:
-            callers += [(other.resolver, call) for other, call in project.callers(self.ctx, func)]
-        if not callers and param.default is None:
+        passed = self._arguments_for(param)
+        if not passed and param.default is None:
             return UNRESOLVED  # only callers elsewhere decide
-        for resolver, call in callers:
-            if any(a.star for a in call.args):
-                result = result + UNRESOLVED
+        for resolver, arg in passed:
+            if arg is None:
+                if resolver is None:  # a call passes `*args` or `**kwargs`
+                    result = result + UNRESOLVED
                 continue
-            index = names.index(param.name.value) if param.name.value in names else None
-            keyword = next((a for a in call.args if a.keyword is not None and a.keyword.value == param.name.value), None)
-            positional = [a for a in call.args if a.keyword is None]
-            arg = keyword or (positional[index] if index is not None and index < len(positional) else None)
-            if arg is not None:
-                result = result + self._delegated(resolver._resolve, arg.value, depth, seen)
-        if not result.values and not callers:
+            result = result + self._delegated(resolver._resolve, arg.value, depth, seen)
+        if not result.values and not passed:
             return UNRESOLVED
         return result
 
@@ -504,7 +490,7 @@ class Resolver:
                 return bound
             if isinstance(bound, cst.Param):
                 annotated = self._annotated_class(bound.annotation.annotation, depth) if bound.annotation is not None else None
-                return annotated or self._class_of(bound.default, depth)
+                return annotated or self._class_of(bound.default, depth) or self._passed_class(bound, depth)
             parent = self.ctx.parent(bound)
             if isinstance(parent, cst.AnnAssign) and parent.target is bound:
                 annotated = self._annotated_class(parent.annotation.annotation, depth)
@@ -518,7 +504,50 @@ class Resolver:
             return self.ctx.owner(owner).resolver._attribute_class(owner, node.attr.value, depth)
         if isinstance(node, cst.Call):
             return self._class_of(node.func, depth)
+        if isinstance(node, cst.BooleanOperation):  # `config or Config()`
+            return self._class_of(node.left, depth) or self._class_of(node.right, depth)
+        if isinstance(node, cst.IfExp):
+            return self._class_of(node.body, depth) or self._class_of(node.orelse, depth)
         return None
+
+    def _passed_class(self, param: cst.Param, depth: int) -> Optional[cst.ClassDef]:
+        """The class of what every call of the parameter's function passes it, when they agree."""
+        found = set()
+        for resolver, arg in self._arguments_for(param):
+            if resolver is None:
+                return None
+            if arg is None:
+                continue
+            cls = resolver._class_of(arg.value, depth)
+            if cls is None:
+                return None
+            found.add(cls)
+        return found.pop() if len(found) == 1 else None
+
+    def _arguments_for(self, param: cst.Param):
+        """(resolver, the argument passed or None) for each call of the parameter's function in
+        the project; (None, None) for a call whose ``*args``/``**kwargs`` may pass it."""
+        func = self._enclosing(param, cst.FunctionDef)
+        if func is None:
+            return []
+        names = [p.name.value for p in func.params.posonly_params] + [p.name.value for p in func.params.params]
+        owner = self._enclosing(func, cst.ClassDef)
+        if owner is not None and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        callers = [(self, call) for call in self._calls_of(owner.name.value if func.name.value == "__init__" and owner is not None else func.name.value)]
+        project = self.ctx.project
+        if project is not None and owner is None and self._enclosing(func, cst.FunctionDef) is None:
+            callers += [(other.resolver, call) for other, call in project.callers(self.ctx, func)]
+        out = []
+        for resolver, call in callers:
+            if any(a.star for a in call.args):
+                out.append((None, None))  # what it passes cannot be told
+                continue
+            index = names.index(param.name.value) if param.name.value in names else None
+            keyword = next((a for a in call.args if a.keyword is not None and a.keyword.value == param.name.value), None)
+            positional = [a for a in call.args if a.keyword is None]
+            out.append((resolver, keyword or (positional[index] if index is not None and index < len(positional) else None)))
+        return out
 
     def _annotated_class(self, annotation: cst.BaseExpression, depth: int) -> Optional[cst.ClassDef]:
         """The class an annotation names: ``Config``, ``cfg.Config``, ``Optional[Config]``,
