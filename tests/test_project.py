@@ -831,6 +831,33 @@ NOOP_CASES = [
         ["config.py:2:13 DM105"],  # not used by any call: only the literal warning, no cross-module finding
         id="only-the-value-the-call-imports",
     ),
+    pytest.param(
+        {
+            **PYPROJECT,
+            "settings.py": 'PROVIDER_MODEL = "dall-e-3"  # the provider serves it under this name\n',
+            "app.py": '''
+                from together import Together
+                from settings import PROVIDER_MODEL
+                Together().images.generate(model=PROVIDER_MODEL, prompt="x")
+            ''',
+        },
+        [],
+        id="a-value-only-another-providers-call-uses",
+    ),
+    pytest.param(
+        {
+            **PYPROJECT,
+            "ui.py": '''
+                import streamlit as st
+                from together import Together
+                def page():
+                    Together().images.generate(model="dall-e-3", prompt="provider")
+                    st.session_state.client.images.generate(model="gpt-image-2", prompt="ours")
+            ''',
+        },
+        [],
+        id="receivers-read-off-objects-with-a-current-model",
+    ),
 ]
 
 
@@ -898,14 +925,6 @@ def test_shared_value_is_reported_once_naming_both_calls(tmp_path: Path) -> None
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine.analyze drops a finding whose key it has seen before placing it elsewhere, so when "
-        "two image calls of one module use another module's value, the foreign finding's message "
-        "names only the first call (`Used by the image call at main.py:3:1.`)"
-    ),
-)
 def test_shared_value_names_both_calls_of_one_module(tmp_path: Path) -> None:
     write(tmp_path, {
         **PYPROJECT,
@@ -1006,15 +1025,6 @@ def test_check_given_only_the_wrapper_reports_its_callers(tmp_path: Path) -> Non
     assert checked.summary == ["images.py:4:26 DM101", "views.py:2:19 DM101 <- images.py:5:12"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "runner.neighbour_findings skips an imported module the byte prefilter rejects (no 'openai', "
-        "no 'images.<method>', no model id) before following its imports, so the chain "
-        "views.py -> services.py -> images.py (its own NEIGHBOUR_HOPS example) stops at services.py: "
-        "`check views.py` reports DM105 on the argument instead of DM101"
-    ),
-)
 def test_check_given_only_the_caller_of_a_wrapper_of_a_wrapper(tmp_path: Path) -> None:
     write(tmp_path, {
         **PYPROJECT,
@@ -1034,14 +1044,6 @@ def test_check_given_only_the_caller_of_a_wrapper_of_a_wrapper(tmp_path: Path) -
 
 
 # -- bugs in cross-module flows ------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "project._calls_of matches a wrapper's callers by the function's own name (`func.value == name`), "
-        "so `from images import poster as make; make(..., model='dall-e-2')` is not a caller: the argument "
-        "gets DM105 (no safe fix) instead of DM101, and `fix` leaves the retired model in place"
-    ),
-)
 def test_wrapper_imported_under_another_name(tmp_path: Path) -> None:
     write(tmp_path, {
         **PYPROJECT,
@@ -1054,16 +1056,6 @@ def test_wrapper_imported_under_another_name(tmp_path: Path) -> None:
     assert dm(tmp_path, "check", ".").summary == ["views.py:2:24 DM101 <- images.py:5:12"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Project.member prefers a top-level binding of app/__init__.py over the submodule, and when "
-        "that binding is `from . import settings` itself, values._reexported follows it back to "
-        "Imported(app/__init__.py, 'settings') until _MAX_DEPTH: `from app import settings` (and "
-        "`settings` inside __init__.py) is taken for a name, not the module app/settings.py, so the "
-        "call gets DM104 and the value DM105 instead of DM101"
-    ),
-)
 def test_package_init_importing_its_submodule(tmp_path: Path) -> None:
     write(tmp_path, {
         **PYPROJECT,
@@ -1146,16 +1138,6 @@ def test_noqa_on_the_defining_line_suppresses_the_finding(tmp_path: Path) -> Non
     assert changed_files(before, snapshot(tmp_path)) == {"config.py": 'MODEL = "dall-e-3"  # noqa: DM101\nOTHER = "gpt-image-2"\n'}
 
 
-SUPPRESSED_LITERAL = (
-    "a finding suppressed in the value's module (noqa there: engine._placed_elsewhere returns None; "
-    "per-file-ignores: settle_foreign drops it) never reaches that module as incoming, so "
-    "runner._without_superseded keeps the module's own DM105 (retired-model-literal) on the same "
-    "literal: the suppressed value is reported anyway, as DM105, while the same code in one module "
-    "reports nothing"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=SUPPRESSED_LITERAL)
 def test_noqa_on_the_defining_line_leaves_nothing(tmp_path: Path) -> None:
     write(tmp_path, {**PYPROJECT, "config.py": 'MODEL = "dall-e-3"  # noqa: DM101\nOTHER = "dall-e-2"\n', "app.py": SUPPRESSED_APP})
     assert dm(tmp_path, "check", ".").summary == ["config.py:2:9 DM101 <- app.py:4:1"]
@@ -1186,7 +1168,6 @@ def test_per_file_ignores_of_the_value_module_suppress_the_finding(tmp_path: Pat
     assert set(changed_files(before, snapshot(tmp_path))) == {"app.py"}
 
 
-@pytest.mark.xfail(strict=True, reason=SUPPRESSED_LITERAL)
 def test_per_file_ignores_of_the_value_module_leave_nothing(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": PER_FILE_IGNORES, "config.py": 'MODEL = "dall-e-3"\n', "app.py": PER_FILE_APP})
     assert dm(tmp_path, "check", ".").summary == ["app.py:3:59 DM202"]
@@ -1197,14 +1178,6 @@ def test_per_file_ignores_in_one_module_leave_nothing(tmp_path: Path) -> None:
     assert dm(tmp_path, "check", ".").summary == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a module with `# dalle-migrate: skip-file` is skipped as a file of the run, but findings "
-        "that another module's call raises in it are still reported there and `fix .` rewrites it "
-        "(runner.settle_foreign never checks noqa.skips_file on the target)"
-    ),
-)
 def test_skip_file_in_the_value_module(tmp_path: Path) -> None:
     write(tmp_path, {
         **PYPROJECT,

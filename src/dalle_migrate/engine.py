@@ -48,6 +48,7 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
     findings: List[Finding] = []
     seen = set()
     calls = ctx.image_calls
+    placed: Dict[tuple, int] = {}  # key of a finding placed elsewhere -> its index in ``foreign``
     for rule in rules:
         produced = [(f, None) for f in rule.check_module(ctx)]
         for call in calls:
@@ -56,15 +57,23 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
                 found = [on_azure_deployment(f, call, ctx) for f in found]
             produced.extend((f, call) for f in found)
         for finding, call in produced:
-            if finding.key in seen:  # one definition shared by several calls: one finding
-                continue
-            seen.add(finding.key)
             spans_files = finding.fix is not None and any(e.path is not None for e in finding.fix.edits)
             if finding.path is not None or spans_files:
                 elsewhere = _placed_elsewhere(ctx, finding, call)
-                if elsewhere is not None and foreign is not None:
+                if elsewhere is None or foreign is None:
+                    continue
+                known = placed.get(finding.key)
+                if known is None:
+                    placed[finding.key] = len(foreign)
                     foreign.append(elsewhere)
+                else:  # one definition, several calls of this module: one finding naming them all
+                    earlier = foreign[known]
+                    reaches = earlier.reaches + tuple(r for r in elsewhere.reaches if r not in earlier.reaches)
+                    foreign[known] = dataclasses.replace(earlier, reaches=reaches)
                 continue
+            if finding.key in seen:  # one definition shared by several calls: one finding
+                continue
+            seen.add(finding.key)
             if not suppressed(ctx.lines.line_text(ctx.lines.position(finding.start)[0]), finding.code):
                 findings.append(finding)
     findings.sort(key=lambda f: (f.start, f.code))
@@ -89,9 +98,12 @@ def _placed_elsewhere(ctx: ModuleContext, finding: Finding, call) -> Optional[Fi
         owner = project.context(finding.path)
         if owner is None or owner.path == ctx.path:
             return None  # the module itself, reached through an import cycle: its own analysis reports it
+    if owner is not ctx and skips_file(owner.text.encode("utf-8", "surrogatepass")):
+        return None  # `# dalle-migrate: skip-file`: nothing is reported there, nothing written
     lines = owner.lines
-    if suppressed(lines.line_text(lines.position(finding.start)[0]), finding.code):
-        return None
+    # A suppressed finding still travels, silenced: it tells the runner that the literal is a
+    # call's value (no mere string for DM105), and is then dropped.
+    silenced = finding.silenced or suppressed(lines.line_text(lines.position(finding.start)[0]), finding.code)
     reaches = ()
     if call is not None and owner is not ctx:
         row, column = ctx.lines.position(ctx.span(call.node)[0])
@@ -100,7 +112,7 @@ def _placed_elsewhere(ctx: ModuleContext, finding: Finding, call) -> Optional[Fi
     if fix is not None:
         fix = dataclasses.replace(fix, edits=tuple(e if e.path else dataclasses.replace(e, path=ctx.path) for e in fix.edits))
     placed = _positioned([dataclasses.replace(finding, fix=fix, path=owner.path)], lines)[0]
-    return dataclasses.replace(placed, reaches=reaches)
+    return dataclasses.replace(placed, reaches=reaches, silenced=silenced)
 
 
 @dataclass

@@ -80,6 +80,9 @@ class Finding:
     # The part, in this file, of a fix another file's finding makes in several files: applied
     # with it, never reported or counted on its own.
     companion: bool = field(default=False, compare=False)
+    # A finding in another module that a `noqa` or the file's per-file ignores silence: never
+    # reported or fixed, but it marks the literal as a call's value (DM105 stays quiet on it).
+    silenced: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> Tuple[str, int, int, str, Optional[str]]:

@@ -164,9 +164,11 @@ class Project:
     def member(self, module_path: str, name: str) -> Optional[Imported]:
         """``module.name``: a top-level binding of the module, else its submodule ``name``."""
         target = self.context(module_path)
-        if target is not None and target.module_scope.assignments.get(name):
-            return Imported(target, name)
-        if os.path.basename(module_path) == PACKAGE_FILE:
+        bindings = target.module_scope.assignments.get(name) if target is not None else None
+        is_package = os.path.basename(module_path) == PACKAGE_FILE
+        if bindings and not (is_package and all(isinstance(b, ImportAssignment) for b in bindings) and self._submodule(module_path, name)):
+            return Imported(target, name)  # type: ignore[arg-type]
+        if is_package:
             sub = _module_file(os.path.dirname(module_path), [name])
             sub_ctx = self.context(sub) if sub is not None else None
             if sub_ctx is not None:
@@ -264,6 +266,11 @@ class Project:
         self._imports[root] = index
         return index
 
+    def _submodule(self, package_file: str, name: str) -> bool:
+        """Whether the package has a submodule ``name`` (its ``__init__`` may import it: ``from .
+        import settings``; the submodule is what that name is)."""
+        return _module_file(os.path.dirname(package_file), [name]) is not None
+
     def entering(self, ctx: ModuleContext, name: str) -> bool:
         """Marks ``name`` of ``ctx``'s module as being resolved; False when it already is (an
         import cycle: ``a`` imports from ``b``, which imports from ``a``)."""
@@ -289,13 +296,18 @@ def _glob(pattern: str) -> str:
 
 
 def _calls_of(project: "Project", ctx: ModuleContext, home: ModuleContext, name: str) -> List[cst.Call]:
-    """Calls in ``ctx`` of the function ``name`` that ``home``'s module defines."""
+    """Calls in ``ctx`` of the function ``name`` that ``home``'s module defines: ``name(...)``,
+    ``alias(...)`` after ``from m import name as alias``, ``m.name(...)``."""
     from .values import _reexported
 
+    local = {name}
+    for node in ctx.nodes(cst.ImportFrom):
+        if not isinstance(node.names, cst.ImportStar):
+            local.update(a.asname.name.value for a in node.names if a.asname is not None and dotted_name(a.name) == name)  # type: ignore[union-attr]
     found = []
     for call in ctx.nodes(cst.Call):
         func = call.func
-        if isinstance(func, cst.Name) and func.value == name:
+        if isinstance(func, cst.Name) and func.value in local:
             imported = ctx.resolver.elsewhere(func)
         elif isinstance(func, cst.Attribute) and func.attr.value == name:
             module = ctx.resolver.elsewhere(func.value)

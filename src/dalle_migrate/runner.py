@@ -144,15 +144,28 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
                 data = read_file(path)
             except OSError:
                 continue
-            if not prefilter.may_have_findings(data) or skips_file(data):
+            if skips_file(data):
                 continue
             from .engine import process_data
 
+            if not prefilter.may_have_findings(data):
+                # No finding of its own, but a module further on may take what it passes along
+                # (views -> services -> images): its imports are followed all the same.
+                following += [p for p in _imports_of(path, settings) if p not in seen]
+                continue
             outcome = process_data(Path(path), data, settings, selection, fix=False, write=False)
             found += [f for f in outcome.foreign if os.path.abspath(f.path or "") in in_run]
             following += [p for p in outcome.imports if p not in seen]
         frontier = following
     return found
+
+
+def _imports_of(path: str, settings) -> List[str]:
+    from .project import project_for
+
+    project = project_for(settings)
+    ctx = project.context(path)
+    return project.imports_of(ctx) if ctx is not None else []
 
 
 def settle_foreign(
@@ -189,10 +202,12 @@ def settle_foreign(
         result.foreign = []
     index_of = {os.path.abspath(str(r.path)): i for i, r in enumerate(results)}
     incoming_by_file: Dict[str, List[Finding]] = {}
+    silenced_by_file: Dict[str, List[Finding]] = {}
     for target, found in sorted(by_file.items()):
         enabled = selection.for_file(Path(target)).enabled  # the file's own per-file ignores
         for finding in sorted(found.values(), key=lambda f: (f.start, f.code)):
-            if not enabled(finding.code):
+            if finding.silenced or not enabled(finding.code):
+                silenced_by_file.setdefault(target, []).append(finding)
                 continue
             finding = _as_own(finding, display_path)
             parts = _by_file(finding, target)
@@ -208,9 +223,14 @@ def settle_foreign(
                         part = dataclasses.replace(finding, fix=dataclasses.replace(finding.fix, edits=edits), companion=True)  # type: ignore[arg-type]
                         incoming_by_file.setdefault(other, []).append(part)
             incoming_by_file.setdefault(target, []).append(finding)
+    for target in sorted(silenced_by_file.keys() - incoming_by_file.keys()):
+        incoming_by_file[target] = []
     for target, incoming in sorted(incoming_by_file.items()):
+        silenced = silenced_by_file.get(target, [])
         index = index_of.get(target)
         if index is None:  # not a file of this run: reported, never written
+            if not incoming:
+                continue
             if fix:
                 incoming = [_not_given(f, display_path(target)) for f in incoming]
             results.append(FileResult(Path(target), findings=[f for f in incoming if not f.companion]))
@@ -237,13 +257,14 @@ def settle_foreign(
             redone.foreign = []
             # A part of another file's fix is counted there, once.
             redone.fixed = [f for f in redone.fixed if not f.companion]
-            redone.findings = _without_superseded([f for f in redone.findings if not f.companion], incoming)
+            redone.findings = _without_superseded([f for f in redone.findings if not f.companion], incoming + silenced)
             results[index] = redone
         else:
-            own = _without_superseded(result.findings, incoming)
+            own = _without_superseded(result.findings, incoming + silenced)
             mine = [f for f in incoming if not f.companion]
             results[index] = dataclasses.replace(
-                result, path=path, skipped=False, findings=sorted(own + mine, key=lambda f: (f.row, f.column, f.code))
+                result, path=path, skipped=result.skipped and not mine,
+                findings=sorted(own + mine, key=lambda f: (f.row, f.column, f.code)),
             )
     return results
 

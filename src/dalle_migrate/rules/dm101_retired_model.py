@@ -53,6 +53,11 @@ class RetiredModel(Rule):
         Studio().images.generate(model="dall-e-3", prompt="the user's own class")
         """,
         """
+        import together
+        MODEL = "dall-e-3"  # only another provider's call uses it
+        together.Together().images.generate(model=MODEL, prompt="x")
+        """,
+        """
         from openai import OpenAI
         client = OpenAI()
         # client.images.generate(model="dall-e-3", prompt="a comment is not a call")
@@ -106,6 +111,44 @@ class RetiredModel(Rule):
             client.images.generate(model="gpt-image-2", prompt="x")
             """,
             options={"today": "2026-12-01"},
+        ),
+        Invalid(
+            """
+            import streamlit as st
+            st.session_state.client.images.generate(model="dall-e-3", prompt="x")
+            """,
+            """
+            import streamlit as st
+            st.session_state.client.images.generate(model="gpt-image-2", prompt="x")
+            """,
+        ),
+        Invalid(
+            """
+            from dataclasses import dataclass
+            from openai import OpenAI
+            @dataclass
+            class Config:
+                model: str = "dall-e-3"
+            class Generator:
+                def __init__(self, config: Config):
+                    self.config = config
+                    self.client = OpenAI()
+                def run(self, prompt):
+                    return self.client.images.generate(model=self.config.model, prompt=prompt)
+            """,
+            """
+            from dataclasses import dataclass
+            from openai import OpenAI
+            @dataclass
+            class Config:
+                model: str = "gpt-image-2"
+            class Generator:
+                def __init__(self, config: Config):
+                    self.config = config
+                    self.client = OpenAI()
+                def run(self, prompt):
+                    return self.client.images.generate(model=self.config.model, prompt=prompt)
+            """,
         ),
     ]
 

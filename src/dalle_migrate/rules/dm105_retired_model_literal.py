@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Iterable, Set
 
 import libcst as cst
@@ -70,7 +72,11 @@ class RetiredModelLiteral(Rule):
         for call in lookalikes:
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value == "model":
-                    handled.update(v.node for v in ctx.resolver.resolve(arg.value).values)
+                    for value in ctx.resolver.resolve(arg.value).values:
+                        handled.add(value.node)
+                        if ctx.owner(value.node) is not ctx and string_value(value.node) in retired:
+                            # Defined in another module: a silenced marker tells its DM105 to keep quiet.
+                            yield dataclasses.replace(self.finding(ctx, value.node, "only another provider's call uses it"), silenced=True)
         target = ctx.settings.target
         for node in ctx.nodes(cst.SimpleString, cst.ConcatenatedString):
             value = string_value(node)

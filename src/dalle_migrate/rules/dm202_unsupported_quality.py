@@ -51,6 +51,29 @@ class UnsupportedQuality(Rule):
             OpenAI().images.generate(model="gpt-image-2", prompt="x", quality="ultra")
             """
         ),
+        # On Azure, `model` is a deployment: the fix is right only once it serves a GPT image model.
+        Invalid(
+            """
+            from openai import AzureOpenAI
+            AzureOpenAI(api_version="2025-04-01-preview").images.generate(model="images", prompt="x", quality="hd")
+            """,
+            """
+            from openai import AzureOpenAI
+            AzureOpenAI(api_version="2025-04-01-preview").images.generate(model="images", prompt="x", quality="high")
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            from openai import AzureOpenAI
+            AzureOpenAI(api_version="2025-04-01-preview").images.generate(model="images", prompt="x", quality="hd")
+            """,
+            """
+            from openai import AzureOpenAI
+            AzureOpenAI(api_version="2025-04-01-preview").images.generate(model="images", prompt="x", quality="high")
+            """,
+            options={"azure_deployments": (("images", "gpt-image-2"),)},
+        ),
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
