@@ -56,6 +56,7 @@ class Project:
         self._resolving: set = set()  # (file, name) pairs being resolved: import cycles end here
         self._imports: Dict[str, List[Tuple[str, FrozenSet[bytes]]]] = {}  # root -> the files' imported names
         self._callers: Dict[Tuple[str, int], List[Tuple[ModuleContext, cst.Call]]] = {}
+        self._pins: Dict[str, object] = {}  # root -> pins.Pin or None
 
     # -- files -----------------------------------------------------------------------------------
     def context(self, path: str) -> Optional[ModuleContext]:
@@ -200,6 +201,15 @@ class Project:
                         found[sub] = None
         found.pop(ctx.path, None)
         return list(found)
+
+    def sdk_pin(self, path: str):
+        """What the project of ``path`` pins for the SDK (pins.Pin), or None."""
+        root = self.root(path)
+        if root not in self._pins:
+            from .pins import project_pin
+
+            self._pins[root] = project_pin(root, self.settings.catalog.sdk.package)
+        return self._pins[root]
 
     # -- who calls a function -----------------------------------------------------------------
     def root(self, path: str) -> str:

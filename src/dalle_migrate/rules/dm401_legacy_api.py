@@ -10,6 +10,7 @@ from ..edits import add_import, delete_arg, replace_node
 from ..findings import Applicability, Edit, Finding
 from ..legacy_sdk import legacy_resources, legacy_uses
 from ..noqa import suppressed
+from ..pins import V0
 from ..responses import find_dict_accesses
 from .base import Invalid, Rule
 
@@ -38,10 +39,13 @@ class LegacyApi(Rule):
     inline client, `request_timeout` becomes `timeout`, and dict access on the result becomes
     attribute access (`resp.data[0].url`), which DM301 then rewrites for `b64_json`. Calls with
     the Azure-only `api_type`/`api_version` have no fix: they need an `AzureOpenAI` client.
-    Unsafe in a file that also uses another resource openai 1.0 removed (`openai.ChatCompletion`,
-    `openai.Completion`...): that file is on openai 0.x, where the rewritten calls would not run
-    until the rest moves too; left as they are, they keep working on 0.x once the other rules fixed
-    their model and parameters. Once the file's image calls run on openai >= 1.0, those other
+    Unsafe when the project pins openai 0.x (`openai==0.28.1` in `requirements*.txt`,
+    `pyproject.toml`, `setup.cfg`, `Pipfile` or `setup.py`), and, when no file pins it, in a file
+    that also uses another resource openai 1.0 removed (`openai.ChatCompletion`,
+    `openai.Completion`...): such a project is on openai 0.x, where the rewritten calls would not
+    run until the SDK (and the rest) moves too; left as they are, they keep working on 0.x once
+    the other rules fixed their model and parameters. A pin on openai >= 1.0 makes the fix safe:
+    the legacy call fails there today. Once the file's image calls run on openai >= 1.0, those other
     resources are reported (no fix: they are not image calls).
     `openai.error.X` becomes the openai >= 1.0 exception for the same failure
     (`InvalidRequestError` -> `BadRequestError`, `Timeout` -> `APITimeoutError`, ...; imports
@@ -248,7 +252,19 @@ class LegacyApi(Rule):
                 _, value_end = ctx.span(access.node.value)
                 _, end = ctx.span(access.node)
                 edits.append(Edit(value_end, end, f".{access.key}"))
-        others = legacy_resources(ctx)
+        pin = sdk_pin(ctx)
+        if pin is not None and pin.major == V0:
+            yield self.finding(
+                ctx,
+                func,
+                f"{message}. The project pins openai 0.x ({pin.describe()}): the rewrite runs on openai >= 1.0, so "
+                "upgrade the SDK with it. On 0.x the call keeps working once its model and parameters are fixed.",
+                f"Use `{receiver}.images.{method}`",
+                edits,
+                applicability=Applicability.UNSAFE,
+            )
+            return
+        others = legacy_resources(ctx) if pin is None else []  # a pin on openai >= 1.0 settles it
         if others:
             # The file is on openai 0.x (it uses another resource 1.0 removed): moving its image
             # calls to 1.0 breaks them until the rest moves too. Unsafe; left as it is, the call
@@ -272,16 +288,24 @@ def _runs_on_v1(ctx: ModuleContext) -> bool:
     """Whether the file's image calls run on openai >= 1.0: it makes a v1 call, or a legacy
     call this rule rewrites (not one that needs Azure, not one with a noqa for it; in a file on
     openai 0.x, only with --unsafe-fixes)."""
+    pin = sdk_pin(ctx)
+    on_v0 = pin.major == V0 if pin is not None else bool(legacy_resources(ctx))
     for call in ctx.image_calls:
         if call.surface in (Surface.CLIENT, Surface.MODULE):
             return True
-        if call.surface is Surface.LEGACY and (ctx.settings.unsafe_fixes or not legacy_resources(ctx)):
+        if call.surface is Surface.LEGACY and (ctx.settings.unsafe_fixes or not on_v0):
             if _azure_setting(call, ctx.catalog.sdk) is not None:
                 continue
             line = ctx.lines.line_text(ctx.lines.position(ctx.span(call.node)[0])[0])
             if not suppressed(line, LegacyApi.code):
                 return True
     return False
+
+
+def sdk_pin(ctx: ModuleContext):
+    """The SDK version range the file's project pins (pins.Pin), or None when nothing says."""
+    project = ctx.project
+    return project.sdk_pin(ctx.path) if project is not None and ctx.path is not None else None
 
 
 def _azure_setting(call: ImageCall, sdk) -> Optional[str]:
