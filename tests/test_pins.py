@@ -97,7 +97,7 @@ def test_a_pin_on_1x_makes_the_rewrite_safe_and_reports_the_other_resources(tmp_
     (tmp_path / "app.py").write_text(LEGACY, encoding="utf-8")
     legacy = [f for f in check(tmp_path) if f[0] == "DM401"]
     assert sorted(str(f[1]) for f in legacy) == ["None", "safe"]  # ChatCompletion: reported, no fix
-    assert any("openai.ChatCompletion.create" in f[2] for f in legacy)
+    assert any("`openai.ChatCompletion` was removed in openai 1.0" in f[2] for f in legacy)
 
 
 def test_without_a_pin_the_file_decides(tmp_path: Path) -> None:
