@@ -435,11 +435,12 @@ def call_problems(
 def recognised_calls(text: str, unsafe: bool) -> set:
     """(first line, method) of the image calls dalle-migrate recognises in ``text``, minus Azure
     calls (their model is a deployment name) and calls with a ``noqa`` comment on their lines."""
+    from dalle_migrate.calls import find_image_calls
     from dalle_migrate.context import ModuleContext
 
     try:
         ctx = ModuleContext(text, tool_settings(unsafe), newline_of(text))
-        calls = ctx.image_calls
+        calls = find_image_calls(ctx)
     except Exception:  # noqa: BLE001 - the other invariants report what went wrong
         return set()
     out = set()

@@ -21,6 +21,7 @@ from .catalog import DEPRECATED, RETIRED
 from .context import ModuleContext
 from .scopes import Assignment, ImportAssignment
 from .values import Resolution, Value, dotted_name, resolve, string_value
+from .values import resolver as value_resolver
 
 _MAX_DEPTH = 10
 
@@ -163,7 +164,11 @@ def _finder(ctx: ModuleContext) -> "_Finder":
 
 
 def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
-    return _finder(ctx).find()
+    """Every OpenAI image call of the module, found once."""
+    found = ctx.memo.get("calls.image_calls")
+    if found is None:
+        found = ctx.memo["calls.image_calls"] = _finder(ctx).find()
+    return found
 
 
 def is_openai_module(ctx: ModuleContext, node: cst.CSTNode) -> bool:
@@ -281,7 +286,7 @@ class _Finder:
     def _arguments(self, node: cst.Call) -> Tuple[Dict[str, Argument], List[cst.Arg], Dict[str, List[Tuple[cst.Arg, Argument]]]]:
         """Keyword arguments by name, entries of resolvable ``**mappings`` included (the last
         place wins), and the keywords passed in more than one place."""
-        resolver = self.ctx.resolver
+        resolver = value_resolver(self.ctx)
         arguments: Dict[str, Argument] = {}
         unresolved: List[cst.Arg] = []
         repeated: Dict[str, List[Tuple[cst.Arg, Argument]]] = {}
@@ -346,7 +351,7 @@ class _Finder:
             for candidate in self._inherited_keys(key):
                 if candidate in self.attributes:
                     return _combine(self.value_origin(v, depth + 1) for v in self.attributes[candidate])
-            cls = self.ctx.resolver._class_of(node.value)  # `bot.client`, `self.service.client`: the class says
+            cls = value_resolver(self.ctx)._class_of(node.value)  # `bot.client`, `self.service.client`: the class says
             if cls is not None:
                 finder = _finder(self.ctx.owner(cls))
                 for candidate in finder._inherited_keys((cls, attr)):

@@ -136,17 +136,12 @@ class ModuleContext:
         self.children: Mapping[int, List[cst.CSTNode]] = state.children  # by id(node)
         self._by_type = state.by_type
         self._scopes = None
-        self._resolver = None
-        self._image_calls = None
         self.memo: dict = {}  # per-module results shared by several rules
 
     @property
     def project(self):
-        """The project this module belongs to (project.Project), or None for text of no file."""
-        if self._project is None and self.path is not None:
-            from .project import project_for
-
-            self._project = project_for(self.settings)
+        """The project this module belongs to (project.Project: given by whoever parsed the
+        module, so this layer asks nothing of the layers above it), or None."""
         return self._project
 
     def owner(self, node: cst.CSTNode) -> "ModuleContext":
@@ -220,21 +215,3 @@ class ModuleContext:
 
             self._scopes = Scopes(self.module, self.children)
         return self._scopes
-
-    @property
-    def resolver(self):
-        """The module's value resolver (values.Resolver), built on first use."""
-        if self._resolver is None:
-            from .values import Resolver
-
-            self._resolver = Resolver(self)
-        return self._resolver
-
-    @property
-    def image_calls(self):
-        """Every OpenAI image call of the module (calls.ImageCall), found once."""
-        if self._image_calls is None:
-            from .calls import find_image_calls
-
-            self._image_calls = find_image_calls(self)
-        return self._image_calls

@@ -24,8 +24,10 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from .context import ModuleContext, Settings, UnfaithfulParse
+from .calls import find_image_calls
 from .findings import Edit, FileResult, Finding, Fix, Severity, apply_fixes
 from .prefilter import Prefilter
+from .project import project_for
 from .noqa import skips_file, suppressed
 from .selection import Selection
 from .source import FileChangedError, LineIndex, SourceError, SourceText, atomic_write, read_bytes
@@ -47,7 +49,7 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
     rules = selection.rules()
     findings: List[Finding] = []
     seen = set()
-    calls = ctx.image_calls
+    calls = find_image_calls(ctx)
     placed: Dict[tuple, int] = {}  # key of a finding placed elsewhere -> its index in ``foreign``
     for rule in rules:
         produced = [(f, None) for f in rule.check_module(ctx)]
@@ -125,14 +127,15 @@ class TextResult:
     imports: List[str] = field(default_factory=list)  # files of the project modules it imports
 
 
-def _module_path(filename: Optional[str]) -> Optional[str]:
-    """The file whose project resolves the module's imports (None for nameless text)."""
-    return os.path.abspath(filename) if filename and filename != "-" else None
+def _context(text: str, settings: Settings, newline: str, filename: Optional[str]) -> ModuleContext:
+    """The parsed module; one of a file is a module of that file's project (imports resolve)."""
+    path = os.path.abspath(filename) if filename and filename != "-" else None
+    return ModuleContext(text, settings, newline, path=path, project=project_for(settings) if path else None)
 
 
 def check_text(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
     try:
-        ctx = ModuleContext(text, settings, newline, path=_module_path(filename))
+        ctx = _context(text, settings, newline, filename)
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
         return _unparsable(text, exc, selection)
     foreign: List[Finding] = []
@@ -164,7 +167,7 @@ def fix_text(
     if incoming:
         text, fixed, left_incoming = _apply_incoming(text, incoming, settings)
     try:
-        ctx = ModuleContext(text, settings, newline, path=_module_path(filename))
+        ctx = _context(text, settings, newline, filename)
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
         if fixed:
             raise InternalError(f"a fix produced code that does not parse ({exc}); nothing was written") from exc
@@ -215,7 +218,7 @@ def _fix_rounds(
             kept = [f for f in carried if not suppressed(lines.line_text(lines.position(f.start)[0]), f.code)]
             return TextResult(new_text, _positioned(kept, lines), fixed)
         try:
-            ctx = ModuleContext(new_text, settings, newline, path=_module_path(filename))
+            ctx = _context(new_text, settings, newline, filename)
         except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
             raise InternalError(f"a fix produced code that does not parse ({exc}); nothing was written") from exc
         findings = analyze(ctx, selection)

@@ -34,6 +34,8 @@ SOURCE_SUFFIX = ".py"
 PACKAGE_FILE = "__init__.py"
 # Files larger than this are not read to resolve an import (generated code, vendored bundles).
 MAX_MODULE_BYTES = 2 << 20
+# How many re-imports or attribute hops a name is followed through.
+MAX_HOPS = 12
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,39 @@ class Project:
         self._imports[root] = index
         return index
 
+    def elsewhere(self, ctx: ModuleContext, node: cst.CSTNode, depth: int = 0) -> Optional[Imported]:
+        """What an expression of ``ctx``'s module names in another module of the project: a
+        module (``settings``, ``app.settings``) or one of its top-level names; None otherwise."""
+        if depth > MAX_HOPS:
+            return None
+        if isinstance(node, cst.Name):
+            scope = ctx.scope(node)
+            bindings = scope[node.value] if scope is not None else []
+            if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
+                return None
+            return self.reexported(self.imported(ctx, bindings[0]))
+        if isinstance(node, cst.Attribute):
+            inner = self.elsewhere(ctx, node.value, depth + 1)
+            if inner is None or inner.name is not None or inner.ctx.path is None:
+                return None
+            return self.reexported(self.member(inner.ctx.path, node.attr.value))
+        return None
+
+    def reexported(self, imported: Optional[Imported]) -> Optional[Imported]:
+        """Follows a name a module only re-imports (``from .settings import settings`` in a
+        package's ``__init__``) to the module that binds it."""
+        for _ in range(MAX_HOPS):
+            if imported is None or imported.name is None:
+                return imported
+            bindings = imported.ctx.module_scope.assignments.get(imported.name) or []
+            if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
+                return imported
+            further = self.imported(imported.ctx, bindings[0])
+            if further is None or further == imported:
+                return imported
+            imported = further
+        return imported
+
     def _submodule(self, package_file: str, name: str) -> bool:
         """Whether the package has a submodule ``name`` (its ``__init__`` may import it: ``from .
         import settings``; the submodule is what that name is)."""
@@ -308,8 +343,6 @@ def _glob(pattern: str) -> str:
 def _calls_of(project: "Project", ctx: ModuleContext, home: ModuleContext, name: str) -> List[cst.Call]:
     """Calls in ``ctx`` of the function ``name`` that ``home``'s module defines: ``name(...)``,
     ``alias(...)`` after ``from m import name as alias``, ``m.name(...)``."""
-    from .values import _reexported
-
     local = {name}
     for node in ctx.nodes(cst.ImportFrom):
         if not isinstance(node.names, cst.ImportStar):
@@ -318,10 +351,10 @@ def _calls_of(project: "Project", ctx: ModuleContext, home: ModuleContext, name:
     for call in ctx.nodes(cst.Call):
         func = call.func
         if isinstance(func, cst.Name) and func.value in local:
-            imported = ctx.resolver.elsewhere(func)
+            imported = project.elsewhere(ctx, func)
         elif isinstance(func, cst.Attribute) and func.attr.value == name:
-            module = ctx.resolver.elsewhere(func.value)
-            imported = _reexported(project, project.member(module.ctx.path, name)) if module is not None and module.name is None and module.ctx.path else None
+            module = project.elsewhere(ctx, func.value)
+            imported = project.reexported(project.member(module.ctx.path, name)) if module is not None and module.name is None and module.ctx.path else None
         else:
             continue
         if imported is not None and imported.ctx.path == home.path and imported.name == name:

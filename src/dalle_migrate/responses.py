@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from .calls import ImageCall
+from .calls import ImageCall, find_image_calls
 from .context import ModuleContext, one_line
 from .scopes import Assignment
 from .edits import add_import
@@ -137,7 +137,7 @@ class _Tracker:
         self.fields = ctx.catalog.response  # data / b64_json / url / revised_prompt
 
     def run(self) -> List[Read]:
-        for call in self.ctx.image_calls:
+        for call in find_image_calls(self.ctx):
             if call.wrapper == "with_streaming_response" or _streams(call):
                 continue
             self.call = call
@@ -396,7 +396,7 @@ def function_called(ctx: ModuleContext, func: cst.CSTNode) -> Optional[Tuple[Mod
         return ctx, own
     if not isinstance(func, (cst.Name, cst.Attribute)) or ctx.project is None:
         return None
-    imported = ctx.resolver.elsewhere(func)
+    imported = ctx.project.elsewhere(ctx, func)
     if imported is None or imported.name is None:
         return None
     bindings = imported.ctx.module_scope.assignments.get(imported.name) or []

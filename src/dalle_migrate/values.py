@@ -219,12 +219,12 @@ class Resolver:
         passed = self._arguments_for(param)
         if not passed and param.default is None:
             return UNRESOLVED  # only callers elsewhere decide
-        for resolver, arg in passed:
+        for caller, arg in passed:
             if arg is None:
-                if resolver is None:  # a call passes `*args` or `**kwargs`
+                if caller is None:  # a call passes `*args` or `**kwargs`
                     result = result + UNRESOLVED
                 continue
-            result = result + self._delegated(resolver._resolve, arg.value, depth, seen)
+            result = result + self._delegated(caller._resolve, arg.value, depth, seen)
         if not result.values and not passed:
             return UNRESOLVED
         return result
@@ -239,10 +239,10 @@ class Resolver:
         owner = self._class_of(node.value)
         if owner is not None:
             # The class may be another module's: its attributes are resolved there.
-            return self._delegated(self.ctx.owner(owner).resolver._class_attribute, owner, attr, depth, seen)
+            return self._delegated(resolver(self.ctx.owner(owner))._class_attribute, owner, attr, depth, seen)
         elsewhere = self.elsewhere(node.value)
         if elsewhere is not None and elsewhere.name is None:  # `settings.IMAGE_MODEL`: a project module
-            return self._delegated(elsewhere.ctx.resolver.resolve_global, attr, depth, seen)
+            return self._delegated(resolver(elsewhere.ctx).resolve_global, attr, depth, seen)
         return UNRESOLVED
 
     def _class_attribute(self, owner: cst.ClassDef, attr: str, depth: int, seen: frozenset) -> Resolution:
@@ -261,7 +261,7 @@ class Resolver:
         target = project.imported(self.ctx, assignment) if project is not None else None
         if target is None or target.name is None:
             return UNRESOLVED  # a third-party module, or a module object (not a value)
-        return self._delegated(target.ctx.resolver.resolve_global, target.name, depth, seen)
+        return self._delegated(resolver(target.ctx).resolve_global, target.name, depth, seen)
 
     def _delegated(self, method, *args) -> Resolution:
         """``method`` of another module's resolver (or this one's), counting the resolutions it
@@ -296,24 +296,10 @@ class Resolver:
             self._globals[name] = result
         return result
 
-    def elsewhere(self, node: cst.CSTNode, depth: int = 0):
-        """What an expression names in another module of the project (project.Imported): a
-        module (``settings``, ``app.settings``) or one of its top-level names; None otherwise."""
+    def elsewhere(self, node: cst.CSTNode):
+        """What an expression names in another module of the project (project.Imported)."""
         project = self.ctx.project
-        if project is None or depth > _MAX_DEPTH:
-            return None
-        if isinstance(node, cst.Name):
-            scope = self.ctx.scope(node)
-            bindings = scope[node.value] if scope is not None else []
-            if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
-                return None
-            return _reexported(project, project.imported(self.ctx, bindings[0]))
-        if isinstance(node, cst.Attribute):
-            inner = self.elsewhere(node.value, depth + 1)
-            if inner is None or inner.name is not None or inner.ctx.path is None:
-                return None
-            return _reexported(project, project.member(inner.ctx.path, node.attr.value))
-        return None
+        return project.elsewhere(self.ctx, node) if project is not None else None
 
     def global_class(self, name: str, depth: int = 0) -> Optional[cst.ClassDef]:
         """The class a top-level name of this module is, or is an instance of."""
@@ -323,11 +309,11 @@ class Resolver:
             return None
         binding = bindings[0]
         if isinstance(binding, ImportAssignment):
-            target = _reexported(project, project.imported(self.ctx, binding))
+            target = project.reexported(project.imported(self.ctx, binding))
             if target is None or target.name is None or not project.entering(self.ctx, name):
                 return None
             try:
-                return target.ctx.resolver.global_class(target.name, depth + 1)
+                return resolver(target.ctx).global_class(target.name, depth + 1)
             finally:
                 project.leaving(self.ctx, name)
         if isinstance(binding.node, cst.ClassDef):
@@ -484,7 +470,7 @@ class Resolver:
                 return None
             if isinstance(assignment, ImportAssignment):
                 target = self.elsewhere(node)
-                return target.ctx.resolver.global_class(target.name) if target is not None and target.name else None
+                return resolver(target.ctx).global_class(target.name) if target is not None and target.name else None
             bound = assignment.node
             if isinstance(bound, cst.ClassDef):
                 return bound
@@ -501,7 +487,7 @@ class Resolver:
             owner = self._class_of(node.value, depth)
             if owner is None:
                 return None
-            return self.ctx.owner(owner).resolver._attribute_class(owner, node.attr.value, depth)
+            return resolver(self.ctx.owner(owner))._attribute_class(owner, node.attr.value, depth)
         if isinstance(node, cst.Call):
             return self._class_of(node.func, depth)
         if isinstance(node, cst.BooleanOperation):  # `config or Config()`
@@ -513,12 +499,12 @@ class Resolver:
     def _passed_class(self, param: cst.Param, depth: int) -> Optional[cst.ClassDef]:
         """The class of what every call of the parameter's function passes it, when they agree."""
         found = set()
-        for resolver, arg in self._arguments_for(param):
-            if resolver is None:
+        for caller, arg in self._arguments_for(param):
+            if caller is None:
                 return None
             if arg is None:
                 continue
-            cls = resolver._class_of(arg.value, depth)
+            cls = caller._class_of(arg.value, depth)
             if cls is None:
                 return None
             found.add(cls)
@@ -537,16 +523,16 @@ class Resolver:
         callers = [(self, call) for call in self._calls_of(owner.name.value if func.name.value == "__init__" and owner is not None else func.name.value)]
         project = self.ctx.project
         if project is not None and owner is None and self._enclosing(func, cst.FunctionDef) is None:
-            callers += [(other.resolver, call) for other, call in project.callers(self.ctx, func)]
+            callers += [(resolver(other), call) for other, call in project.callers(self.ctx, func)]
         out = []
-        for resolver, call in callers:
+        for caller, call in callers:
             if any(a.star for a in call.args):
                 out.append((None, None))  # what it passes cannot be told
                 continue
             index = names.index(param.name.value) if param.name.value in names else None
             keyword = next((a for a in call.args if a.keyword is not None and a.keyword.value == param.name.value), None)
             positional = [a for a in call.args if a.keyword is None]
-            out.append((resolver, keyword or (positional[index] if index is not None and index < len(positional) else None)))
+            out.append((caller, keyword or (positional[index] if index is not None and index < len(positional) else None)))
         return out
 
     def _annotated_class(self, annotation: cst.BaseExpression, depth: int) -> Optional[cst.ClassDef]:
@@ -631,28 +617,20 @@ class Resolver:
         return self._class_attrs
 
 
-def _reexported(project, imported):
-    """Follows a name a package only re-imports (``from .settings import settings`` in an
-    ``__init__``) to the module that binds it."""
-    for _ in range(_MAX_DEPTH):
-        if imported is None or imported.name is None:
-            return imported
-        bindings = imported.ctx.module_scope.assignments.get(imported.name) or []
-        if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
-            return imported
-        further = project.imported(imported.ctx, bindings[0])
-        if further is None:
-            return imported
-        imported = further
-    return imported
-
-
 def _noted(resolution: Resolution, note: str) -> Resolution:
     if not note:
         return resolution
     return Resolution(tuple(Value(v.value, v.node, v.note or note) for v in resolution.values), resolution.complete)
 
 
+def resolver(ctx: ModuleContext) -> Resolver:
+    """The module's value resolver, built on first use and shared by every rule."""
+    found = ctx.memo.get("values.resolver")
+    if found is None:
+        found = ctx.memo["values.resolver"] = Resolver(ctx)
+    return found
+
+
 def resolve(ctx: ModuleContext, node: cst.BaseExpression) -> Optional[Value]:
     """The single value of ``node`` when it has exactly one and nothing else can flow in."""
-    return ctx.resolver.resolve(node).single
+    return resolver(ctx).resolve(node).single

@@ -6,11 +6,11 @@ from typing import Iterable, Set
 
 import libcst as cst
 
-from ..calls import find_lookalike_calls
+from ..calls import find_image_calls, find_lookalike_calls
 from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..edits import replace_string
-from ..values import string_value
+from ..values import resolver, string_value
 from ..findings import Applicability, Finding, Severity
 from ._common import enum_member_holding
 from .base import Invalid, Rule
@@ -65,14 +65,14 @@ class RetiredModelLiteral(Rule):
 
     def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
         retired = {m for m in ctx.catalog.models if ctx.catalog.status(m, ctx.settings.today) == RETIRED}
-        handled: Set[cst.CSTNode] = {v.node for call in ctx.image_calls for v in call.model_values}
+        handled: Set[cst.CSTNode] = {v.node for call in find_image_calls(ctx) for v in call.model_values}
         lookalikes = set(find_lookalike_calls(ctx))
         # A constant that only another SDK's image call uses (an OpenAI-compatible provider
         # serving 'dall-e-3' under that name) is that provider's business.
         for call in lookalikes:
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value == "model":
-                    for value in ctx.resolver.resolve(arg.value).values:
+                    for value in resolver(ctx).resolve(arg.value).values:
                         handled.add(value.node)
                         if ctx.owner(value.node) is not ctx and string_value(value.node) in retired:
                             # Defined in another module: a silenced marker tells its DM105 to keep quiet.

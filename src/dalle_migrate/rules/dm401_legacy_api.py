@@ -4,7 +4,7 @@ from typing import Iterable, List, Optional
 
 import libcst as cst
 
-from ..calls import ImageCall, Surface
+from ..calls import ImageCall, Surface, find_image_calls
 from ..context import ModuleContext
 from ..edits import add_import, delete_arg, replace_node
 from ..findings import Applicability, Edit, Finding
@@ -290,7 +290,7 @@ def _runs_on_v1(ctx: ModuleContext) -> bool:
     openai 0.x, only with --unsafe-fixes)."""
     pin = sdk_pin(ctx)
     on_v0 = pin.major == V0 if pin is not None else bool(legacy_resources(ctx))
-    for call in ctx.image_calls:
+    for call in find_image_calls(ctx):
         if call.surface in (Surface.CLIENT, Surface.MODULE):
             return True
         if call.surface is Surface.LEGACY and (ctx.settings.unsafe_fixes or not on_v0):
