@@ -17,16 +17,27 @@ What counts as residue (one item each, ``kind`` in parentheses):
 - a keyword argument the target rejects (``response_format``, ``style``, ``input_fidelity``: every
   parameter the catalogue marks with ``error`` on one of the target's endpoints), on a call whose
   function is an attribute named ``generate``, ``edit`` or ``create_variation`` (``kw:<name>``);
+  also as a key of a dict passed to such a call as ``**{...}``, or as ``**name`` where the file
+  assigns ``name`` a dict literal or ``dict(...)``, or sets ``name["style"] = ...`` (matched by
+  name, not by scope);
 - a ``quality`` value the target does not accept (``standard``, ``hd``: the values the retired and
-  deprecated models accept and the target's known replacements, minus what the target accepts), as a ``quality=`` keyword, as the
-  value under a dict key ``"quality"``, in a ``dict(quality=...)`` call, or in the value of an
-  assignment to a name (or attribute, or parameter default) containing ``quality`` (``quality``);
+  deprecated models accept, and the target's known replacements, minus what the target accepts)
+  as a ``quality=`` keyword of any call, as the value under a dict key ``"quality"``, or in the
+  value of an assignment to a name, attribute or subscript, or a parameter default, whose name
+  contains ``quality`` (``quality``); "in the value" follows ``a if c else b``, ``a or b``,
+  containers, dict values and call arguments (``os.getenv("Q", "hd")``), never dict keys;
 - a ``WxH`` size the target's size rule rejects (``256x256``, ``512x512``...), in the same
   positions for ``size`` (``size``);
 - reading ``.url``, subscripting ``["url"]`` or ``getattr(x, "url")`` (``url-read``);
 - an ``openai.Image.<attr>`` chain, through ``import openai as X`` and ``from openai import Image``
   aliases (``legacy-api``);
-- a call of an attribute named ``create_variation`` / ``acreate_variation`` (``variation``).
+- a call of an attribute named ``create_variation`` / ``acreate_variation`` (``variation``); the
+  items among its arguments record the call's line (``Item.within``).
+
+One exception, from the catalogue too: a generate/edit call whose literal ``model=`` names an
+active model (the target, or another one such as ``gpt-image-2.5-flare``, which ``fix`` leaves
+alone) has its keywords, quality and size judged against that model (``input_fidelity="high"``
+works on gpt-image-2.5-flare's edit endpoint: not residue there).
 
 A file ``ast`` cannot parse falls back to ``tokenize``: its string tokens equal to a model id
 (``scanned_with = "tokenize"``). Notebooks: the code cells are joined (lines starting with ``%``,
@@ -222,6 +233,7 @@ class _Visitor(ast.NodeVisitor):
         self.items: List[Item] = []
         self._seen = set()
         self._variation: List[int] = []  # lines of the create_variation calls being visited
+        self.kwargs_names = set()  # names passed as **name to a generate/edit/create_variation call
         self.openai_names = set()  # names bound to the openai module
         self.image_names = set()  # names bound to openai.Image
 
@@ -249,6 +261,24 @@ class _Visitor(ast.NodeVisitor):
         for param in ("quality", "size"):
             if param in lowered:
                 self.value_residue(param, value)
+
+    def prepare(self, tree: ast.AST) -> None:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ENDPOINT_METHODS:
+                for keyword in node.keywords:
+                    if keyword.arg is None and isinstance(keyword.value, ast.Name):
+                        self.kwargs_names.add(keyword.value.id)
+
+    def kwargs_keys(self, value: Optional[ast.AST]) -> None:
+        """Rejected keywords as keys of a dict that is passed as ``**kwargs`` to an endpoint call."""
+        if isinstance(value, ast.Dict):
+            for key in value.keys:
+                if isinstance(key, ast.Constant) and key.value in self.facts.rejected_keywords:
+                    self.add(key, f"kw:{key.value}")
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+            for keyword in value.keywords:
+                if keyword.arg in self.facts.rejected_keywords:
+                    self.add(keyword, f"kw:{keyword.arg}")
 
     # -- module structure ------------------------------------------------------------------------
     def visit_Expr(self, node: ast.Expr) -> None:
@@ -304,6 +334,8 @@ class _Visitor(ast.NodeVisitor):
             for keyword in node.keywords:
                 if keyword.arg in self.facts.rejected_keywords and not self.facts.accepts(own_model, method, keyword.arg):
                     self.add(keyword, f"kw:{keyword.arg}")
+                elif keyword.arg is None:
+                    self.kwargs_keys(keyword.value)  # **{"style": "vivid"}
         if (
             isinstance(func, ast.Name)
             and func.id == "getattr"
@@ -326,14 +358,27 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     # -- assignments and defaults ----------------------------------------------------------------
+    def assigned(self, target: ast.AST, value: Optional[ast.AST]) -> None:
+        self.named_value(_name_of(target), value)
+        if isinstance(target, ast.Name) and target.id in self.kwargs_names:
+            self.kwargs_keys(value)  # DEFAULTS = {"response_format": "url", ...}
+        if (
+            isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Name)
+            and target.value.id in self.kwargs_names
+            and isinstance(target.slice, ast.Constant)
+            and target.slice.value in self.facts.rejected_keywords
+        ):
+            self.add(target, f"kw:{target.slice.value}")  # params["style"] = "vivid"
+
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             for leaf in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]):
-                self.named_value(_name_of(leaf), node.value)
+                self.assigned(leaf, node.value)
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self.named_value(_name_of(node.target), node.value)
+        self.assigned(node.target, node.value)
         self.generic_visit(node)
 
     def _defaults(self, args: ast.arguments) -> None:
@@ -386,6 +431,7 @@ def scan_python(source: str, the_facts: Optional[Facts] = None) -> Scan:
         items, how = _scan_tokens(source, the_facts), "tokenize"
     else:
         visitor = _Visitor(the_facts, source)
+        visitor.prepare(tree)
         visitor.visit(tree)
         items, how = visitor.items, "ast"
     lines = source.splitlines()
@@ -424,7 +470,10 @@ def _cell_source(cell: dict) -> str:
 
 def scan_notebook(text: str, the_facts: Optional[Facts] = None) -> Scan:
     the_facts = the_facts or facts()
-    cells = json.loads(text).get("cells", [])
+    try:
+        cells = json.loads(text).get("cells", [])
+    except (ValueError, AttributeError):
+        return Scan([], "none")  # not a notebook's JSON
     code: List[Tuple[int, List[str]]] = []  # (cell number, lines with IPython lines blanked)
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":

@@ -15,6 +15,30 @@ def calls(code: str):
 
 FOUND = [
     pytest.param(
+        # Collecting `update.flag = ...` asks for the origin of `self.make()`, which asks this
+        # module's call finder again while it is being built (it recursed until RecursionError).
+        """
+        import openai
+        class Helper:
+            def make(self):
+                return {}
+        class BotTest(Helper):
+            def test_error(self):
+                update = self.make()
+                update.flag = True
+        client = openai.OpenAI()
+        client.images.generate(model="dall-e-3", prompt="x")
+        """,
+        Surface.CLIENT, False, False, id="attribute-set-on-a-method-result",
+    ),
+    pytest.param(
+        """
+        import streamlit as st
+        st.session_state.client.images.generate(model="dall-e-3", prompt="x")
+        """,
+        Surface.UNTRACED, False, False, id="read-off-another-packages-object",
+    ),
+    pytest.param(
         """
         from openai import OpenAI
         client = OpenAI()

@@ -119,6 +119,37 @@ def changed_files(before: Dict[str, bytes], after: Dict[str, bytes]) -> Dict[str
 
 # -- fix cases: check, fix, check, fix ----------------------------------------------------------
 FIX_CASES = [
+    # ---- layouts found on real repositories ---------------------------------------------------
+    pytest.param(
+        {
+            **PYPROJECT,
+            "backend/app/__init__.py": "",
+            "backend/app/infra/client.py": "from openai import OpenAI\nclient = OpenAI()\n",
+            "backend/app/infra/images.py": '''
+                from app.infra.client import client
+                MODEL = "dall-e-3"
+                def generate(prompt):
+                    return client.images.generate(model=MODEL, prompt=prompt)
+            ''',
+        },
+        ["backend/app/infra/images.py:2:9 DM101"],
+        {"backend/app/infra/images.py": 'from app.infra.client import client\nMODEL = "gpt-image-2"\ndef generate(prompt):\n    return client.images.generate(model=MODEL, prompt=prompt)\n'},
+        id="app-in-a-sub-folder-with-a-namespace-package",
+    ),
+    pytest.param(
+        {
+            "widget.py": '''
+                from openai import OpenAI
+                CLIENT = OpenAI()
+                def image_result(model, prompt):
+                    return CLIENT.images.generate(model=model, prompt=prompt).data[0].b64_json
+            ''',
+            "pages/image_generator.py": 'from widget import image_result\nimage_result("dall-e-3", "a cat")\n',
+        },
+        ["pages/image_generator.py:2:14 DM101 <- widget.py:4:12"],
+        {"pages/image_generator.py": 'from widget import image_result\nimage_result("gpt-image-2", "a cat")\n'},
+        id="streamlit-page-without-a-project-marker",
+    ),
     # ---- values --------------------------------------------------------------------------------
     pytest.param(
         {
@@ -871,6 +902,31 @@ def test_noop(tmp_path: Path, files: Dict[str, str], expected: List[str]) -> Non
     assert "Traceback" not in checked.stderr
     dm(tmp_path, "fix", ".")
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "client,expected",
+    [
+        ("OpenAI()", ["images.py:2:41 DM104", "images.py:2:68 DM201"]),
+        ("Together()", []),  # another provider's client: not an OpenAI image call
+    ],
+)
+def test_unannotated_client_parameter_takes_its_callers_class(tmp_path: Path, client: str, expected: List[str]) -> None:
+    write(tmp_path, {
+        **PYPROJECT,
+        "images.py": """
+            def make(client, prompt, model):
+                return client.images.generate(model=model, prompt=prompt, size="256x256")
+        """,
+        "main.py": f"""
+            import os
+            from openai import OpenAI
+            from together import Together
+            from images import make
+            make({client}, "x", os.environ["IMAGE_MODEL"])
+        """,
+    })
+    assert dm(tmp_path, "check", ".").summary == expected
 
 
 def test_importing_file_still_fixed_when_the_imported_module_does_not_parse(tmp_path: Path) -> None:

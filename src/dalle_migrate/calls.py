@@ -159,7 +159,10 @@ def _rules_model(model_id: str, endpoint: str, ctx: ModuleContext) -> str:
 def _finder(ctx: ModuleContext) -> "_Finder":
     finder = ctx.memo.get("calls.finder")
     if finder is None:
+        # Kept before it collects the module's attribute assignments: collecting asks for
+        # origins, which may ask this module's finder again (a class's attribute of its own).
         finder = ctx.memo["calls.finder"] = _Finder(ctx)
+        finder._collect_attribute_assignments()
     return finder
 
 
@@ -205,7 +208,6 @@ class _Finder:
         self._import_origins: Dict[int, Origin] = {}  # by id(assignment)
         self._name_origins: Dict[int, Origin] = {}  # by id of the bindings list a name reads
         self._depth_cuts = 0
-        self._collect_attribute_assignments()
 
     # -- the calls -----------------------------------------------------------------------------
     def find(self) -> List[ImageCall]:
@@ -438,7 +440,10 @@ class _Finder:
                 origins.append(self.annotation_origin(node.annotation.annotation, depth))
             if node.default is not None:
                 origins.append(self.origin(node.default, depth))
-            return _combine(o for o in origins if o.kind is not Kind.UNKNOWN) if origins else UNKNOWN
+            known = [o for o in origins if o.kind is not Kind.UNKNOWN]
+            if known:
+                return _combine(known)
+            return self._passed_origin(node, depth)
         parent = self.ctx.parent(node)
         if isinstance(parent, cst.AssignTarget):
             assign = self.ctx.parent(parent)
@@ -458,6 +463,15 @@ class _Finder:
             return self.origin(parent.value, depth)
         return UNKNOWN
 
+    def _passed_origin(self, param: cst.Param, depth: int) -> Origin:
+        """An unannotated parameter holds what every call of its function in the project passes
+        it (``make(client, ...)`` with ``client = OpenAI()`` at the call)."""
+        passed = value_resolver(self.ctx)._arguments_for(param)
+        if not passed or any(resolver is None for resolver, _ in passed):
+            return UNKNOWN
+        origins = [_finder(resolver.ctx).origin(arg.value, depth + 1) for resolver, arg in passed if arg is not None]
+        return _combine(origins) if origins else UNKNOWN
+
     # -- helpers -------------------------------------------------------------------------------
     def _client_class(self, name: str) -> Origin:
         cls = self.sdk.clients[name]
@@ -469,7 +483,11 @@ class _Finder:
             known = self._find_import_origin(assignment)
             if known.kind is Kind.OTHER:
                 # Not the SDK: a module of the project holds what it binds (a client, a factory).
-                known = self._project_origin(assignment, depth) or known
+                found = self._project_origin(assignment, depth)
+                if found is not None:
+                    known = found
+                elif isinstance(assignment.node, cst.ImportFrom) and assignment.node.relative:
+                    known = UNKNOWN  # the project's own module, which could not be read
             self._import_origins[id(assignment)] = known
         return known
 

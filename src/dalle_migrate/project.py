@@ -54,7 +54,7 @@ class Project:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._contexts: Dict[str, Tuple[Tuple[int, int, int], Optional[ModuleContext]]] = {}
-        self._roots: Dict[str, Tuple[str, ...]] = {}
+        self._roots: Dict[str, Tuple[Tuple[str, ...], str]] = {}  # folder -> (roots, project root)
         self._resolving: set = set()  # (file, name) pairs being resolved: import cycles end here
         self._imports: Dict[str, List[Tuple[str, FrozenSet[bytes]]]] = {}  # root -> the files' imported names
         self._callers: Dict[Tuple[str, int], List[Tuple[ModuleContext, cst.Call]]] = {}
@@ -93,30 +93,44 @@ class Project:
 
     # -- where a module lives ------------------------------------------------------------------
     def roots(self, importer: str) -> Tuple[str, ...]:
-        """The folders absolute imports are looked up in, for a file in folder ``importer``."""
+        """The folders absolute imports are looked up in, for a file in folder ``importer``,
+        nearest first: the folder itself (a script's or notebook's ``sys.path[0]``), the folder
+        holding its top-level package, then every folder up to the project root (a sub-folder
+        without ``__init__.py`` is a namespace package, and an app in a sub-folder of a
+        repository runs from there) and the root's ``src/``. Without a project marker, the
+        folder above the file's own (Streamlit's ``pages/``) is tried last."""
+        return self._layout(importer)[0]
+
+    def _layout(self, importer: str) -> Tuple[Tuple[str, ...], str]:
+        """(roots, project root) for a file in folder ``importer``."""
         known = self._roots.get(importer)
         if known is not None:
             return known
-        found: List[str] = [importer]  # a script's (or notebook's) own folder: sys.path[0]
+        found: List[str] = [importer]
         top = importer
         while os.path.isfile(os.path.join(top, PACKAGE_FILE)):
             parent = os.path.dirname(top)
             if parent == top:
                 break
             top = parent
-        found.append(top)  # the folder holding the file's top-level package
+        found.append(top)
+        root = top  # without a marker: the folder holding the top-level package
+        ancestors: List[str] = []
         folder = importer
         while True:
+            ancestors.append(folder)
             if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
-                found += [folder, os.path.join(folder, "src")]
+                found += ancestors + [os.path.join(folder, "src")]
+                root = folder
                 break
             parent = os.path.dirname(folder)
             if parent == folder:
+                found.append(os.path.dirname(importer))
                 break
             folder = parent
-        unique = tuple(dict.fromkeys(f for f in found if os.path.isdir(f)))
-        self._roots[importer] = unique
-        return unique
+        layout = (tuple(dict.fromkeys(f for f in found if os.path.isdir(f))), root)
+        self._roots[importer] = layout
+        return layout
 
     def find_module(self, importer_file: str, module: str, level: int = 0) -> Optional[str]:
         """The file of module ``module`` as imported from ``importer_file`` (``level`` dots)."""
@@ -217,11 +231,7 @@ class Project:
     def root(self, path: str) -> str:
         """The project's root for a file: the nearest folder with a project marker, else the
         folder holding its top-level package."""
-        roots = self.roots(os.path.dirname(os.path.abspath(path)))
-        for folder in roots[2:]:
-            if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
-                return folder
-        return roots[1] if len(roots) > 1 else roots[0]
+        return self._layout(os.path.dirname(os.path.abspath(path)))[1]
 
     def callers(self, ctx: ModuleContext, func: cst.FunctionDef) -> List[Tuple[ModuleContext, cst.Call]]:
         """The calls of ``func`` (a top-level function of ``ctx``'s module) in the project's other

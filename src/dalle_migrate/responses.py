@@ -20,6 +20,7 @@ A URL read is rewritten by how the URL is used (DESIGN section 4):
 from __future__ import annotations
 
 import bisect
+import os
 import enum
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -29,7 +30,7 @@ import libcst as cst
 from .calls import ImageCall, find_image_calls
 from .context import ModuleContext, one_line
 from .scopes import Assignment
-from .edits import add_import
+from .edits import add_import, delete_statement
 from .findings import Edit
 from .values import dotted_name, literal
 
@@ -53,6 +54,10 @@ _NEEDS_URL_CALLS = {
     "urlsplit": "a file name or host is parsed from the URL",
     "os.path.basename": "a file name is taken from the URL",
     "basename": "a file name is taken from the URL",
+    # Image readers that fetch a URL themselves (skimage, imageio, diffusers) take http(s) URLs
+    # or file paths, not data URLs: hand them the decoded bytes instead.
+    "imread": "the image is read from the URL (give the reader the decoded bytes, e.g. through io.BytesIO)",
+    "load_image": "the image is read from the URL (give it the decoded bytes, e.g. PIL.Image.open(io.BytesIO(...)))",
 }
 _NEEDS_URL_METHODS = {
     "set_image": "a chat embed needs a real URL (upload the decoded bytes as a file instead)",
@@ -61,9 +66,13 @@ _NEEDS_URL_METHODS = {
     "reply_photo": "the photo is sent by URL (send the decoded bytes instead)",
     "answer_photo": "the photo is sent by URL (send the decoded bytes instead)",
     "split": "the URL is taken apart (a file name or query is read from it)",
+    "imread": "the image is read from the URL (give the reader the decoded bytes, e.g. through io.BytesIO)",
+    "load_image": "the image is read from the URL (give it the decoded bytes, e.g. PIL.Image.open(io.BytesIO(...)))",
     "rsplit": "the URL is taken apart (a file name or query is read from it)",
 }
 _SESSION_DOWNLOAD = {"get": "an HTTP session downloads the URL"}
+# What a kept download response's attributes stand for once the image is decoded instead.
+_RESPONSE_STANDS_FOR = {"content": "", "status_code": "200", "ok": "True"}
 _GATHER = {"asyncio.gather", "gather"}
 
 
@@ -538,6 +547,9 @@ class Sinks:
         session_get = isinstance(call.func, cst.Attribute) and call.func.attr.value in _SESSION_DOWNLOAD
         if session_get and first and name not in _DOWNLOAD_FUNCS:
             consumer = self.bytes_consumer(call)
+            kept = self.kept_response(call, decoded) if consumer is None else None
+            if kept is not None:
+                return Rewrite(kept, ("base64",), f"Use `{decoded}` instead of downloading")
             if consumer is None:  # aiohttp's `async with session.get(url) as r`, a response kept...
                 return Rewrite(blocker=f"`{self.ctx.code(call)}` downloads the URL (an HTTP session); use `{decoded}` for the image bytes")
             start, end = self.ctx.span(consumer)
@@ -546,6 +558,9 @@ class Sinks:
             consumer = self.bytes_consumer(call)
             if consumer is None and name.endswith("urlopen"):
                 return None  # urllib opens data URLs itself: the string rewrite serves
+            kept = self.kept_response(call, decoded) if consumer is None and first else None
+            if kept is not None:
+                return Rewrite(kept, ("base64",), f"Use `{decoded}` instead of downloading")
             if consumer is None or not first:
                 return Rewrite(blocker=f"`{self.ctx.code(call)}` downloads the URL and its response object is used further; use `{decoded}` for the image bytes")
             start, end = self.ctx.span(consumer)
@@ -566,6 +581,62 @@ class Sinks:
             start, end = self.ctx.span(arg)
             return Rewrite([self._edit(start, end, f"data={decoded}")], ("base64",), f"Show `{decoded}`")
         return None
+
+    def kept_response(self, call: cst.Call, decoded: str) -> Optional[List[Edit]]:
+        """``r = requests.get(u)`` then ``r.raise_for_status()``, ``r.status_code``, ``r.ok`` and
+        ``r.content``: the download goes, its checks go (decoding cannot fail as a download
+        can: the status is 200, ``ok``), and ``r.content`` becomes the decoded bytes. None when
+        the response is used any other way, or a block would be left empty."""
+        assign = self.ctx.parent(call)
+        line = self.ctx.parent(assign) if assign is not None else None
+        if not (
+            isinstance(assign, cst.Assign)
+            and assign.value is call
+            and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)
+            and isinstance(line, cst.SimpleStatementLine)
+            and len(line.body) == 1
+        ):
+            return None
+        edits = [self._deleted(assign)]
+        deleted = [line]
+        references = _Tracker(self.ctx).references(assign.targets[0].target)  # type: ignore[arg-type]
+        if not references:
+            return None
+        for reference in references:
+            attribute = self.ctx.parent(reference)
+            if not isinstance(attribute, cst.Attribute) or attribute.value is not reference:
+                return None
+            name = attribute.attr.value
+            if name in _RESPONSE_STANDS_FOR:
+                start, end = self.ctx.span(attribute)
+                edits.append(self._edit(start, end, decoded if name == "content" else _RESPONSE_STANDS_FOR[name]))
+                continue
+            checked = self.ctx.parent(attribute)
+            statement = self.ctx.parent(checked) if checked is not None else None
+            check_line = self.ctx.parent(statement) if statement is not None else None
+            if not (
+                name == "raise_for_status"
+                and isinstance(checked, cst.Call)
+                and checked.func is attribute
+                and not checked.args
+                and isinstance(statement, cst.Expr)
+                and isinstance(check_line, cst.SimpleStatementLine)
+                and len(check_line.body) == 1
+            ):
+                return None
+            edits.append(self._deleted(statement))
+            deleted.append(check_line)
+        for line in deleted:
+            block = self.ctx.parent(line)
+            body = getattr(block, "body", ())
+            if not any(statement not in deleted for statement in body):
+                return None  # the block would be left empty
+        return edits
+
+    def _deleted(self, statement: cst.CSTNode) -> Edit:
+        edit = delete_statement(self.ctx, statement)
+        return self._edit(edit.start, edit.end, edit.content)
 
     def bytes_consumer(self, call: cst.Call) -> Optional[cst.CSTNode]:
         """``requests.get(u).content`` / ``urlopen(u).read()``: the expression giving the bytes."""
@@ -629,11 +700,14 @@ class Sinks:
         is_session = isinstance(call.func, cst.Attribute) and call.func.attr.value in _SESSION_DOWNLOAD and name not in _DOWNLOAD_FUNCS
         if (is_http or is_session) and first:
             consumer = self.bytes_consumer(call)
+            decoded = f'base64.b64decode({self.ctx.code(node)}.partition(",")[2])'
             if consumer is None:
+                kept = self.kept_response(call, decoded)
+                if kept is not None:
+                    return "", kept
                 return f"`{self.ctx.code(call)}` downloads the URL and its response object is used further", []
             start, end = self.ctx.span(consumer)
-            code = self.ctx.code(node)
-            return "", [self._edit(start, end, f'base64.b64decode({code}.partition(",")[2])')]
+            return "", [self._edit(start, end, decoded)]
         tracker = _Tracker(self.ctx)
         found = tracker.parameter_for(call, arg)
         if found is None:
@@ -642,10 +716,41 @@ class Sinks:
         inside = tracker.into(home)
         blocker, edits = self.elsewhere(home).string_uses_of_param(inside, param, depth)
         func = inside.ctx_enclosing(param, cst.FunctionDef)
-        if (blocker or edits) and func is not None and len(tracker.callers_of(home, func)) > 1:
-            # Rewriting the function's body would change it for its other callers too.
-            return f"`{func.name.value}()` is called from other places too, so its use of the URL cannot be rewritten for this call alone", []
+        callers = tracker.callers_of(home, func) if (blocker or edits) and func is not None else []
+        other = next(((where, c) for where, c in callers if not self._passes_image_url(where, c, func, param)), None) if len(callers) > 1 else None
+        if other is not None:
+            # Rewriting the function's body would change it for its other callers too, and one
+            # of them passes something else than an image's URL.
+            where, odd = other
+            place = f"line {where.lines.position(where.span(odd)[0])[0]}"
+            if where.path is not None and where.path != self.analysed.path:
+                place += f" of {os.path.basename(where.path)}"
+            return (
+                f"`{func.name.value}()` is also called with something else than an image's URL (`{where.excerpt(odd)}`, "
+                f"{place}), so its use of the URL cannot be rewritten for this call alone"
+            ), []
         return blocker, edits
+
+    def _passes_image_url(self, where: ModuleContext, call: cst.Call, func: cst.FunctionDef, param: cst.Param) -> bool:
+        """Whether ``call`` passes ``param`` an image's URL: a read of ``url`` on an image result,
+        or a name bound once to one. Every caller doing so, the function's body is rewritten for
+        all of them (each caller's read becomes a data URL by its own fix)."""
+        arg = next((a for a in call.args if _parameter_of(func, call, a) is param), None)
+        if arg is None:
+            return False
+        url = self.ctx.catalog.response.url_field
+        reads = {id(r.node) for module in {id(self.analysed): self.analysed, id(where): where}.values() for r in find_reads(module) if r.field == url}
+        value = arg.value
+        if isinstance(value, cst.Name):
+            scope = where.scope(value)
+            bindings = scope[value.value] if scope is not None else []
+            if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
+                return False
+            target = bindings[0].node
+            parent = where.parent(target)
+            assign = where.parent(parent) if isinstance(parent, cst.AssignTarget) else parent
+            value = getattr(assign, "value", None)
+        return value is not None and id(value) in reads
 
     def string_uses_of_param(self, tracker: "_Tracker", param: cst.Param, depth: int) -> Tuple[str, List[Edit]]:
         edits: List[Edit] = []
