@@ -4,7 +4,11 @@ modules of the project, migrated by the project layer and run against the Images
 Each project under ``tests/e2e/projects/<name>/`` is a small application in one layout users
 write (a package run with ``python -m``, a ``src/`` layout with ``pyproject.toml``, a folder of
 scripts with no project marker), using the real openai SDK against the stand-in (``images_api``).
-Every project reads ``b64_json`` (URL results across modules are not handled yet: none here).
+Projects 1-4 read ``b64_json``; projects 5-7 read the image's ``url`` (always None on GPT image
+models) in another module than the call, or hand it to another module that downloads it: ``fix``
+makes the URL a data URL and decodes it where it is downloaded, in whichever module that is. Such
+a fix spans modules: its finding is where the URL is read, and the other modules it edits hold no
+finding of their own (``Project.fix_spans``).
 Each is copied to a temporary folder, then:
 
 1. the unfixed program fails (non-zero exit, the stand-in's error in stderr, only rejected
@@ -75,6 +79,9 @@ class Expected:
     code: str
     at: str  # the text the finding's location points at (the literal, or the keyword argument)
     used_by: str = ""  # for a value defined away from the call: the file of the call using it
+    # for a read of an image call's result (DM301) in another module than the call: the file of
+    # the call (the message does not name it; test_projects_are_listed checks the call is there)
+    result_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,9 @@ class Project:
     requests: int  # generations the fixed program sends (all on gpt-image-2)
     outputs: Tuple[str, ...]  # PNG files the fixed program writes to IMAGE_OUT_DIR and reports
     fixed_lines: Tuple[Tuple[str, str], ...] = ()  # (file, line) the fixed project holds exactly
+    # files `fix` also edits that hold no finding: the other modules a finding's fix spans (the
+    # download of a URL that another module returns or passes, decoded there)
+    fix_spans: Tuple[str, ...] = ()
     bug: str = ""  # a known dalle-migrate bug that keeps the migration from working (xfail reason)
     # the tests that are strict xfails for `bug`: check, fix, runs, idempotent, check_after
     bug_shows_in: Tuple[str, ...] = ("check", "fix", "runs", "idempotent", "check_after")
@@ -213,6 +223,87 @@ PROJECTS: Sequence[Project] = [
             ),
             ("bot/render.py", 'STICKER_MODEL = "gpt-image-2"'),
             ("bot/render.py", 'def draw(prompt, size="1024x1024"):'),
+        ),
+    ),
+    # 5. a package run with `python -m gallery.main`: gallery/images.py's make_url(prompt) calls
+    #    the client of gallery/clients.py (dall-e-3) and returns response.data[0].url;
+    #    gallery/pages.py downloads it with requests.get(url).content and writes the PNG. One fix
+    #    in two files: make_url returns a data URL, pages.py decodes it (no finding there).
+    Project(
+        "gallery_web",
+        command=("-m", "gallery.main"),
+        marker="gallery web",
+        error=DALLE3_GONE,  # before requests.get(None) could fail
+        findings=(
+            Expected("gallery/images.py", "DM101", '"dall-e-3"'),
+            Expected("gallery/images.py", "DM301", "response.data[0].url"),
+        ),
+        requests=1,
+        outputs=("front.png",),
+        fixed_lines=(
+            ("gallery/images.py", '        model="gpt-image-2",'),
+            ("gallery/images.py", '    return f"data:image/png;base64,{response.data[0].b64_json}"'),
+            ("gallery/pages.py", "import base64"),
+            ("gallery/pages.py", '    png = base64.b64decode(url.partition(",")[2])'),
+        ),
+        fix_spans=("gallery/pages.py",),
+    ),
+    # 6. scripts with no project marker: storage.py's download_image(url, path) does
+    #    requests.get(url, timeout=30), raise_for_status(), a status_code check, and writes
+    #    response.content; art.py's two functions (dall-e-2 256x256, dall-e-3 "hd") pass it
+    #    result.data[0].url, directly and through a local. Every call site passes a data URL and
+    #    the helper decodes it.
+    Project(
+        "download_helper",
+        command=("art.py",),
+        marker="art pack",
+        error=DALLE2_GONE,  # the first function's request, before requests.get(None) could fail
+        findings=(
+            Expected("art.py", "DM101", '"dall-e-2"'),
+            Expected("art.py", "DM201", '"256x256"'),
+            Expected("art.py", "DM301", "result.data[0].url, os.path"),
+            Expected("art.py", "DM101", '"dall-e-3"'),
+            Expected("art.py", "DM202", '"hd"'),
+            Expected("art.py", "DM301", "result.data[0].url"),  # image_url = ...
+        ),
+        requests=2,
+        outputs=("knight.png", "castle-backdrop.png"),
+        fixed_lines=(
+            (
+                "art.py",
+                '    download_image(f"data:image/png;base64,{result.data[0].b64_json}", '
+                'os.path.join(OUT_DIR, f"{name}.png"))',
+            ),
+            ("art.py", '    image_url = f"data:image/png;base64,{result.data[0].b64_json}"'),
+            ("art.py", '        quality="high",'),
+            ("storage.py", "import base64"),
+            ("storage.py", '        fh.write(base64.b64decode(url.partition(",")[2]))'),
+        ),
+        fix_spans=("storage.py",),
+    ),
+    # 7. scripts: service.py's create(prompt) returns the whole response of a gpt-image-1 call;
+    #    cli.py reads result.data[0].url and downloads it (r = requests.get(u);
+    #    r.raise_for_status(); data = r.content). The read is reported in cli.py, and decoded there.
+    Project(
+        "response_passthrough",
+        command=("cli.py",),
+        marker="passthrough demo",
+        error=GPT_IMAGE_1_GONE,  # before requests.get(None) could fail
+        findings=(
+            Expected("service.py", "DM101", '"gpt-image-1"'),
+            Expected("service.py", "DM202", '"standard"'),
+            Expected("cli.py", "DM301", "result.data[0].url", result_of="service.py"),
+        ),
+        requests=1,
+        outputs=("kite.png",),
+        fixed_lines=(
+            (
+                "service.py",
+                '    return client.images.generate(model="gpt-image-2", prompt=prompt, size="1024x1024", '
+                'quality="medium")',
+            ),
+            ("cli.py", '    u = f"data:image/png;base64,{result.data[0].b64_json}"'),
+            ("cli.py", '    data = base64.b64decode(u.partition(",")[2])'),
         ),
     ),
 ]
@@ -416,9 +507,18 @@ def test_projects_are_listed() -> None:
         for other in PROJECTS:
             text = "\n".join((PROJECTS_DIR / other.name / f).read_text(encoding="utf-8") for f in other.files)
             assert (project.marker in text) == (other is project), (project.marker, other.name)
-        # Findings are expected in at least two modules: what this file is about.
-        assert len({e.file for e in project.findings}) >= 2, project.name
-        assert any(e.used_by and e.used_by != e.file for e in project.findings), project.name
+        # Findings (or the other modules a fix spans) are expected in at least two modules, and
+        # something crosses modules: a value used by another module's call, a result read in
+        # another module than its call, or a fix editing other modules: what this file is about.
+        assert len({e.file for e in project.findings} | set(project.fix_spans)) >= 2, project.name
+        assert project.fix_spans or any(
+            (e.used_by and e.used_by != e.file) or (e.result_of and e.result_of != e.file) for e in project.findings
+        ), project.name
+        assert not {e.file for e in project.findings} & set(project.fix_spans), project.name
+        for e in project.findings:
+            if e.result_of:
+                assert "images." in (PROJECTS_DIR / project.name / e.result_of).read_text(encoding="utf-8"), e
+                assert "images." not in (PROJECTS_DIR / project.name / e.file).read_text(encoding="utf-8"), e
 
 
 @pytest.mark.parametrize("project", _params())
@@ -463,7 +563,7 @@ def test_fix_fixes_every_module(projects: Projects, project: Project) -> None:
     changed = {
         name for name, data in _sources(folder).items() if data != (PROJECTS_DIR / project.name / name).read_bytes()
     }
-    assert changed == {e.file for e in project.findings}, changed
+    assert changed == {e.file for e in project.findings} | set(project.fix_spans), changed
     for name, line in project.fixed_lines:
         text = (folder / name).read_text(encoding="utf-8")
         assert line in text.splitlines(), f"{name}: missing line {line!r} after fix:\n{text}"

@@ -113,7 +113,11 @@ def _placed_elsewhere(ctx: ModuleContext, finding: Finding, call) -> Optional[Fi
     fix = finding.fix
     if fix is not None:
         fix = dataclasses.replace(fix, edits=tuple(e if e.path else dataclasses.replace(e, path=ctx.path) for e in fix.edits))
-    placed = _positioned([dataclasses.replace(finding, fix=fix, path=owner.path)], lines)[0]
+    def lines_of(path: str) -> LineIndex:
+        other = ctx if path == ctx.path else project.context(path)
+        return other.lines if other is not None else lines
+
+    placed = _positioned([dataclasses.replace(finding, fix=fix, path=owner.path)], lines, lines_of)[0]
     return dataclasses.replace(placed, reaches=reaches, silenced=silenced)
 
 
@@ -164,6 +168,7 @@ def fix_text(
     in this text's offsets): they are applied first, in a round of their own."""
     fixed: List[Finding] = []
     left_incoming: List[Finding] = []
+    original = text
     if incoming:
         text, fixed, left_incoming = _apply_incoming(text, incoming, settings)
     try:
@@ -176,6 +181,10 @@ def fix_text(
     findings = analyze(ctx, selection, foreign)
     imports = _imports(ctx)
     result = _fix_rounds(ctx, findings, fixed, settings, selection, newline, filename)
+    if result.text != original and not _compiles(result.text) and _compiles(original):
+        # LibCST parses what newer Pythons accept (f-strings reusing their quote, 3.12): the
+        # running Python is the judge of what the user's code ran on.
+        raise InternalError("a fix produced code this Python rejects, though it accepted the original; nothing was written")
     result.foreign = foreign
     result.imports = imports
     result.findings = sorted(result.findings + left_incoming, key=lambda f: (f.row, f.column, f.code))
@@ -280,14 +289,20 @@ def _compiles(text: str) -> bool:
     return True
 
 
-def _positioned(findings: Sequence[Finding], lines: LineIndex) -> List[Finding]:
+def _positioned(findings: Sequence[Finding], lines: LineIndex, lines_of: Optional[Callable[[str], LineIndex]] = None) -> List[Finding]:
+    """Rows and columns for findings and their edits (``lines_of`` places the edits of a fix
+    that also edits other files)."""
     out = []
     for f in findings:
         row, col = lines.position(f.start)
         end_row, end_col = lines.position(f.end)
         edits = ()
         if f.fix is not None:
-            edits = tuple(lines.position(e.start) + lines.position(e.end) for e in f.fix.edits if e.path in (None, f.path))
+            edits = tuple(
+                where.position(e.start) + where.position(e.end)
+                for e in f.fix.edits
+                for where in [lines if e.path in (None, f.path) or lines_of is None else lines_of(e.path)]
+            )
         out.append(
             dataclasses.replace(
                 f, row=row, column=col + 1, end_row=end_row, end_column=end_col + 1, fix_positions=edits

@@ -446,6 +446,10 @@ def _data_url(fmt: str, b64: str) -> str:
     return f"f{quote}{prefix}{{{b64}}}{quote}"
 
 
+class _NoQuote(Exception):
+    """New code cannot be quoted to fit the f-string it lands in."""
+
+
 class Sinks:
     """Classifies how a URL is used and builds the rewrite."""
 
@@ -458,14 +462,36 @@ class Sinks:
 
     def _edit(self, start: int, end: int, content: str) -> Edit:
         self.modules[self.path] = self.ctx
-        return Edit(start, end, content, path=self.path)
+        return Edit(start, end, self._fit(start, end, content), path=self.path)
+
+    def _fit(self, start: int, end: int, content: str) -> str:
+        """``content`` with its string quotes changed, where it lands inside an f-string, to
+        one that f-string does not use (Python < 3.12 ends the f-string at its own quote)."""
+        outer = set()
+        for fstring in self.ctx.nodes(cst.FormattedString):
+            first, last = self.ctx.span(fstring)
+            quote = fstring.start.lstrip("fFrRbBuU")
+            if first < start and end < last and len(quote) == 1:
+                outer.add(quote)
+        bad = [q for q in outer if q in content]
+        if not bad:
+            return content
+        if len(outer) == 2:
+            raise _NoQuote(content)
+        good = "'" if bad[0] == '"' else '"'
+        if good in content or "\\" in content:
+            raise _NoQuote(content)
+        return content.replace(bad[0], good)
 
     def elsewhere(self, ctx: ModuleContext) -> "Sinks":
         """The sinks of another module of the project, adding to this rewrite's modules."""
         return self if ctx is self.ctx else Sinks(ctx, self.analysed, self.modules)
 
     def rewrite(self, read: Read) -> Rewrite:
-        rewrite = self._rewrite(read)
+        try:
+            rewrite = self._rewrite(read)
+        except _NoQuote as exc:
+            return Rewrite(blocker=f"`{one_line(str(exc))}` would land inside an f-string that uses both quotes; write it by hand")
         for edit in rewrite.edits:
             ctx = self.modules.get(edit.path, self.ctx)
             comments = ctx.nodes(cst.Comment)  # in source order

@@ -20,6 +20,8 @@ def finding_dict(name: str, f: Finding) -> Dict[str, Any]:
                     "content": edit.content,
                     "location": {"row": pos[0], "column": pos[1] + 1},
                     "end_location": {"row": pos[2], "column": pos[3] + 1},
+                    # An edit in another file of the project (a fix that spans modules) names it.
+                    **({"filename": display_path(edit.path)} if edit.path and display_path(edit.path) != name else {}),
                 }
                 for edit, pos in zip(f.fix.edits, f.fix_positions)
             ],

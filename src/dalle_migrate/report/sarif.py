@@ -55,17 +55,18 @@ def _result(name: str, finding: Finding, index: Dict[str, int]) -> Dict[str, Any
         # Rows and columns count from the notebook cell, as Jupyter shows them.
         result["properties"] = {"cell": finding.cell}
     if finding.fix is not None:
-        replacements = [
-            {
-                "deletedRegion": _region(pos[0], pos[1] + 1, pos[2], pos[3] + 1),
-                "insertedContent": {"text": edit.content},
-            }
-            for edit, pos in zip(finding.fix.edits, finding.fix_positions)
-        ]
+        # One change per file: a fix may also edit other files of the project.
+        changes: Dict[str, Dict[str, Any]] = {}
+        for edit, pos in zip(finding.fix.edits, finding.fix_positions):
+            where = display_path(edit.path) if edit.path else artifact["uri"]
+            change = changes.setdefault(where, {"artifactLocation": {**artifact, "uri": where}, "replacements": []})
+            change["replacements"].append(
+                {"deletedRegion": _region(pos[0], pos[1] + 1, pos[2], pos[3] + 1), "insertedContent": {"text": edit.content}}
+            )
         result["fixes"] = [
             {
                 "description": {"text": f"{finding.fix.message} ({finding.fix.applicability.value} fix)"},
-                "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
+                "artifactChanges": list(changes.values()),
             }
         ]
     return result

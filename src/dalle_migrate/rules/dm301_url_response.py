@@ -99,6 +99,31 @@ class UrlResponse(Rule):
             """,
         ),
         Invalid(
+            # The download's checks go with it; code that lands inside an f-string takes the
+            # quote that f-string does not use (Python < 3.12 ends it at its own).
+            """
+            import requests
+            from openai import OpenAI
+            client = OpenAI()
+            def url_of(prompt):
+                return client.images.generate(model="gpt-image-2", prompt=prompt).data[0].url
+            u = url_of("a fox")
+            response = requests.get(u, timeout=30)
+            response.raise_for_status()
+            print(f"got {len(response.content)} bytes")
+            """,
+            """
+            import requests
+            from openai import OpenAI
+            import base64
+            client = OpenAI()
+            def url_of(prompt):
+                return f'data:image/png;base64,{client.images.generate(model="gpt-image-2", prompt=prompt).data[0].b64_json}'
+            u = url_of("a fox")
+            print(f"got {len(base64.b64decode(u.partition(',')[2]))} bytes")
+            """,
+        ),
+        Invalid(
             """
             import webbrowser
             from openai import OpenAI

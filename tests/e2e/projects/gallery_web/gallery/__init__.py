@@ -1,0 +1,1 @@
+"""A small web gallery: renders pictures and saves the pages' images."""

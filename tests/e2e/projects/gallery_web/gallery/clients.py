@@ -1,0 +1,5 @@
+"""The OpenAI client the gallery shares."""
+
+from openai import OpenAI
+
+client = OpenAI()
