@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "dalle_migrate"
 # Lowest first. Modules on one line are one layer (they may not import each other either way
 # unless listed in SAME_LAYER_ALLOWED).
 LAYERS = [
-    ["source", "findings", "noqa", "catalog", "pins"],
+    ["source", "findings", "noqa", "catalog", "pins", "cells"],
     ["settings", "scopes", "prefilter"],
     ["context"],
     ["discover"],

@@ -1285,18 +1285,15 @@ def test_notebook_importing_a_local_constant(tmp_path: Path) -> None:
     assert changed_files(before, snapshot(tmp_path)) == {"config.py": 'MODEL = "gpt-image-2"\n'}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Project._import_index indexes only *.py files, so a notebook that calls a project "
-        "module's wrapper is never found among its callers: the notebook's retired argument gets "
-        "DM105 (no safe fix) instead of DM101"
-    ),
-)
 def test_notebook_calling_a_local_wrapper(tmp_path: Path) -> None:
     write(tmp_path, {"images.py": WRAPPER})
     (tmp_path / "nb.ipynb").write_text(notebook(code_cell("from images import poster\n", 'poster("x", model="dall-e-2")')), encoding="utf-8")
     assert dm(tmp_path, "check", ".").summary == ["nb.ipynb:2:19 DM101 <- images.py:5:12"]
+    fixed = dm(tmp_path, "fix", ".")
+    assert fixed.exit_code == 0, fixed.stdout + fixed.stderr
+    cell = json.loads((tmp_path / "nb.ipynb").read_text(encoding="utf-8"))["cells"][0]
+    assert "".join(cell["source"]) == 'from images import poster\nposter("x", model="gpt-image-2")'
+    assert dm(tmp_path, "check", ".").exit_code == 0
 
 
 # -- a pre-commit style run in a git repository --------------------------------------------------

@@ -341,8 +341,8 @@ def run_text(
         # Importing the module registers its handlers: only the kinds met are ever imported.
         importlib.import_module(f"{__package__}.{_HANDLER_MODULES[kind]}")
     check, fixer = HANDLERS[kind]
-    if incoming:  # only Python modules are imported by others, so only they receive fixes
-        return fix_text(text, settings, selection, newline, filename=filename, incoming=incoming)
+    if incoming:  # Python modules and notebooks: other modules' calls take their values
+        return fixer(text, settings, selection, newline, filename=filename, incoming=incoming)
     return (fixer if fix else check)(text, settings, selection, newline, filename=filename)
 
 

@@ -24,6 +24,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
+from .cells import NotebookError, notebook_module
 from .context import ModuleContext, UnfaithfulParse
 from .scopes import Assignment, ImportAssignment, dotted_name
 from .settings import Settings
@@ -34,6 +35,8 @@ SOURCE_SUFFIX = ".py"
 PACKAGE_FILE = "__init__.py"
 # Files larger than this are not read to resolve an import (generated code, vendored bundles).
 MAX_MODULE_BYTES = 2 << 20
+NOTEBOOK_SUFFIX = ".ipynb"
+MAX_NOTEBOOK_BYTES = 32 << 20  # outputs (base64 images) make notebooks large
 # How many re-imports or attribute hops a name is followed through.
 MAX_HOPS = 12
 
@@ -73,12 +76,16 @@ class Project:
         if known is not None and known[0] == stamp:
             return known[1]
         ctx = None
-        if info.st_size <= MAX_MODULE_BYTES:
+        notebook = path.endswith(NOTEBOOK_SUFFIX)
+        if info.st_size <= (MAX_NOTEBOOK_BYTES if notebook else MAX_MODULE_BYTES):
             try:
                 with open(path, "rb") as handle:
-                    source = SourceText.decode(handle.read())
-                ctx = ModuleContext(source.text, self.settings, path=path, project=self)
-            except (OSError, SourceError, cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse, RecursionError):
+                    source = SourceText.decode(handle.read(), python=not notebook)
+                text = source.text
+                if notebook:  # its code cells, joined as the notebook handler joins them
+                    text = notebook_module(text)[0]
+                ctx = ModuleContext(text, self.settings, path=path, project=self)
+            except (OSError, SourceError, NotebookError, cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse, RecursionError):
                 ctx = None
         self._contexts[path] = (stamp, ctx)
         return ctx
@@ -272,15 +279,16 @@ class Project:
         for folder, folders, files in os.walk(root):
             folders[:] = sorted(f for f in folders if not excluded.fullmatch(f))
             for name in sorted(files):
-                if not name.endswith(SOURCE_SUFFIX):
-                    continue
+                limit = MAX_NOTEBOOK_BYTES if name.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES
+                if not name.endswith((SOURCE_SUFFIX, NOTEBOOK_SUFFIX)):
+                    continue  # notebooks call the project's functions too
                 path = os.path.join(folder, name)
                 try:
                     with open(path, "rb") as handle:
-                        data = handle.read(MAX_MODULE_BYTES + 1)
+                        data = handle.read(limit + 1)
                 except OSError:
                     continue
-                if len(data) > MAX_MODULE_BYTES or b"import" not in data:
+                if len(data) > limit or b"import" not in data:
                     continue
                 names = frozenset(w for m in _IMPORTED.finditer(data) for w in _WORD.findall(m.group(1) or m.group(2) or m.group(3)))
                 if names:

@@ -233,7 +233,7 @@ def settle_foreign(
                 continue
             if fix:
                 incoming = [_not_given(f, display_path(target)) for f in incoming]
-            results.append(FileResult(Path(target), findings=[f for f in incoming if not f.companion]))
+            results.append(FileResult(Path(target), findings=_in_cells(target, [f for f in incoming if not f.companion])))
             continue
         result = results[index]
         path = Path(result.path)
@@ -261,12 +261,26 @@ def settle_foreign(
             results[index] = redone
         else:
             own = _without_superseded(result.findings, incoming + silenced)
-            mine = [f for f in incoming if not f.companion]
+            mine = _in_cells(target, [f for f in incoming if not f.companion])
             results[index] = dataclasses.replace(
                 result, path=path, skipped=result.skipped and not mine,
                 findings=sorted(own + mine, key=lambda f: (f.row, f.column, f.code)),
             )
     return results
+
+
+def _in_cells(path: str, findings: List[Finding]) -> List[Finding]:
+    """Findings placed in a notebook's joined code cells, re-placed in their cells."""
+    if not path.endswith(".ipynb") or not findings:
+        return findings
+    from .cells import NotebookError, _join, in_cell, notebook_module
+
+    try:
+        _, cells = notebook_module(read_file(path).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, NotebookError):
+        return findings
+    starts = _join(cells)[1]
+    return [in_cell(f, cells, starts) for f in findings]
 
 
 def _by_file(finding: Finding, home: str) -> Dict[str, tuple]:

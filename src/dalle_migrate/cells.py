@@ -1,0 +1,233 @@
+"""A notebook's JSON, read keeping every value's place, and its code cells as one module.
+
+The code cells are joined, in order, into one Python module (so a result read in a later cell
+than the call is followed there), with a marker line between cells. IPython syntax - line magics
+(``%pip``), shell lines (``!pip``), help (``obj?``) and cell magics (``%%time``) - is swapped
+for placeholder statements, never parsed as Python; cells whose body is not Python (``%%bash``,
+``%%writefile``...) are left out. ``notebook`` checks and fixes the module and writes the
+changed cells back; ``project`` reads a notebook of the project as a module the same way (a
+notebook calls the project's functions).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+_CELL_MARK = "# --- dalle-migrate: cell {index} ---"
+_CELL_MARK_RE = re.compile(r"^# --- dalle-migrate: cell (\d+) ---$")
+_MAGIC_MARK = "pass  # dalle-migrate: ipython {index}"
+_MAGIC_MARK_RE = re.compile(r"^([ \t]*)pass  # dalle-migrate: ipython (\d+)$")
+# Cell magics whose body is still Python: the first line is swapped, the rest analysed.
+_PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "profile", "memit", "tracemalloc"}
+_IPYTHON_LINE = re.compile(r"^[ \t]*(?:[%!]|\?|[\w.]+\?\??[ \t]*$)")
+
+
+class NotebookError(Exception):
+    pass
+
+
+# -- a JSON reader that remembers where each value is ------------------------------------------
+@dataclass
+class Span:
+    value: Any
+    start: int
+    end: int
+    children: Any = None  # dict key -> Span for objects, list of Span for arrays
+
+
+_WS = re.compile(r"[ \t\r\n]*")
+
+
+def _parse(text: str, i: int = 0) -> Tuple[Span, int]:
+    i = _WS.match(text, i).end()
+    if i >= len(text):
+        raise NotebookError("unexpected end of the file")
+    char = text[i]
+    if char == "{":
+        children: Dict[str, Span] = {}
+        j = _WS.match(text, i + 1).end()
+        if text.startswith("}", j):
+            return Span({}, i, j + 1, children), j + 1
+        while True:
+            key, j = _parse(text, j)
+            if not isinstance(key.value, str):
+                raise NotebookError(f"object key expected at offset {key.start}")
+            j = _WS.match(text, j).end()
+            if not text.startswith(":", j):
+                raise NotebookError(f"':' expected at offset {j}")
+            value, j = _parse(text, j + 1)
+            children[key.value] = value
+            j = _WS.match(text, j).end()
+            if text.startswith(",", j):
+                j += 1
+                continue
+            if text.startswith("}", j):
+                return Span({k: v.value for k, v in children.items()}, i, j + 1, children), j + 1
+            raise NotebookError(f"',' or '}}' expected at offset {j}")
+    if char == "[":
+        items: List[Span] = []
+        j = _WS.match(text, i + 1).end()
+        if text.startswith("]", j):
+            return Span([], i, j + 1, items), j + 1
+        while True:
+            item, j = _parse(text, j)
+            items.append(item)
+            j = _WS.match(text, j).end()
+            if text.startswith(",", j):
+                j += 1
+                continue
+            if text.startswith("]", j):
+                return Span([s.value for s in items], i, j + 1, items), j + 1
+            raise NotebookError(f"',' or ']' expected at offset {j}")
+    try:
+        value, end = json.JSONDecoder().raw_decode(text, i)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"{exc.msg} (offset {exc.pos})") from exc
+    return Span(value, i, end), end
+
+
+def parse_notebook(text: str) -> Span:
+    root, end = _parse(text)
+    if _WS.match(text, end).end() != len(text):
+        raise NotebookError(f"extra data at offset {end}")
+    if not isinstance(root.value, dict) or not isinstance(root.value.get("cells"), list):
+        raise NotebookError("no 'cells' list: not a notebook")
+    return root
+
+
+# -- cells -> one module -------------------------------------------------------------------------
+@dataclass
+class CodeCell:
+    number: int  # 1-based among all cells, as the report shows it
+    source: Span
+    text: str  # the cell's source as one string
+    python: str  # the text with IPython syntax swapped for placeholders
+    magics: Dict[int, str]  # placeholder index -> original line
+
+
+def _cell_text(source: Any) -> str:
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else ""
+
+
+def code_cells(root: Span) -> List[CodeCell]:
+    cells = []
+    counter = 0
+    for number, cell in enumerate(root.children["cells"].children, start=1):
+        if not isinstance(cell.value, dict) or cell.value.get("cell_type") != "code" or "source" not in cell.children:
+            continue
+        text = _cell_text(cell.value["source"])
+        lines = text.splitlines(keepends=True)
+        first = lines[0].strip() if lines else ""
+        if first.startswith("%%") and first[2:].split(" ")[0] not in _PYTHON_CELL_MAGICS:
+            continue  # %%bash, %%writefile...: not Python at all
+        magics: Dict[int, str] = {}
+        out = []
+        for line in lines:
+            body = line.rstrip("\r\n")
+            ending = line[len(body) :]
+            if _IPYTHON_LINE.match(body):
+                counter += 1
+                magics[counter] = body
+                indent = body[: len(body) - len(body.lstrip(" \t"))]
+                out.append(indent + _MAGIC_MARK.format(index=counter) + ending)
+            else:
+                out.append(line)
+        cells.append(CodeCell(number, cell.children["source"], text, "".join(out), magics))
+    return cells
+
+
+def _join(cells: List[CodeCell]) -> Tuple[str, List[int]]:
+    """The module text and the line (1-based) where each cell's code starts."""
+    parts, starts, line = [], [], 1
+    for cell in cells:
+        parts.append(_CELL_MARK.format(index=cell.number) + "\n")
+        line += 1
+        starts.append(line)
+        body = cell.python if cell.python.endswith("\n") or not cell.python else cell.python + "\n"
+        parts.append(body)
+        line += body.count("\n")
+    return "".join(parts), starts
+
+
+def _cell_starts(module: str) -> List[int]:
+    """The line (1-based) where each cell's code starts, read from the markers."""
+    return [n + 2 for n, line in enumerate(module.splitlines()) if _CELL_MARK_RE.match(line)]
+
+
+def _split(module: str, cells: List[CodeCell]) -> Dict[int, str]:
+    """Cell number -> new source text, IPython lines restored."""
+    magics = {k: v for cell in cells for k, v in cell.magics.items()}
+    out: Dict[int, List[str]] = {}
+    current = None
+    for line in module.splitlines(keepends=True):
+        mark = _CELL_MARK_RE.match(line.rstrip("\r\n"))
+        if mark:
+            current = int(mark.group(1))
+            out[current] = []
+            continue
+        if current is None:
+            raise NotebookError("code before the first cell")  # a fix never writes there
+        body = line.rstrip("\r\n")
+        magic = _MAGIC_MARK_RE.match(body)
+        if magic:
+            line = magics[int(magic.group(2))] + line[len(body) :]
+        out[current].append(line)
+    texts = {}
+    for cell in cells:
+        new = "".join(out.get(cell.number, []))
+        if not cell.text.endswith("\n") and new.endswith("\n"):
+            new = new[:-1]  # the newline the join added
+        texts[cell.number] = new
+    return texts
+
+
+# -- writing a source back in its own style ------------------------------------------------------
+def _render_source(text: str, original: str, span: Span, newline: str) -> str:
+    ascii_only = "\\u" in original and not any(ord(c) > 127 for c in original)
+    dump = lambda s: json.dumps(s, ensure_ascii=ascii_only)  # noqa: E731
+    if not isinstance(span.value, list):
+        return dump(text)
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        return "[]"
+    raw = original[span.start : span.end]
+    items = span.children or []
+    if items:
+        item_indent = _indent_before(original, items[0].start)
+        close_indent = _indent_before(original, span.end - 1)
+        if item_indent is not None:
+            inner = ("," + newline + item_indent).join(dump(l) for l in lines)
+            closing = newline + (close_indent or "") + "]"
+            return "[" + newline + item_indent + inner + closing
+    separator = ", " if ", " in raw else ","
+    return "[" + separator.join(dump(l) for l in lines) + "]"
+
+
+def _indent_before(text: str, index: int) -> Optional[str]:
+    start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
+    prefix = text[start:index]
+    return prefix if prefix.strip(" \t") == "" else None
+
+
+def notebook_module(text: str) -> Tuple[str, List[CodeCell]]:
+    """The code cells of a notebook's JSON text joined as one module, and the cells."""
+    cells = code_cells(parse_notebook(text))
+    return _join(cells)[0], cells
+
+
+def in_cell(finding, cells: List[CodeCell], starts: List[int]):
+    """A finding (findings.Finding) placed in the joined module, re-placed in its cell (row 1 =
+    the cell's first line)."""
+    import dataclasses
+
+    index = max((i for i, start in enumerate(starts) if start <= finding.row), default=0)
+    offset = starts[index] - 1
+    positions = tuple((a - offset, b, c - offset, d) for a, b, c, d in finding.fix_positions)
+    return dataclasses.replace(
+        finding, row=finding.row - offset, end_row=finding.end_row - offset, cell=cells[index].number, fix_positions=positions
+    )
