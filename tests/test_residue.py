@@ -171,29 +171,10 @@ _HEAD = 'from openai import OpenAI\n\nclient = OpenAI()\nresult = client.images.
 PROBES = [
     # Control: the plain read is followed and rewritten, so the harness can pass.
     ("plain_url_read", _HEAD + "print(result.data[0].url)\n", ""),
-    (
-        "getattr_url",
-        _HEAD + 'print(getattr(result.data[0], "url"))\n',
-        "DM301 misses getattr(image, \"url\"): fix moves the call to gpt-image-2 and leaves the read, which "
-        "returns None, with no finding",
-    ),
-    (
-        "dict_form_url",
-        _HEAD + 'print(result.data[0].model_dump()["url"])\nprint(result.to_dict()["data"][0]["url"])\n',
-        "DM301 does not follow a result turned into a dict (model_dump() / to_dict()): the [\"url\"] reads "
-        "stay, None on gpt-image-2, with no finding",
-    ),
-    (
-        "map_lambda_url",
-        _HEAD + "print(list(map(lambda d: d.url, result.data)))\n",
-        "DM301 does not follow result.data into a lambda parameter (map(lambda d: d.url, result.data)): "
-        "the .url read stays, None on gpt-image-2, with no finding",
-    ),
-    (
-        "next_iter_url",
-        _HEAD + "print(next(iter(result.data)).url)\n",
-        "DM301 does not follow next(iter(result.data)): the .url read stays, None on gpt-image-2, with no finding",
-    ),
+    ("getattr_url", _HEAD + 'print(getattr(result.data[0], "url"))\n', ""),
+    ("dict_form_url", _HEAD + 'print(result.data[0].model_dump()["url"])\nprint(result.to_dict()["data"][0]["url"])\n', ""),
+    ("map_lambda_url", _HEAD + "print(list(map(lambda d: d.url, result.data)))\n", ""),
+    ("next_iter_url", _HEAD + "print(next(iter(result.data)).url)\n", ""),
 ]
 
 

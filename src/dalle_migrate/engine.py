@@ -106,7 +106,7 @@ def _placed_elsewhere(ctx: ModuleContext, finding: Finding, call) -> Optional[Fi
     # A suppressed finding still travels, silenced: it tells the runner that the literal is a
     # call's value (no mere string for DM105), and is then dropped.
     silenced = finding.silenced or suppressed(lines.line_text(lines.position(finding.start)[0]), finding.code)
-    reaches = ()
+    reaches = finding.reaches  # a rule may name the call itself (a result read elsewhere)
     if call is not None and owner is not ctx:
         row, column = ctx.lines.position(ctx.span(call.node)[0])
         reaches = ((ctx.path, row, column + 1, None),)

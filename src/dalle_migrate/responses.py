@@ -74,6 +74,8 @@ _SESSION_DOWNLOAD = {"get": "an HTTP session downloads the URL"}
 # What a kept download response's attributes stand for once the image is decoded instead.
 _RESPONSE_STANDS_FOR = {"content": "", "status_code": "200", "ok": "True"}
 _GATHER = {"asyncio.gather", "gather"}
+# Methods that give a result's fields as a dict (pydantic, the SDK's models): read by key after.
+_AS_DICT = {"model_dump", "to_dict", "dict"}
 
 
 class Kind(enum.Enum):
@@ -205,6 +207,10 @@ class _Tracker:
             self.track(node, Kind.DATA, depth)
         elif kind is Kind.IMAGE and name in (self.fields.url_field, self.fields.revised_prompt_field):
             self.reads.append(Read(self.call, name, node, node.value, dict_style=False))
+        elif kind in (Kind.RESPONSE, Kind.IMAGE) and name in _AS_DICT:
+            call = self.ctx.parent(node)  # result.model_dump()["data"][0]["url"]: the same fields
+            if isinstance(call, cst.Call) and call.func is node:
+                self.track(call, kind, depth)
 
     def subscript(self, node: cst.Subscript, kind: Kind, depth: int) -> None:
         key = _subscript_key(node)
@@ -267,10 +273,21 @@ class _Tracker:
                 target = holder.target
                 if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
                     self.iterate(target.elements[1].value, kind, depth)
-        elif name in ("list", "reversed", "sorted") and kind in (Kind.DATA, Kind.RESPONSES):
+        elif name in ("list", "reversed", "sorted", "iter", "tuple") and kind in (Kind.DATA, Kind.RESPONSES):
             self.track(call, kind, depth)
         elif name == "next" and kind is Kind.DATA:
             self.track(call, Kind.IMAGE, depth)
+        elif name == "getattr" and kind is Kind.IMAGE and call.args[0] is arg and len(call.args) >= 2:
+            field = literal(call.args[1].value)  # getattr(image, "url"): the same read
+            if field in (self.fields.url_field, self.fields.revised_prompt_field) and len(call.args) == 2:
+                self.reads.append(Read(self.call, field, call, arg.value, dict_style=False))
+        elif name == "map" and kind is Kind.DATA and len(call.args) == 2 and call.args[1] is arg:
+            function = call.args[0].value  # map(lambda image: image.url, result.data)
+            if isinstance(function, cst.Lambda) and len(function.params.params) == 1:
+                param = function.params.params[0]
+                for reference in self.references(param.name, assignment_node=param):
+                    self.track(reference, Kind.IMAGE, depth)
+            self.track(call, Kind.DATA, depth)
         else:
             self.into_function(call, arg, kind, depth)
 

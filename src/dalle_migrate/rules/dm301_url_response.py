@@ -137,22 +137,29 @@ class UrlResponse(Rule):
         for read in find_reads(ctx):
             if read.field != ctx.catalog.response.url_field:
                 continue
-            # The read may be in another module of the project (a caller of a function that
-            # returns the response): it is rewritten there.
-            sinks = Sinks(ctx.owner(read.node), ctx)
-            rewrite = sinks.rewrite(read)
-            message = "GPT image models return no URL (`url` is always None); the image is in `b64_json`"
-            if rewrite.blocker:
-                yield on_azure_deployment(self.finding(ctx, read.node, f"{message}. No automatic fix: {rewrite.blocker}."), read.call, ctx)
-                continue
-            yield on_azure_deployment(self.finding(
-                ctx,
-                read.node,
-                f"{message}.",
-                rewrite.description,
-                # A rewritten read changes only how this result is used: local.
-                [dataclasses.replace(e, local=True) for e in rewrite.edits] + _imports(sinks, rewrite),
-            ), read.call, ctx)
+            yield from self._check_read(ctx, read)
+
+    def _check_read(self, ctx: ModuleContext, read) -> Iterable[Finding]:
+        for finding in self._read_findings(ctx, read):
+            if finding.path is not None and ctx.path is not None:
+                # Read in another module (a caller of a function returning the result): the
+                # message names the call the result comes from.
+                row, column = ctx.lines.position(ctx.span(read.call.node)[0])
+                finding = dataclasses.replace(finding, reaches=((ctx.path, row, column + 1, None),))
+            yield finding
+
+    def _read_findings(self, ctx: ModuleContext, read) -> Iterable[Finding]:
+        # The read may be in another module of the project (a caller of a function that
+        # returns the response): it is rewritten there.
+        sinks = Sinks(ctx.owner(read.node), ctx)
+        rewrite = sinks.rewrite(read)
+        message = "GPT image models return no URL (`url` is always None); the image is in `b64_json`"
+        if rewrite.blocker:
+            yield on_azure_deployment(self.finding(ctx, read.node, f"{message}. No automatic fix: {rewrite.blocker}."), read.call, ctx)
+            return
+        edits = [dataclasses.replace(e, local=True) for e in rewrite.edits] + _imports(sinks, rewrite)
+        # A rewritten read changes only how this result is used: local.
+        yield on_azure_deployment(self.finding(ctx, read.node, f"{message}.", rewrite.description, edits), read.call, ctx)
 
 
 def _imports(sinks: Sinks, rewrite) -> List[Edit]:
