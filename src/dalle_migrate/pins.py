@@ -117,12 +117,8 @@ def _requirements(root: str, package: str) -> Iterator[Tuple[str, str]]:
             if isinstance(requirement, str) and named.match(requirement):
                 yield "pyproject.toml", requirement
         poetry = pyproject.get("tool", {}).get("poetry", {}) if isinstance(pyproject.get("tool"), dict) else {}
-        dependencies = poetry.get("dependencies", {}) if isinstance(poetry, dict) else {}
-        for key, value in dependencies.items() if isinstance(dependencies, dict) else ():
-            if key.lower() == package:
-                version = value.get("version", "") if isinstance(value, dict) else value
-                if isinstance(version, str):
-                    yield "pyproject.toml", f"{package} {version}"
+        for version in _table_versions(poetry.get("dependencies") if isinstance(poetry, dict) else None, package):
+            yield "pyproject.toml", f"{package} {version}"
     setup_cfg = _read(os.path.join(root, "setup.cfg"))
     if setup_cfg:
         for line in setup_cfg.splitlines():
@@ -130,16 +126,22 @@ def _requirements(root: str, package: str) -> Iterator[Tuple[str, str]]:
                 yield "setup.cfg", line.strip()
     pipfile = _toml(os.path.join(root, "Pipfile"))
     if pipfile is not None:
-        packages = pipfile.get("packages", {})
-        for key, value in packages.items() if isinstance(packages, dict) else ():
-            if key.lower() == package:
-                version = value.get("version", "") if isinstance(value, dict) else value
-                if isinstance(version, str):
-                    yield "Pipfile", f"{package}{version}"
+        for version in _table_versions(pipfile.get("packages"), package):
+            yield "Pipfile", f"{package}{version}"
     setup_py = _read(os.path.join(root, "setup.py"))
     if setup_py:
         for quoted in re.findall(rf"[\"']({re.escape(package)}(?![\w.-])[^\"']*)[\"']", setup_py, flags=re.IGNORECASE):
             yield "setup.py", quoted
+
+
+def _table_versions(table, package: str) -> Iterator[str]:
+    """The version a TOML table of dependencies (Poetry's, a Pipfile's) gives ``package``:
+    ``openai = "^1.3"`` or ``openai = { version = "^1.3", extras = [...] }``."""
+    for key, value in table.items() if isinstance(table, dict) else ():
+        if key.lower() == package:
+            version = value.get("version", "") if isinstance(value, dict) else value
+            if isinstance(version, str):
+                yield version
 
 
 def _requirement_files(root: str) -> List[str]:
