@@ -202,3 +202,125 @@ def test_migrated_notebook_runs_against_the_stand_in(tmp_path, images_api):
     after = run_cells(path, images_api.base_url, tmp_path)
     assert after.returncode == 0, after.stderr
     assert "saved" in after.stdout and "b'\\x89PNG'" in after.stdout
+
+
+# -- a notebook calling a wrapper in a module of its project, end to end --------------------------
+HELPERS = '''\
+import base64
+
+from openai import OpenAI
+
+client = OpenAI()
+IMAGE_MODEL = "dall-e-3"
+
+
+def poster(prompt, size="1024x1024", model=IMAGE_MODEL):
+    result = client.images.generate(model=model, prompt=prompt, size=size, response_format="b64_json")
+    return base64.b64decode(result.data[0].b64_json)
+'''
+
+POSTER_CALL = 'png = poster("a lighthouse at dusk", size="512x512", model="dall-e-2")'
+# An output from an earlier run (an image) and cell metadata: kept byte for byte by `fix`.
+EARLIER_OUTPUT = {"output_type": "display_data", "data": {"image/png": "iVBORw0KGgo=\n", "text/plain": ["<Image>"]}, "metadata": {"image/png": {"width": 512}}}
+EXPLORE_CELLS = (
+    markdown("# Explore\n", "Posters with DALL·E, via `helpers.poster`."),
+    {**code("%pip install openai"), "execution_count": 1, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["Requirement already satisfied: openai\n"]}]},
+    {**code("from helpers import poster"), "metadata": {"tags": ["setup"]}},
+    {**code(POSTER_CALL), "execution_count": 3, "outputs": [EARLIER_OUTPUT], "metadata": {"collapsed": False, "scrolled": True}},
+    code("import os, pathlib\n", 'out = pathlib.Path(os.environ["IMAGE_OUT_DIR"]) / "lighthouse.png"\n', "out.write_bytes(png)\n", 'print("saved", out.stat().st_size)'),
+)
+
+
+def run_cells_in_folder(path: Path, base_url: str, out_dir: Path) -> subprocess.CompletedProcess:
+    """``run_cells``, with the kernel's working directory and ``sys.path[0]`` the notebook's folder
+    (a notebook imports its neighbours) and the script kept outside the project."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    lines = []
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if source.startswith("%%") and not source.startswith("%%time"):
+            continue
+        lines += [line for line in source.splitlines() if not line.strip().startswith(("%", "!")) and not line.strip().endswith("?")]
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI_")}
+    env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="test-key", IMAGE_OUT_DIR=str(out_dir), NO_PROXY="127.0.0.1,localhost")
+    env.pop("PYTHONPATH", None)
+    # `python -` puts '' (the working directory) first on sys.path, as a kernel does.
+    return subprocess.run([sys.executable, "-"], input="\n".join(lines) + "\n", cwd=path.parent, capture_output=True, text=True, env=env, timeout=120)
+
+
+def project_files(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+def test_notebook_calling_a_project_wrapper_runs_against_the_stand_in(tmp_path, images_api, api_log):
+    pytest.importorskip("openai")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "helpers.py").write_text(HELPERS, encoding="utf-8")
+    path = project / "explore.ipynb"
+    before = notebook(*EXPLORE_CELLS) + "\n"
+    path.write_bytes(before.encode("utf-8"))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+
+    def dm(*args):
+        return subprocess.run([sys.executable, "-m", "dalle_migrate", *args, "--today", "2026-11-25"], cwd=project, capture_output=True, text=True)
+
+    # Before: the notebook's call reaches the API with dall-e-2 and 512x512, and is rejected.
+    failed = run_cells_in_folder(path, images_api.base_url, out_dir)
+    assert failed.returncode != 0 and "The model 'dall-e-2' does not exist." in failed.stderr, failed.stderr
+    assert [(r.model, r.params.get("size"), r.ok) for r in api_log] == [("dall-e-2", "512x512", False)]
+    assert not (out_dir / "lighthouse.png").exists()
+
+    # check: the notebook's arguments are reported in its cell, the module's default in helpers.py.
+    checked = dm("check", ".", "--format", "json")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    items = json.loads(checked.stdout)
+    located = {(i["filename"], i["cell"], i["code"], i["location"]["row"], i["location"]["column"]) for i in items}
+    size_column = POSTER_CALL.index('"512x512"') + 1
+    model_column = POSTER_CALL.index('"dall-e-2"') + 1
+    assert ("explore.ipynb", 4, "DM201", 1, size_column) in located
+    assert ("explore.ipynb", 4, "DM101", 1, model_column) in located
+    assert ("helpers.py", None, "DM101", 6, 15) in located
+    in_cell = [i for i in items if i["filename"] == "explore.ipynb"]
+    assert all(i["message"].endswith("Used by the image call at helpers.py:10:14.") for i in in_cell), in_cell
+    default = next(i for i in items if i["filename"] == "helpers.py" and i["code"] == "DM101")
+    assert "'dall-e-3'" in default["message"] and "gpt-image-2" in default["message"]
+    # helpers.py's own call (response_format) is its own finding; nothing else is reported.
+    assert {(i["filename"], i["code"]) for i in items} == {("explore.ipynb", "DM201"), ("explore.ipynb", "DM101"), ("helpers.py", "DM101"), ("helpers.py", "DM203")}
+    text = dm("check", ".")
+    assert f"explore.ipynb:cell 4:1:{model_column}: DM101" in text.stdout and f"explore.ipynb:cell 4:1:{size_column}: DM201" in text.stdout, text.stdout
+
+    # fix: both files are written; the notebook's only change is its call's cell source.
+    fixed = dm("fix", ".")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    after = path.read_bytes().decode("utf-8")
+    assert outside_sources(after) == outside_sources(before)
+    cells_before, cells_after = json.loads(before)["cells"], json.loads(after)["cells"]
+    assert [c["source"] for c in cells_after] == [
+        *[c["source"] for c in cells_before[:3]],
+        ['png = poster("a lighthouse at dusk", size="1024x1024", model="gpt-image-2")'],
+        cells_before[4]["source"],
+    ]
+    assert [{k: v for k, v in c.items() if k != "source"} for c in cells_after] == [{k: v for k, v in c.items() if k != "source"} for c in cells_before]
+    helpers = (project / "helpers.py").read_text(encoding="utf-8")
+    assert 'IMAGE_MODEL = "gpt-image-2"' in helpers and "dall-e" not in helpers
+    assert "response_format" not in helpers and "client.images.generate(model=model, prompt=prompt, size=size)" in helpers
+
+    # After: the cells run, every request is accepted on gpt-image-2 and a PNG is written.
+    api_log.clear()
+    ran = run_cells_in_folder(path, images_api.base_url, out_dir)
+    assert ran.returncode == 0, ran.stderr
+    assert "saved" in ran.stdout
+    assert api_log and all(r.ok and r.model == "gpt-image-2" for r in api_log), [r.line() for r in api_log]
+    png = (out_dir / "lighthouse.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR" and png[-8:-4] == b"IEND"
+
+    # A second fix finds nothing and writes nothing.
+    settled = project_files(project)
+    again = dm("fix", ".")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Found 0 findings" in again.stdout
+    assert project_files(project) == settled

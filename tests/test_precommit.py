@@ -91,3 +91,123 @@ def test_env_hook_reports_dot_env(hook_repo, project, tmp_path_factory):
     out = try_repo(hook_repo, project, "dalle-migrate-env", home)
     assert out.returncode == 1, out.stdout + out.stderr
     assert ".env:1:" in out.stdout and "DM106" in out.stdout
+
+
+# -- `pre-commit run` on the staged module of a project: its neighbours are read, not written ------
+SETTINGS = 'IMAGE_MODEL = "dall-e-3"\n'
+IMAGES = '''\
+from openai import OpenAI
+
+import settings
+
+client = OpenAI()
+
+
+def banner(prompt):
+    return client.images.generate(model=settings.IMAGE_MODEL, prompt=prompt, size="1024x1024")
+
+
+def poster(prompt, model="gpt-image-2"):
+    return client.images.generate(model=model, prompt=prompt)
+'''
+VIEWS = '''\
+from images import poster
+
+
+def index():
+    return poster("a lighthouse at dusk", model="dall-e-2")
+'''
+STAGED_IMAGES = IMAGES.replace('size="1024x1024")', 'size="1024x1024", quality="hd")')
+
+
+def git_out(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def staged_project(hook_repo: Path, tmp_path: Path) -> Path:
+    """A committed three-module project with the hooks configured, and only images.py changed
+    and staged, as `git commit` would hand it to pre-commit."""
+    rev = git_out(hook_repo, "rev-parse", "HEAD").strip()
+    config = (
+        "repos:\n"
+        f"  - repo: {hook_repo.as_posix()}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "      - id: dalle-migrate\n"
+        "      - id: dalle-migrate-fix\n"
+    )
+    files = {".pre-commit-config.yaml": config, "settings.py": SETTINGS, "images.py": IMAGES, "views.py": VIEWS}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start")
+    (tmp_path / "images.py").write_text(STAGED_IMAGES)
+    git(tmp_path, "add", "images.py")
+    assert git_out(tmp_path, "diff", "--cached", "--name-only").split() == ["images.py"]
+    return tmp_path
+
+
+def run_hook(project: Path, hook: str, home: Path) -> subprocess.CompletedProcess:
+    """`pre-commit run <hook>` without --all-files: the staged files only, as on `git commit`."""
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t")
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run(
+        [*pre_commit(), "run", hook, "--verbose"], cwd=project, capture_output=True, text=True, env=env, timeout=600
+    )
+
+
+def test_check_hook_on_a_staged_module_reports_its_neighbours_value(staged_project, tmp_path_factory):
+    home = tmp_path_factory.getbasetemp() / "pre-commit-home"
+    out = run_hook(staged_project, "dalle-migrate", home)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "images.py:9:104: DM202" in out.stdout, out.stdout  # the staged module's own finding
+    settings_line = next(line for line in out.stdout.splitlines() if line.startswith("settings.py:"))
+    assert settings_line.startswith("settings.py:1:15: DM101"), settings_line
+    assert "'dall-e-3'" in settings_line and settings_line.endswith("Used by the image call at images.py:9:12."), settings_line
+    # views.py calls the staged module's wrapper: its argument is reported there, too.
+    assert "views.py:5:49: DM101" in out.stdout and "Used by the image call at images.py:13:12." in out.stdout, out.stdout
+    # Nothing is written: only the staged change is in the tree.
+    assert git_out(staged_project, "status", "--porcelain").splitlines() == ["M  images.py"]
+    assert (staged_project / "images.py").read_text() == STAGED_IMAGES
+    assert (staged_project / "settings.py").read_text() == SETTINGS
+    assert (staged_project / "views.py").read_text() == VIEWS
+
+
+def test_fix_hook_on_a_staged_module_writes_only_that_module(staged_project, tmp_path_factory):
+    home = tmp_path_factory.getbasetemp() / "pre-commit-home"
+    out = run_hook(staged_project, "dalle-migrate-fix", home)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert (staged_project / "images.py").read_text() == STAGED_IMAGES.replace('quality="hd"', 'quality="high"')
+    settings_line = next(line for line in out.stdout.splitlines() if line.startswith("settings.py:"))
+    assert settings_line.startswith("settings.py:1:15: DM101"), settings_line
+    assert settings_line.endswith(
+        "Used by the image call at images.py:9:12. Not fixed: settings.py was not among the files given to `fix`."
+    ), settings_line
+    assert "Not fixed: views.py was not among the files given to `fix`." in out.stdout, out.stdout
+    assert (staged_project / "settings.py").read_text() == SETTINGS
+    assert (staged_project / "views.py").read_text() == VIEWS
+    assert git_out(staged_project, "status", "--porcelain").splitlines() == ["MM images.py"]
+
+
+def test_git_commit_of_a_staged_module_is_refused_and_neighbours_are_kept(staged_project, tmp_path_factory):
+    """The same through `git commit` itself, with the hooks installed: both hooks run on the staged file."""
+    home = tmp_path_factory.getbasetemp() / "pre-commit-home"
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home))
+    env.pop("VIRTUAL_ENV", None)
+    subprocess.run([*pre_commit(), "install"], cwd=staged_project, check=True, capture_output=True, env=env)
+    head = git_out(staged_project, "rev-parse", "HEAD")
+    commit = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-m", "quality"],
+        cwd=staged_project, capture_output=True, text=True, env=env, timeout=600,
+    )
+    output = commit.stdout + commit.stderr
+    assert commit.returncode != 0, output
+    assert git_out(staged_project, "rev-parse", "HEAD") == head  # nothing committed
+    assert "images.py:9:104: DM202" in output and "settings.py:1:15: DM101" in output, output
+    assert "Not fixed: settings.py was not among the files given to `fix`." in output, output
+    assert (staged_project / "settings.py").read_text() == SETTINGS
+    assert (staged_project / "views.py").read_text() == VIEWS
+    assert 'quality="high"' in (staged_project / "images.py").read_text()
+    assert git_out(staged_project, "status", "--porcelain").splitlines() == ["MM images.py"]

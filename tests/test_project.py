@@ -1352,3 +1352,29 @@ def test_precommit_run_on_the_staged_module_of_a_git_repository(tmp_path: Path) 
     assert fixed.findings[0]["location"] == {"row": 1, "column": 9}
     assert snapshot(tmp_path) == before
     assert "lib/config.py" not in git(tmp_path, "status", "--porcelain")
+
+
+# -- a fix of several files is applied whole or not at all -----------------------------------------
+def test_a_fix_of_two_files_whose_part_collides_is_applied_nowhere(tmp_path: Path) -> None:
+    """Synthetic findings through the runner's settling step: F1's fix edits a.py and b.py, and
+    its part in b.py collides with F2's fix there (F2 comes first). F1 must then be applied in
+    neither file, and say so; F2 is applied."""
+    from dalle_migrate.findings import Applicability, Edit, FileResult, Finding, Fix
+    from dalle_migrate.runner import settle_foreign
+    from dalle_migrate.selection import Selection
+    from dalle_migrate.settings import Settings
+
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_text("x = 1\n", encoding="utf-8")
+    b.write_text("yy = 2\n", encoding="utf-8")
+    both = Fix(Applicability.SAFE, "F1", (Edit(0, 1, "z", path=str(a)), Edit(1, 2, "q", path=str(b))))
+    f1 = Finding("DM101", "F1.", 0, 1, fix=both, path=str(a), row=1, column=1, end_row=1, end_column=2)
+    f2 = Finding("DM201", "F2.", 0, 2, fix=Fix(Applicability.SAFE, "F2", (Edit(0, 2, "w", path=str(b)),)), path=str(b), row=1, column=1, end_row=1, end_column=3)
+    caller = FileResult(tmp_path / "c.py", foreign=[f1, f2])
+    results = [FileResult(a), FileResult(b), caller]
+    settled = settle_foreign(results, Settings(), Selection(select=("DM",)), fix=True, write=True, display=str)
+    by_name = {Path(r.path).name: r for r in settled}
+    assert by_name["a.py"].pending is None and [f.message for f in by_name["a.py"].findings] == [
+        "F1. Not fixed: its edits in another file collide with another fix there; make it by hand."
+    ]
+    assert by_name["b.py"].pending == b"w = 2\n" and [f.code for f in by_name["b.py"].fixed] == ["DM201"]

@@ -83,6 +83,9 @@ class Finding:
     # A finding in another module that a `noqa` or the file's per-file ignores silence: never
     # reported or fixed, but it marks the literal as a call's value (DM105 stays quiet on it).
     silenced: bool = field(default=False, compare=False)
+    # The fix of several files this finding (or part) belongs to: the runner applies all or none.
+    group: Optional[int] = field(default=None, compare=False)
+    received: bool = field(default=False, compare=False)  # handed to its file by the runner
 
     @property
     def key(self) -> Tuple[str, int, int, str, Optional[str]]:

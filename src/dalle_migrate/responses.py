@@ -369,6 +369,15 @@ class _Tracker:
         return current
 
 
+def _whole_lines(ctx: ModuleContext, statement: cst.CSTNode) -> Tuple[int, int]:
+    """The offsets of a compound statement's lines, from the start of its first line to the
+    end of its last (its own comments above it stay)."""
+    start, end = ctx.span(statement)
+    start = ctx.text.rfind("\n", 0, start) + 1
+    newline = ctx.text.find("\n", end)
+    return start, len(ctx.text) if newline < 0 else newline + 1
+
+
 def _parameter_of(func: cst.FunctionDef, call: cst.Call, arg: cst.Arg) -> Optional[cst.Param]:
     """The parameter of ``func`` that receives ``arg`` of ``call``."""
     params = list(func.params.posonly_params) + list(func.params.params)
@@ -646,7 +655,19 @@ class Sinks:
         references = _Tracker(self.ctx).references(assign.targets[0].target)  # type: ignore[arg-type]
         if not references:
             return None
+        branches = []  # `if r.status_code != 200: raise ...`: a failure that can no longer happen
         for reference in references:
+            attribute = self.ctx.parent(reference)
+            failed = self._failed_download_branch(attribute) if isinstance(attribute, cst.Attribute) else None
+            if failed is not None and failed not in branches:
+                branches.append(failed)
+                edits.append(self._edit(*_whole_lines(self.ctx, failed), ""))
+                deleted.append(failed)
+        spans = [self.ctx.span(branch) for branch in branches]
+        for reference in references:
+            start = self.ctx.span(reference)[0]
+            if any(first <= start < last for first, last in spans):
+                continue  # goes with its branch
             attribute = self.ctx.parent(reference)
             if not isinstance(attribute, cst.Attribute) or attribute.value is not reference:
                 return None
@@ -676,6 +697,29 @@ class Sinks:
             if not any(statement not in deleted for statement in body):
                 return None  # the block would be left empty
         return edits
+
+    def _failed_download_branch(self, attribute: cst.Attribute) -> Optional[cst.If]:
+        """``if r.status_code != 200:`` / ``if not r.ok:`` without ``else``: the branch for a
+        failed download, which decoding the image never takes."""
+        test = self.ctx.parent(attribute)
+        if attribute.attr.value == "status_code":
+            if not (
+                isinstance(test, cst.Comparison)
+                and test.left is attribute
+                and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, cst.NotEqual)
+                and literal(test.comparisons[0].comparator) == 200
+            ):
+                return None
+        elif attribute.attr.value == "ok":
+            if not (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)):
+                return None
+        else:
+            return None
+        branch = self.ctx.parent(test)
+        if isinstance(branch, cst.If) and branch.test is test and branch.orelse is None:
+            return branch
+        return None
 
     def _deleted(self, statement: cst.CSTNode) -> Edit:
         edit = delete_statement(self.ctx, statement)

@@ -203,6 +203,7 @@ def settle_foreign(
     index_of = {os.path.abspath(str(r.path)): i for i, r in enumerate(results)}
     incoming_by_file: Dict[str, List[Finding]] = {}
     silenced_by_file: Dict[str, List[Finding]] = {}
+    groups: Dict[int, List[str]] = {}  # a fix that edits several files -> those files
     for target, found in sorted(by_file.items()):
         enabled = selection.for_file(Path(target)).enabled  # the file's own per-file ignores
         for finding in sorted(found.values(), key=lambda f: (f.start, f.code)):
@@ -218,13 +219,20 @@ def settle_foreign(
                     if fix:
                         finding = _not_given(finding, ", ".join(display_path(p) for p in outside))
                 else:
-                    finding = dataclasses.replace(finding, fix=dataclasses.replace(finding.fix, edits=parts.pop(target)))  # type: ignore[arg-type]
+                    group = len(groups) + 1
+                    groups[group] = sorted(parts)
+                    finding = dataclasses.replace(finding, fix=dataclasses.replace(finding.fix, edits=parts.pop(target)), group=group)  # type: ignore[arg-type]
                     for other, edits in parts.items():
                         part = dataclasses.replace(finding, fix=dataclasses.replace(finding.fix, edits=edits), companion=True)  # type: ignore[arg-type]
                         incoming_by_file.setdefault(other, []).append(part)
             incoming_by_file.setdefault(target, []).append(finding)
     for target in sorted(silenced_by_file.keys() - incoming_by_file.keys()):
         incoming_by_file[target] = []
+
+    def wanted(incoming: List[Finding]) -> bool:
+        return any(f.fix is not None and f.fix.applies(settings.unsafe_fixes) for f in incoming)
+
+    refix: List[str] = []  # the files fixed again, with the fixes other files' calls need there
     for target, incoming in sorted(incoming_by_file.items()):
         silenced = silenced_by_file.get(target, [])
         index = index_of.get(target)
@@ -234,39 +242,92 @@ def settle_foreign(
             if fix:
                 incoming = [_not_given(f, display_path(target)) for f in incoming]
             results.append(FileResult(Path(target), findings=_in_cells(target, [f for f in incoming if not f.companion])))
-            continue
-        result = results[index]
-        path = Path(result.path)
-        wanted = [f for f in incoming if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
-        if fix and wanted and result.error is None:
-            from .engine import process_data
-
-            before = read_before.get(target) if read_before is not None else None
-            if before is None:  # a file the prefilter skipped: nothing of this run wrote it
-                try:
-                    before = read_file(str(path))
-                except OSError as exc:
-                    results[index] = FileResult(path, error=_read_error(exc))
-                    continue
-                if read_before is not None:
-                    read_before[target] = before
-            redone = process_data(
-                path, before, settings, selection, fix=True, write=write, display=display(str(result.path)),
-                incoming=[_in_file(f) for f in incoming], defer_write=True,
-            )
-            redone.foreign = []
-            # A part of another file's fix is counted there, once.
-            redone.fixed = [f for f in redone.fixed if not f.companion]
-            redone.findings = _without_superseded([f for f in redone.findings if not f.companion], incoming + silenced)
-            results[index] = redone
+        elif fix and wanted(incoming) and results[index].error is None:
+            refix.append(target)
         else:
-            own = _without_superseded(result.findings, incoming + silenced)
-            mine = _in_cells(target, [f for f in incoming if not f.companion])
-            results[index] = dataclasses.replace(
-                result, path=path, skipped=result.skipped and not mine,
-                findings=sorted(own + mine, key=lambda f: (f.row, f.column, f.code)),
+            results[index] = _merged(results[index], incoming, silenced)
+    # A fix of several files whose part in one of them collides with another fix there is taken
+    # out of all of them, and those files are fixed again: never half of it.
+    for _ in range(len(groups) + 1):
+        redone = {}
+        for target in refix:
+            redone[target] = _fixed_again(
+                results[index_of[target]], target, incoming_by_file[target], settings, selection, write, display, read_before
             )
+        applied = {target: {f.group for f in result.fixed if f.group} for target, result in redone.items()}
+        broken = {g for g, files in groups.items() if len({g in applied.get(t, ()) for t in files}) > 1}
+        if not broken:
+            break
+        for target in refix:
+            incoming_by_file[target] = [
+                _half_fix_refused(f) if f.group in broken else f
+                for f in incoming_by_file[target]
+                if not (f.companion and f.group in broken)
+            ]
+        for group in broken:
+            del groups[group]
+    for target, result in redone.items():
+        incoming = incoming_by_file[target]
+        index = index_of[target]
+        if isinstance(result, FileResult) and result.error is None and result.fixed is not None:
+            result.foreign = []
+            # A part of another file's fix is counted there, once.
+            result.fixed = [f for f in result.fixed if not f.companion]
+            own = [f for f in result.findings if not f.received]
+            received = [f for f in result.findings if f.received and not f.companion]
+            result.findings = sorted(
+                _without_superseded(own, incoming + silenced_by_file.get(target, [])) + received,
+                key=lambda f: (f.row, f.column, f.code),
+            )
+        results[index] = result
     return results
+
+
+def _merged(result: FileResult, incoming: List[Finding], silenced: List[Finding]) -> FileResult:
+    """A file's own findings with the ones other files' calls raise there (not fixed here)."""
+    own = _without_superseded(result.findings, incoming + silenced)
+    target = os.path.abspath(str(result.path))
+    mine = _in_cells(target, [f for f in incoming if not f.companion])
+    return dataclasses.replace(
+        result, path=Path(result.path), skipped=result.skipped and not mine,
+        findings=sorted(own + mine, key=lambda f: (f.row, f.column, f.code)),
+    )
+
+
+def _fixed_again(result, target, incoming, settings, selection, write, display, read_before) -> FileResult:
+    """The file fixed again from its bytes before the run, with ``incoming`` applied first."""
+    from .engine import process_data
+
+    path = Path(result.path)
+    before = read_before.get(target) if read_before is not None else None
+    if before is None:  # a file the prefilter skipped: nothing of this run wrote it
+        try:
+            before = read_file(str(path))
+        except OSError as exc:
+            return FileResult(path, error=_read_error(exc))
+        if read_before is not None:
+            read_before[target] = before
+    return process_data(
+        path, before, settings, selection, fix=True, write=write, display=display(str(result.path)),
+        incoming=[_in_file(f) for f in sorted(incoming, key=_first_edit)], defer_write=True,
+    )
+
+
+def _first_edit(finding: Finding) -> Tuple[int, str]:
+    """Where a finding's fix starts editing this file: incoming fixes are applied in that order
+    (a part of another file's fix starts at its edit, not at the finding)."""
+    edits = finding.fix.edits if finding.fix is not None else ()
+    return (min((e.start for e in edits), default=finding.start), finding.code)
+
+
+def _half_fix_refused(finding: Finding) -> Finding:
+    """A fix of several files one part of which could not be applied: reported, not applied."""
+    return dataclasses.replace(
+        finding,
+        fix=None,
+        group=None,
+        message=f"{finding.message} Not fixed: its edits in another file collide with another fix there; make it by hand.",
+    )
 
 
 def _in_cells(path: str, findings: List[Finding]) -> List[Finding]:
@@ -294,8 +355,9 @@ def _by_file(finding: Finding, home: str) -> Dict[str, tuple]:
 def _in_file(finding: Finding) -> Finding:
     """The finding as its own file's: edits in that file's offsets, naming no file."""
     if finding.fix is None:
-        return finding
-    return dataclasses.replace(finding, fix=dataclasses.replace(finding.fix, edits=tuple(dataclasses.replace(e, path=None) for e in finding.fix.edits)))
+        return dataclasses.replace(finding, received=True)
+    edits = tuple(dataclasses.replace(e, path=None) for e in finding.fix.edits)
+    return dataclasses.replace(finding, fix=dataclasses.replace(finding.fix, edits=edits), received=True)
 
 
 def _as_own(finding: Finding, display_path: Callable[[str], str]) -> Finding:
