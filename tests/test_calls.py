@@ -229,6 +229,17 @@ def test_image_call_found(code, surface, is_async, azure):
 
 NOT_FOUND = [
     pytest.param(
+        # Members of another SDK's client instance stay that SDK's, however they are reached.
+        """
+        from together import Together
+        c = Together()
+        c.with_options(timeout=5).images.generate(model="dall-e-3", prompt="x")
+        c.with_raw_response.images.generate(model="dall-e-3", prompt="x")
+        c.beta.images.generate(model="dall-e-3", prompt="x")
+        """,
+        id="other-sdk-instance-members",
+    ),
+    pytest.param(
         """
         import together
         together.Together().images.generate(model="dall-e-3", prompt="x")

@@ -45,6 +45,7 @@ def test_classify_says_nothing(specifier: str) -> None:
 
 FILES = [
     ({"requirements.txt": "flask==3.0\nopenai==0.28.1  # the old SDK\n"}, V0, "requirements.txt"),
+    ({"requirements.txt": "openai==0.28.1 \\\n    --hash=sha256:abc\n"}, V0, "requirements.txt"),  # pip-compile --generate-hashes
     ({"requirements/base.txt": "openai[datalib]>=1.3 ; python_version > '3.8'\n"}, V1, "requirements/base.txt"),
     ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["openai<1"]\n'}, V0, "pyproject.toml"),
     ({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.10"\nopenai = "^1.30.0"\n'}, V1, "pyproject.toml"),

@@ -1378,3 +1378,91 @@ def test_a_fix_of_two_files_whose_part_collides_is_applied_nowhere(tmp_path: Pat
         "F1. Not fixed: its edits in another file collide with another fix there; make it by hand."
     ]
     assert by_name["b.py"].pending == b"w = 2\n" and [f.code for f in by_name["b.py"].fixed] == ["DM201"]
+
+
+# -- found by a review of the project layer ------------------------------------------------------
+def test_fix_keeps_what_it_could_not_apply_in_a_file_that_receives_fixes(tmp_path: Path) -> None:
+    write(tmp_path, {
+        **PYPROJECT,
+        "settings.py": 'MODEL = "gpt-image-1.5"\nQUALITY = "hd"\n',
+        "app.py": """
+            from openai import OpenAI
+            from settings import MODEL, QUALITY
+            OpenAI().images.generate(model=MODEL, prompt="x", quality=QUALITY)
+        """,
+    })
+    fixed = dm(tmp_path, "fix", ".")
+    assert fixed.exit_code == 1 and [s.split(" <-")[0] for s in fixed.summary] == ["settings.py:1:9 DM102"]
+    assert (tmp_path / "settings.py").read_text(encoding="utf-8") == 'MODEL = "gpt-image-1.5"\nQUALITY = "high"\n'
+
+
+DOWNLOAD_HELPER = """
+    import requests
+    def download_image(url, path):
+        r = requests.get(url)
+        r.raise_for_status()
+        with open(path, "wb") as f:
+            f.write(r.content)
+"""
+DOWNLOADING_APP = """
+    from openai import OpenAI
+    from helpers import download_image
+    resp = OpenAI().images.generate(model="gpt-image-2", prompt="x")
+    download_image(resp.data[0].url, "out.png")
+"""
+
+
+@pytest.mark.parametrize("refusal", ["hard link", "skip-file"])
+def test_a_fix_of_two_files_is_not_applied_when_one_cannot_be_written(tmp_path: Path, refusal: str) -> None:
+    project = tmp_path / "project"
+    helper = DOWNLOAD_HELPER if refusal == "hard link" else "# dalle-migrate: skip-file\n" + dedent(DOWNLOAD_HELPER)
+    write(project, {**PYPROJECT, "helpers.py": helper, "app.py": DOWNLOADING_APP})
+    if refusal == "hard link":
+        os.link(project / "helpers.py", tmp_path / "elsewhere.py")
+    before = snapshot(project)
+    fixed = dm(project, "fix", ".")
+    assert fixed.exit_code == 1
+    assert snapshot(project) == before
+    why = "has other hard links" if refusal == "hard link" else "is marked `# dalle-migrate: skip-file`"
+    assert [f["message"].endswith(f"Not fixed: the fix also edits helpers.py, which {why}.") for f in fixed.findings] == [True]
+
+
+def test_files_the_configuration_excludes_get_no_finding(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": '[tool.dalle-migrate]\nexclude = ["legacy"]\n',
+        "images.py": WRAPPER,
+        "legacy/old.py": 'from images import poster\nposter("x", model="dall-e-3")\n',
+    })
+    checked = dm(tmp_path, "check", ".")
+    assert checked.exit_code == 0 and checked.summary == []
+
+
+def test_a_constant_of_the_analysed_module_reached_through_an_import_cycle(tmp_path: Path) -> None:
+    write(tmp_path, {
+        **PYPROJECT,
+        "settings.py": "from app import DEFAULT\nMODEL = DEFAULT\n",
+        "app.py": 'from openai import OpenAI\nDEFAULT = "dall-e-3"\nfrom settings import MODEL\nOpenAI().images.generate(model=MODEL, prompt="x")\n',
+    })
+    assert dm(tmp_path, "check", ".").summary == ["app.py:2:11 DM101"]
+
+
+def test_a_class_lookup_through_an_import_cycle_ends(tmp_path: Path) -> None:
+    write(tmp_path, {
+        **PYPROJECT,
+        "a.py": "from b import X\nY = X()\n",
+        "b.py": "from a import Y\nX = Y\n",
+        "app.py": 'from openai import OpenAI\nfrom b import X\nOpenAI().images.generate(model=X.model, prompt="x")\n',
+    })
+    assert dm(tmp_path, "check", ".").summary == ["app.py:3:32 DM104"]
+
+
+@pytest.mark.parametrize("openai_file", ["a_openai.py", "z_openai.py"])
+def test_one_definition_for_an_openai_and_an_azure_call_is_unsafe_in_any_order(tmp_path: Path, openai_file: str) -> None:
+    write(tmp_path, {
+        **PYPROJECT,
+        "settings.py": 'QUALITY = "hd"\n',
+        openai_file: 'from openai import OpenAI\nfrom settings import QUALITY\nOpenAI().images.generate(model="gpt-image-2", prompt="x", quality=QUALITY)\n',
+        "b_azure.py": 'from openai import AzureOpenAI\nfrom settings import QUALITY\nAzureOpenAI(api_version="2025-04-01-preview").images.generate(model="dalle3", prompt="x", quality=QUALITY)\n',
+    })
+    quality = [f for f in dm(tmp_path, "check", ".").findings if f["code"] == "DM202"]
+    assert [f["fix"]["applicability"] for f in quality] == ["unsafe"]

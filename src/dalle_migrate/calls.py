@@ -45,12 +45,18 @@ class Origin:
     azure: bool = False
     node: Optional[cst.CSTNode] = None  # FunctionDef for FUNCTION
     ctx: Optional[ModuleContext] = field(default=None, compare=False)  # where ``node`` is; the module
-    module: bool = False  # OTHER: another package's module itself (``import streamlit as st``)
+    # OTHER, how it was reached: another package's module itself (``import streamlit as st``),
+    # or an object read off one or off an instance (``st.session_state``, ``client.beta``; a
+    # from-import too): what is read off such an object may be anything. Otherwise an
+    # instance made here (``Together()``) or a class: its own attributes are its package's.
+    module: bool = False
+    read_off: bool = False
 
 
 UNKNOWN = Origin(Kind.UNKNOWN)
 OTHER = Origin(Kind.OTHER)
 OTHER_MODULE = Origin(Kind.OTHER, module=True)
+OTHER_MEMBER = Origin(Kind.OTHER, read_off=True)
 
 
 class Surface(str, enum.Enum):
@@ -359,10 +365,13 @@ class _Finder:
                 for candidate in finder._inherited_keys((cls, attr)):
                     if candidate in finder.attributes:
                         return _combine(finder.value_origin(v, depth + 1) for v in finder.attributes[candidate])
-            if owner.kind is Kind.OTHER and owner.module:
-                return OTHER  # a member of another package's module: a class, a function, its own client
-            # An attribute read off an object (`st.session_state.client`, `request.app.state.openai`)
-            # may hold anything, an OpenAI client too: the call counts when its model is an OpenAI id.
+            if owner.kind is Kind.OTHER and not owner.read_off:
+                # A member of another package's module (a class, a function, its own client), or
+                # of an instance of its classes (`client.beta`, `client.with_raw_response`).
+                return OTHER_MEMBER
+            # Read off an object read off something (`st.session_state.client`,
+            # `request.app.state.openai`): it may hold anything, an OpenAI client too; the call
+            # counts when its model is an OpenAI id.
             return UNKNOWN
         if isinstance(node, cst.Call):
             func = node.func
@@ -550,7 +559,7 @@ class _Finder:
                 if bound != assignment.name:
                     continue
                 if module.split(".")[0] != package:
-                    return OTHER
+                    return OTHER_MEMBER  # a class, a function or an object of another package
                 if name in self.sdk.clients:
                     return self._client_class(name)
                 if name == self.sdk.legacy_class:

@@ -220,14 +220,19 @@ def notebook_module(text: str) -> Tuple[str, List[CodeCell]]:
     return _join(cells)[0], cells
 
 
-def in_cell(finding, cells: List[CodeCell], starts: List[int]):
+def in_cell(finding, cells: List[CodeCell], starts: List[int], path: Optional[str] = None):
     """A finding (findings.Finding) placed in the joined module, re-placed in its cell (row 1 =
-    the cell's first line)."""
+    the cell's first line); the edits of its fix in other files (``path`` is the notebook's)
+    keep their rows."""
     import dataclasses
 
     index = max((i for i, start in enumerate(starts) if start <= finding.row), default=0)
     offset = starts[index] - 1
-    positions = tuple((a - offset, b, c - offset, d) for a, b, c, d in finding.fix_positions)
+    edits = finding.fix.edits if finding.fix is not None else ()
+    positions = tuple(
+        (a - offset, b, c - offset, d) if edit.path in (None, path) else (a, b, c, d)
+        for edit, (a, b, c, d) in zip(edits, finding.fix_positions)
+    )
     return dataclasses.replace(
         finding, row=finding.row - offset, end_row=finding.end_row - offset, cell=cells[index].number, fix_positions=positions
     )

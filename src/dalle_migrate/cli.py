@@ -236,7 +236,8 @@ def _run(
     report = RunReport(command=command, unsafe_fixes=unsafe_fixes, diff_only=diff)
     show_progress = progress and output_format == "text" and not quiet and not statistics and sys.stderr.isatty()
     report.results = run_files(
-        files, settings, selection, fix=command == "fix", write=not diff, display=display_path, jobs=jobs, progress=show_progress
+        files, settings, selection, fix=command == "fix", write=not diff, display=display_path, jobs=jobs,
+        progress=show_progress, excluded=discovery.excludes_file,
     )
     report.results += [FileResult(Path(folder), error=why) for folder, why in discovery.errors]
 

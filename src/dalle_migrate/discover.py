@@ -123,6 +123,23 @@ class Discovery:
             return True
         return bool(self.excludes) and any(matches(path, p, self.root) for p in self.excludes)
 
+    def excludes_file(self, path: str) -> bool:
+        """Whether a walk would leave this file out (configuration, default folders, git): a file
+        the project layer reaches outside the run gets no finding then."""
+        file = Path(path)
+        if self.excluded(file, False) or self._explicit_ignored(file):
+            return True
+        try:
+            parts = file.resolve().relative_to(Path(self.root).resolve() if self.root else Path.cwd().resolve()).parts[:-1]
+        except ValueError:
+            parts = file.parts[:-1]
+        folder = Path(self.root) if self.root else Path.cwd()
+        for part in parts:
+            folder = folder / part
+            if self.excluded(folder, True):
+                return True
+        return False
+
     def _excluded_entry(self, name: str, rel_from_root: Optional[str]) -> bool:
         """The walk's fast path of ``excluded``: compiled globs on strings."""
         if self._name_re.match(name):

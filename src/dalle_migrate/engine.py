@@ -59,6 +59,10 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
                 found = [on_azure_deployment(f, call, ctx) for f in found]
             produced.extend((f, call) for f in found)
         for finding, call in produced:
+            if finding.path is not None and finding.path == ctx.path:
+                finding = _as_this_module(ctx, finding)
+                if finding is None:
+                    continue
             spans_files = finding.fix is not None and any(e.path is not None for e in finding.fix.edits)
             if finding.path is not None or spans_files:
                 elsewhere = _placed_elsewhere(ctx, finding, call)
@@ -80,6 +84,20 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
                 findings.append(finding)
     findings.sort(key=lambda f: (f.start, f.code))
     return findings
+
+
+def _as_this_module(ctx: ModuleContext, finding: Finding) -> Optional[Finding]:
+    """A finding on this module's own code reached through an import cycle (``settings``
+    imports a constant from the module that imports ``settings``): the project's copy of this
+    file, when it holds the text analysed here, has the same offsets: the finding is this
+    module's. None when the file on disk differs (a later round of fix)."""
+    copy = ctx.project.context(ctx.path) if ctx.project is not None and ctx.path else None
+    if copy is None or copy.text != ctx.text:
+        return None
+    fix = finding.fix
+    if fix is not None:
+        fix = dataclasses.replace(fix, edits=tuple(dataclasses.replace(e, path=None) if e.path == ctx.path else e for e in fix.edits))
+    return dataclasses.replace(finding, path=None, fix=fix)
 
 
 # Rules about what the target model accepts: on an Azure call they hold once its deployment

@@ -96,7 +96,7 @@ def _bump(version: Tuple[int, ...], index: int) -> Tuple[int, ...]:
 
 def _specifier(requirement: str, package: str) -> str:
     """``openai[datalib]>=0.27 ; python_version > "3.7"`` -> ``>=0.27``."""
-    text = requirement.split(";")[0].strip()
+    text = re.split(r"\s(?:\\|--|#)", requirement.split(";")[0] + " ")[0].strip()  # `\`, `--hash=...`
     text = re.sub(rf"^{re.escape(package)}\s*(\[[^\]]*\])?", "", text, flags=re.IGNORECASE).strip()
     return text.strip("()").strip()
 

@@ -60,7 +60,7 @@ class Project:
         self._roots: Dict[str, Tuple[Tuple[str, ...], str]] = {}  # folder -> (roots, project root)
         self._resolving: set = set()  # (file, name) pairs being resolved: import cycles end here
         self._imports: Dict[str, List[Tuple[str, FrozenSet[bytes]]]] = {}  # root -> the files' imported names
-        self._callers: Dict[Tuple[str, int], List[Tuple[ModuleContext, cst.Call]]] = {}
+        self._callers: Dict[Tuple[str, str, str], List[Tuple[ModuleContext, cst.Call]]] = {}
         self._pins: Dict[str, object] = {}  # root -> pins.Pin or None
 
     # -- files -----------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ class Project:
         byte scan); only the files that import the function's name or its module's are parsed."""
         if ctx.path is None or ctx.module_scope.assignments.get(func.name.value) is None:
             return []
-        key = (ctx.path, id(func))
+        key = (ctx.path, func.name.value, ctx.text)  # the same text: the same callers
         known = self._callers.get(key)
         if known is not None:
             return known

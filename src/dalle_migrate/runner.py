@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from .findings import FileResult, Finding
+from .findings import Applicability, FileResult, Finding
 from .noqa import skips_file
 from .prefilter import Prefilter
 
@@ -74,6 +74,7 @@ def run(
     display: Callable[[str], str],
     jobs: Optional[int] = None,
     progress: bool = False,
+    excluded: Callable[[str], bool] = lambda path: False,
 ) -> List[FileResult]:
     prefilter = Prefilter(settings.catalog)
     results: List[Optional[FileResult]] = [None] * len(files)
@@ -109,7 +110,7 @@ def run(
     read_before = {os.path.abspath(path): data for _, path, data in survivors}
     neighbours = neighbour_findings(done, settings, selection, prefilter)
     if neighbours or any(r.foreign for r in done):
-        done = settle_foreign(done, settings, selection, fix, write, display, read_before, neighbours)
+        done = settle_foreign(done, settings, selection, fix, write, display, read_before, neighbours, excluded)
     if fix and write:
         from .engine import write_result
 
@@ -177,6 +178,7 @@ def settle_foreign(
     display: Callable[[str], str],
     read_before: Optional[Dict[str, bytes]] = None,
     neighbours: Sequence[Finding] = (),
+    excluded: Callable[[str], bool] = lambda path: False,
 ) -> List[FileResult]:
     """Findings that calls raise in other modules of the project go to the files they are in.
 
@@ -185,7 +187,8 @@ def settle_foreign(
     fixes applied first (its own fixes are found again on the way); a file the run was not given
     gets a result of its own, and under ``fix`` nothing is written to it: its findings say so.
     A finding another module raises supersedes this file's own DM105 on the same literal (the
-    literal is no mere string: a call uses it)."""
+    literal is no mere string: a call uses it). Nothing is reported in a file the configuration
+    excludes or git ignores (``excluded``)."""
     from .report.common import display_path
 
     by_file: Dict[str, Dict[Tuple[str, int, int], Finding]] = {}
@@ -198,9 +201,13 @@ def settle_foreign(
                 found[key] = finding
             else:
                 reaches = known.reaches + tuple(r for r in finding.reaches if r not in known.reaches)
-                found[key] = dataclasses.replace(known, reaches=reaches)
+                # Several calls, one definition: the least safe of their verdicts holds (an Azure
+                # call's deployment may still serve DALL-E), whatever the order of the files.
+                keep = finding if _less_safe(finding, known) else known
+                found[key] = dataclasses.replace(keep, reaches=reaches)
         result.foreign = []
     index_of = {os.path.abspath(str(r.path)): i for i, r in enumerate(results)}
+    by_file = {target: found for target, found in by_file.items() if target in index_of or not excluded(target)}
     incoming_by_file: Dict[str, List[Finding]] = {}
     silenced_by_file: Dict[str, List[Finding]] = {}
     groups: Dict[int, List[str]] = {}  # a fix that edits several files -> those files
@@ -213,11 +220,14 @@ def settle_foreign(
             finding = _as_own(finding, display_path)
             parts = _by_file(finding, target)
             if len(parts) > 1:
-                # A fix that edits several files is applied whole or not at all.
-                outside = [p for p in parts if p not in index_of]
-                if outside or not fix:
-                    if fix:
-                        finding = _not_given(finding, ", ".join(display_path(p) for p in outside))
+                # A fix that edits several files is applied whole or not at all: every file it
+                # edits must be one the run may write.
+                refused = [(p, _why_not_written(p, p in index_of or not fix, write and fix)) for p in parts]
+                refused = [(p, why) for p, why in refused if why]
+                if refused or not fix:
+                    if refused:
+                        path, why = refused[0]
+                        finding = _not_written(finding, f"the fix also edits {display_path(path)}, which {why}")
                 else:
                     group = len(groups) + 1
                     groups[group] = sorted(parts)
@@ -283,6 +293,11 @@ def settle_foreign(
     return results
 
 
+def _less_safe(new: Finding, old: Finding) -> bool:
+    rank = {None: 0, Applicability.UNSAFE: 1, Applicability.SAFE: 2}
+    return rank[new.fix.applicability if new.fix else None] < rank[old.fix.applicability if old.fix else None]
+
+
 def _merged(result: FileResult, incoming: List[Finding], silenced: List[Finding]) -> FileResult:
     """A file's own findings with the ones other files' calls raise there (not fixed here)."""
     own = _without_superseded(result.findings, incoming + silenced)
@@ -341,7 +356,7 @@ def _in_cells(path: str, findings: List[Finding]) -> List[Finding]:
     except (OSError, UnicodeDecodeError, NotebookError):
         return findings
     starts = _join(cells)[1]
-    return [in_cell(f, cells, starts) for f in findings]
+    return [in_cell(f, cells, starts, path) for f in findings]
 
 
 def _by_file(finding: Finding, home: str) -> Dict[str, tuple]:
@@ -372,6 +387,30 @@ def _as_own(finding: Finding, display_path: Callable[[str], str]) -> Finding:
     else:
         where = ""
     return dataclasses.replace(finding, message=finding.message + where, path=None, reaches=())
+
+
+def _why_not_written(path: str, given: bool, write: bool) -> str:
+    """Why ``fix`` may not write this file as part of a fix of several files ('' if it may)."""
+    if not given:
+        return "was not among the files given to `fix`"
+    try:
+        data = read_file(path)
+        info = os.lstat(path)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if skips_file(data):
+        return "is marked `# dalle-migrate: skip-file`"
+    if write and os.path.islink(path):
+        return "is a symbolic link"
+    if write and info.st_nlink > 1:
+        return "has other hard links"
+    return ""
+
+
+def _not_written(finding: Finding, why: str) -> Finding:
+    if finding.fix is None or finding.companion:
+        return finding
+    return dataclasses.replace(finding, fix=None, message=f"{finding.message} Not fixed: {why}.")
 
 
 def _not_given(finding: Finding, shown: str) -> Finding:

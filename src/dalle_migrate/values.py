@@ -308,18 +308,21 @@ class Resolver:
         if len(bindings) != 1 or project is None or depth > _MAX_DEPTH:
             return None
         binding = bindings[0]
-        if isinstance(binding, ImportAssignment):
-            target = project.reexported(project.imported(self.ctx, binding))
-            if target is None or target.name is None or not project.entering(self.ctx, name):
-                return None
-            try:
-                return resolver(target.ctx).global_class(target.name, depth + 1)
-            finally:
-                project.leaving(self.ctx, name)
         if isinstance(binding.node, cst.ClassDef):
             return binding.node
-        value = self.assigned_value(binding.node)
-        return self._class_of(value) if value is not None else None
+        key = "class:" + name
+        if not project.entering(self.ctx, key):
+            return None  # an import cycle
+        try:
+            if isinstance(binding, ImportAssignment):
+                target = project.reexported(project.imported(self.ctx, binding))
+                if target is None or target.name is None:
+                    return None
+                return resolver(target.ctx).global_class(target.name, depth + 1)
+            value = self.assigned_value(binding.node)
+            return self._class_of(value, depth + 1) if value is not None else None
+        finally:
+            project.leaving(self.ctx, key)
 
     def _call(self, node: cst.Call, depth: int, seen: frozenset) -> Resolution:
         name = dotted_name(node.func) or ""
@@ -470,7 +473,7 @@ class Resolver:
                 return None
             if isinstance(assignment, ImportAssignment):
                 target = self.elsewhere(node)
-                return resolver(target.ctx).global_class(target.name) if target is not None and target.name else None
+                return resolver(target.ctx).global_class(target.name, depth) if target is not None and target.name else None
             bound = assignment.node
             if isinstance(bound, cst.ClassDef):
                 return bound
