@@ -136,3 +136,4 @@ class FileResult:
     foreign: List[Finding] = field(default_factory=list)
     imports: List[str] = field(default_factory=list)  # files of the project modules it imports
     pending: Optional[bytes] = None  # the fixed file's bytes, not written yet (engine.write_result)
+    outside: bool = False  # not a file of the run: findings its calls raise in another module

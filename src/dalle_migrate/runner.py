@@ -251,7 +251,7 @@ def settle_foreign(
                 continue
             if fix:
                 incoming = [_not_given(f, display_path(target)) for f in incoming]
-            results.append(FileResult(Path(target), findings=_in_cells(target, [f for f in incoming if not f.companion])))
+            results.append(FileResult(Path(target), findings=_in_cells(target, [f for f in incoming if not f.companion]), outside=True))
         elif fix and wanted(incoming) and results[index].error is None:
             refix.append(target)
         else:

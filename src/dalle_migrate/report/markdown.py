@@ -18,7 +18,7 @@ def render(report: RunReport) -> str:
     fixable = [(n, f) for n, f in remaining if f.fix is not None and f.fix.applies(report.unsafe_fixes)]
     person = [(n, f) for n, f in remaining if not (f.fix is not None and f.fix.applies(report.unsafe_fixes))]
     out = ["## Migration to gpt-image-2 (dalle-migrate)", ""]
-    files = len(report.results)
+    files = sum(1 for r in report.results if not r.outside)
     if report.command == "fix" and not report.diff_only:
         out.append(f"{len(fixed)} change(s) made; {len(person)} finding(s) need a person; {files} file(s) scanned.")
     else:

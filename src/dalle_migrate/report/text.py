@@ -28,7 +28,7 @@ def render(report: RunReport) -> str:
 def _summary(report: RunReport) -> str:
     findings = [f for _, f in report.findings]
     count = len(findings)
-    scanned = len(report.results)
+    scanned = sum(1 for r in report.results if not r.outside)  # not the project's other files it reports in
     files = f"{scanned} file{'' if scanned == 1 else 's'} scanned"
     safe = sum(1 for f in findings if f.fix is not None and f.fix.applies(False))
     unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.applies(False))
