@@ -77,6 +77,9 @@ def run(
     excluded: Callable[[str], bool] = lambda path: False,
 ) -> List[FileResult]:
     prefilter = Prefilter(settings.catalog)
+    project = sys.modules.get(f"{__package__}.project")  # never imported here: it brings LibCST
+    if project is not None:
+        project.new_run()  # files may have changed since another run in this process
     results: List[Optional[FileResult]] = [None] * len(files)
     survivors: List[Tuple[int, str, bytes]] = []
     meter = Progress(len(files), progress)
@@ -91,6 +94,11 @@ def run(
     tasks = [(Path(path), data, display(path)) for _, path, data in survivors]
     if jobs > 1 and len(survivors) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # only when it pays
+
+        from .project import index_roots
+
+        # Which project files import what: read once here, inherited by the forked workers.
+        index_roots(settings, [path for _, path, _ in survivors])
 
         # The settings (with the catalogue) go to each worker once, not with every file.
         with ProcessPoolExecutor(max_workers=min(jobs, len(survivors)), initializer=_start_worker, initargs=job) as pool:
