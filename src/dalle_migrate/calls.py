@@ -356,13 +356,13 @@ class _Finder:
                     return Origin(Kind.LEGACY_CLASS)
                 return Origin(Kind.OPENAI_MODULE)
             key = self._attribute_key(node)
-            for candidate in self._inherited_keys(key):
+            for candidate in self.inherited_keys(key):
                 if candidate in self.attributes:
                     return _combine(self.value_origin(v, depth + 1) for v in self.attributes[candidate])
-            cls = value_resolver(self.ctx)._class_of(node.value)  # `bot.client`, `self.service.client`: the class says
+            cls = value_resolver(self.ctx).class_of(node.value)  # `bot.client`, `self.service.client`: the class says
             if cls is not None:
                 finder = _finder(self.ctx.owner(cls))
-                for candidate in finder._inherited_keys((cls, attr)):
+                for candidate in finder.inherited_keys((cls, attr)):
                     if candidate in finder.attributes:
                         return _combine(finder.value_origin(v, depth + 1) for v in finder.attributes[candidate])
             if owner.kind is Kind.OTHER and not owner.read_off:
@@ -475,7 +475,7 @@ class _Finder:
     def _passed_origin(self, param: cst.Param, depth: int) -> Origin:
         """An unannotated parameter holds what every call of its function in the project passes
         it (``make(client, ...)`` with ``client = OpenAI()`` at the call)."""
-        passed = value_resolver(self.ctx)._arguments_for(param)
+        passed = value_resolver(self.ctx).arguments_for(param)
         if not passed or any(resolver is None for resolver, _ in passed):
             return UNKNOWN
         origins = [_finder(resolver.ctx).origin(arg.value, depth + 1) for resolver, arg in passed if arg is not None]
@@ -594,7 +594,7 @@ class _Finder:
             return (self._enclosing_class(node), dotted.split(".", 1)[1])
         return (None, dotted)
 
-    def _inherited_keys(self, key):
+    def inherited_keys(self, key):
         """``self.x`` is looked up in the class, then in its bases defined in this module."""
         if key is None:
             return []

@@ -141,7 +141,7 @@ def code_cells(root: Span) -> List[CodeCell]:
     return cells
 
 
-def _join(cells: List[CodeCell]) -> Tuple[str, List[int]]:
+def join_cells(cells: List[CodeCell]) -> Tuple[str, List[int]]:
     """The module text and the line (1-based) where each cell's code starts."""
     parts, starts, line = [], [], 1
     for cell in cells:
@@ -154,12 +154,12 @@ def _join(cells: List[CodeCell]) -> Tuple[str, List[int]]:
     return "".join(parts), starts
 
 
-def _cell_starts(module: str) -> List[int]:
+def cell_starts(module: str) -> List[int]:
     """The line (1-based) where each cell's code starts, read from the markers."""
     return [n + 2 for n, line in enumerate(module.splitlines()) if _CELL_MARK_RE.match(line)]
 
 
-def _split(module: str, cells: List[CodeCell]) -> Dict[int, str]:
+def split_cells(module: str, cells: List[CodeCell]) -> Dict[int, str]:
     """Cell number -> new source text, IPython lines restored."""
     magics = {k: v for cell in cells for k, v in cell.magics.items()}
     out: Dict[int, List[str]] = {}
@@ -187,7 +187,7 @@ def _split(module: str, cells: List[CodeCell]) -> Dict[int, str]:
 
 
 # -- writing a source back in its own style ------------------------------------------------------
-def _render_source(text: str, original: str, span: Span, newline: str) -> str:
+def render_source(text: str, original: str, span: Span, newline: str) -> str:
     ascii_only = "\\u" in original and not any(ord(c) > 127 for c in original)
     dump = lambda s: json.dumps(s, ensure_ascii=ascii_only)  # noqa: E731
     if not isinstance(span.value, list):
@@ -217,7 +217,7 @@ def _indent_before(text: str, index: int) -> Optional[str]:
 def notebook_module(text: str) -> Tuple[str, List[CodeCell]]:
     """The code cells of a notebook's JSON text joined as one module, and the cells."""
     cells = code_cells(parse_notebook(text))
-    return _join(cells)[0], cells
+    return join_cells(cells)[0], cells
 
 
 def in_cell(finding, cells: List[CodeCell], starts: List[int], path: Optional[str] = None):

@@ -21,10 +21,10 @@ from typing import List, Optional, Tuple
 from .cells import (  # noqa: F401  (parse_notebook re-exported for tests)
     CodeCell,
     NotebookError,
-    _cell_starts,
-    _join,
-    _render_source,
-    _split,
+    cell_starts,
+    join_cells,
+    render_source,
+    split_cells,
     code_cells,
     in_cell,
     parse_notebook,
@@ -58,24 +58,24 @@ def _run(
     cells = code_cells(root)
     if not cells:
         return TextResult(text, [])
-    module, starts = _join(cells)
+    module, starts = join_cells(cells)
     if fix:  # `incoming`: fixes other modules' calls need here, in the joined module's offsets
         outcome = fix_text(module, settings, selection, filename=filename, incoming=incoming)
     else:
         outcome = check_text(module, settings, selection, filename=filename)
     # Remaining findings are placed in the fixed module, fixed ones in the original.
-    findings = [_in_cell(f, cells, _cell_starts(outcome.text)) for f in outcome.findings]
+    findings = [_in_cell(f, cells, cell_starts(outcome.text)) for f in outcome.findings]
     fixed = [_in_cell(f, cells, starts) for f in outcome.fixed]
     # Findings in the project's modules name the cell whose call reaches them.
     foreign = [_reaching_from_cells(f, cells, starts) for f in outcome.foreign]
     if not fix or outcome.text == module:
         return TextResult(text, findings, fixed, foreign, outcome.imports)
-    new_sources = _split(outcome.text, cells)
+    new_sources = split_cells(outcome.text, cells)
     edits = []
     for cell in cells:
         new = new_sources[cell.number]
         if new != cell.text:
-            edits.append((cell.source.start, cell.source.end, _render_source(new, text, cell.source, newline)))
+            edits.append((cell.source.start, cell.source.end, render_source(new, text, cell.source, newline)))
     new_text = text
     for start, end, content in sorted(edits, reverse=True):
         new_text = new_text[:start] + content + new_text[end:]

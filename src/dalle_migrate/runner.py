@@ -357,13 +357,13 @@ def _in_cells(path: str, findings: List[Finding]) -> List[Finding]:
     """Findings placed in a notebook's joined code cells, re-placed in their cells."""
     if not path.endswith(".ipynb") or not findings:
         return findings
-    from .cells import NotebookError, _join, in_cell, notebook_module
+    from .cells import NotebookError, in_cell, join_cells, notebook_module
 
     try:
         _, cells = notebook_module(read_file(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError, NotebookError):
         return findings
-    starts = _join(cells)[1]
+    starts = join_cells(cells)[1]
     return [in_cell(f, cells, starts, path) for f in findings]
 
 

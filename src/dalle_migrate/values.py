@@ -216,7 +216,7 @@ class Resolver:
         result = self._resolve(param.default, depth, seen) if param.default is not None else Resolution((), True)
         if self._enclosing(param, cst.FunctionDef) is None:
             return UNRESOLVED
-        passed = self._arguments_for(param)
+        passed = self.arguments_for(param)
         if not passed and param.default is None:
             return UNRESOLVED  # only callers elsewhere decide
         for caller, arg in passed:
@@ -236,7 +236,7 @@ class Resolver:
             inner = self._attribute(node.value, depth, seen)
             if inner.values or inner.complete is False:
                 return inner
-        owner = self._class_of(node.value)
+        owner = self.class_of(node.value)
         if owner is not None:
             # The class may be another module's: its attributes are resolved there.
             return self._delegated(resolver(self.ctx.owner(owner))._class_attribute, owner, attr, depth, seen)
@@ -320,7 +320,7 @@ class Resolver:
                     return None
                 return resolver(target.ctx).global_class(target.name, depth + 1)
             value = self.assigned_value(binding.node)
-            return self._class_of(value, depth + 1) if value is not None else None
+            return self.class_of(value, depth + 1) if value is not None else None
         finally:
             project.leaving(self.ctx, key)
 
@@ -458,7 +458,7 @@ class Resolver:
             self._calls_by_name = calls
         return self._calls_by_name.get(name, [])
 
-    def _class_of(self, node: Optional[cst.CSTNode], depth: int = 0) -> Optional[cst.ClassDef]:
+    def class_of(self, node: Optional[cst.CSTNode], depth: int = 0) -> Optional[cst.ClassDef]:
         """The project's class an expression is, or is an instance of: ``self``, ``Settings()``,
         a name bound to one, a parameter or attribute annotated with one (``config: Config``),
         ``self.config`` where the class assigns ``self.config = Config(...)``."""
@@ -479,41 +479,41 @@ class Resolver:
                 return bound
             if isinstance(bound, cst.Param):
                 annotated = self._annotated_class(bound.annotation.annotation, depth) if bound.annotation is not None else None
-                return annotated or self._class_of(bound.default, depth) or self._passed_class(bound, depth)
+                return annotated or self.class_of(bound.default, depth) or self._passed_class(bound, depth)
             parent = self.ctx.parent(bound)
             if isinstance(parent, cst.AnnAssign) and parent.target is bound:
                 annotated = self._annotated_class(parent.annotation.annotation, depth)
                 if annotated is not None:
                     return annotated
-            return self._class_of(self.assigned_value(bound), depth)
+            return self.class_of(self.assigned_value(bound), depth)
         if isinstance(node, cst.Attribute):
-            owner = self._class_of(node.value, depth)
+            owner = self.class_of(node.value, depth)
             if owner is None:
                 return None
             return resolver(self.ctx.owner(owner))._attribute_class(owner, node.attr.value, depth)
         if isinstance(node, cst.Call):
-            return self._class_of(node.func, depth)
+            return self.class_of(node.func, depth)
         if isinstance(node, cst.BooleanOperation):  # `config or Config()`
-            return self._class_of(node.left, depth) or self._class_of(node.right, depth)
+            return self.class_of(node.left, depth) or self.class_of(node.right, depth)
         if isinstance(node, cst.IfExp):
-            return self._class_of(node.body, depth) or self._class_of(node.orelse, depth)
+            return self.class_of(node.body, depth) or self.class_of(node.orelse, depth)
         return None
 
     def _passed_class(self, param: cst.Param, depth: int) -> Optional[cst.ClassDef]:
         """The class of what every call of the parameter's function passes it, when they agree."""
         found = set()
-        for caller, arg in self._arguments_for(param):
+        for caller, arg in self.arguments_for(param):
             if caller is None:
                 return None
             if arg is None:
                 continue
-            cls = caller._class_of(arg.value, depth)
+            cls = caller.class_of(arg.value, depth)
             if cls is None:
                 return None
             found.add(cls)
         return found.pop() if len(found) == 1 else None
 
-    def _arguments_for(self, param: cst.Param):
+    def arguments_for(self, param: cst.Param):
         """(resolver, the argument passed or None) for each call of the parameter's function in
         the project; (None, None) for a call whose ``*args``/``**kwargs`` may pass it."""
         func = self._enclosing(param, cst.FunctionDef)
@@ -542,7 +542,7 @@ class Resolver:
         """The class an annotation names: ``Config``, ``cfg.Config``, ``Optional[Config]``,
         ``Config | None`` (a quoted annotation is not read)."""
         if isinstance(annotation, (cst.Name, cst.Attribute)):
-            found = self._class_of(annotation, depth)
+            found = self.class_of(annotation, depth)
             return found
         if isinstance(annotation, cst.Subscript):
             for element in annotation.slice:
@@ -562,7 +562,7 @@ class Resolver:
             if isinstance(node, cst.Annotation):
                 cls = self._annotated_class(node.annotation, depth)
             else:
-                cls = self._class_of(node, depth)
+                cls = self.class_of(node, depth)
             if cls is not None:
                 found.add(cls)
         return found.pop() if len(found) == 1 else None
