@@ -156,9 +156,9 @@ def test_text_and_json_reports_name_the_cell(tmp_path):
     assert {(i["code"], i["cell"]) for i in json.loads(out.stdout)} >= {("DM101", 3), ("DM301", 5)}
 
 
-def run_cells(path: Path, base_url: str, out_dir: Path) -> subprocess.CompletedProcess:
-    """Run a notebook's code cells in order, as a kernel would; IPython-only lines are skipped
-    (the stand-in kernel is plain Python), cell magics that wrap Python run their body."""
+def notebook_code(path: Path) -> str:
+    """A notebook's code cells in order, as a plain-Python kernel would run them: IPython-only
+    lines are skipped, cell magics that wrap Python run their body."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     lines = []
     for cell in cells:
@@ -167,13 +167,14 @@ def run_cells(path: Path, base_url: str, out_dir: Path) -> subprocess.CompletedP
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
         if source.startswith("%%") and not source.startswith("%%time"):
             continue
-        for line in source.splitlines():
-            stripped = line.strip()
-            if stripped.startswith(("%", "!")) or stripped.endswith("?"):
-                continue
-            lines.append(line)
+        lines += [line for line in source.splitlines() if not line.strip().startswith(("%", "!")) and not line.strip().endswith("?")]
+    return "\n".join(lines) + "\n"
+
+
+def run_cells(path: Path, base_url: str, out_dir: Path) -> subprocess.CompletedProcess:
+    """Run a notebook's code cells in order, as a kernel would."""
     script = path.with_suffix(".cells.py")
-    script.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    script.write_text(notebook_code(path), encoding="utf-8")
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI_")}
     env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="test-key", OUT_DIR=str(out_dir), NO_PROXY="127.0.0.1,localhost")
     return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
@@ -234,20 +235,11 @@ EXPLORE_CELLS = (
 def run_cells_in_folder(path: Path, base_url: str, out_dir: Path) -> subprocess.CompletedProcess:
     """``run_cells``, with the kernel's working directory and ``sys.path[0]`` the notebook's folder
     (a notebook imports its neighbours) and the script kept outside the project."""
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    lines = []
-    for cell in cells:
-        if cell["cell_type"] != "code":
-            continue
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        if source.startswith("%%") and not source.startswith("%%time"):
-            continue
-        lines += [line for line in source.splitlines() if not line.strip().startswith(("%", "!")) and not line.strip().endswith("?")]
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI_")}
     env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="test-key", IMAGE_OUT_DIR=str(out_dir), NO_PROXY="127.0.0.1,localhost")
     env.pop("PYTHONPATH", None)
     # `python -` puts '' (the working directory) first on sys.path, as a kernel does.
-    return subprocess.run([sys.executable, "-"], input="\n".join(lines) + "\n", cwd=path.parent, capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run([sys.executable, "-"], input=notebook_code(path), cwd=path.parent, capture_output=True, text=True, env=env, timeout=120)
 
 
 def project_files(root: Path) -> dict:
