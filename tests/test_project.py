@@ -1466,3 +1466,18 @@ def test_one_definition_for_an_openai_and_an_azure_call_is_unsafe_in_any_order(t
     })
     quality = [f for f in dm(tmp_path, "check", ".").findings if f["code"] == "DM202"]
     assert [f["fix"]["applicability"] for f in quality] == ["unsafe"]
+
+
+def test_a_run_given_only_the_module_defining_a_value_finds_the_calls_using_it(tmp_path: Path) -> None:
+    """pre-commit with settings.py alone staged: the modules importing it are analysed,
+    read-only, for what their calls need of it."""
+    write(tmp_path, {
+        **PYPROJECT,
+        "settings.py": 'QUALITY = "hd"\n',
+        "app.py": 'from openai import OpenAI\nfrom settings import QUALITY\nOpenAI().images.generate(model="gpt-image-2", prompt="x", quality=QUALITY)\n',
+    })
+    assert dm(tmp_path, "check", "settings.py").summary == ["settings.py:1:11 DM202 <- app.py:3:1"]
+    before = snapshot(tmp_path)
+    fixed = dm(tmp_path, "fix", "settings.py")
+    assert fixed.exit_code == 0
+    assert changed_files(before, snapshot(tmp_path)) == {"settings.py": 'QUALITY = "high"\n'}

@@ -49,14 +49,48 @@ def _minimal(words: Iterable[str]) -> List[str]:
     return kept
 
 
+_SIZE = re.compile(rb"[\"']\d{2,5}x\d{2,5}[\"']")
+
+
+def value_needles(catalog: Catalog, target: str) -> Tuple[bytes, ...]:
+    """Quoted values some model's parameters took that the target's reject (``"hd"``, ``"vivid"``,
+    ``"url"``): a module holding one may define what an image call elsewhere uses."""
+    words = set()
+    taken = {  # what the target accepts for any parameter: no sign of a value to migrate
+        v for endpoint in catalog.endpoints for rule in (catalog.params(target, endpoint) or {}).values()
+        for v in (getattr(rule, "values", None) or ()) if isinstance(v, str)
+    }
+    for model_id in catalog.models:
+        for endpoint in catalog.endpoints:
+            rules = catalog.params(model_id, endpoint) or {}
+            target_rules = catalog.params(target, endpoint) or {}
+            for name, rule in rules.items():
+                values = getattr(rule, "values", None) or ()
+                accepted = getattr(target_rules.get(name), "values", None) or ()
+                words.update(v for v in values if isinstance(v, str) and v not in accepted and v not in taken)
+    return tuple(sorted(q + w.encode() + q for w in words for q in (b'"', b"'")))
+
+
 class Prefilter:
     def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._values: dict = {}
         self.needles = needles(catalog)
         # The image calls' own needles (`images.generate`...) are looked for only in a file that
         # has their common start: one more scan of most files instead of five.
         self.gate = f"{catalog.sdk.images_attribute}.".encode()
         self.primary = tuple(n for n in self.needles if not n.startswith(self.gate))
         self.calls = tuple(n for n in self.needles if n.startswith(self.gate))
+
+    def may_hold_values(self, data: bytes, target: str) -> bool:
+        """Whether a module that cannot have a finding of its own may still define a value an
+        image call of another module uses (a model id, a size, a quality the target rejects)."""
+        if self.may_have_findings(data):
+            return True
+        needles = self._values.get(target)
+        if needles is None:
+            needles = self._values[target] = value_needles(self.catalog, target)
+        return any(needle in data for needle in needles) or _SIZE.search(data) is not None
 
     def may_have_findings(self, data: bytes) -> bool:
         for needle in self.primary:  # a plain loop: any() over a generator costs a third more

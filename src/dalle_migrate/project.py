@@ -268,6 +268,21 @@ class Project:
         self._callers[key] = found
         return found
 
+    def importers(self, path: str) -> List[str]:
+        """The project's files whose imports resolve to the module in ``path``."""
+        path = os.path.abspath(path)
+        stem = os.path.splitext(os.path.basename(path))[0]
+        if stem == "__init__":
+            stem = os.path.basename(os.path.dirname(path))
+        found = []
+        for other, names in self._import_index(self.root(path)):
+            if other == path or stem.encode() not in names:
+                continue
+            ctx = self.context(other)
+            if ctx is not None and path in self.imports_of(ctx):
+                found.append(other)
+        return found
+
     def _import_index(self, root: str) -> List[Tuple[str, FrozenSet[bytes]]]:
         known = self._imports.get(root) or IMPORT_INDEXES.get(root)
         if known is not None:

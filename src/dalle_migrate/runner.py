@@ -142,6 +142,11 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
     in_run = {os.path.abspath(str(r.path)) for r in results}
     seen = set(in_run)
     frontier = [p for r in results for p in r.imports if p not in seen]
+    if len(results) <= IMPORTERS_MAX_FILES:
+        # A few files given (a pre-commit run): the modules that import them may take their
+        # values (settings.py staged alone, images.py uses its model).
+        holding = [p for p in sorted(in_run) if p.endswith(".py") and _holds_values(p, prefilter, settings.target)]
+        frontier += [p for p in _importers_of(holding, settings) if p not in seen]
     found: List[Finding] = []
     for _ in range(NEIGHBOUR_HOPS):
         if not frontier:
@@ -167,6 +172,31 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
             following += [p for p in outcome.imports if p not in seen]
         frontier = following
     return found
+
+
+# Up to this many files in a run, the project modules that import them are analysed too (the
+# project's import index is read for that: worth it for a pre-commit run, not for `check .`).
+IMPORTERS_MAX_FILES = 50
+
+
+def _holds_values(path: str, prefilter: Prefilter, target: str) -> bool:
+    try:
+        return prefilter.may_hold_values(read_file(path), target)
+    except OSError:
+        return False
+
+
+def _importers_of(paths: List[str], settings) -> List[str]:
+    python = [p for p in paths if p.endswith(".py")]
+    if not python:
+        return []
+    from .project import project_for
+
+    project = project_for(settings)
+    found: Dict[str, None] = {}
+    for path in python:
+        found.update(dict.fromkeys(project.importers(path)))
+    return list(found)
 
 
 def _imports_of(path: str, settings) -> List[str]:
