@@ -377,7 +377,7 @@ NB_CODE = HEAD + CALL
 def test_truncated_notebook(tmp_path):
     path = tmp_path / "cut.ipynb"
     text = _notebook([_cell(NB_CODE.splitlines(True))])
-    after_api = text.index("openai") + len("openai")  # cut after the name: past the prefilter
+    after_api = text.index(".images.") + len(".images.")  # cut after the images API: past the prefilter
     for cut in (after_api, after_api + 20, (after_api + len(text)) // 2, len(text) - 3):
         data = write(path, text[:cut].encode())
         assert_dm900(path, data, "cannot be read", "left untouched")
@@ -428,11 +428,11 @@ def test_notebook_cells_missing_source_or_malformed(tmp_path):
 def test_notebook_dm900_messages_are_accurate(tmp_path):
     text = _notebook([_cell(NB_CODE)])
     path = tmp_path / "cut.ipynb"
-    cut = text.index("from openai") + len("from openai") + 3  # inside the source string
+    cut = text.index("client.images") + len("client.images") + 3  # inside the source string
     write(path, text[:cut].encode())
     (finding,) = process_file(path, settings(), Selection()).findings
     assert "at at" not in finding.message, finding.message
-    path.write_text(json.dumps({"metadata": {"note": "openai"}, "nbformat": 4}))
+    path.write_text(json.dumps({"metadata": {"note": "openai client.images.generate"}, "nbformat": 4}))
     (finding,) = process_file(path, settings(), Selection()).findings
     assert "not valid JSON" not in finding.message, finding.message
 
@@ -610,13 +610,13 @@ def test_hostile_tree_in_a_real_process(tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()
     dm900 = {
-        "binary.py": b"import openai\n" + bytes(range(256)) * 4,
+        "binary.py": b"import openai\nclient.images.generate\n" + bytes(range(256)) * 4,
         "nul.py": (HEAD + "x = 1\x00\n" + CALL).encode(),
         "latin_bytes.py": (HEAD + CALL.replace('"x"', '"\u00e9"')).encode("latin-1"),
         "unknown_cookie.py": b"# coding: klingon\n" + (HEAD + CALL).encode(),
         "py2.py": ("import openai\nprint 'x'\n" + CALL).encode(),
         "deep.py": (HEAD + "v = " + "-" * 1200 + "1\n" + CALL).encode(),
-        "truncated.ipynb": _notebook([_cell(NB_CODE)]).encode().split(b"openai")[0] + b"openai",
+        "truncated.ipynb": _notebook([_cell(NB_CODE)]).encode().split(b".images.")[0] + b".images.",
         "no_cells.ipynb": b'{"metadata": {"m": "dall-e-3"}}',
     }
     skipped = {"utf16.py": (HEAD + CALL).encode("utf-16"), "empty.py": b""}

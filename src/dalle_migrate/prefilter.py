@@ -1,11 +1,13 @@
 """The byte-level prefilter: which files can hold a finding at all, decided before any parsing.
 
 A finding needs an image call or a model id. An image call needs its receiver traced to the
-``openai`` package (so the file names it: ``from openai import OpenAI``, ``import openai``), to
-a client another module of the project makes (then the file holds the call's own text,
+``openai`` package (so the file names it: ``from openai import OpenAI``, ``import openai``) and
+spells the images API (``.images`` on a client, ``openai.Image`` before 1.0), or to a client
+another module of the project makes (then the file holds the call's own text,
 ``images.generate``), or a known model id as its model; DM105/DM106 need a model id. So a file
-that contains neither the package name, nor an image call's text, nor any model id cannot have
-a finding of its own, and is never decoded or parsed.
+that holds no model id, no image call's text, and names the package without the images API (chat,
+embeddings, agents: most of the code that names ``openai``) cannot have a finding of its own,
+and is never decoded or parsed.
 
 The test is a few substring searches over the raw bytes (``bytes.__contains__``), derived from
 the catalogue: in CPython they are several times faster than one regular expression with the same
@@ -76,11 +78,19 @@ class Prefilter:
         self.catalog = catalog
         self._values: dict = {}
         self.needles = needles(catalog)
+        package = catalog.sdk.package.encode()
         # The image calls' own needles (`images.generate`...) are looked for only in a file that
         # has their common start: one more scan of most files instead of five.
         self.gate = f"{catalog.sdk.images_attribute}.".encode()
-        self.primary = tuple(n for n in self.needles if not n.startswith(self.gate))
         self.calls = tuple(n for n in self.needles if n.startswith(self.gate))
+        self.models = tuple(n for n in self.needles if n != package and not n.startswith(self.gate))
+        self.package = package
+        # A file naming the package reaches the image API only through `<client>.images.<...>`
+        # or `Image.create...` (`openai.Image`, the 0.x class): chat, embeddings and agents code
+        # spells neither (`.ImageResponse`, PIL's `Image.open` are not it).
+        images, legacy = re.escape(catalog.sdk.images_attribute), re.escape(catalog.sdk.legacy_class)
+        verbs = "|".join(sorted({re.escape(m) for m in catalog.legacy_methods}, key=len, reverse=True))
+        self.image_api = re.compile(rf"\.\s*{images}\s*\.|\b{legacy}\s*\.\s*(?:{verbs})\b".encode())
 
     def may_hold_values(self, data: bytes, target: str) -> bool:
         """Whether a module that cannot have a finding of its own may still define a value an
@@ -93,11 +103,11 @@ class Prefilter:
         return any(needle in data for needle in needles) or _SIZE.search(data) is not None
 
     def may_have_findings(self, data: bytes) -> bool:
-        for needle in self.primary:  # a plain loop: any() over a generator costs a third more
+        for needle in self.models:  # a plain loop: any() over a generator costs a third more
             if needle in data:
                 return True
         if self.gate in data:
             for needle in self.calls:
                 if needle in data:
                     return True
-        return False
+        return self.package in data and self.image_api.search(data) is not None
