@@ -650,9 +650,15 @@ class _Finder:
                 self.attributes.setdefault((cls, target.value), []).append(value)
 
     def _note_azure_setting(self, target: cst.BaseExpression, value: cst.CSTNode, package: str) -> None:
-        if not isinstance(target, cst.Attribute) or self.origin(target.value).kind is not Kind.OPENAI_MODULE:
+        if not isinstance(target, cst.Attribute):
             return
         attr = target.attr.value
+        # The name first: tracing where every `x.attr = ...` comes from would load the modules
+        # of the whole import graph (the project layer follows imports).
+        if attr != "api_type" and attr not in self.sdk.module_azure_settings:
+            return
+        if self.origin(target.value).kind is not Kind.OPENAI_MODULE:
+            return
         if attr == "api_type":
             resolved = resolve(self.ctx, value)  # type: ignore[arg-type]
             if resolved is not None and isinstance(resolved.value, str) and "azure" in resolved.value.lower():

@@ -258,8 +258,17 @@ class Project:
             stem = os.path.basename(os.path.dirname(ctx.path))
         wanted = {name.encode(), stem.encode()}
         found: List[Tuple[ModuleContext, cst.Call]] = []
+        called = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\(")  # `name(`, `module.name(`
         for path, names in self._import_index(self.root(ctx.path)):
             if path == ctx.path or not (wanted & names):
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            # Parsed only when it may call it: by its name, or under an alias its imports give.
+            if called.search(data) is None and not (b" as " in data and name.encode() in names):
                 continue
             other = self.context(path)
             if other is None:
