@@ -39,6 +39,8 @@ NOTEBOOK_SUFFIX = ".ipynb"
 MAX_NOTEBOOK_BYTES = 32 << 20  # outputs (base64 images) make notebooks large
 # How many re-imports or attribute hops a name is followed through.
 MAX_HOPS = 12
+# How many parsed modules a process keeps from one file to the next.
+MAX_KEPT_MODULES = 32
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,14 @@ class Project:
                 ctx = None
         self._contexts[path] = (stamp, ctx)
         return ctx
+
+    def trim(self, keep: int = MAX_KEPT_MODULES) -> None:
+        """Between two files: forget all but the modules read last (a parsed module is tens of
+        times its size in memory; within one file's analysis every module read is kept, since
+        findings point into it)."""
+        while len(self._contexts) > keep:
+            del self._contexts[next(iter(self._contexts))]
+        self._callers.clear()  # its entries hold modules
 
     def owner(self, node: cst.CSTNode) -> Optional[ModuleContext]:
         """The loaded module whose tree holds ``node``."""

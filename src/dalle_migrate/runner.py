@@ -629,5 +629,8 @@ def _process(task) -> FileResult:
     except Exception as exc:  # a bug of ours must not lose the other files' results
         return FileResult(path, error=f"internal error: {type(exc).__name__}: {exc}")
     finally:
+        project = sys.modules.get(f"{__package__}.project")
+        if project is not None:
+            project.project_for(settings).trim()
         gc.enable()
         gc.collect()
