@@ -3,7 +3,8 @@ LibCST pass on a tree full of image calls. Not a test: it prints medians and rat
 
     python bench/run.py [--rounds 7] [--django 5.2.19] [--hit-files 300]
 
-1. Downloads the Django sdist from PyPI (once, into bench/.cache) and times, interleaved in one
+1. Downloads the Django sdist and the litellm wheel from PyPI (once, into bench/.cache; `--tree DIR`
+   adds a local tree) and times on each, interleaved in one
    run so that machine noise hits all alike:
      - `dalle-migrate check` (no cache exists to help it);
      - `grep -rlE` with the same byte needles as dalle-migrate's prefilter;
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -25,6 +25,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -50,16 +51,31 @@ def django_tree(version: str) -> Path:
     return target
 
 
+def litellm_tree(version: str) -> Path:
+    """The litellm wheel from PyPI, unpacked: a tree where most files name `openai` for chat,
+    embeddings and agents, and a few call the image API."""
+    target = CACHE / f"litellm-{version}"
+    if target.is_dir():
+        return target
+    CACHE.mkdir(exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", f"litellm=={version}", "-d", str(CACHE), "-q"], check=True)
+    wheel = next(CACHE.glob(f"litellm-{version}-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)  # PyPI's own wheel, into our cache folder
+    return target
+
+
 def timed(cmd, cwd=None) -> tuple:
-    """Wall time of one run and the child's peak RSS in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time of one run and that child's own peak RSS in MB (wait4: not the largest of all
+    the children so far, which would be ruff's or an earlier run's)."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(map(str, cmd))} failed with exit code {proc.returncode}")
-    return elapsed, max(peak, before) / 1024
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def byte_compile_tool() -> None:
@@ -137,11 +153,38 @@ for path in pathlib.Path(sys.argv[1]).rglob("*.py"):
 """
 
 
+def compare(label: str, tree: Path, tool, ruff, rounds: int) -> None:
+    """`check` against grep (same needles) and ruff (one rule) on one tree, interleaved."""
+    files = sum(1 for _ in tree.rglob("*.py"))
+    naming = sum(1 for p in tree.rglob("*.py") if b"openai" in p.read_bytes())
+    print(f"{label}: {files} .py files, {naming} naming openai")
+    commands = {
+        "dalle-migrate check": tool + ["check", str(tree), "-q", "--no-progress", *TODAY],
+        "grep -rlE": ["grep", "-rlE", grep_pattern(), str(tree)],
+    }
+    if ruff:
+        commands["ruff --select F401"] = [ruff, "check", "--select", "F401", "--no-cache", "-q", str(tree)]
+    times = {name: [] for name in commands}
+    peaks = []
+    for _ in range(rounds):  # interleaved: machine noise hits all alike
+        for name, cmd in commands.items():
+            elapsed, peak = timed(cmd)
+            times[name].append(elapsed)
+            if name.startswith("dalle"):
+                peaks.append(peak)
+    ours = median(times["dalle-migrate check"])
+    for name, values in times.items():
+        print(f"  {name:<22} median {median(values):.3f} s   (ratio dalle-migrate/this: {ours / median(values):.2f})")
+    print(f"  dalle-migrate peak memory: {max(peaks):.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--django", default="5.2.19")
     parser.add_argument("--hit-files", type=int, default=300)
+    parser.add_argument("--litellm", default="1.110.2", help="litellm wheel version ('' to skip)")
+    parser.add_argument("--tree", action="append", default=[], type=Path, help="another local tree to time (repeatable)")
     args = parser.parse_args()
 
     tool = [sys.executable, "-m", "dalle_migrate"]
@@ -152,24 +195,12 @@ def main() -> None:
     ruff = shutil.which("ruff") or (str(Path(sys.executable).parent / "ruff") if (Path(sys.executable).parent / "ruff").exists() else None)
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; Django {args.django}: {py_files} .py files, {size:.1f} MB")
 
-    commands = {
-        "dalle-migrate check": tool + ["check", str(django), "-q", "--no-progress", *TODAY],
-        "grep -rlE": ["grep", "-rlE", grep_pattern(), str(django)],
-    }
-    if ruff:
-        commands["ruff --select F401"] = [ruff, "check", "--select", "F401", "--no-cache", "-q", str(django)]
-    times = {name: [] for name in commands}
-    peaks = []
-    for _ in range(args.rounds):  # interleaved
-        for name, cmd in commands.items():
-            elapsed, peak = timed(cmd)
-            times[name].append(elapsed)
-            if name.startswith("dalle"):
-                peaks.append(peak)
-    ours = median(times["dalle-migrate check"])
-    for name, values in times.items():
-        print(f"  {name:<22} median {median(values):.3f} s   (ratio dalle-migrate/this: {ours / median(values):.2f})")
-    print(f"  dalle-migrate peak memory: {max(peaks):.0f} MB")
+    trees = [(f"Django {args.django}", django)]
+    if args.litellm:
+        trees.append((f"litellm {args.litellm} wheel", litellm_tree(args.litellm)))
+    trees += [(str(tree), tree) for tree in args.tree]
+    for label, tree in trees:
+        compare(label, tree, tool, ruff, args.rounds)
 
     with tempfile.TemporaryDirectory() as tmp:
         source = hit_tree(Path(tmp) / "src", args.hit_files)
