@@ -56,12 +56,16 @@ def litellm_tree(version: str) -> Path:
     embeddings and agents, and a few call the image API."""
     target = CACHE / f"litellm-{version}"
     if target.is_dir():
+        (target / "pyproject.toml").touch()
         return target
     CACHE.mkdir(exist_ok=True)
     subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", f"litellm=={version}", "-d", str(CACHE), "-q"], check=True)
     wheel = next(CACHE.glob(f"litellm-{version}-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(target)  # PyPI's own wheel, into our cache folder
+    # A project of its own, as a checkout of it is (else this repository, above bench/.cache,
+    # would be its project, and the project layer would read Django's files too).
+    (target / "pyproject.toml").touch()
     return target
 
 
