@@ -55,7 +55,7 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
         produced = [(f, None) for f in rule.check_module(ctx)]
         for call in calls:
             found = rule.check_call(call, ctx)
-            if call.azure and rule.code[:3] in _TARGET_PARAMETER_RULES:
+            if call.azure and rule.judges_target_parameters:
                 found = [on_azure_deployment(f, call, ctx) for f in found]
             produced.extend((f, call) for f in found)
         for finding, call in produced:
@@ -98,11 +98,6 @@ def _as_this_module(ctx: ModuleContext, finding: Finding) -> Optional[Finding]:
     if fix is not None:
         fix = dataclasses.replace(fix, edits=tuple(dataclasses.replace(e, path=None) if e.path == ctx.path else e for e in fix.edits))
     return dataclasses.replace(finding, path=None, fix=fix)
-
-
-# Rules about what the target model accepts: on an Azure call they hold once its deployment
-# serves that model (DM101-DM104 and DM403 are about the deployment name itself).
-_TARGET_PARAMETER_RULES = ("DM2",)
 
 
 def _placed_elsewhere(ctx: ModuleContext, finding: Finding, call) -> Optional[Finding]:

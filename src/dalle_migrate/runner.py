@@ -145,7 +145,7 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
     if len(results) <= IMPORTERS_MAX_FILES:
         # A few files given (a pre-commit run): the modules that import them may take their
         # values (settings.py staged alone, images.py uses its model).
-        holding = [p for p in sorted(in_run) if p.endswith(".py") and _holds_values(p, prefilter, settings.target)]
+        holding = [p for p in sorted(in_run) if _is_python(p) and _holds_values(p, prefilter, settings.target)]
         frontier += [p for p in _importers_of(holding, settings) if p not in seen]
     found: List[Finding] = []
     for _ in range(NEIGHBOUR_HOPS):
@@ -186,15 +186,20 @@ def _holds_values(path: str, prefilter: Prefilter, target: str) -> bool:
         return False
 
 
+def _is_python(path: str) -> bool:
+    from .discover import file_kind
+
+    return file_kind(Path(path)) == "python"
+
+
 def _importers_of(paths: List[str], settings) -> List[str]:
-    python = [p for p in paths if p.endswith(".py")]
-    if not python:
+    if not paths:
         return []
     from .project import project_for
 
     project = project_for(settings)
     found: Dict[str, None] = {}
-    for path in python:
+    for path in paths:
         found.update(dict.fromkeys(project.importers(path)))
     return list(found)
 
@@ -288,7 +293,7 @@ def settle_foreign(
             if not incoming:
                 continue
             if fix:
-                incoming = [_not_given(f, display_path(target)) for f in incoming]
+                incoming = [_not_written(f, f"{display_path(target)} was not among the files given to `fix`") for f in incoming]
             results.append(FileResult(Path(target), findings=_in_cells(target, [f for f in incoming if not f.companion]), outside=True))
         elif fix and wanted(incoming) and results[index].error is None:
             refix.append(target)
@@ -296,9 +301,10 @@ def settle_foreign(
             results[index] = _merged(results[index], incoming, silenced)
     # A fix of several files whose part in one of them collides with another fix there is taken
     # out of all of them, and those files are fixed again: never half of it.
+    redone: Dict[str, FileResult] = {}
+    again = list(refix)
     for _ in range(len(groups) + 1):
-        redone = {}
-        for target in refix:
+        for target in again:
             redone[target] = _fixed_again(
                 results[index_of[target]], target, incoming_by_file[target], settings, selection, write, display, read_before
             )
@@ -312,12 +318,13 @@ def settle_foreign(
                 for f in incoming_by_file[target]
                 if not (f.companion and f.group in broken)
             ]
+        again = sorted({t for group in broken for t in groups[group]} & set(refix))
         for group in broken:
             del groups[group]
     for target, result in redone.items():
         incoming = incoming_by_file[target]
         index = index_of[target]
-        if isinstance(result, FileResult) and result.error is None and result.fixed is not None:
+        if result.error is None:
             result.foreign = []
             # A part of another file's fix is counted there, once.
             result.fixed = [f for f in result.fixed if not f.companion]
@@ -385,7 +392,9 @@ def _half_fix_refused(finding: Finding) -> Finding:
 
 def _in_cells(path: str, findings: List[Finding]) -> List[Finding]:
     """Findings placed in a notebook's joined code cells, re-placed in their cells."""
-    if not path.endswith(".ipynb") or not findings:
+    from .discover import file_kind
+
+    if not findings or file_kind(Path(path)) != "notebook":
         return findings
     from .cells import NotebookError, in_cell, join_cells, notebook_module
 
@@ -451,24 +460,18 @@ def _not_written(finding: Finding, why: str) -> Finding:
     return dataclasses.replace(finding, fix=None, message=f"{finding.message} Not fixed: {why}.")
 
 
-def _not_given(finding: Finding, shown: str) -> Finding:
-    if finding.fix is None or finding.companion:
-        return finding
-    return dataclasses.replace(
-        finding, fix=None, message=f"{finding.message} Not fixed: {shown} was not among the files given to `fix`."
-    )
-
-
 def _without_superseded(own: List[Finding], incoming: List[Finding]) -> List[Finding]:
+    """A file's own findings less the ones that findings other modules' calls raise there
+    repeat, or replace (a literal rule's, on a literal a call is known to use)."""
+    from .rules import RULES_BY_CODE
+
     spans = {(f.start, f.end) for f in incoming}
     codes = {(f.code, f.start, f.end) for f in incoming}
     return [
         f for f in own
-        if (f.code, f.start, f.end) not in codes and not (f.code == RETIRED_LITERAL and (f.start, f.end) in spans)
+        if (f.code, f.start, f.end) not in codes
+        and not (RULES_BY_CODE[f.code].yields_to_call_findings and (f.start, f.end) in spans)
     ]
-
-
-RETIRED_LITERAL = "DM105"
 
 
 def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: list, meter: Progress, jobs: int) -> None:

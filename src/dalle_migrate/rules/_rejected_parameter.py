@@ -17,6 +17,7 @@ from .base import Rule
 class RejectedParameter(Rule):
     parameter: ClassVar[str]
     advice: ClassVar[str]  # what to do instead, appended to the message
+    judges_target_parameters = True
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
         argument = call.argument(self.parameter)

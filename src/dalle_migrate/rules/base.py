@@ -44,6 +44,12 @@ class Rule:
     # True when the fix reshapes a call (another API, another endpoint): what else is found on
     # it must be found again on the new code, never carried over (engine.fix_text).
     fix_reshapes_call: ClassVar[bool] = False
+    # True when the rule judges a call's parameters against the model it will run on: on an
+    # Azure call that holds only once the deployment serves that model (engine.analyze).
+    judges_target_parameters: ClassVar[bool] = False
+    # True when a finding another module's call raises on the same literal replaces this rule's
+    # (a string that a call is known to use is no mere string: runner.settle_foreign).
+    yields_to_call_findings: ClassVar[bool] = False
     VALID: ClassVar[Sequence[str]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 

@@ -34,6 +34,7 @@ class RetiredModelLiteral(Rule):
     """
 
     code = "DM105"
+    yields_to_call_findings = True
     name = "retired-model-literal"
     severity = Severity.WARNING
     summary = "Retired model id in a string outside a recognised call"

@@ -33,6 +33,7 @@ class ParameterRange(Rule):
     """
 
     code = "DM206"
+    judges_target_parameters = True
     name = "parameter-range"
     summary = "Argument outside the target model's rules"
     fix_applicability = None
