@@ -32,7 +32,7 @@ from .context import ModuleContext, one_line
 from .scopes import Assignment
 from .edits import add_import, delete_statement
 from .findings import Edit
-from .values import dotted_name, literal
+from .values import dotted_name, literal, passed_argument
 
 _MAX_DEPTH = 12
 
@@ -379,17 +379,13 @@ def _whole_lines(ctx: ModuleContext, statement: cst.CSTNode) -> Tuple[int, int]:
 
 
 def _parameter_of(func: cst.FunctionDef, call: cst.Call, arg: cst.Arg) -> Optional[cst.Param]:
-    """The parameter of ``func`` that receives ``arg`` of ``call``."""
-    params = list(func.params.posonly_params) + list(func.params.params)
-    if isinstance(call.func, cst.Attribute) and params and params[0].name.value in ("self", "cls"):
-        params = params[1:]
-    if arg.keyword is not None:
-        return next((p for p in params + list(func.params.kwonly_params) if p.name.value == arg.keyword.value), None)
+    """The parameter of ``func`` that receives ``arg`` of ``call`` (``obj.method(...)`` passes
+    ``self`` itself)."""
     if arg.star:
         return None
-    positional = [a for a in call.args if a.keyword is None]
-    index = positional.index(arg)
-    return params[index] if index < len(params) else None
+    params = list(func.params.posonly_params) + list(func.params.params) + list(func.params.kwonly_params)
+    bound = isinstance(call.func, cst.Attribute)
+    return next((p for p in params if passed_argument(func, call, p, bound) is arg), None)
 
 
 _SLICE = object()

@@ -106,6 +106,20 @@ def _literal(node: cst.CSTNode) -> Any:
     return _NOT_LITERAL
 
 
+def passed_argument(func: cst.FunctionDef, call: cst.Call, param: cst.Param, bound: bool) -> Optional[cst.Arg]:
+    """The argument ``call`` passes ``param`` of ``func``, by name or by position; ``bound``: the
+    call passes the first parameter itself (``self``, ``cls``: a method or a constructor)."""
+    positional_params = list(func.params.posonly_params) + list(func.params.params)
+    if bound and positional_params and positional_params[0].name.value in ("self", "cls"):
+        positional_params = positional_params[1:]
+    keyword = next((a for a in call.args if a.keyword is not None and a.keyword.value == param.name.value), None)
+    if keyword is not None or param not in positional_params:
+        return keyword
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    index = positional_params.index(param)
+    return positional[index] if index < len(positional) else None
+
+
 def call_arguments(call: cst.Call, names: Sequence[str]) -> List[Optional[cst.Arg]]:
     """The argument passed for each of ``names`` (keyword or by position), None when absent."""
     out: List[Optional[cst.Arg]] = []
@@ -519,10 +533,7 @@ class Resolver:
         func = self._enclosing(param, cst.FunctionDef)
         if func is None:
             return []
-        names = [p.name.value for p in func.params.posonly_params] + [p.name.value for p in func.params.params]
         owner = self._enclosing(func, cst.ClassDef)
-        if owner is not None and names and names[0] in ("self", "cls"):
-            names = names[1:]
         callers = [(self, call) for call in self._calls_of(owner.name.value if func.name.value == "__init__" and owner is not None else func.name.value)]
         project = self.ctx.project
         if project is not None and owner is None and self._enclosing(func, cst.FunctionDef) is None:
@@ -532,10 +543,7 @@ class Resolver:
             if any(a.star for a in call.args):
                 out.append((None, None))  # what it passes cannot be told
                 continue
-            index = names.index(param.name.value) if param.name.value in names else None
-            keyword = next((a for a in call.args if a.keyword is not None and a.keyword.value == param.name.value), None)
-            positional = [a for a in call.args if a.keyword is None]
-            out.append((caller, keyword or (positional[index] if index is not None and index < len(positional) else None)))
+            out.append((caller, passed_argument(func, call, param, bound=owner is not None)))
         return out
 
     def _annotated_class(self, annotation: cst.BaseExpression, depth: int) -> Optional[cst.ClassDef]:
