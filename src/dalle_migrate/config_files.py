@@ -56,7 +56,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import List, Optional, Set, Tuple
+from typing import Any, List, Optional, Set, Tuple
 
 from .catalog import RETIRED
 from .settings import Settings
@@ -479,18 +479,42 @@ class _Format:
     json_like: bool
     toml_like: bool  # only known from a file name: an INI file is no broken TOML file
     problem: Optional[str]  # why the file is not fixed ("the file is not valid JSON (...)"), or None
+    document: Any = None  # a valid JSON file's content, decoded
 
 
 def _format(text: str, filename: Optional[str]) -> _Format:
     suffix = PurePath(filename).suffix.lower() if filename else None
     json_like = suffix == ".json" if suffix is not None else _looks_like_json(text)
     toml_like = suffix == ".toml"
-    problem = None
+    problem = document = None
     if json_like:
-        problem = _json_problem(text)
+        try:
+            document = json.loads(text.lstrip("\ufeff"))
+        except ValueError as exc:
+            problem = f"the file is not valid JSON ({exc})"
     elif toml_like:
         problem = _toml_problem(text)
-    return _Format(json_like, toml_like, problem)
+    return _Format(json_like, toml_like, problem, document)
+
+
+def _json_values_mention(document: Any, ids: Set[str]) -> bool:
+    """Whether a string value (not a key) of a decoded JSON document contains one of ``ids``:
+    every value the text scan finds in a valid JSON file is, or is part of, such a string. The
+    decoder runs in C, so a large generated document (an OpenAPI snapshot, a price table keyed
+    by model) that never holds an id as a value costs no text scan."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str:
+            for model_id in ids:
+                if model_id in value:
+                    return True
+        elif kind is dict:
+            stack.extend(value.values())
+        elif kind is list:
+            stack.extend(value)
+    return False
 
 
 # -- handlers ---------------------------------------------------------------------------------
@@ -504,6 +528,8 @@ def _findings(text: str, settings: Settings, fmt: _Format) -> List[Finding]:
     not_fixed = fmt.problem
     if not_fixed is None and not _PLAIN_ID.fullmatch(settings.target):
         not_fixed = f"the target {settings.target!r} would need quoting in a configuration file"
+    if fmt.json_like and fmt.problem is None and not _json_values_mention(fmt.document, retired):
+        return []
     out = []
     for start, end in value_spans(text, fmt.json_like):
         model_id = text[start:end]

@@ -26,7 +26,7 @@ import libcst as cst
 from .context import ModuleContext, Settings, UnfaithfulParse
 from .calls import find_image_calls
 from .findings import Edit, FileResult, Finding, Fix, Severity, apply_fixes
-from .prefilter import Prefilter
+from .prefilter import prefilter_for
 from .project import project_for
 from .noqa import skips_file, suppressed
 from .selection import Selection
@@ -147,10 +147,16 @@ class TextResult:
 def _context(text: str, settings: Settings, newline: str, filename: Optional[str]) -> ModuleContext:
     """The parsed module; one of a file is a module of that file's project (imports resolve)."""
     path = os.path.abspath(filename) if filename and filename != "-" else None
-    return ModuleContext(text, settings, newline, path=path, project=project_for(settings) if path else None)
+    project = project_for(settings) if path else None
+    ctx = ModuleContext(text, settings, newline, path=path, project=project)
+    if project is not None:
+        project.adopt(path, ctx)
+    return ctx
 
 
 def check_text(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
+    if not prefilter_for(settings.catalog).code_may_have_findings(text):
+        return TextResult(text, [])  # proven without LibCST: no image call, no model id in code
     try:
         ctx = _context(text, settings, newline, filename)
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
@@ -184,6 +190,8 @@ def fix_text(
     original = text
     if incoming:
         text, fixed, left_incoming = _apply_incoming(text, incoming, settings)
+    elif not prefilter_for(settings.catalog).code_may_have_findings(text):
+        return TextResult(text, [])  # proven without LibCST: no image call, no model id in code
     try:
         ctx = _context(text, settings, newline, filename)
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
@@ -374,7 +382,7 @@ def process_file(
         data = read_bytes(path)
     except OSError as exc:
         return FileResult(path, error=f"cannot read: {exc.strerror or exc}")
-    if not Prefilter(settings.catalog).may_have_findings(data) or skips_file(data):
+    if not prefilter_for(settings.catalog).may_have_findings(data) or skips_file(data):
         return FileResult(path, skipped=True)
     return process_data(path, data, settings, selection, fix, write, display)
 

@@ -17,6 +17,8 @@ alternatives, which matters when most of a large repository is skipped here.
 from __future__ import annotations
 
 import re
+import warnings
+from types import CodeType
 from typing import Iterable, List, Tuple
 
 from .catalog import Catalog
@@ -74,23 +76,42 @@ def value_needles(catalog: Catalog, target: str) -> Tuple[bytes, ...]:
 
 
 class Prefilter:
+    """Two proofs that a file cannot have a finding of its own, the cheaper first:
+
+    1. ``may_have_findings(data)``, on the raw bytes: no model id's stem and no text of an image
+       call (``images.generate(``, ``client.images.with_raw_response.edit(``,
+       ``openai.Image.create(``). Chat, embeddings and agents code naming ``openai`` has neither.
+    2. ``code_may_have_findings(source)``, for a file the first kept: CPython compiles it (in C,
+       several times faster than LibCST's parse and index) and its code objects' names and
+       constants say whether the image call's names or a model id exist as code, not only in a
+       comment, a docstring or a longer string (``# gpt-image-1 bills per token``).
+    """
+
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._values: dict = {}
         self.needles = needles(catalog)
-        package = catalog.sdk.package.encode()
-        # The image calls' own needles (`images.generate`...) are looked for only in a file that
-        # has their common start: one more scan of most files instead of five.
-        self.gate = f"{catalog.sdk.images_attribute}.".encode()
-        self.calls = tuple(n for n in self.needles if n.startswith(self.gate))
-        self.models = tuple(n for n in self.needles if n != package and not n.startswith(self.gate))
-        self.package = package
-        # A file naming the package reaches the image API only through `<client>.images.<...>`
-        # or `Image.create...` (`openai.Image`, the 0.x class): chat, embeddings and agents code
-        # spells neither (`.ImageResponse`, PIL's `Image.open` are not it).
-        images, legacy = re.escape(catalog.sdk.images_attribute), re.escape(catalog.sdk.legacy_class)
-        verbs = "|".join(sorted({re.escape(m) for m in catalog.legacy_methods}, key=len, reverse=True))
-        self.image_api = re.compile(rf"\.\s*{images}\s*\.|\b{legacy}\s*\.\s*(?:{verbs})\b".encode())
+        sdk = catalog.sdk
+        self.package = sdk.package.encode()
+        self.models = tuple(n for n in self.needles if n != self.package and not n.startswith(f"{sdk.images_attribute}.".encode()))
+        # Occurrence-driven: `images` and `Image` are found with bytes.find (memchr speed), and
+        # only there is the call's shape matched; one regular expression over the whole file
+        # was most of a scan of a tree where every file names openai.
+        gap = rb"[ \t\r\n\\]*"  # what may separate the parts: spaces, line breaks, continuations
+        methods = b"|".join(re.escape(m.encode()) for m in sorted(catalog.methods, key=len, reverse=True))
+        wrappers = b"|".join(re.escape(w.encode()) for w in sdk.response_wrappers)
+        verbs = b"|".join(re.escape(m.encode()) for m in sorted(catalog.legacy_methods, key=len, reverse=True))
+        self.images = sdk.images_attribute.encode()
+        self.legacy = sdk.legacy_class.encode()
+        self._images_call = re.compile(rb"%s%s\.%s(?:(?:%s)%s\.%s)?(?:%s)\b" % (re.escape(self.images), gap, gap, wrappers, gap, gap, methods))
+        self._legacy_call = re.compile(rb"%s%s\.%s(?:%s)\b" % (re.escape(self.legacy), gap, gap, verbs))
+        # Second stage: names and values as the compiler keeps them.
+        self._ids = frozenset(catalog.models)
+        self._quoted_id = re.compile(
+            rb"""(?<![\w])[rRuU]?(["']{1,3})(?:%s)\1""" % b"|".join(re.escape(m.encode()) for m in sorted(catalog.models, key=len, reverse=True))
+        )
+        self._methods = frozenset(catalog.methods)
+        self._verbs = frozenset(catalog.legacy_methods)
 
     def may_hold_values(self, data: bytes, target: str) -> bool:
         """Whether a module that cannot have a finding of its own may still define a value an
@@ -106,8 +127,69 @@ class Prefilter:
         for needle in self.models:  # a plain loop: any() over a generator costs a third more
             if needle in data:
                 return True
-        if self.gate in data:
-            for needle in self.calls:
-                if needle in data:
-                    return True
-        return self.package in data and self.image_api.search(data) is not None
+        return _spelled(data, self.images, self._images_call) or _spelled(data, self.legacy, self._legacy_call)
+
+    def code_may_have_findings(self, source) -> bool:
+        """The second proof, on a file's text (str) or bytes: False only when the compiled module
+        holds neither the names of an image call (``images`` with one of its methods, or
+        ``Image`` with a legacy verb) nor a model id among its string constants or quoted in
+        its text. A file CPython cannot compile is analysed (its error is reported there)."""
+        data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
+        if self._quoted_id.search(data) is not None:
+            return True  # the plain spelling: in a comment too, which costs an analysis, no more
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # `"\d"` in the scanned code: not ours to print
+                # optimize=0: asserts and `if __debug__:` blocks are kept, as LibCST sees them.
+                code = compile(source, "<scan>", "exec", dont_inherit=True, optimize=0)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return True
+        names: set = set()
+        strings: set = set()
+        _names_and_strings(code, names, strings)
+        images, legacy = self.catalog.sdk.images_attribute, self.catalog.sdk.legacy_class
+        if images in names and not self._methods.isdisjoint(names):
+            return True
+        if legacy in names and not self._verbs.isdisjoint(names):
+            return True
+        # Ids spelled with escapes or split across implicit concatenation: the compiler joined them.
+        return not self._ids.isdisjoint(strings)
+
+
+def _spelled(data: bytes, word: bytes, shape: "re.Pattern[bytes]") -> bool:
+    """Whether ``shape`` matches where ``word`` occurs (a call's text starts with its word)."""
+    find, match = data.find, shape.match
+    at = find(word)
+    while at >= 0:
+        if match(data, at) is not None:
+            return True
+        at = find(word, at + 1)
+    return False
+
+
+def _names_and_strings(code: CodeType, names: set, strings: set) -> None:
+    """Every name (attributes, globals, imports) and string constant of a code object and the
+    code objects it holds (functions, classes, comprehensions); tuples and frozensets of
+    constants are the compiler's folding of literal collections."""
+    names.update(code.co_names)
+    stack = list(code.co_consts)
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str:
+            strings.add(value)
+        elif kind is CodeType:
+            _names_and_strings(value, names, strings)
+        elif kind is tuple or kind is frozenset:
+            stack.extend(value)
+
+
+_PREFILTERS: dict = {}
+
+
+def prefilter_for(catalog: Catalog) -> Prefilter:
+    """One prefilter per catalogue (its patterns are built once per process)."""
+    found = _PREFILTERS.get(id(catalog))
+    if found is None or found.catalog is not catalog:
+        found = _PREFILTERS[id(catalog)] = Prefilter(catalog)
+    return found

@@ -17,8 +17,10 @@ parse) resolves to nothing, as before.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
@@ -64,6 +66,8 @@ class Project:
         self._imports: Dict[str, List[Tuple[str, FrozenSet[bytes]]]] = {}  # root -> the files' imported names
         self._callers: Dict[Tuple[str, str, str], List[Tuple[ModuleContext, cst.Call]]] = {}
         self._pins: Dict[str, object] = {}  # root -> pins.Pin or None
+        # file -> (stat, {name: (module, name, level)} of names only a from-import binds, or None)
+        self._reimports: Dict[str, Tuple[Tuple[int, int, int], Optional[Dict[str, Optional[Tuple[str, str, int]]]]]] = {}
 
     # -- files -----------------------------------------------------------------------------------
     def context(self, path: str) -> Optional[ModuleContext]:
@@ -92,13 +96,37 @@ class Project:
         self._contexts[path] = (stamp, ctx)
         return ctx
 
-    def trim(self, keep: int = MAX_KEPT_MODULES) -> None:
+    def adopt(self, path: str, ctx: ModuleContext) -> None:
+        """Keeps the module a file's own analysis parsed as the project's module of that file,
+        when it is what the file holds (its analysis reads it from there too: a second parse
+        of the file being analysed was most of the cost of a large one)."""
+        if path.endswith(NOTEBOOK_SUFFIX) or path in self._contexts:
+            return
+        try:
+            info = os.stat(path)
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_MODULE_BYTES + 1)
+        except OSError:
+            return
+        if len(data) > MAX_MODULE_BYTES:
+            return
+        try:
+            text = SourceText.decode(data, python=True).text
+        except SourceError:
+            return
+        if text == ctx.text:
+            self._contexts[path] = ((info.st_mtime_ns, info.st_size, info.st_ino), ctx)
+
+    def trim(self, keep: int = MAX_KEPT_MODULES) -> int:
         """Between two files: forget all but the modules read last (a parsed module is tens of
         times its size in memory; within one file's analysis every module read is kept, since
-        findings point into it)."""
+        findings point into it). Returns how many were forgotten."""
+        dropped = 0
         while len(self._contexts) > keep:
             del self._contexts[next(iter(self._contexts))]
+            dropped += 1
         self._callers.clear()  # its entries hold modules
+        return dropped
 
     def owner(self, node: cst.CSTNode) -> Optional[ModuleContext]:
         """The loaded module whose tree holds ``node``."""
@@ -195,8 +223,22 @@ class Project:
                 return self.member(path, name)
         return None
 
-    def member(self, module_path: str, name: str) -> Optional[Imported]:
-        """``module.name``: a top-level binding of the module, else its submodule ``name``."""
+    def member(self, module_path: str, name: str, hops: int = 0) -> Optional[Imported]:
+        """``module.name``: a top-level binding of the module, else its submodule ``name``.
+
+        A module that only re-imports ``name`` from another module of the project (``from
+        .core import convert`` in a package's ``__init__`` or a ``utils`` module of thousands of
+        lines) is passed through without parsing it: what it binds is what that module binds
+        (the callers follow such a binding to the same place)."""
+        if hops < MAX_HOPS:
+            source = self.reimport(module_path, name)
+            if source is not None:
+                module, original, level = source
+                path = self.find_module(module_path, module, level)
+                if path is not None and path != module_path:
+                    found = self.member(path, original, hops + 1)
+                    if found is not None:
+                        return found
         target = self.context(module_path)
         bindings = target.module_scope.assignments.get(name) if target is not None else None
         is_package = os.path.basename(module_path) == PACKAGE_FILE
@@ -208,6 +250,23 @@ class Project:
             if sub_ctx is not None:
                 return Imported(sub_ctx)
         return None
+
+    def reimport(self, module_path: str, name: str) -> Optional[Tuple[str, str, int]]:
+        """(module, name, level) of the ``from ... import`` that is the only binding of ``name``
+        in the module's top-level scope, read from CPython's syntax tree (a tenth of LibCST's
+        parse); None when the name is bound otherwise, or twice, or may be a submodule."""
+        if os.path.basename(module_path) == PACKAGE_FILE and self._submodule(module_path, name):
+            return None
+        try:
+            info = os.stat(module_path)
+        except OSError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        known = self._reimports.get(module_path)
+        if known is None or known[0] != stamp:
+            known = self._reimports[module_path] = (stamp, _only_bindings(module_path, info.st_size))
+        table = known[1]
+        return table.get(name) if table is not None else None
 
     def imports_of(self, ctx: ModuleContext) -> List[str]:
         """The files of the project modules ``ctx``'s module imports (submodules named by
@@ -306,27 +365,33 @@ class Project:
         known = self._imports.get(root) or IMPORT_INDEXES.get(root)
         if known is not None:
             return known
-        from .discover import DEFAULT_EXCLUDES
+        from pathlib import Path
 
-        excluded = re.compile("|".join(_glob(p) for p in DEFAULT_EXCLUDES))
+        from .discover import Discovery
+
+        # The files a run of the tool on the root would read (default folders and what git
+        # ignores left out: a vendored tree or a download cache calls nothing of the project).
+        walk = Discovery()
+        try:
+            files = walk.files([Path(root)])
+        finally:
+            walk.close()
         index: List[Tuple[str, FrozenSet[bytes]]] = []
-        for folder, folders, files in os.walk(root):
-            folders[:] = sorted(f for f in folders if not excluded.fullmatch(f))
-            for name in sorted(files):
-                limit = MAX_NOTEBOOK_BYTES if name.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES
-                if not name.endswith((SOURCE_SUFFIX, NOTEBOOK_SUFFIX)):
-                    continue  # notebooks call the project's functions too
-                path = os.path.join(folder, name)
-                try:
-                    with open(path, "rb") as handle:
-                        data = handle.read(limit + 1)
-                except OSError:
-                    continue
-                if len(data) > limit or b"import" not in data:
-                    continue
-                names = _imported_names(data)
-                if names:
-                    index.append((path, names))
+        for path in files:
+            if not path.endswith((SOURCE_SUFFIX, NOTEBOOK_SUFFIX)):
+                continue  # notebooks call the project's functions too
+            limit = MAX_NOTEBOOK_BYTES if path.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES
+            path = os.path.abspath(path)
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read(limit + 1)
+            except OSError:
+                continue
+            if len(data) > limit or b"import" not in data:
+                continue
+            names = _imported_names(data)
+            if names:
+                index.append((path, names))
         self._imports[root] = IMPORT_INDEXES[root] = index
         return index
 
@@ -404,12 +469,6 @@ def _imported_names(data: bytes) -> FrozenSet[bytes]:
     return frozenset(names)
 
 
-def _glob(pattern: str) -> str:
-    import fnmatch
-
-    return fnmatch.translate(pattern).replace("\\Z", "").replace("(?s:", "(?:")
-
-
 def _calls_of(project: "Project", ctx: ModuleContext, home: ModuleContext, name: str) -> List[cst.Call]:
     """Calls in ``ctx`` of the function ``name`` that ``home``'s module defines: ``name(...)``,
     ``alias(...)`` after ``from m import name as alias``, ``m.name(...)``."""
@@ -472,3 +531,91 @@ def project_for(settings: Settings) -> Project:
     if not _CURRENT or _CURRENT[0].settings is not settings:
         _CURRENT[:] = [Project(settings)]
     return _CURRENT[0]
+
+
+# -- names a module only re-imports, without LibCST ----------------------------------------------
+_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _only_bindings(path: str, size: int) -> Optional[Dict[str, Optional[Tuple[str, str, int]]]]:
+    """For each name bound in the module's top-level scope: (module, name, level) when its one
+    binding is a ``from ... import``, else None. None for the whole module when a binding this
+    reading could miss is possible (``import *``, ``global``, ``:=``, ``match``) or it cannot be
+    read: the module is then parsed with LibCST as before."""
+    if size > MAX_MODULE_BYTES:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    table: Dict[str, Optional[Tuple[str, str, int]]] = {}
+    counts: Dict[str, int] = {}
+    # A function's `global x` binds the module's x: never a name only an import binds.
+    for names in _GLOBAL.findall(data):
+        for name in names.replace(b"\\", b" ").replace(b",", b" ").split():
+            counts[name.decode("ascii", "replace")] = 2
+            table[name.decode("ascii", "replace")] = None
+
+    def bound(name: str, source: Optional[Tuple[str, str, int]] = None) -> None:
+        counts[name] = counts.get(name, 0) + 1
+        table[name] = source if counts[name] == 1 else None
+
+    def targets(node: ast.AST) -> None:
+        if isinstance(node, ast.Name):
+            bound(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                targets(element)
+        elif isinstance(node, ast.Starred):
+            targets(node.value)
+
+    walrus = b":=" in data
+    statements = list(tree.body)
+    while statements:
+        statement = statements.pop()
+        if isinstance(statement, ast.ImportFrom):
+            for alias in statement.names:
+                if alias.name == "*":
+                    return None
+                bound(alias.asname or alias.name, (statement.module or "", alias.name, statement.level or 0))
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                bound(alias.asname or alias.name.split(".")[0])
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound(statement.name)
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                targets(target)
+        elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
+            targets(statement.target)
+        elif isinstance(statement, ast.Delete):
+            for target in statement.targets:
+                targets(target)
+        elif isinstance(statement, _BLOCKS):
+            if isinstance(statement, (ast.For, ast.AsyncFor)):
+                targets(statement.target)
+            if isinstance(statement, (ast.With, ast.AsyncWith)):
+                for item in statement.items:
+                    if item.optional_vars is not None:
+                        targets(item.optional_vars)
+            for handler in getattr(statement, "handlers", ()):
+                if handler.name:
+                    bound(handler.name)
+                statements.extend(handler.body)
+            for field in ("body", "orelse", "finalbody"):
+                statements.extend(getattr(statement, field, ()))
+        elif type(statement).__name__ in ("Match", "TypeAlias"):
+            return None
+        if walrus and not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            # `(x := ...)` in a top-level expression (a comprehension's too) binds the module's x.
+            for node in ast.walk(statement):
+                if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                    bound(node.target.id)
+    return table
+
+
+_GLOBAL = re.compile(rb"(?m)^[ \t]*global[ \t]+([\w \t,\\]+)")
