@@ -149,6 +149,112 @@ def hit_tree(root: Path, count: int) -> Path:
     return root
 
 
+CHAT_MODULE = '''\
+"""{topic}: helpers around the chat API (generated for the benchmark)."""
+import os
+
+from openai import OpenAI
+
+client = OpenAI(api_key=os.environ.get("OPENAI_API_KEY"))
+MODEL = "gpt-4o-mini"
+
+
+def ask_{i}(question, history=None):
+    messages = list(history or []) + [{{"role": "user", "content": question}}]
+    response = client.chat.completions.create(model=MODEL, messages=messages, temperature=0.2)
+    return response.choices[0].message.content
+
+
+def embed_{i}(texts):
+    result = client.embeddings.create(model="text-embedding-3-small", input=texts)
+    return [item.embedding for item in result.data]
+
+
+class Agent{i}:
+    """Keeps a conversation; DALL-E is mentioned in docs only."""
+
+    def __init__(self, system):
+        self.history = [{{"role": "system", "content": system}}]
+
+    def turn(self, text):
+        answer = ask_{i}(text, self.history)
+        self.history += [{{"role": "user", "content": text}}, {{"role": "assistant", "content": answer}}]
+        return answer
+'''
+
+IMAGE_MODULE = '''\
+import requests
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def poster_{i}(prompt):
+    result = client.images.generate(model="dall-e-3", prompt=prompt, size="1792x1024", quality="hd")
+    return requests.get(result.data[0].url).content
+'''
+
+
+def _cell(kind: str, source: str, outputs=None) -> dict:
+    cell = {"cell_type": kind, "metadata": {}, "source": source.splitlines(True)}
+    if kind == "code":
+        cell.update(execution_count=1, outputs=outputs or [])
+    return cell
+
+
+def _png_output(rng, size: int) -> dict:
+    import base64
+
+    data = base64.b64encode(rng.randbytes(size)).decode()
+    return {"output_type": "display_data", "metadata": {}, "data": {"image/png": data, "text/plain": ["<Figure>"]}}
+
+
+def notebook_tree(root: Path, modules: int, notebooks: int, seed: int = 13) -> Path:
+    """A course-like repository (generated once, deterministic): modules and notebooks that name
+    openai for chat and embeddings, outputs holding base64 images, markdown cells that talk about
+    DALL-E 3, and one file in fifty calling the image API on a retired model."""
+    import json
+    import random
+
+    marker = root / ".complete"
+    if marker.exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    rng = random.Random(seed)
+    (root / "src").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'course'\nversion = '0'\n")
+    for i in range(modules):
+        text = IMAGE_MODULE.format(i=i) if i % 50 == 7 else CHAT_MODULE.format(i=i, topic=f"Lesson {i}")
+        (root / "src" / f"lesson_{i:04}.py").write_text(text)
+    for i in range(notebooks):
+        folder = root / "notebooks" / f"week_{i // 100:02}"
+        folder.mkdir(parents=True, exist_ok=True)
+        cells = [
+            _cell("markdown", f"# Lesson {i}\nWe compare chat models; DALL-E 3 (`dall-e-3`) draws the pictures later.\n"),
+            _cell("code", "!pip install openai\nfrom openai import OpenAI\nclient = OpenAI()\n"),
+            _cell(
+                "code",
+                'reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])\n'
+                "print(reply.choices[0].message.content)\n",
+                [{"output_type": "stream", "name": "stdout", "text": ["Hello! How can I help?\n"]}],
+            ),
+            _cell("code", "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\n", [_png_output(rng, rng.choice((2_000, 20_000, 60_000)))]),
+        ]
+        if i % 50 == 3:
+            cells.append(
+                _cell(
+                    "code",
+                    'image = client.images.generate(model="dall-e-3", prompt="a lighthouse", size="1024x1792")\n'
+                    "print(image.data[0].url)\n",
+                    [{"output_type": "stream", "name": "stdout", "text": ["https://example.invalid/img.png\n"]}],
+                )
+            )
+        document = {"cells": cells, "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+        (folder / f"lesson_{i:04}.ipynb").write_text(json.dumps(document, indent=1) + "\n")
+    marker.touch()
+    return root
+
+
 BARE_LIBCST = """
 import sys, pathlib, libcst
 for path in pathlib.Path(sys.argv[1]).rglob("*.py"):
@@ -159,9 +265,11 @@ for path in pathlib.Path(sys.argv[1]).rglob("*.py"):
 
 def compare(label: str, tree: Path, tool, ruff, rounds: int) -> None:
     """`check` against grep (same needles) and ruff (one rule) on one tree, interleaved."""
-    files = sum(1 for _ in tree.rglob("*.py"))
-    naming = sum(1 for p in tree.rglob("*.py") if b"openai" in p.read_bytes())
-    print(f"{label}: {files} .py files, {naming} naming openai")
+    sources = [p for pattern in ("*.py", "*.ipynb") for p in tree.rglob(pattern)]
+    notebooks = sum(1 for p in sources if p.suffix == ".ipynb")
+    naming = sum(1 for p in sources if b"openai" in p.read_bytes())
+    size = sum(p.stat().st_size for p in sources) / 1e6
+    print(f"{label}: {len(sources) - notebooks} .py files, {notebooks} notebooks ({size:.0f} MB), {naming} naming openai")
     commands = {
         "dalle-migrate check": tool + ["check", str(tree), "-q", "--no-progress", *TODAY],
         "grep -rlE": ["grep", "-rlE", grep_pattern(), str(tree)],
@@ -189,6 +297,8 @@ def main() -> None:
     parser.add_argument("--hit-files", type=int, default=300)
     parser.add_argument("--litellm", default="1.110.2", help="litellm wheel version ('' to skip)")
     parser.add_argument("--tree", action="append", default=[], type=Path, help="another local tree to time (repeatable)")
+    parser.add_argument("--notebooks", type=int, default=2800, help="notebooks in the generated course tree (0 to skip)")
+    parser.add_argument("--modules", type=int, default=1400, help="Python modules in the generated course tree")
     args = parser.parse_args()
 
     tool = [sys.executable, "-m", "dalle_migrate"]
@@ -202,6 +312,9 @@ def main() -> None:
     trees = [(f"Django {args.django}", django)]
     if args.litellm:
         trees.append((f"litellm {args.litellm} wheel", litellm_tree(args.litellm)))
+    if args.notebooks:
+        course = notebook_tree(CACHE / f"course-{args.modules}-{args.notebooks}", args.modules, args.notebooks)
+        trees.append((f"generated course tree ({args.modules} modules, {args.notebooks} notebooks)", course))
     trees += [(str(tree), tree) for tree in args.tree]
     for label, tree in trees:
         compare(label, tree, tool, ruff, args.rounds)

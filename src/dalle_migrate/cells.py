@@ -58,7 +58,7 @@ def _parse(text: str, i: int = 0) -> Tuple[Span, int]:
             j = _WS.match(text, j).end()
             if not text.startswith(":", j):
                 raise NotebookError(f"':' expected at offset {j}")
-            value, j = _parse(text, j + 1)
+            value, j = (_skip if key.value in _OPAQUE else _parse)(text, j + 1)
             children[key.value] = value
             j = _WS.match(text, j).end()
             if text.startswith(",", j):
@@ -87,6 +87,42 @@ def _parse(text: str, i: int = 0) -> Tuple[Span, int]:
     except json.JSONDecodeError as exc:
         raise NotebookError(f"{exc.msg} (offset {exc.pos})") from exc
     return Span(value, i, end), end
+
+
+# Values nothing here reads or writes: a cell's outputs and attachments (base64 images, often
+# megabytes) are stepped over, never decoded; they stay the same bytes in a fixed notebook.
+_OPAQUE = frozenset({"outputs", "attachments"})
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _skip(text: str, i: int) -> Tuple[Span, int]:
+    """Steps over the array or object at ``i`` (its strings matched whole, in C), or parses a
+    scalar. The value is not kept; ``validate`` checks the whole file before a notebook's code
+    is analysed."""
+    i = _WS.match(text, i).end()
+    if i >= len(text) or text[i] not in "[{":
+        return _parse(text, i)
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text, i):
+        first = text[match.start()]
+        if first in "[{":
+            depth += 1
+        elif first in "]}":
+            depth -= 1
+            if depth == 0:
+                return Span(None, i, match.end()), match.end()
+    raise NotebookError(f"unexpected end of the file (offset {len(text)})")
+
+
+def validate(text: str) -> None:
+    """Raises NotebookError unless the whole text is JSON (the outputs ``parse_notebook``
+    stepped over included)."""
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        message = getattr(exc, "msg", str(exc))
+        position = getattr(exc, "pos", None)
+        raise NotebookError(f"{message} (offset {position})" if position is not None else message) from exc
 
 
 def parse_notebook(text: str) -> Span:

@@ -56,7 +56,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .catalog import RETIRED
 from .settings import Settings
@@ -497,11 +497,17 @@ def _format(text: str, filename: Optional[str]) -> _Format:
     return _Format(json_like, toml_like, problem, document)
 
 
-def _json_values_mention(document: Any, ids: Set[str]) -> bool:
-    """Whether a string value (not a key) of a decoded JSON document contains one of ``ids``:
-    every value the text scan finds in a valid JSON file is, or is part of, such a string. The
-    decoder runs in C, so a large generated document (an OpenAPI snapshot, a price table keyed
-    by model) that never holds an id as a value costs no text scan."""
+def _json_values_holding(document: Any, ids: Set[str]) -> Dict[str, int]:
+    """The string values (not keys) of a decoded JSON document that hold one of ``ids`` as the
+    text scan could find it, with how often each occurs: the whole string, after ``NAME=``, or
+    a comma-separated item, so bounded by the string's ends, ``=``, ``,`` or spaces
+    (``azure/gpt-image-1.5`` and prose about ``gpt-image-1`` models are not). The decoder runs
+    in C: a large generated document (an OpenAPI snapshot, a price table keyed by model) costs
+    no scan of its text."""
+    held: Dict[str, int] = {}
+    if not ids:
+        return held
+    bounded = re.compile(r"(?:^|[\s,=])(?:%s)(?=$|[\s,])" % "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)))
     stack = [document]
     while stack:
         value = stack.pop()
@@ -509,12 +515,42 @@ def _json_values_mention(document: Any, ids: Set[str]) -> bool:
         if kind is str:
             for model_id in ids:
                 if model_id in value:
-                    return True
+                    if bounded.search(value) is not None:
+                        held[value] = held.get(value, 0) + 1
+                    break
         elif kind is dict:
             stack.extend(value.values())
         elif kind is list:
             stack.extend(value)
-    return False
+    return held
+
+
+def _json_value_spans(text: str, held: Dict[str, int]) -> Optional[List[Span]]:
+    """Where the values ``_json_values_holding`` found are in a valid JSON text, emitted as the
+    scan emits a quoted value; None (scan the text) unless each is spelled plainly as often as
+    the document holds it. In valid JSON a quote followed by the value's characters and a quote
+    is a whole string, a key when a colon follows, unless the first quote is escaped."""
+    scanner = _Scanner(text, True, False)
+    for value, count in held.items():
+        spelled = json.dumps(value, ensure_ascii=False)
+        found = 0
+        at = text.find(spelled)
+        while at >= 0:
+            escapes = 0
+            while at - escapes - 1 >= 0 and text[at - escapes - 1] == "\\":
+                escapes += 1
+            end = at + len(spelled)
+            if escapes % 2 == 0:
+                after = end
+                while after < len(text) and text[after] in " \t\r\n":
+                    after += 1
+                if after >= len(text) or text[after] != ":":
+                    scanner._emit(at + 1, end - 1)
+                    found += 1
+            at = text.find(spelled, at + 1)
+        if found != count:
+            return None
+    return sorted(set(scanner.values))
 
 
 # -- handlers ---------------------------------------------------------------------------------
@@ -528,10 +564,14 @@ def _findings(text: str, settings: Settings, fmt: _Format) -> List[Finding]:
     not_fixed = fmt.problem
     if not_fixed is None and not _PLAIN_ID.fullmatch(settings.target):
         not_fixed = f"the target {settings.target!r} would need quoting in a configuration file"
-    if fmt.json_like and fmt.problem is None and not _json_values_mention(fmt.document, retired):
-        return []
+    spans = None
+    if fmt.json_like and fmt.problem is None:
+        held = _json_values_holding(fmt.document, retired)
+        if not held:
+            return []
+        spans = _json_value_spans(text, held)
     out = []
-    for start, end in value_spans(text, fmt.json_like):
+    for start, end in spans if spans is not None else value_spans(text, fmt.json_like):
         model_id = text[start:end]
         if model_id in retired:
             out.append(RULE.config_finding(start, end, model_id, settings, not_fixed=not_fixed))

@@ -28,10 +28,12 @@ from .cells import (  # noqa: F401  (parse_notebook re-exported for tests)
     code_cells,
     in_cell,
     parse_notebook,
+    validate,
 )
 from .settings import Settings
 from .engine import PARSE_ERROR, Selection, TextResult, _parse_error, check_text, fix_text, register_handler
 from .findings import Finding
+from .prefilter import prefilter_for
 from .source import LineIndex
 
 # -- the handlers --------------------------------------------------------------------------------
@@ -59,6 +61,18 @@ def _run(
     if not cells:
         return TextResult(text, [])
     module, starts = join_cells(cells)
+    if not incoming:
+        prefilter = prefilter_for(settings.catalog)
+        if not prefilter.may_have_findings(module.encode("utf-8", "surrogatepass")) or not prefilter.code_may_have_findings(module):
+            # The file was kept for an id in a markdown cell or an output: its code holds none.
+            return TextResult(text, [])
+    try:
+        validate(text)  # the outputs too, before any finding or fix is made of the code
+    except NotebookError as exc:
+        if not selection.enabled(PARSE_ERROR):
+            return TextResult(text, [])
+        row, col = _position_of(text, exc)
+        return TextResult(text, [_parse_error(f"The notebook cannot be read ({exc}); it was left untouched.", row, col)])
     if fix:  # `incoming`: fixes other modules' calls need here, in the joined module's offsets
         outcome = fix_text(module, settings, selection, filename=filename, incoming=incoming)
     else:

@@ -66,6 +66,7 @@ class Project:
         self._imports: Dict[str, List[Tuple[str, FrozenSet[bytes]]]] = {}  # root -> the files' imported names
         self._callers: Dict[Tuple[str, str, str], List[Tuple[ModuleContext, cst.Call]]] = {}
         self._pins: Dict[str, object] = {}  # root -> pins.Pin or None
+        self._found: Dict[Tuple[str, str, int], Optional[str]] = {}  # (folder, module, level) -> file
         # file -> (stat, {name: (module, name, level)} of names only a from-import binds, or None)
         self._reimports: Dict[str, Tuple[Tuple[int, int, int], Optional[Dict[str, Optional[Tuple[str, str, int]]]]]] = {}
 
@@ -180,6 +181,12 @@ class Project:
     def find_module(self, importer_file: str, module: str, level: int = 0) -> Optional[str]:
         """The file of module ``module`` as imported from ``importer_file`` (``level`` dots)."""
         folder = os.path.dirname(os.path.abspath(importer_file))
+        key = (folder, module, level)
+        if key not in self._found:  # the same imports recur in every module of a package
+            self._found[key] = self._find_module(folder, module, level)
+        return self._found[key]
+
+    def _find_module(self, folder: str, module: str, level: int) -> Optional[str]:
         parts = [p for p in module.split(".") if p] if module else []
         if level:
             base = folder
@@ -294,6 +301,46 @@ class Project:
         found.pop(ctx.path, None)
         return list(found)
 
+    def imports_of_file(self, path: str) -> List[str]:
+        """``imports_of`` for a module the run only passes through, read from its text: the
+        import statements' lines are matched, nothing is parsed (following imports three hops
+        from one file of a large package reaches most of it). A match inside a string only adds
+        a module to look at."""
+        if path.endswith(NOTEBOOK_SUFFIX):
+            ctx = self.context(path)
+            return self.imports_of(ctx) if ctx is not None else []
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_MODULE_BYTES + 1)
+        except OSError:
+            return []
+        if len(data) > MAX_MODULE_BYTES:
+            return []
+        found: Dict[str, None] = {}
+        for match in _IMPORT_LINE.finditer(data):
+            relative, module, names, modules = match.groups()
+            if modules is not None:
+                for part in _strip_parens(modules).split(b","):
+                    words = part.split()
+                    if words:
+                        located = self.find_module(path, words[0].decode("ascii", "replace"))
+                        if located is not None:
+                            found[located] = None
+                continue
+            located = self.find_module(path, (module or b"").decode("ascii", "replace"), len(relative or b""))
+            if located is None:
+                continue
+            found[located] = None
+            if os.path.basename(located) == PACKAGE_FILE:
+                for part in _strip_parens(names or b"").split(b","):
+                    words = part.split()
+                    if words and words[0] != b"*":
+                        sub = _module_file(os.path.dirname(located), [words[0].decode("ascii", "replace")])
+                        if sub is not None:
+                            found[sub] = None
+        found.pop(os.path.abspath(path), None)
+        return list(found)
+
     def sdk_pin(self, path: str):
         """What the project of ``path`` pins for the SDK (pins.Pin), or None."""
         root = self.root(path)
@@ -356,8 +403,7 @@ class Project:
         for other, names in self._import_index(self.root(path)):
             if other == path or stem.encode() not in names:
                 continue
-            ctx = self.context(other)
-            if ctx is not None and path in self.imports_of(ctx):
+            if path in self.imports_of_file(other):  # read, not parsed: most only name the stem
                 found.append(other)
         return found
 
@@ -449,6 +495,15 @@ class Project:
 # The names an import statement mentions: `from a.b import (c, d)`, `import a.b as c`.
 _IMPORTED = re.compile(rb"\bfrom[ \t]+(\.*[\w.]*)[ \t]+(?=import\b)|\bimport[ \t]*\(([^)]*)\)|\bimport[ \t]+([^\n;#]+)")
 _WORD = re.compile(rb"\w+")
+# `from ..pkg.mod import a, b` (names up to the line's end, or in parentheses across lines) and
+# `import a.b as c, d`, each at the start of a line (or after `;`, or indented in a block).
+_IMPORT_LINE = re.compile(
+    rb"(?m)^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n;#]*)|import[ \t]+([^\n;#]+))"
+)
+
+
+def _strip_parens(text: bytes) -> bytes:
+    return text.replace(b"(", b" ").replace(b")", b" ").replace(b"\\", b" ")
 
 
 def _imported_names(data: bytes) -> FrozenSet[bytes]:
@@ -505,8 +560,9 @@ def _package_file(folder: str) -> Optional[str]:
     return init if os.path.isfile(init) else None
 
 
-# The import index of each project root, for this run: built once (by the run's first process,
-# before it starts workers, which inherit it) instead of once per worker. ``new_run`` empties it.
+# The import index of each project root, for this run: built by a process when its analysis
+# first asks who calls a function (each worker on its own core, in parallel), kept for the
+# rest of the run. ``new_run`` empties it.
 IMPORT_INDEXES: Dict[str, List[Tuple[str, FrozenSet[bytes]]]] = {}
 
 
@@ -514,13 +570,6 @@ def new_run() -> None:
     """Forget what a previous run in this process learnt of the files (they may have changed)."""
     IMPORT_INDEXES.clear()
     _CURRENT.clear()
-
-
-def index_roots(settings: Settings, paths: List[str]) -> None:
-    """Builds the import index of the projects these files belong to, ahead of the workers."""
-    project = project_for(settings)
-    for root in sorted({project.root(p) for p in paths}):
-        project._import_index(root)
 
 
 _CURRENT: List[Project] = []

@@ -95,11 +95,9 @@ def run(
     if jobs > 1 and len(survivors) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # only when it pays
 
-        from .project import index_roots
-
-        # Which project files import what: read once here, inherited by the forked workers.
-        index_roots(settings, [path for _, path, _ in survivors])
-
+        # Which project files import what (to find a function's callers) is read by a worker
+        # when its analysis first needs it, not here: most runs never do, and reading the whole
+        # project ahead of the workers was a fifth of a check of a 3,000-file tree that did not.
         # The settings (with the catalogue) go to each worker once, not with every file.
         with ProcessPoolExecutor(max_workers=min(jobs, len(survivors)), initializer=_start_worker, initargs=job) as pool:
             done = pool.map(_process, tasks, chunksize=max(1, len(tasks) // (jobs * 4)))
@@ -207,9 +205,7 @@ def _importers_of(paths: List[str], settings) -> List[str]:
 def _imports_of(path: str, settings) -> List[str]:
     from .project import project_for
 
-    project = project_for(settings)
-    ctx = project.context(path)
-    return project.imports_of(ctx) if ctx is not None else []
+    return project_for(settings).imports_of_file(path)
 
 
 def settle_foreign(
