@@ -25,6 +25,9 @@ _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "profile", 
 _IPYTHON_LINE = re.compile(r"^[ \t]*(?:[%!]|\?|[\w.]+\?\??[ \t]*$)")
 
 
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
 class NotebookError(Exception):
     pass
 
@@ -97,8 +100,8 @@ _STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 def _skip(text: str, i: int) -> Tuple[Span, int]:
     """Steps over the array or object at ``i`` (its strings matched whole, in C), or parses a
-    scalar. The value is not kept; ``validate`` checks the whole file before a notebook's code
-    is analysed."""
+    scalar. The value is not kept (``decode`` has checked the whole file before a notebook's
+    code is analysed)."""
     i = _WS.match(text, i).end()
     if i >= len(text) or text[i] not in "[{":
         return _parse(text, i)
@@ -114,11 +117,11 @@ def _skip(text: str, i: int) -> Tuple[Span, int]:
     raise NotebookError(f"unexpected end of the file (offset {len(text)})")
 
 
-def validate(text: str) -> None:
-    """Raises NotebookError unless the whole text is JSON (the outputs ``parse_notebook``
-    stepped over included)."""
+def decode(text: str) -> Any:
+    """The whole file decoded by ``json.loads`` (outputs included, as strings: never base64),
+    or NotebookError saying where it stops being JSON."""
     try:
-        json.loads(text)
+        return json.loads(text)
     except ValueError as exc:
         message = getattr(exc, "msg", str(exc))
         position = getattr(exc, "pos", None)
@@ -151,30 +154,54 @@ def _cell_text(source: Any) -> str:
 
 
 def code_cells(root: Span) -> List[CodeCell]:
-    cells = []
-    counter = 0
+    cells: List[CodeCell] = []
     for number, cell in enumerate(root.children["cells"].children, start=1):
-        if not isinstance(cell.value, dict) or cell.value.get("cell_type") != "code" or "source" not in cell.children:
-            continue
-        text = _cell_text(cell.value["source"])
-        lines = text.splitlines(keepends=True)
-        first = lines[0].strip() if lines else ""
-        if first.startswith("%%") and first[2:].split(" ")[0] not in _PYTHON_CELL_MAGICS:
-            continue  # %%bash, %%writefile...: not Python at all
-        magics: Dict[int, str] = {}
-        out = []
-        for line in lines:
-            body = line.rstrip("\r\n")
-            ending = line[len(body) :]
-            if _IPYTHON_LINE.match(body):
-                counter += 1
-                magics[counter] = body
-                indent = body[: len(body) - len(body.lstrip(" \t"))]
-                out.append(indent + _MAGIC_MARK.format(index=counter) + ending)
-            else:
-                out.append(line)
-        cells.append(CodeCell(number, cell.children["source"], text, "".join(out), magics))
+        if isinstance(cell.value, dict) and "source" in cell.value:
+            found = _code_cell(number, cell.value, cell.children["source"], cells)
+            if found is not None:
+                cells.append(found)
     return cells
+
+
+def decoded_code_module(document: Any) -> Optional[str]:
+    """The joined module of a notebook decoded by ``json.loads`` (to decide in C-decoded text
+    whether its code can hold a finding at all); None when it is no notebook."""
+    raw = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(raw, list):
+        return None
+    cells: List[CodeCell] = []
+    for number, value in enumerate(raw, start=1):
+        if isinstance(value, dict) and "source" in value:
+            found = _code_cell(number, value, None, cells)
+            if found is not None:
+                cells.append(found)
+    return join_cells(cells)[0]
+
+
+def _code_cell(number: int, value: Dict[str, Any], source: Optional[Span], before: List[CodeCell]) -> Optional[CodeCell]:
+    """The cell as analysed (IPython lines swapped for placeholders numbered on from the cells
+    ``before``), or None for a markdown cell or a cell magic whose body is not Python."""
+    if value.get("cell_type") != "code":
+        return None
+    text = _cell_text(value["source"])
+    lines = text.splitlines(keepends=True)
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%") and first[2:].split(" ")[0] not in _PYTHON_CELL_MAGICS:
+        return None  # %%bash, %%writefile...: not Python at all
+    counter = sum(len(cell.magics) for cell in before)
+    magics: Dict[int, str] = {}
+    out = []
+    for line in lines:
+        body = line.rstrip("\r\n")
+        ending = line[len(body) :]
+        if _IPYTHON_LINE.match(body):
+            counter += 1
+            magics[counter] = body
+            indent = body[: len(body) - len(body.lstrip(" \t"))]
+            out.append(indent + _MAGIC_MARK.format(index=counter) + ending)
+        else:
+            out.append(line)
+    return CodeCell(number, source, text, "".join(out), magics)  # type: ignore[arg-type]
 
 
 def join_cells(cells: List[CodeCell]) -> Tuple[str, List[int]]:

@@ -16,12 +16,14 @@ alternatives, which matters when most of a large repository is skipped here.
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from types import CodeType
 from typing import Iterable, List, Tuple
 
 from .catalog import Catalog
+from .cells import decoded_code_module
 
 _VERSIONED = re.compile(r"^(.*?-)(?=\d)")
 
@@ -128,6 +130,19 @@ class Prefilter:
             if needle in data:
                 return True
         return _spelled(data, self.images, self._images_call) or _spelled(data, self.legacy, self._legacy_call)
+
+    def notebook_may_have_findings(self, data: bytes) -> bool:
+        """The first proof for a notebook, on its code cells only: a notebook kept for an id in
+        a markdown cell or an output (a chat course's "DALL-E 3 draws the pictures later") is
+        decoded in C and its code searched, with no worker, reader or parser started for it.
+        A file that is no readable notebook is kept: its analysis reports why."""
+        if not self.may_have_findings(data):
+            return False
+        try:
+            code = decoded_code_module(json.loads(data))
+        except ValueError:  # not JSON, not UTF-8
+            return True
+        return code is None or self.may_have_findings(code.encode("utf-8", "surrogatepass"))
 
     def code_may_have_findings(self, source) -> bool:
         """The second proof, on a file's text (str) or bytes: False only when the compiled module

@@ -26,7 +26,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
-from .cells import NotebookError, notebook_module
+from .cells import NOTEBOOK_SUFFIX, NotebookError, notebook_module
 from .context import ModuleContext, UnfaithfulParse
 from .scopes import Assignment, ImportAssignment, dotted_name
 from .settings import Settings
@@ -37,12 +37,13 @@ SOURCE_SUFFIX = ".py"
 PACKAGE_FILE = "__init__.py"
 # Files larger than this are not read to resolve an import (generated code, vendored bundles).
 MAX_MODULE_BYTES = 2 << 20
-NOTEBOOK_SUFFIX = ".ipynb"
 MAX_NOTEBOOK_BYTES = 32 << 20  # outputs (base64 images) make notebooks large
 # How many re-imports or attribute hops a name is followed through.
 MAX_HOPS = 12
-# How many parsed modules a process keeps from one file to the next.
+# How many parsed modules a process keeps from one file to the next, and how much source they
+# may hold together (a parsed and indexed module takes about a hundred times its size).
 MAX_KEPT_MODULES = 32
+MAX_KEPT_TEXT = 512 << 10
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Project:
         try:
             info = os.stat(path)
             with open(path, "rb") as handle:
-                data = handle.read(MAX_MODULE_BYTES + 1)
+                data = _read_at_most(handle, MAX_MODULE_BYTES)
         except OSError:
             return
         if len(data) > MAX_MODULE_BYTES:
@@ -123,8 +124,10 @@ class Project:
         times its size in memory; within one file's analysis every module read is kept, since
         findings point into it). Returns how many were forgotten."""
         dropped = 0
-        while len(self._contexts) > keep:
-            del self._contexts[next(iter(self._contexts))]
+        kept = sum(len(ctx.text) for _, ctx in self._contexts.values() if ctx is not None)
+        while self._contexts and (len(self._contexts) > keep or kept > MAX_KEPT_TEXT):
+            _, ctx = self._contexts.pop(next(iter(self._contexts)))
+            kept -= len(ctx.text) if ctx is not None else 0
             dropped += 1
         self._callers.clear()  # its entries hold modules
         return dropped
@@ -311,7 +314,7 @@ class Project:
             return self.imports_of(ctx) if ctx is not None else []
         try:
             with open(path, "rb") as handle:
-                data = handle.read(MAX_MODULE_BYTES + 1)
+                data = _read_at_most(handle, MAX_MODULE_BYTES)
         except OSError:
             return []
         if len(data) > MAX_MODULE_BYTES:
@@ -430,7 +433,7 @@ class Project:
             path = os.path.abspath(path)
             try:
                 with open(path, "rb") as handle:
-                    data = handle.read(limit + 1)
+                    data = _read_at_most(handle, limit)
             except OSError:
                 continue
             if len(data) > limit or b"import" not in data:
@@ -668,3 +671,10 @@ def _only_bindings(path: str, size: int) -> Optional[Dict[str, Optional[Tuple[st
 
 
 _GLOBAL = re.compile(rb"(?m)^[ \t]*global[ \t]+([\w \t,\\]+)")
+
+
+def _read_at_most(handle, limit: int) -> bytes:
+    """The file's bytes, or ``limit + 1`` of them when it is larger (the caller skips it). Not
+    ``read(limit + 1)``: that allocates the whole limit (32 MB for a notebook) on every call."""
+    size = os.fstat(handle.fileno()).st_size
+    return handle.read(limit + 1) if size > limit else handle.read()

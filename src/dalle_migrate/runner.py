@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .findings import Applicability, FileResult, Finding
+from .cells import NOTEBOOK_SUFFIX
 from .noqa import skips_file
 from .prefilter import Prefilter
 
@@ -86,7 +87,9 @@ def run(
     jobs = jobs or default_jobs()
     gc.disable()  # the scan makes no cycles: nothing for the collector but time spent looking
     try:
-        _scan(files, prefilter, results, survivors, meter, jobs)
+        # `check` does not hold what the survivors hold: each is read again where it is analysed
+        # (from the page cache), so a tree of large notebooks is never all in memory at once.
+        _scan(files, prefilter, results, survivors, meter, jobs, keep=fix)
     finally:
         gc.enable()
 
@@ -113,7 +116,7 @@ def run(
     done = [r for r in results if r is not None]
     # What each file held before the run: fixes are computed on it, and a write checks the file
     # still holds it.
-    read_before = {os.path.abspath(path): data for _, path, data in survivors}
+    read_before = {os.path.abspath(path): data for _, path, data in survivors if data is not None}
     neighbours = neighbour_findings(done, settings, selection, prefilter)
     if neighbours or any(r.foreign for r in done):
         done = settle_foreign(done, settings, selection, fix, write, display, read_before, neighbours, excluded)
@@ -470,7 +473,7 @@ def _without_superseded(own: List[Finding], incoming: List[Finding]) -> List[Fin
     ]
 
 
-def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: list, meter: Progress, jobs: int) -> None:
+def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: list, meter: Progress, jobs: int, keep: bool = True) -> None:
     """Read every file; the ones that cannot have a finding are done (skipped) here.
 
     On a large tree with a second CPU, a forked helper reads and prefilters every other file
@@ -483,20 +486,20 @@ def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: 
     if jobs > 1 and len(files) >= SPLIT_SCAN_MIN_FILES and _can_fork():
         helper = _start_helper(files, theirs, prefilter)
     own = range(0, len(files), 2) if helper is not None else range(len(files))
-    for index, data, error in _classify(files, own, prefilter, meter):
+    for index, data, error in _classify(files, own, prefilter, meter, keep):
         if error is None:
-            survivors.append((index, files[index], data))
+            survivors.append((index, files[index], data if keep else None))
         else:
             results[index] = FileResult(Path(files[index]), error=error)
     if helper is not None:
         found = _finish_helper(helper)
         if found is None:  # the helper failed: read its half here
-            found = _classify(files, theirs, prefilter)
+            found = _classify(files, theirs, prefilter, keep=keep)
         before = len(survivors)
         for index, data, error in found:
             if error is None:
                 try:
-                    survivors.append((index, files[index], data if data is not None else read_file(files[index])))
+                    survivors.append((index, files[index], (data if data is not None else read_file(files[index])) if keep else None))
                     continue
                 except OSError as exc:
                     error = _read_error(exc)
@@ -510,21 +513,23 @@ def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: 
 
 
 def _classify(
-    files: Sequence[str], indices: range, prefilter: Prefilter, meter: Optional[Progress] = None
+    files: Sequence[str], indices: range, prefilter: Prefilter, meter: Optional[Progress] = None, keep: bool = True
 ) -> List[Tuple[int, Optional[bytes], Optional[str]]]:
-    """``(index, data, None)`` for each file of ``indices`` that may have findings,
-    ``(index, None, why)`` for each that cannot be read; the others are left out. The meter
+    """``(index, data, None)`` for each file of ``indices`` that may have findings (``data``
+    None unless ``keep``), ``(index, None, why)`` for each that cannot be read; the others are
+    left out. The meter
     counts the files done here (all but the survivors)."""
     found: List[Tuple[int, Optional[bytes], Optional[str]]] = []
-    may_have_findings = prefilter.may_have_findings
+    may_have_findings, in_notebook = prefilter.may_have_findings, prefilter.notebook_may_have_findings
     for index in indices:
         try:
             data = read_file(files[index])
         except OSError as exc:
             found.append((index, None, _read_error(exc)))
         else:
-            if may_have_findings(data) and not skips_file(data):
-                found.append((index, data, None))
+            kept = in_notebook(data) if files[index].endswith(NOTEBOOK_SUFFIX) else may_have_findings(data)
+            if kept and not skips_file(data):
+                found.append((index, data if keep else None, None))
                 continue
         if meter is not None:
             meter.add(1, 0)
@@ -555,7 +560,7 @@ def _start_helper(files: Sequence[str], indices: range, prefilter: Prefilter):
         status = 1
         try:
             os.close(read_end)
-            found = [(index, None, error) for index, _, error in _classify(files, indices, prefilter)]
+            found = _classify(files, indices, prefilter, keep=False)
             payload = memoryview(marshal.dumps(found))
             while payload:
                 payload = payload[os.write(write_end, payload) :]
@@ -620,6 +625,11 @@ def _process(task) -> FileResult:
 
     path, data, display = task
     settings, selection, fix, write = _JOB
+    if data is None:  # a `check`: the scan kept only the path
+        try:
+            data = read_file(str(path))
+        except OSError as exc:
+            return FileResult(path, error=_read_error(exc))
     # A parse makes tens of thousands of objects that live until the file is done: collecting
     # while they are built costs a third of the time (measured), collecting once after is cheap.
     gc.disable()
