@@ -1,39 +1,196 @@
-"""The early exit is sound: a file the byte prefilter skips has no finding, of its own or in
-another module (analysed anyway, in its project, it reports nothing), on every file of the
-corpus: fixtures, regression inputs, end-to-end programs and projects."""
+"""The early exits are sound: a file that the byte scan or the compiled-code proof skips has no
+finding, of its own or in another module, on every file of the corpus (fixtures, regression
+inputs, end-to-end programs and projects), every rule's examples and generated cases. The same
+files are analysed with the exits and with every exit forced open, and the findings must be the
+same, to the character."""
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from dalle_migrate.engine import process_data
 from dalle_migrate.prefilter import Prefilter
+from dalle_migrate.project import new_run
+from dalle_migrate.rules import ALL_RULES
 from dalle_migrate.selection import Selection
 from support import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+SUFFIXES = (".py", ".ipynb", ".env", ".yaml", ".yml", ".toml", ".json", ".ini", ".cfg")
 CORPUS = sorted(
     p
     for folder in (ROOT / "fixtures", ROOT / "tests" / "e2e" / "programs", ROOT / "tests" / "e2e" / "projects")
     for p in folder.rglob("*")
-    if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".ipynb", ".env", ".yaml", ".yml", ".toml", ".json", ".ini", ".cfg")
+    if p.is_file() and "__pycache__" not in p.parts and p.suffix in SUFFIXES
 )
 
 
-def test_the_corpus_has_files_of_both_kinds() -> None:
-    prefilter = Prefilter(settings().catalog)
-    kept = [p for p in CORPUS if prefilter.may_have_findings(p.read_bytes())]
-    assert kept and len(kept) < len(CORPUS)
+def _kept(prefilter: Prefilter, path: Path, data: bytes) -> bool:
+    """What the run's scan decides, before any worker sees the file."""
+    if path.suffix == ".ipynb":
+        return prefilter.notebook_may_have_findings(data)
+    return prefilter.may_have_findings(data)
+
+
+def _findings(path: Path, data: bytes, options) -> list:
+    """Every finding of the file (its own and those it places in other modules), as text."""
+    new_run()
+    if not _kept(Prefilter(options.catalog), path, data):
+        return []
+    result = process_data(path, data, options, Selection(select=("DM",)), fix=False, write=False)
+    assert result.error is None, result.error
+    return sorted(
+        f"{f.path or ''}:{f.row}:{f.column}: {f.code} {f.message}" for f in list(result.findings) + list(result.foreign)
+    )
+
+
+def _opened(monkeypatch) -> None:
+    """Every early exit answers 'may have findings'."""
+    for name in ("may_have_findings", "notebook_may_have_findings", "code_may_have_findings"):
+        monkeypatch.setattr(Prefilter, name, lambda self, data: True)
+
+
+def assert_same_findings(path: Path, monkeypatch) -> None:
+    data = path.read_bytes()
+    options = settings()
+    with_exits = _findings(path, data, options)
+    with monkeypatch.context() as patched:
+        _opened(patched)
+        without_exits = _findings(path, data, options)
+    assert with_exits == without_exits
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.relative_to(ROOT).as_posix() for p in CORPUS])
-def test_a_skipped_file_has_no_finding(path: Path) -> None:
-    data = path.read_bytes()
-    options = settings()
-    if Prefilter(options.catalog).may_have_findings(data):
-        return  # kept: the other tests hold what it reports
-    result = process_data(path, data, options, Selection(select=("DM",)), fix=False, write=False)
-    assert result.error is None
-    assert [f.code for f in result.findings] == [] and [f.code for f in result.foreign] == []
+def test_corpus_file_has_the_same_findings_without_early_exits(path: Path, monkeypatch) -> None:
+    assert_same_findings(path, monkeypatch)
+
+
+EXAMPLES = [
+    (rule.code, kind, i, example)
+    for rule in ALL_RULES
+    for kind, examples in (("valid", rule.VALID), ("invalid", rule.INVALID))
+    for i, example in enumerate(examples)
+]
+
+
+@pytest.mark.parametrize("code,kind,index,example", EXAMPLES, ids=[f"{c}-{k}-{i}" for c, k, i, _ in EXAMPLES])
+def test_rule_example_has_the_same_findings_without_early_exits(code, kind, index, example, tmp_path, monkeypatch):
+    source = getattr(example, "code", example)
+    filename = getattr(example, "filename", None) or "example.py"
+    (tmp_path / "pyproject.toml").write_text("")
+    path = tmp_path / filename
+    path.write_text(textwrap.dedent(source).lstrip("\n"))
+    assert_same_findings(path, monkeypatch)
+
+
+# -- generated cases: each place an id or an image call can hide, in modules and notebooks ----
+WHERE_IDS_HIDE = [
+    '"""Generated with {id}."""\nx = 1\n',
+    "# model: {id}\nx = 1\n",
+    'MODEL = "{id}"\n',
+    "MODEL = '{id}'\n",
+    'MODEL = ("{head}"\n         "{tail}")\n',
+    'MODEL = "{escaped}"\n',
+    'prompt = f"drawn by {id} for {{user}}"\n',
+    'models = {{"{id}": 1.0}}\n',
+    'SIZES = {{"{id}": ["1024x1024"]}}\n',
+    'if model == "{id}":\n    size = "1792x1024"\n',
+    "from typing import Literal\nModel = Literal[\"{id}\"]\n",
+    'def pick():\n    chosen: Literal["{id}"] = "x"\n    return chosen\n',
+    'def f():\n    """{id}"""\n',
+    'if False:\n    MODEL = "{id}"\n',
+    'label = "use {id} or not"\n',
+    'tool = {{"type": "function", "enum": ["{id}", "gpt-image-2"]}}\n',
+]
+CALL_SHAPES = [
+    "from openai import OpenAI\nclient = OpenAI()\nclient.images.generate(prompt='p'{model})\n",
+    "from openai import OpenAI\nclient = OpenAI()\nresult = (client.images\n    .generate(prompt='p'{model}))\nprint(result.data[0].url)\n",
+    "from openai import OpenAI\nclient = OpenAI()\nclient.images \\\n    .edit(image=open('a.png', 'rb'), prompt='p'{model})\n",
+    "from openai import OpenAI\nclient = OpenAI()\nclient.images.with_raw_response.generate(prompt='p'{model})\n",
+    "import openai\nopenai.Image.create(prompt='p'{model})\n",
+    "from openai import Image as DalleImage\nDalleImage.create(prompt='p'{model})\n",
+    "from openai import OpenAI\n# client.images.generate(model='dall-e-3') was here\nOpenAI().chat.completions.create(model='gpt-4o', messages=[])\n",
+    "from openai import OpenAI\nimages = OpenAI().images\nimages.generate(prompt='p'{model})\n",
+    "from openai import OpenAI\nclass Box:\n    images = None\nbox = Box()\ndel box.images\n",
+]
+IDS = ["dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest", "gpt-image-2"]
+
+
+def _generated():
+    cases = []
+    for template, model_id in itertools.product(WHERE_IDS_HIDE, IDS):
+        # Split or escaped after the stem the byte scan looks for (`dall-e-`, `gpt-image-`):
+        # an id broken inside its stem is the one spelling the scan does not see (see prefilter).
+        stem = re.match(r"^(.*?-)(?=\d)", model_id)
+        stem = len(stem.group(1)) if stem else model_id.rfind("-") + 1
+        head, tail = model_id[:stem], model_id[stem:]
+        escaped = head + "".join(f"\\x{ord(c):02x}" for c in tail)
+        cases.append((".py", template.format(id=model_id, head=head, tail=tail, escaped=escaped)))
+    for shape, model in itertools.product(CALL_SHAPES, ("", ", model='dall-e-3'", ", model=MODEL")):
+        cases.append((".py", "MODEL = 'gpt-image-1'\n" + shape.format(model=model) if "MODEL" in model else shape.format(model=model)))
+    for index, (suffix, code) in enumerate(list(cases)[::3]):
+        cases.append((".ipynb", _notebook(code, markdown=index % 2 == 0)))
+    cases.append((".ipynb", _notebook("from openai import OpenAI\nprint('chat')\n", markdown=True)))
+    cases.append((".ipynb", _notebook("!pip install openai\nfrom openai import OpenAI\nOpenAI().images.generate(prompt='p', model='dall-e-2')\n")))
+    return cases
+
+
+def _notebook(code: str, markdown: bool = False) -> str:
+    cells = [{"cell_type": "code", "metadata": {}, "execution_count": 1, "source": code.splitlines(True), "outputs": [
+        {"output_type": "stream", "name": "stdout", "text": ["made by dall-e-3\n", "client.images.generate(model='dall-e-3')\n"]},
+        {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgoAAAANSUhEUgAAAAE="}},
+    ]}]
+    if markdown:
+        cells.insert(0, {"cell_type": "markdown", "metadata": {}, "source": ["DALL-E 3 (`dall-e-3`) draws it.\n"]})
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+
+
+GENERATED = _generated()
+
+
+@pytest.mark.parametrize("suffix,text", GENERATED, ids=[f"generated-{i}{s}" for i, (s, _) in enumerate(GENERATED)])
+def test_generated_case_has_the_same_findings_without_early_exits(suffix, text, tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("")
+    path = tmp_path / f"case{suffix}"
+    path.write_text(text)
+    assert_same_findings(path, monkeypatch)
+
+
+def test_the_compiled_proof_skips_what_chat_code_names():
+    """What the second proof is for: ids and calls only in comments, docstrings and longer
+    strings, and `images` attributes without an image method."""
+    prefilter = Prefilter(settings().catalog)
+    skipped = [
+        '"""Costs for gpt-image-1 are per token."""\n# dall-e-3 used to be here\nx = 1\n',
+        'note = "gpt-image-1 models use low, medium, high quality"\n',
+        "class R:\n    def clear(self):\n        del self.images\n",
+        "from .images.main import generate\n",
+    ]
+    kept = [
+        'MODEL = "dall-e-3"\n',
+        "def f():\n    x: Literal['gpt-image-1'] = 1\n",
+        "client.images.generate(prompt='x')\n",
+        "def f(:\n",  # CPython cannot compile it: the analysis reports it
+    ]
+    assert [prefilter.code_may_have_findings(code) for code in skipped] == [False] * len(skipped)
+    assert [prefilter.code_may_have_findings(code) for code in kept] == [True] * len(kept)
+
+
+def test_the_cases_exercise_every_exit() -> None:
+    prefilter = Prefilter(settings().catalog)
+    kept = [p for p in CORPUS if _kept(prefilter, p, p.read_bytes())]
+    assert kept and len(kept) < len(CORPUS)
+    generated = [(suffix, text.encode()) for suffix, text in GENERATED]
+    scanned = [(s, d) for s, d in generated if prefilter.may_have_findings(d)]
+    assert len(scanned) < len(generated), "no generated case is skipped by the byte scan"
+    notebooks = [d for s, d in scanned if s == ".ipynb"]
+    assert not all(prefilter.notebook_may_have_findings(d) for d in notebooks), "no notebook skipped for its code"
+    modules = [d for s, d in scanned if s == ".py"]
+    proven = [d for d in modules if not prefilter.code_may_have_findings(d)]
+    assert proven and len(proven) < len(modules), "the compiled-code proof is not exercised both ways"

@@ -1,21 +1,39 @@
-"""The byte-level prefilter: which files can hold a finding at all, decided before any parsing.
+"""The early exits: which files can hold a finding at all, proven before LibCST reads them.
 
-A finding needs an image call or a model id. An image call needs its receiver traced to the
-``openai`` package (so the file names it: ``from openai import OpenAI``, ``import openai``) and
-spells the images API (``.images`` on a client, ``openai.Image`` before 1.0), or to a client
-another module of the project makes (then the file holds the call's own text,
-``images.generate``), or a known model id as its model; DM105/DM106 need a model id. So a file
-that holds no model id, no image call's text, and names the package without the images API (chat,
-embeddings, agents: most of the code that names ``openai``) cannot have a finding of its own,
-and is never decoded or parsed.
+A finding of a file's own needs an image call or a model id in its code. The analysis finds an
+image call only by its shape, ``<receiver>.images.<method>(...)`` (through ``with_raw_response``
+too) or ``<Image class>.<verb>(...)`` of the 0.x SDK, and DM105 only reports a string literal
+that is a model id, outside docstrings and comments. Values a call of another module takes are
+reported by that module's analysis, wherever they are defined. So:
 
-The test is a few substring searches over the raw bytes (``bytes.__contains__``), derived from
-the catalogue: in CPython they are several times faster than one regular expression with the same
-alternatives, which matters when most of a large repository is skipped here.
+1. **The byte scan** (every file, in the run's scan): a model id's stem (``dall-e-``,
+   ``gpt-image-``) or an image call's text (``images`` followed by ``.`` and a method,
+   ``Image.create``...; spaces, line breaks and continuations allowed between the parts). Chat,
+   embeddings and agents code that names ``openai`` has neither, and is never decoded. For a
+   notebook the code cells are what counts: one kept for an id in a markdown cell or an output
+   is decoded by the C JSON decoder and its code scanned again, outputs never walked.
+2. **The compiled proof** (a file the scan kept, before LibCST): CPython compiles it, in C, and
+   the names and string constants of its code objects must hold ``images`` with an image
+   method, ``Image`` with a legacy verb, or a model id; the compiler joins ids written with
+   escapes or split over several literals. What it drops (a local variable's annotation,
+   ``if False:`` blocks) is looked for in CPython's syntax tree when the text quotes an id.
+   A file CPython cannot compile goes to the analysis, which reports it.
+
+Both are proven against the analysis itself (tests/test_prefilter.py: every fixture, regression
+input, end-to-end program and project, rule example and generated case gives the same findings
+with the exits forced open). What neither sees, and the analysis could: an id broken inside its
+stem (``"dall" "-e-3"``, ``"dall\\x2de-3"``) and an image method reached through a name the
+call's text does not show (``imgs = client.images; imgs.generate(...)``: the analysis does not
+follow that either).
+
+Substring searches over the raw bytes (``bytes.__contains__``, ``bytes.find``) are several times
+faster in CPython than one regular expression with the same alternatives, which matters when
+most of a large repository is skipped here.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import warnings
@@ -150,8 +168,6 @@ class Prefilter:
         ``Image`` with a legacy verb) nor a model id among its string constants or quoted in
         its text. A file CPython cannot compile is analysed (its error is reported there)."""
         data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
-        if self._quoted_id.search(data) is not None:
-            return True  # the plain spelling: in a comment too, which costs an analysis, no more
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # `"\d"` in the scanned code: not ours to print
@@ -167,8 +183,31 @@ class Prefilter:
             return True
         if legacy in names and not self._verbs.isdisjoint(names):
             return True
-        # Ids spelled with escapes or split across implicit concatenation: the compiler joined them.
-        return not self._ids.isdisjoint(strings)
+        if not self._ids.isdisjoint(strings):
+            return True  # (spelled with escapes or split across lines too: the compiler joined them)
+        # The compiler drops what is never run, a local variable's annotation among them
+        # (`size: Literal["dall-e-3"]`), which the analysis reads: a quoted id in the text is
+        # looked for again in CPython's syntax tree, without the docstrings and comments that
+        # usually hold it.
+        return self._quoted_id.search(data) is not None and self._id_in_syntax_tree(source)
+
+    def _id_in_syntax_tree(self, source) -> bool:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return True
+        docstrings = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list):
+                for statement in body:  # bare strings: docstrings and comments in disguise
+                    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+                        docstrings.add(id(statement.value))
+            if isinstance(node, ast.Constant) and node.value in self._ids and id(node) not in docstrings:
+                return True
+        return False
 
 
 def _spelled(data: bytes, word: bytes, shape: "re.Pattern[bytes]") -> bool:
