@@ -138,6 +138,15 @@ class ModuleContext:
         self._scopes = None
         self.memo: dict = {}  # per-module results shared by several rules
 
+    def release(self) -> None:
+        """Drops what this module's analysis built on it (scopes, memos): they refer back to it,
+        so without this a dropped module waits for a full collection of the garbage collector,
+        which walks every module still kept."""
+        self.memo.clear()
+        if self._scopes is not None:
+            self._scopes.release()
+            self._scopes = None
+
     @property
     def project(self):
         """The project this module belongs to (project.Project: given by whoever parsed the

@@ -168,6 +168,8 @@ class Prefilter:
         ``Image`` with a legacy verb) nor a model id among its string constants or quoted in
         its text. A file CPython cannot compile is analysed (its error is reported there)."""
         data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
+        if _spelled(data, self.images, self._images_call, in_code=True) or _spelled(data, self.legacy, self._legacy_call, in_code=True):
+            return True  # a call's text outside a comment: no proof to look for (a file full of calls)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # `"\d"` in the scanned code: not ours to print
@@ -210,12 +212,13 @@ class Prefilter:
         return False
 
 
-def _spelled(data: bytes, word: bytes, shape: "re.Pattern[bytes]") -> bool:
-    """Whether ``shape`` matches where ``word`` occurs (a call's text starts with its word)."""
+def _spelled(data: bytes, word: bytes, shape: "re.Pattern[bytes]", in_code: bool = False) -> bool:
+    """Whether ``shape`` matches where ``word`` occurs (a call's text starts with its word);
+    ``in_code``: on a line with no ``#`` before it."""
     find, match = data.find, shape.match
     at = find(word)
     while at >= 0:
-        if match(data, at) is not None:
+        if match(data, at) is not None and not (in_code and data.rfind(b"#", data.rfind(b"\n", 0, at) + 1, at) >= 0):
             return True
         at = find(word, at + 1)
     return False

@@ -68,6 +68,7 @@ class Project:
         self._callers: Dict[Tuple[str, str, str], List[Tuple[ModuleContext, cst.Call]]] = {}
         self._pins: Dict[str, object] = {}  # root -> pins.Pin or None
         self._found: Dict[Tuple[str, str, int], Optional[str]] = {}  # (folder, module, level) -> file
+        self._offered: Optional[Tuple[str, ModuleContext]] = None  # the analysed file's own module
         # file -> (stat, {name: (module, name, level)} of names only a from-import binds, or None)
         self._reimports: Dict[str, Tuple[Tuple[int, int, int], Optional[Dict[str, Optional[Tuple[str, str, int]]]]]] = {}
 
@@ -75,6 +76,7 @@ class Project:
     def context(self, path: str) -> Optional[ModuleContext]:
         """The module in ``path``, parsed; None when it cannot be read, decoded or parsed."""
         path = os.path.abspath(path)
+        self._take_offered(path)
         try:
             info = os.stat(path)
         except OSError:
@@ -99,9 +101,16 @@ class Project:
         return ctx
 
     def adopt(self, path: str, ctx: ModuleContext) -> None:
-        """Keeps the module a file's own analysis parsed as the project's module of that file,
-        when it is what the file holds (its analysis reads it from there too: a second parse
-        of the file being analysed was most of the cost of a large one)."""
+        """Offers the module a file's own analysis parsed as the project's module of that file
+        (its analysis may read it from there too: a second parse of the file being analysed
+        was most of the cost of a large one). Taken when asked for, if the file holds it."""
+        self._offered = (path, ctx)
+
+    def _take_offered(self, path: str) -> None:
+        if self._offered is None or self._offered[0] != path:
+            return
+        ctx = self._offered[1]
+        self._offered = None
         if path.endswith(NOTEBOOK_SUFFIX) or path in self._contexts:
             return
         try:
@@ -123,11 +132,14 @@ class Project:
         """Between two files: forget all but the modules read last (a parsed module is tens of
         times its size in memory; within one file's analysis every module read is kept, since
         findings point into it). Returns how many were forgotten."""
+        self._offered = None
         dropped = 0
         kept = sum(len(ctx.text) for _, ctx in self._contexts.values() if ctx is not None)
         while self._contexts and (len(self._contexts) > keep or kept > MAX_KEPT_TEXT):
             _, ctx = self._contexts.pop(next(iter(self._contexts)))
-            kept -= len(ctx.text) if ctx is not None else 0
+            if ctx is not None:
+                kept -= len(ctx.text)
+                ctx.release()
             dropped += 1
         self._callers.clear()  # its entries hold modules
         return dropped

@@ -609,6 +609,8 @@ def read_file(path) -> bytes:
 
 
 _JOB: tuple = ()  # (settings, selection, fix, write) of the run this process works for
+_PROCESSED = 0  # files this process analysed
+FULL_COLLECTION_EVERY = 64
 
 
 def _start_worker(settings, selection, fix: bool, write: bool) -> None:
@@ -639,10 +641,13 @@ def _process(task) -> FileResult:
         return FileResult(path, error=f"internal error: {type(exc).__name__}: {exc}")
     finally:
         project = sys.modules.get(f"{__package__}.project")
-        dropped = project.project_for(settings).trim() if project is not None else 0
+        if project is not None:
+            project.project_for(settings).trim()  # a dropped module is untied: freed at once
         gc.enable()
         # The cycles this file's analysis made are all young: collecting the youngest generation
         # frees them without walking the modules kept for the next files (a full collection per
-        # file did, and cost more than the analysis on a large project); those are walked once
-        # one of them is dropped.
-        gc.collect() if dropped else gc.collect(0)
+        # file did, and cost four times the analysis when the project kept 32 modules); a full
+        # one now and then catches whatever older lingers.
+        global _PROCESSED
+        _PROCESSED += 1
+        gc.collect() if _PROCESSED % FULL_COLLECTION_EVERY == 0 else gc.collect(0)
