@@ -34,14 +34,12 @@ most of a large repository is skipped here.
 from __future__ import annotations
 
 import ast
-import json
 import re
 import warnings
 from types import CodeType
 from typing import Iterable, List, Tuple
 
 from .catalog import Catalog
-from .cells import decoded_code_module
 
 _VERSIONED = re.compile(r"^(.*?-)(?=\d)")
 
@@ -156,6 +154,10 @@ class Prefilter:
         A file that is no readable notebook is kept: its analysis reports why."""
         if not self.may_have_findings(data):
             return False
+        import json  # here: most runs meet no notebook worth decoding
+
+        from .cells import decoded_code_module
+
         try:
             code = decoded_code_module(json.loads(data))
         except ValueError:  # not JSON, not UTF-8

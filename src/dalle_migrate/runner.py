@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from .discover import NOTEBOOK_SUFFIXES
 from .findings import Applicability, FileResult, Finding
-from .cells import NOTEBOOK_SUFFIX
 from .noqa import skips_file
 from .prefilter import Prefilter
 
@@ -527,7 +527,7 @@ def _classify(
         except OSError as exc:
             found.append((index, None, _read_error(exc)))
         else:
-            kept = in_notebook(data) if files[index].endswith(NOTEBOOK_SUFFIX) else may_have_findings(data)
+            kept = in_notebook(data) if files[index].endswith(NOTEBOOK_SUFFIXES) else may_have_findings(data)
             if kept and not skips_file(data):
                 found.append((index, data if keep else None, None))
                 continue
