@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import libcst as cst
 
@@ -83,7 +83,16 @@ class Argument:
     value: cst.BaseExpression
     holder: cst.CSTNode  # the Arg, dict element or subscript assignment that passes it
     container: cst.CSTNode  # the Call, Dict or statement that holds ``holder``
-    resolution: Resolution
+    resolve: Callable[[cst.BaseExpression], Resolution] = field(repr=False, compare=False)
+    _resolution: Optional[Resolution] = field(default=None, repr=False, compare=False)
+
+    @property
+    def resolution(self) -> Resolution:
+        """What the value may be, resolved when a rule first asks (a prompt is never judged:
+        following it into every caller of the function was most of a call's analysis)."""
+        if self._resolution is None:
+            self._resolution = self.resolve(self.value)
+        return self._resolution
 
     @property
     def values(self) -> Tuple[Value, ...]:
@@ -305,10 +314,10 @@ class _Finder:
                 if entries is None:
                     unresolved.append(arg)
                     continue
-                passed = [Argument(name, value, holder, container, resolver.resolve(value)) for name, value, holder, container in entries]
+                passed = [Argument(name, value, holder, container, resolver.resolve) for name, value, holder, container in entries]
                 passed = list({a.name: a for a in passed}.values())  # within one mapping the last entry wins
             elif arg.keyword is not None:
-                passed = [Argument(arg.keyword.value, arg.value, arg, node, resolver.resolve(arg.value))]
+                passed = [Argument(arg.keyword.value, arg.value, arg, node, resolver.resolve)]
             else:
                 continue
             for argument in passed:

@@ -94,6 +94,8 @@ class ParameterRange(Rule):
                     f"\"{ctx.catalog.error('unknown_parameter', param=name).message}\"",
                 )
                 continue
+            if rule.values is None and rule.min is None and rule.max is None:
+                continue  # nothing about its value to judge (a prompt): not resolved at all
             for value in argument.values:
                 problem = _problem(rule, value.value, ctx)
                 if problem:
