@@ -1,14 +1,18 @@
-"""Benchmark: dalle-migrate against grep and ruff on a large real tree, and fix against a bare
-LibCST pass on a tree full of image calls. Not a test: it prints medians and ratios.
+"""Benchmark: dalle-migrate against grep and ruff on large trees, and fix against a bare LibCST
+pass on a tree full of image calls. Not a test: it prints medians and ratios.
 
-    python bench/run.py [--rounds 7] [--django 5.2.19] [--hit-files 300]
+    python bench/run.py [--rounds 7] [--django 5.2.19] [--litellm 1.110.2]
+                        [--modules 1400 --notebooks 2800] [--tree DIR ...] [--hit-files 300]
 
-1. Downloads the Django sdist and the litellm wheel from PyPI (once, into bench/.cache; `--tree DIR`
-   adds a local tree) and times on each, interleaved in one
-   run so that machine noise hits all alike:
+1. Prepares, once, into bench/.cache: the Django sdist (no file names openai), the litellm wheel
+   (a third of its files name openai for chat, embeddings and agents; a few call the image API)
+   and a generated course tree (modules and notebooks naming openai for chat, markdown about
+   DALL-E 3, outputs holding base64 images, one file in fifty calling the image API on a retired
+   model); `--tree DIR` adds any local tree. On each, interleaved in one run so that machine
+   noise hits all alike, it times:
      - `dalle-migrate check` (no cache exists to help it);
-     - `grep -rlE` with the same byte needles as dalle-migrate's prefilter;
-     - `ruff check --select F401 --no-cache` (one rule), if ruff is installed.
+     - `grep -rlE` with the same byte needles as dalle-migrate's first proof;
+     - `ruff check --select F401 --no-cache` (one rule; notebooks included), if ruff is installed.
 2. Generates a hit-heavy tree (files full of image calls on retired models) and times
    `dalle-migrate fix` on a fresh copy against a bare LibCST parse-and-codegen of the same files.
 Peak memory (max RSS of the child) is reported for dalle-migrate.
