@@ -103,9 +103,9 @@ def median(values) -> float:
 
 def grep_pattern() -> str:
     from dalle_migrate.catalog import default_catalog
-    from dalle_migrate.prefilter import needles
+    from dalle_migrate.prefilter import grep_pattern as pattern
 
-    return "|".join(n.decode().replace(".", r"\.") for n in needles(default_catalog()))
+    return pattern(default_catalog())
 
 
 HIT_FILE = '''\

@@ -45,21 +45,31 @@ _VERSIONED = re.compile(r"^(.*?-)(?=\d)")
 
 
 def needles(catalog: Catalog) -> Tuple[bytes, ...]:
-    """The fewest substrings such that every model id and the SDK's package name contains one.
+    """The fewest substrings such that every model id contains one.
 
     A model id is reduced to its stem before the first version number (``dall-e-3`` ->
     ``dall-e-``, ``gpt-image-1.5`` -> ``gpt-image-``), then any needle that contains another is
     dropped (``chatgpt-image-latest`` contains ``gpt-image-``).
     """
-    words = {catalog.sdk.package}
-    # A module that calls a client imported from another module of the project names neither
-    # the package nor (when its values are imported too) a model id: the call itself does.
-    images = catalog.sdk.images_attribute
-    words.update(f"{images}.{attr}" for attr in list(catalog.methods) + list(catalog.sdk.response_wrappers))
+    words = set()
     for model_id in catalog.models:
         match = _VERSIONED.match(model_id)
         words.add(match.group(1) if match else model_id)
     return tuple(sorted(w.encode() for w in _minimal(words)))
+
+
+def grep_pattern(catalog: Catalog) -> str:
+    """The byte scan as one extended regular expression (for comparing with grep): model-id
+    stems, ``images.<method>`` (through a response wrapper too) and ``Image.<verb>``, without
+    the spaces and line breaks the scan allows between the parts."""
+    sdk = catalog.sdk
+    methods = "|".join(sorted(catalog.methods))
+    wrappers = "|".join(sdk.response_wrappers)
+    verbs = "|".join(sorted(catalog.legacy_methods))
+    parts = [n.decode().replace(".", r"\.") for n in needles(catalog)]
+    parts.append(rf"{sdk.images_attribute}\.(({wrappers})\.)?({methods})")
+    parts.append(rf"{sdk.legacy_class}\.({verbs})")
+    return "|".join(parts)
 
 
 def _minimal(words: Iterable[str]) -> List[str]:
@@ -108,10 +118,8 @@ class Prefilter:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._values: dict = {}
-        self.needles = needles(catalog)
         sdk = catalog.sdk
-        self.package = sdk.package.encode()
-        self.models = tuple(n for n in self.needles if n != self.package and not n.startswith(f"{sdk.images_attribute}.".encode()))
+        self.models = needles(catalog)
         # Occurrence-driven: `images` and `Image` are found with bytes.find (memchr speed), and
         # only there is the call's shape matched; one regular expression over the whole file
         # was most of a scan of a tree where every file names openai.

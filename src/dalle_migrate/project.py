@@ -77,17 +77,15 @@ class Project:
         """The module in ``path``, parsed; None when it cannot be read, decoded or parsed."""
         path = os.path.abspath(path)
         self._take_offered(path)
-        try:
-            info = os.stat(path)
-        except OSError:
+        stamp = _stamp(path)
+        if stamp is None:
             return None
-        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
         known = self._contexts.get(path)
         if known is not None and known[0] == stamp:
             return known[1]
         ctx = None
         notebook = path.endswith(NOTEBOOK_SUFFIX)
-        if info.st_size <= (MAX_NOTEBOOK_BYTES if notebook else MAX_MODULE_BYTES):
+        if stamp[1] <= (MAX_NOTEBOOK_BYTES if notebook else MAX_MODULE_BYTES):
             try:
                 with open(path, "rb") as handle:
                     source = SourceText.decode(handle.read(), python=not notebook)
@@ -113,20 +111,20 @@ class Project:
         self._offered = None
         if path.endswith(NOTEBOOK_SUFFIX) or path in self._contexts:
             return
+        stamp = _stamp(path)
         try:
-            info = os.stat(path)
             with open(path, "rb") as handle:
                 data = _read_at_most(handle, MAX_MODULE_BYTES)
         except OSError:
             return
-        if len(data) > MAX_MODULE_BYTES:
+        if stamp is None or len(data) > MAX_MODULE_BYTES:
             return
         try:
             text = SourceText.decode(data, python=True).text
         except SourceError:
             return
         if text == ctx.text:
-            self._contexts[path] = ((info.st_mtime_ns, info.st_size, info.st_ino), ctx)
+            self._contexts[path] = (stamp, ctx)
 
     def trim(self, keep: int = MAX_KEPT_MODULES) -> int:
         """Between two files: forget all but the modules read last (a parsed module is tens of
@@ -279,14 +277,12 @@ class Project:
         parse); None when the name is bound otherwise, or twice, or may be a submodule."""
         if os.path.basename(module_path) == PACKAGE_FILE and self._submodule(module_path, name):
             return None
-        try:
-            info = os.stat(module_path)
-        except OSError:
+        stamp = _stamp(module_path)
+        if stamp is None:
             return None
-        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
         known = self._reimports.get(module_path)
         if known is None or known[0] != stamp:
-            known = self._reimports[module_path] = (stamp, _only_bindings(module_path, info.st_size))
+            known = self._reimports[module_path] = (stamp, _only_bindings(module_path, stamp[1]))
         table = known[1]
         return table.get(name) if table is not None else None
 
@@ -690,3 +686,13 @@ def _read_at_most(handle, limit: int) -> bytes:
     ``read(limit + 1)``: that allocates the whole limit (32 MB for a notebook) on every call."""
     size = os.fstat(handle.fileno()).st_size
     return handle.read(limit + 1) if size > limit else handle.read()
+
+
+def _stamp(path: str) -> Optional[Tuple[int, int, int]]:
+    """(mtime, size, inode) of a file: what a cached reading of it is checked against; None
+    when it cannot be read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
