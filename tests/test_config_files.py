@@ -458,3 +458,34 @@ def test_cli_json_output_and_rule_page(tmp_path: Path):
     page = _cli(["rules", "DM106"], tmp_path).output
     assert page.startswith("# retired-model-in-config (DM106)")
     assert "```dotenv\n# Image generation\nIMAGE_MODEL=dall-e-3" in page and "```python" not in page
+
+
+# -- a valid JSON file is decided from its decoded document --------------------------------------
+JSON_CASES = [
+    (Path(__file__).resolve().parent.parent / "fixtures" / "DM106" / "config.json").read_text(),
+    json.dumps({"model": "dall-e-3", "fallback": ["gpt-image-1", "gpt-image-2"], "dall-e-2": {"price": 1}}, indent=2),
+    json.dumps({"env": ["IMAGE_MODEL=dall-e-3", "--model=gpt-image-1"], "list": "dall-e-2,gpt-image-1"}),
+    json.dumps({"desc": "use dall-e-3 for posters", "id": "azure/gpt-image-1.5", "m": "gpt-image-1.5"}),
+    json.dumps({"quoted": 'say "dall-e-3"', "esc": "dall\u002de-3", "keys": {"dall-e-3": "dall-e-3"}}),
+    '{"a": "dall\\u002de-3", "b": "dall-e-3"}',
+    '{"a": "x\\"dall-e-3", "b" : "dall-e-3" , "c":["dall-e-3" ,"dall-e-2"]}',
+    json.dumps([{"model": "dall-e-3"}, "dall-e-3", {"dall-e-3": ["dall-e-3"]}], indent=4),
+    json.dumps({"enum": ["dall-e-2", "dall-e-3", "gpt-image-1"], "nested": {"deep": [[["gpt-image-1"]]]}}),
+]
+
+
+@pytest.mark.parametrize("text", JSON_CASES, ids=[f"json-{i}" for i in range(len(JSON_CASES))])
+def test_json_fast_path_finds_what_the_text_scan_finds(text, monkeypatch):
+    from dalle_migrate.selection import Selection
+    from support import settings
+
+    options = settings()
+
+    def report():
+        result = config_files.check_config(text, options, Selection(select=("DM",)), filename="c.json")
+        return [(f.row, f.column, f.message) for f in result.findings]
+
+    fast = report()
+    monkeypatch.setattr(config_files, "_json_values_holding", lambda document, ids: {"": 1})
+    monkeypatch.setattr(config_files, "_json_value_spans", lambda text, held: None)
+    assert fast == report()
