@@ -559,7 +559,37 @@ def retired_ids(settings: Settings) -> Set[str]:
     return {m for m in catalog.models if catalog.status(m, settings.today) == RETIRED}
 
 
+# An API description (OpenAPI, Swagger) or a JSON Schema lists the ids an API accepts or once
+# did (`enum`, `examples`, `default`): a document about requests, not a value a program sends.
+_API_DESCRIPTION = re.compile(r"""(?m)^["']?(?:openapi|swagger)["']?[ \t]*:""")
+_META_SCHEMA = "json-schema.org"
+
+
+def describes_an_api(text: str, fmt: "_Format") -> bool:
+    """Whether the file is an OpenAPI/Swagger description (a top-level ``openapi:`` or
+    ``swagger:`` key; in JSON also ``paths`` with ``components``, or a bundle of such
+    documents) or a JSON Schema (``$schema`` naming a json-schema.org meta-schema; a
+    configuration that names its own schema in ``$schema`` is still a configuration)."""
+    document = fmt.document
+    if fmt.json_like and fmt.problem is None:
+        if not isinstance(document, dict):
+            return False
+        schema = document.get("$schema")
+        if isinstance(schema, str) and _META_SCHEMA in schema:
+            return True
+        # The document, or each part of a bundle of them (a snapshot keyed by router), with
+        # `openapi`/`swagger`, or an OpenAPI document's `paths` and `components`.
+        parts = [document] + [v for v in document.values() if isinstance(v, dict)]
+        return any("openapi" in p or "swagger" in p or ("paths" in p and "components" in p) for p in parts)
+    if _API_DESCRIPTION.search(text) is not None:
+        return True
+    match = re.search(r"""(?m)^["']?\$schema["']?[ \t]*[:=][ \t]*["']?([^"'\s]+)""", text)
+    return match is not None and _META_SCHEMA in match.group(1)
+
+
 def _findings(text: str, settings: Settings, fmt: _Format) -> List[Finding]:
+    if describes_an_api(text, fmt):
+        return []
     retired = retired_ids(settings)
     not_fixed = fmt.problem
     if not_fixed is None and not _PLAIN_ID.fullmatch(settings.target):

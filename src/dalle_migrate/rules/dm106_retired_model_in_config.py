@@ -31,6 +31,9 @@ class RetiredModelInConfig(Rule):
     comma-separated lists (`dall-e-3,gpt-image-1`). Comments, keys, section names and text
     are never reported, nor ids that are only part of a value: `gpt-image-1.5` is not
     `gpt-image-1`, and `my-dall-e-3-prod` is a name someone chose (a deployment), not the id.
+    API descriptions are not configurations: an OpenAPI or Swagger document (or a bundle of
+    them) and a JSON Schema (`$schema` naming a json-schema.org meta-schema) list the ids an
+    API accepts in `enum`s and examples, which no program sends as they are.
 
     ## Why
     Programs read the model from their configuration (`os.getenv("IMAGE_MODEL")`, settings
@@ -79,6 +82,24 @@ class RetiredModelInConfig(Rule):
             filename="catalog.toml",
         ),
         Valid('{"dall-e-2": {"size": "512x512"}, "model": "gpt-image-1.5"}\n', filename="settings.json"),
+        Valid(
+            """
+            openapi: 3.1.0
+            components:
+              schemas:
+                ImageRequest:
+                  properties:
+                    model:
+                      enum: [dall-e-2, dall-e-3, gpt-image-2]
+                      default: dall-e-2
+            """,
+            filename="openapi.yaml",
+        ),
+        Valid(
+            '{"$schema": "https://json-schema.org/draft/2020-12/schema",\n'
+            ' "properties": {"model": {"enum": ["dall-e-3", "gpt-image-2"]}}}\n',
+            filename="request.schema.json",
+        ),
         Valid(
             """
             [image]
@@ -132,6 +153,12 @@ class RetiredModelInConfig(Rule):
         Invalid(
             '{"image": {"model": "dall-e-3", "size": "1024x1024"}}\n',
             '{"image": {"model": "gpt-image-2", "size": "1024x1024"}}\n',
+            unsafe=True,
+            filename="settings.json",
+        ),
+        Invalid(
+            '{"$schema": "./settings.schema.json", "image_model": "dall-e-3"}\n',
+            '{"$schema": "./settings.schema.json", "image_model": "gpt-image-2"}\n',
             unsafe=True,
             filename="settings.json",
         ),
