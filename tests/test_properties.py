@@ -54,6 +54,7 @@ import invariants as inv  # noqa: E402
 from dalle_migrate.engine import check_text  # noqa: E402
 from dalle_migrate.engine import Selection  # noqa: E402
 from dalle_migrate.findings import apply_fixes  # noqa: E402
+from support import fixed  # noqa: E402
 
 EXAMPLES = int(os.environ.get("DALLE_MIGRATE_HYPOTHESIS_EXAMPLES", "60"))
 RANDOM = os.environ.get("DALLE_MIGRATE_HYPOTHESIS_RANDOM", "") not in ("", "0")
@@ -781,3 +782,65 @@ def test_newer_syntax_around_calls(module, unsafe):
     """Syntax of Python 3.10-3.14 around the calls, even where the running Python lacks it:
     LibCST parses it, so the calls are still fixed and the module still parses."""
     _check(newer_syntax_kept, module, unsafe)
+
+
+# -- literal collections of model ids (issue 14): a fix never makes two equal elements ----------
+COLLECTION_IDS = RETIRED_MODELS + ["gpt-image-2", "gpt-image-1.5", "other"]
+
+
+@st.composite
+def id_collections(draw):
+    """A module holding one literal collection of model ids, in one of the shapes code written
+    for several models uses: list, set, tuple, ``Literal[...]``, a JSON-schema ``enum``, a dict
+    keyed by model."""
+    elements = draw(st.lists(st.sampled_from(COLLECTION_IDS), min_size=1, max_size=5, unique=True))
+    shape = draw(st.sampled_from(["list", "set", "tuple", "Literal", "enum", "dict"]))
+    multiline = draw(st.booleans())
+    sep = ",\n    " if multiline else ", "
+    quoted = sep.join(repr(e) for e in elements)
+    if shape == "list":
+        code = f"MODELS = [{quoted}]\n"
+    elif shape == "set":
+        code = f"MODELS = {{{quoted}}}\n"
+    elif shape == "tuple":
+        code = f"MODELS = ({quoted},)\n"
+    elif shape == "Literal":
+        code = f"from typing import Literal\nModel = Literal[{quoted}]\n"
+    elif shape == "enum":
+        code = f'SCHEMA = {{"type": "string", "enum": [{quoted}]}}\n'
+    else:
+        code = "PRICES = {" + sep.join(f"{e!r}: {i}" for i, e in enumerate(elements)) + "}\n"
+    return shape, elements, code
+
+
+def _collection_values(tree: ast.AST, shape: str) -> list:
+    for node in ast.walk(tree):
+        if shape == "dict" and isinstance(node, ast.Dict):
+            return [k.value for k in node.keys if isinstance(k, ast.Constant)]
+        if shape == "Literal" and isinstance(node, ast.Subscript):
+            inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return [e.value for e in inner if isinstance(e, ast.Constant)]
+        if shape in ("list", "enum") and isinstance(node, ast.List):
+            return [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if shape == "set" and isinstance(node, ast.Set):
+            return [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if shape == "tuple" and isinstance(node, ast.Tuple):
+            return [e.value for e in node.elts if isinstance(e, ast.Constant)]
+    raise AssertionError(f"no {shape} in the fixed module")
+
+
+@hsettings(PROPERTY_SETTINGS, max_examples=max(20, EXAMPLES))
+@seed(SEED)
+@given(case=id_collections())
+def test_fix_never_duplicates_an_element_of_a_literal_collection(case):
+    shape, elements, code = case
+    note(code)
+    result = fixed(code, unsafe=True)
+    note(result)
+    values = _collection_values(ast.parse(result), shape)
+    assert len(values) == len(set(values)), f"duplicate element after fix: {values}"
+    # Nothing but retired ids goes, and the target stands in for them unless a person must act.
+    assert [v for v in values if v not in RETIRED_MODELS] == [e for e in elements if e not in RETIRED_MODELS] or "gpt-image-2" in values
+    if any(e in RETIRED_MODELS for e in elements) and not any(v in RETIRED_MODELS for v in values):
+        assert "gpt-image-2" in values
+    assert fixed(result, unsafe=True) == result  # stable

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from dataclasses import dataclass
+from typing import List, Optional
 
 import libcst as cst
 
@@ -113,3 +114,101 @@ def on_azure_deployment(finding, call: ImageCall, ctx: ModuleContext):
     if fix is not None:
         fix = dataclasses.replace(fix, applicability=Applicability.UNSAFE)
     return dataclasses.replace(finding, message=finding.message + note, fix=fix)
+
+
+@dataclass
+class CollectionMember:
+    """A string that is one element of a literal collection: a list, tuple or set element, a
+    ``Literal[...]`` member, or a dict key."""
+
+    kind: str  # "list" | "tuple" | "set" | "Literal" | "dict"
+    container: cst.CSTNode
+    items: List[cst.CSTNode]  # the comma-separated items (Element, SubscriptElement, DictElement)
+    item: cst.CSTNode  # the one holding the string
+    others: List[object]  # the other items' literal values (None where not a literal)
+
+    def earlier_retired(self, retired) -> bool:
+        """Whether an item before this one is also a retired id (that one becomes the target)."""
+        index = next(i for i, it in enumerate(self.items) if it is self.item)
+        return any(value in retired for value in self.others[:index])
+
+
+def collection_member(ctx: ModuleContext, node: cst.CSTNode) -> Optional[CollectionMember]:
+    parent = ctx.parent(node)
+    if isinstance(parent, cst.Element) and parent.value is node:
+        container = ctx.parent(parent)
+        kinds = {cst.List: "list", cst.Tuple: "tuple", cst.Set: "set"}
+        kind = kinds.get(type(container))  # type: ignore[arg-type]
+        if kind is None:
+            return None
+        items = list(container.elements)  # type: ignore[union-attr]
+        values = [_literal_of(getattr(it, "value", None)) for it in items]
+    elif isinstance(parent, cst.Index) and parent.value is node:
+        element = ctx.parent(parent)
+        subscript = ctx.parent(element) if isinstance(element, cst.SubscriptElement) else None
+        if not isinstance(subscript, cst.Subscript) or not (dotted_name(subscript.value) or "").split(".")[-1] == "Literal":
+            return None
+        kind, container, items = "Literal", subscript, list(subscript.slice)
+        values = [_literal_of(it.slice.value) if isinstance(it.slice, cst.Index) else None for it in items]
+    elif isinstance(parent, cst.DictElement) and parent.key is node:
+        container = ctx.parent(parent)
+        if not isinstance(container, cst.Dict):
+            return None
+        kind, items = "dict", list(container.elements)
+        values = [_literal_of(getattr(it, "key", None)) for it in items]
+    else:
+        return None
+    item = parent if kind != "Literal" else ctx.parent(parent)
+    index = next(i for i, it in enumerate(items) if it is item)
+    return CollectionMember(kind, container, items, item, [v for i, v in enumerate(values) if i != index])
+
+
+def _literal_of(node) -> object:
+    return string_value(node) if node is not None else None
+
+
+def schema_siblings(ctx: ModuleContext, member: CollectionMember, target: str) -> str:
+    """For an id in a JSON-schema ``"enum"`` (a tool definition offered to a model), the other
+    properties of the same schema whose ``enum`` holds values the target rejects, as a sentence
+    to add to the finding ('' when there are none): they reach the API with the model."""
+    holder = ctx.parent(member.container)
+    if member.kind != "list" or not isinstance(holder, cst.DictElement) or string_value(holder.key) != "enum":
+        return ""
+    prop = ctx.parent(holder)  # {"type": "string", "enum": [...]}
+    prop_entry = ctx.parent(prop) if isinstance(prop, cst.Dict) else None
+    properties = ctx.parent(prop_entry) if isinstance(prop_entry, cst.DictElement) else None
+    if not isinstance(properties, cst.Dict):
+        return ""
+    rejected = []
+    for entry in properties.elements:
+        name = string_value(getattr(entry, "key", None))
+        if not isinstance(entry, cst.DictElement) or entry is prop_entry or not isinstance(name, str) or not isinstance(entry.value, cst.Dict):
+            continue
+        rejects = _rejects(ctx, target, name)
+        if rejects is None:
+            continue
+        for inner in entry.value.elements:
+            if isinstance(inner, cst.DictElement) and string_value(inner.key) == "enum" and isinstance(inner.value, cst.List):
+                offered = [string_value(e.value) for e in inner.value.elements]
+                bad = [v for v in offered if isinstance(v, str) and rejects(v)]
+                if bad:
+                    row, column = ctx.lines.position(ctx.span(inner.value)[0])
+                    rejected.append(f"`{name}` offers {', '.join(repr(b) for b in bad)} (line {row})")
+    if not rejected:
+        return ""
+    return f" The same schema also offers values {target} rejects: {'; '.join(rejected)}."
+
+
+def _rejects(ctx: ModuleContext, model: str, name: str):
+    """A test of whether ``model`` rejects a value of parameter ``name`` (its size rule for
+    ``size``, else the values it lists on any endpoint); None when nothing can be told."""
+    if name == "size":
+        rule = ctx.catalog.size_rule(model)
+        return (lambda value: value != "auto" and rule.problem(value) is not None) if rule is not None else None
+    accepted = set()
+    for endpoint in ctx.catalog.endpoints:
+        values = getattr((ctx.catalog.params(model, endpoint) or {}).get(name), "values", None)
+        if values is None:
+            continue
+        accepted |= set(values)
+    return (lambda value: value not in accepted) if accepted else None

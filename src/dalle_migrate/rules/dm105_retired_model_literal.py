@@ -9,10 +9,10 @@ import libcst as cst
 from ..calls import find_image_calls, find_lookalike_calls
 from ..catalog import RETIRED
 from ..context import ModuleContext
-from ..edits import replace_string
+from ..edits import delete_item, replace_string
 from ..values import resolver, string_value
 from ..findings import Applicability, Finding, Severity
-from ._common import enum_member_holding
+from ._common import collection_member, enum_member_holding, schema_siblings
 from .base import Invalid, Rule
 
 
@@ -28,9 +28,17 @@ class RetiredModelLiteral(Rule):
     Such a string often ends up in an image request that dalle-migrate cannot follow (another
     library makes the call), or decides which branch a migrated program takes.
 
+    In a literal collection (a list, tuple or set, `Literal[...]`, a JSON-schema `"enum"` offered
+    to a model for function calling, a dict keyed by model) the fix never makes two equal
+    elements: where the target is already there, or an earlier retired element becomes it, the
+    element is dropped instead. The finding on an id in a schema's `enum` also names the sibling
+    properties whose `enum` offers values the target rejects (`"quality": {"enum": ["hd"]}`).
+
     ## Fix safety
     Unsafe: the string may be a key, a label or a value some other program reads, so it is
-    replaced by the target model only with `--unsafe-fixes`.
+    replaced by the target model (or dropped from its collection) only with `--unsafe-fixes`. A
+    dict key whose target key exists, and a two-element tuple, get no fix: merging two entries'
+    values or writing a one-element tuple is a person's call.
     """
 
     code = "DM105"
@@ -51,6 +59,25 @@ class RetiredModelLiteral(Rule):
         """,
     ]
     INVALID = [
+        Invalid(
+            """
+            from typing import Literal
+            ImageModel = Literal["dall-e-3", "gpt-image-2"]
+            FALLBACKS = ["dall-e-2", "dall-e-3", "gpt-image-1.5"]
+            """,
+            """
+            from typing import Literal
+            ImageModel = Literal["gpt-image-2"]
+            FALLBACKS = ["gpt-image-2", "gpt-image-1.5"]
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
+            PRICES = {"dall-e-3": 0.04, "gpt-image-2": 0.05}
+            """,
+            None,
+        ),
         Invalid(
             """
             from langchain_community.utilities.dalle_image_generator import DallEAPIWrapper
@@ -97,14 +124,29 @@ class RetiredModelLiteral(Rule):
                     f"'{target}': use it wherever this member is used, then remove this one.",
                 )
                 continue
-            yield self.finding(
-                ctx,
-                node,
+            message = (
                 f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; if this string "
-                f"reaches an image API (a wrapper library, a config, a comparison), use '{target}'.",
-                f"Replace '{value}' with '{target}'",
-                [replace_string(ctx, node, target)],
+                f"reaches an image API (a wrapper library, a config, a comparison), use '{target}'."
             )
+            member = collection_member(ctx, node)
+            if member is None:
+                yield self.finding(ctx, node, message, f"Replace '{value}' with '{target}'", [replace_string(ctx, node, target)])
+                continue
+            message += schema_siblings(ctx, member, target)
+            # Never two equal elements: where the target is already there (or an earlier retired
+            # element becomes it), this one goes instead of turning into a copy.
+            if target in member.others or member.earlier_retired(retired):
+                why = f"'{target}' is already in this {member.kind}" if target in member.others else f"an earlier element of this {member.kind} becomes '{target}'"
+                if member.kind == "dict" or (member.kind == "tuple" and len(member.items) == 2):
+                    left = "merge this entry into that one" if member.kind == "dict" else "drop this element and keep a trailing comma"
+                    yield self.finding(ctx, node, f"{message} {why[0].upper()}{why[1:]}: {left} (not fixed: the values of two keys, or a tuple of one, need a person).")
+                    continue
+                yield self.finding(
+                    ctx, node, f"{message} {why[0].upper()}{why[1:]}, so this one is dropped rather than duplicated.",
+                    f"Drop '{value}' ({why})", [delete_item(ctx, member.items, member.item)],
+                )
+                continue
+            yield self.finding(ctx, node, message, f"Replace '{value}' with '{target}'", [replace_string(ctx, node, target)])
 
 
 def _in_code(ctx: ModuleContext, node: cst.CSTNode, lookalikes: Set[cst.CSTNode]) -> bool:
