@@ -56,6 +56,7 @@ TODAY = "2026-11-25"
 TIMEOUT = 120  # seconds, per subprocess
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GENERATE, EDIT, VARIATION = "/v1/images/generations", "/v1/images/edits", "/v1/images/variations"
+RESPONSES = "/v1/responses"
 
 DALLE3_GONE = "The model 'dall-e-3' does not exist."
 DALLE2_GONE = "The model 'dall-e-2' does not exist."
@@ -494,6 +495,21 @@ PROGRAMS: Sequence[Program] = [
             "        result = client.images.edit(",
             '            prompt="Create a variation of this image, keeping its subject, composition and style.",',
             '            size="1024x1024",',
+        ),
+    ),
+    # The Responses API's image generation tool: the tool's configuration (a module constant)
+    # names gpt-image-1 with a DALL-E quality and input_fidelity; the results are base64 already.
+    Program(
+        "responses_tool.py",
+        marker="fishing harbour",
+        error=GPT_IMAGE_1_GONE,
+        codes=("DM101", "DM202", "DM205"),
+        requests=((RESPONSES, "gpt-image-2"),),
+        outputs=("harbour.png",),
+        kept_lines=(
+            '    "model": "gpt-image-2",',
+            '    "quality": "high",  # copied from our DALL-E 3 code',
+            '    "size": "1024x1536",',
         ),
     ),
 ]

@@ -785,3 +785,42 @@ def test_sdk_omitted_model_fails(openai_module: Any, client: Any) -> None:
     with pytest.raises(openai_module.BadRequestError) as caught:
         client.images.generate(prompt="a red fox")
     assert "The model 'dall-e-2' does not exist." in caught.value.message
+
+
+# -- the Responses API's image generation tool ---------------------------------------------------
+def respond(api: ImagesAPI, **tool: Any) -> Tuple[int, Dict[str, Any]]:
+    body = {"model": "gpt-5", "input": "a harbour", "tools": [{"type": "web_search"}, {"type": "image_generation", **tool}]}
+    status, _, payload = post_json(api, "/v1/responses", body)
+    return status, payload
+
+
+def test_responses_image_tool_answers_with_a_base64_image_call(api: ImagesAPI) -> None:
+    status, body = respond(api, model="gpt-image-2", quality="high", size="1024x1536", action="generate")
+    assert status == 200 and body["object"] == "response"
+    (call,) = body["output"]
+    assert call["type"] == "image_generation_call" and call["status"] == "completed"
+    assert base64.b64decode(call["result"]).startswith(b"\x89PNG")
+    assert api.log[-1].ok and api.log[-1].model == "gpt-image-2" and api.log[-1].params["prompt"] == "a harbour"
+
+
+@pytest.mark.parametrize(
+    "tool, message",
+    [
+        ({"model": "gpt-image-1"}, "The model 'gpt-image-1' does not exist."),
+        ({"model": "dall-e-3"}, "The model 'dall-e-3' does not exist."),
+        ({"model": "gpt-image-2", "quality": "hd"}, "Invalid value: 'hd'"),
+        ({"model": "gpt-image-2", "size": "256x256"}, "655,360 pixels"),
+        ({"model": "gpt-image-2", "input_fidelity": "high"}, "does not support the 'input_fidelity' parameter"),
+        ({"model": "gpt-image-2", "style": "vivid"}, "Unknown parameter: 'tools[1].style'"),
+        ({"quality": "standard"}, "Invalid value: 'standard'"),
+    ],
+)
+def test_responses_image_tool_rejects_what_the_api_rejects(api: ImagesAPI, tool: Dict[str, Any], message: str) -> None:
+    status, body = respond(api, **tool)
+    assert status == 400, body
+    assert message in body["error"]["message"]
+
+
+def test_responses_without_an_image_tool_has_no_image(api: ImagesAPI) -> None:
+    status, _, body = post_json(api, "/v1/responses", {"model": "gpt-5", "input": "hi"})
+    assert status == 200 and body["output"] == []

@@ -118,6 +118,10 @@ CALL_SHAPES = [
     "from openai import OpenAI\n# client.images.generate(model='dall-e-3') was here\nOpenAI().chat.completions.create(model='gpt-4o', messages=[])\n",
     "from openai import OpenAI\nimages = OpenAI().images\nimages.generate(prompt='p'{model})\n",
     "from openai import OpenAI\nclass Box:\n    images = None\nbox = Box()\ndel box.images\n",
+    "from openai import OpenAI\nOpenAI().responses.create(model='gpt-5', input='x', tools=[{{'type': 'image_generation', 'quality': 'hd'{tool_model}}}])\n",
+    "TOOL = dict(type='image_generation', size='256x256'{tool_kw})\n",
+    "from agents import ImageGenerationTool\nImageGenerationTool(tool_config={{\n    'type':\n    'image_generation', 'style': 'vivid'}})\n",
+    "CALL_TYPES = {{'image_generation': 'image_generation'}}\n",
 ]
 IDS = ["dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest", "gpt-image-2"]
 
@@ -133,7 +137,10 @@ def _generated():
         escaped = head + "".join(f"\\x{ord(c):02x}" for c in tail)
         cases.append((".py", template.format(id=model_id, head=head, tail=tail, escaped=escaped)))
     for shape, model in itertools.product(CALL_SHAPES, ("", ", model='dall-e-3'", ", model=MODEL")):
-        cases.append((".py", "MODEL = 'gpt-image-1'\n" + shape.format(model=model) if "MODEL" in model else shape.format(model=model)))
+        tool_model = model.replace(", model=", ", 'model': ") if model else ""
+        tool_kw = model
+        code = shape.format(model=model, tool_model=tool_model, tool_kw=tool_kw)
+        cases.append((".py", "MODEL = 'gpt-image-1'\n" + code if "MODEL" in model else code))
     for index, (suffix, code) in enumerate(list(cases)[::3]):
         cases.append((".ipynb", _notebook(code, markdown=index % 2 == 0)))
     cases.append((".ipynb", _notebook("from openai import OpenAI\nprint('chat')\n", markdown=True)))

@@ -64,6 +64,7 @@ class Surface(str, enum.Enum):
     MODULE = "module"  # openai.images.*
     LEGACY = "legacy"  # openai.Image.* (< 1.0)
     UNTRACED = "untraced"  # receiver unknown; counted because its model is an OpenAI id
+    RESPONSES_TOOL = "responses-tool"  # an image generation tool's configuration (tools.py)
 
 
 # How the call names its model.

@@ -260,6 +260,16 @@ class SdkSurface:
         return tuple(self.legacy_client_settings) + tuple(self.legacy_renamed) + self.legacy_azure_settings
 
 
+@dataclass(frozen=True)
+class ResponsesTool:
+    """The Responses API's image generation tool: a ``tools`` entry naming ``type_value``."""
+
+    type_key: str
+    type_value: str
+    fields: Tuple[str, ...]  # what the tool's configuration may hold (the SDK's TypedDict)
+    default_model: Optional[str]  # what the API runs when the configuration names no model
+
+
 class Catalog:
     """The models, endpoints, parameter rules and errors of one catalogue file."""
 
@@ -318,6 +328,13 @@ class Catalog:
                 legacy_errors=dict(sdk.get("legacy_errors", {})),
                 legacy_errors_broader=tuple(sdk.get("legacy_errors_broader", ())),
                 legacy_resources=tuple(sdk.get("legacy_resources", ())),
+            )
+            tool = data.get("responses_tool", {})
+            self.responses_tool = ResponsesTool(
+                type_key=tool.get("type_key", "type"),
+                type_value=tool.get("type_value", "image_generation"),
+                fields=tuple(tool.get("fields", ())),
+                default_model=tool.get("default_model"),
             )
             self.methods: Dict[str, str] = {e.sdk_method: name for name, e in self.endpoints.items()}
             self.legacy_methods: Dict[str, str] = {

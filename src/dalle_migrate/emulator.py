@@ -92,6 +92,10 @@ class _Rejected(Exception):
         self.field = field if field is not None else error.param
 
 
+# The Responses API: served for its image generation tool (tools.py finds that tool in code).
+RESPONSES_ROUTES = ("/v1/responses", "/responses")
+
+
 class ImagesAPI:
     """The Images API as the catalogue describes it on ``today``."""
 
@@ -148,6 +152,10 @@ class ImagesAPI:
 
     def _answer(self, entry: LoggedRequest, headers: Mapping[str, str], body: bytes) -> Response:
         route = entry.path.split("?", 1)[0].rstrip("/")
+        if entry.method == "POST" and route in RESPONSES_ROUTES:
+            if not _bearer_token(headers.get("authorization", "")):
+                raise _Rejected(self.catalog.error("missing_api_key"))
+            return self._responses(entry, body)
         endpoint = self._routes.get((entry.method, route))
         if endpoint is None:
             raise _Rejected(self.catalog.error("invalid_url", method=entry.method, path=route))
@@ -171,6 +179,66 @@ class ImagesAPI:
             if fields.get(name) is None:
                 raise _Rejected(self.catalog.error("missing_parameter", param=name))
         return self._success(endpoint, model, rules, fields)
+
+    # -- the Responses API, for its image generation tool only ------------------------------------
+    def _responses(self, entry: LoggedRequest, body: bytes) -> Response:
+        """``POST /v1/responses``: each ``image_generation`` tool is checked as the Images API
+        checks a generation or an edit (its model, then its fields), and answered with one
+        ``image_generation_call`` output item holding a base64 PNG. The text model is not
+        judged: the stand-in stands in for the image models only."""
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            raise _Rejected(self.catalog.error("invalid_body")) from None
+        if not isinstance(request, dict):
+            raise _Rejected(self.catalog.error("invalid_body"))
+        tool_facts = self.catalog.responses_tool
+        tools = [
+            (index, t) for index, t in enumerate(request.get("tools") or [])
+            if isinstance(t, dict) and t.get(tool_facts.type_key) == tool_facts.type_value
+        ]
+        output: List[Dict[str, Any]] = []
+        entry.params = {"prompt": _summarise(request.get("input"))}  # the log's prompt: the input
+        for index, tool in tools:
+            raw_model = tool.get("model")
+            entry.model = raw_model if isinstance(raw_model, str) else entry.model
+            entry.params.update({name: _summarise(value) for name, value in tool.items() if name != "type"})
+            edits = tool.get("action") == "edit" or "input_fidelity" in tool or "input_image_mask" in tool
+            endpoint = self.catalog.endpoint("edit" if edits else "generate")
+            for name in tool:
+                if name not in tool_facts.fields:
+                    raise _Rejected(self.catalog.error("unknown_parameter", param=f"tools[{index}].{name}"), name)
+            if raw_model is None and tool_facts.default_model is not None and not self.serves(tool_facts.default_model, endpoint.name):
+                model = self.catalog.default_target  # the default's rules are undocumented: judged as the target
+            else:
+                model = self._check_model(endpoint, raw_model if raw_model is not None else tool_facts.default_model)
+            rules = self.catalog.params(model, endpoint.name) or {}
+            fields = {k: v for k, v in tool.items() if k in rules or k not in ("type", "model", "action", "input_image_mask")}
+            fields.pop("model", None)
+            self._check_names(model, rules, fields)
+            for name, value in fields.items():
+                self._check_value(model, name, value, rules[name], f"tools[{index}].{name}")
+            seed = f"{model}\n{request.get('input')}"
+            output.append({"type": "image_generation_call", "id": f"ig_{len(output) + 1}", "status": "completed", "result": _b64(tiny_png(_colour(seed, index)))})
+        response_id = next(self._request_ids)
+        answer = {
+            "id": f"resp_{response_id}",
+            "object": "response",
+            "created_at": int(time.time()),
+            "status": "completed",
+            "model": request.get("model"),
+            "output": output,
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": request.get("tools") or [],
+            "error": None,
+            "incomplete_details": None,
+            "instructions": None,
+            "metadata": {},
+            "temperature": None,
+            "top_p": None,
+        }
+        return self._json(200, answer)
 
     # -- checks (applied in this order: model, field names, values, required fields) ----------------
     def _retired(self, endpoint: Endpoint, raw_model: Any) -> _Rejected:

@@ -8,7 +8,8 @@ reported by that module's analysis, wherever they are defined. So:
 
 1. **The byte scan** (every file, in the run's scan): a model id's stem (``dall-e-``,
    ``gpt-image-``) or an image call's text (``images`` followed by ``.`` and a method,
-   ``Image.create``...; spaces, line breaks and continuations allowed between the parts). Chat,
+   ``Image.create``...; spaces, line breaks and continuations allowed between the parts), or
+   the Responses image tool's configuration (``"type": "image_generation"``). Chat,
    embeddings and agents code that names ``openai`` has neither, and is never decoded. For a
    notebook the code cells are what counts: one kept for an id in a markdown cell or an output
    is decoded by the C JSON decoder and its code scanned again, outputs never walked.
@@ -69,6 +70,8 @@ def grep_pattern(catalog: Catalog) -> str:
     parts = [n.decode().replace(".", r"\.") for n in needles(catalog)]
     parts.append(rf"{sdk.images_attribute}\.(({wrappers})\.)?({methods})")
     parts.append(rf"{sdk.legacy_class}\.({verbs})")
+    tool = catalog.responses_tool
+    parts.append(rf"{tool.type_key}[\"']?[[:space:]]*[:=][[:space:]]*[\"']{tool.type_value}")
     return "|".join(parts)
 
 
@@ -138,6 +141,11 @@ class Prefilter:
         )
         self._methods = frozenset(catalog.methods)
         self._verbs = frozenset(catalog.legacy_methods)
+        # The Responses image tool: `"type": "image_generation"` / `type="image_generation"`.
+        tool = catalog.responses_tool
+        self._tool = (tool.type_key, tool.type_value)
+        self.tool_value = tool.type_value.encode()
+        self._tool_key = re.compile(rb"%s[\"']?[ \t\r\n\\]*[:=][ \t\r\n\\]*[rRuU]?[\"']$" % re.escape(tool.type_key.encode()))
 
     def may_hold_values(self, data: bytes, target: str) -> bool:
         """Whether a module that cannot have a finding of its own may still define a value an
@@ -153,7 +161,22 @@ class Prefilter:
         for needle in self.models:  # a plain loop: any() over a generator costs a third more
             if needle in data:
                 return True
-        return _spelled(data, self.images, self._images_call) or _spelled(data, self.legacy, self._legacy_call)
+        return (
+            _spelled(data, self.images, self._images_call)
+            or _spelled(data, self.legacy, self._legacy_call)
+            or self._names_tool(data)
+        )
+
+    def _names_tool(self, data: bytes) -> bool:
+        """Whether the text configures the image generation tool (its type, quoted, after the
+        type key: litellm's own `"image_generation"` call types are not it)."""
+        find, word = data.find, self.tool_value
+        at = find(word)
+        while at >= 0:
+            if self._tool_key.search(data, max(0, at - 48), at) is not None:
+                return True
+            at = find(word, at + 1)
+        return False
 
     def notebook_may_have_findings(self, data: bytes) -> bool:
         """The first proof for a notebook, on its code cells only: a notebook kept for an id in
@@ -195,6 +218,9 @@ class Prefilter:
             return True
         if legacy in names and not self._verbs.isdisjoint(names):
             return True
+        key, value = self._tool
+        if value in strings and (key in strings or key in names):
+            return True  # an image generation tool's configuration (a dict, or `dict(type=...)`)
         if not self._ids.isdisjoint(strings):
             return True  # (spelled with escapes or split across lines too: the compiler joined them)
         # The compiler drops what is never run, a local variable's annotation among them

@@ -6,7 +6,7 @@ from typing import ClassVar, Iterable
 
 import libcst as cst
 
-from ..calls import ImageCall, images_receiver
+from ..calls import ImageCall, Surface, images_receiver
 from ..context import ModuleContext
 from ..edits import delete_argument
 from ..findings import Applicability, Finding
@@ -18,6 +18,7 @@ class RejectedParameter(Rule):
     parameter: ClassVar[str]
     advice: ClassVar[str]  # what to do instead, appended to the message
     judges_target_parameters = True
+    judges_tool_configs = True
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
         argument = call.argument(self.parameter)
@@ -27,7 +28,9 @@ class RejectedParameter(Rule):
         if rules is None:
             return
         rule = rules.get(self.parameter)
-        if not accepts_keyword(call, ctx, self.parameter):
+        if not accepts_keyword(call, ctx, self.parameter) and call.surface is Surface.RESPONSES_TOOL:
+            why = f"The image_generation tool has no `{self.parameter}` field: the API rejects the request"
+        elif not accepts_keyword(call, ctx, self.parameter):
             why = f"`{method_name(call)}` has no `{self.parameter}` parameter: the SDK raises TypeError"
         elif rule is not None and rule.error is not None:
             error = ctx.catalog.error(rule.error, param=self.parameter, model=model).message

@@ -50,6 +50,9 @@ class Rule:
     # True when a finding another module's call raises on the same literal replaces this rule's
     # (a string that a call is known to use is no mere string: runner.settle_foreign).
     yields_to_call_findings: ClassVar[bool] = False
+    # True when the rule also judges the Responses image tool's configurations (tools.py), which
+    # forward a model and generation parameters as a call does: ``check_call`` gets them too.
+    judges_tool_configs: ClassVar[bool] = False
     VALID: ClassVar[Sequence[str]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 

@@ -19,6 +19,9 @@ class RetiredModel(Rule):
     Finds image calls whose `model` names a model OpenAI has shut down: `dall-e-2` and
     `dall-e-3` (2026-05-12) and `gpt-image-1` (2026-10-23). The dates come from the catalogue,
     so a deprecated model is reported here from its shutdown day on, with no new release.
+    The Responses API's image generation tool counts as a call: `{"type": "image_generation",
+    "model": ...}` in `tools=[...]`, built anywhere in the module (`dict(...)`, the SDK's
+    `ImageGeneration(...)`), and the Agents SDK's `ImageGenerationTool(tool_config={...})`.
 
     ## Why
     The API answers every request for a retired model with HTTP 400
@@ -32,6 +35,7 @@ class RetiredModel(Rule):
     """
 
     code = "DM101"
+    judges_tool_configs = True
     name = "retired-model"
     summary = "Image call names a retired model"
     VALID = [
@@ -65,6 +69,30 @@ class RetiredModel(Rule):
         """,
     ]
     INVALID = [
+        Invalid(
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            image_tool = {"type": "image_generation", "model": "gpt-image-1", "quality": "high"}
+            response = client.responses.create(model="gpt-5", input="a red fox", tools=[image_tool])
+            """,
+            """
+            from openai import OpenAI
+            client = OpenAI()
+            image_tool = {"type": "image_generation", "model": "gpt-image-2", "quality": "high"}
+            response = client.responses.create(model="gpt-5", input="a red fox", tools=[image_tool])
+            """,
+        ),
+        Invalid(
+            """
+            from agents import Agent, ImageGenerationTool
+            painter = Agent(name="painter", tools=[ImageGenerationTool(tool_config={"type": "image_generation", "model": "gpt-image-1"})])
+            """,
+            """
+            from agents import Agent, ImageGenerationTool
+            painter = Agent(name="painter", tools=[ImageGenerationTool(tool_config={"type": "image_generation", "model": "gpt-image-2"})])
+            """,
+        ),
         Invalid(
             """
             from openai import OpenAI

@@ -28,6 +28,7 @@ class DeprecatedModel(Rule):
     """
 
     code = "DM102"
+    judges_tool_configs = True
     name = "deprecated-model"
     severity = Severity.WARNING
     summary = "Image call names a model with an announced shutdown"

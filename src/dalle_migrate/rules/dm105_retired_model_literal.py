@@ -9,6 +9,7 @@ import libcst as cst
 from ..calls import find_image_calls, find_lookalike_calls
 from ..catalog import RETIRED
 from ..context import ModuleContext
+from ..tools import find_tool_configs
 from ..edits import delete_item, replace_string
 from ..values import resolver, string_value
 from ..findings import Applicability, Finding, Severity
@@ -93,7 +94,7 @@ class RetiredModelLiteral(Rule):
 
     def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
         retired = {m for m in ctx.catalog.models if ctx.catalog.status(m, ctx.settings.today) == RETIRED}
-        handled: Set[cst.CSTNode] = {v.node for call in find_image_calls(ctx) for v in call.model_values}
+        handled: Set[cst.CSTNode] = {v.node for call in find_image_calls(ctx) + find_tool_configs(ctx) for v in call.model_values}
         # A value of this module a call reaches through an import cycle is held by the project's
         # copy of this file: the same place, another node.
         handled_places = {ctx.owner(node).span(node) for node in handled if ctx.owner(node).path == ctx.path and ctx.owner(node) is not ctx}

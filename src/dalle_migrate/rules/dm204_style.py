@@ -35,6 +35,16 @@ class Style(RejectedParameter):
         Invalid(
             """
             from openai import OpenAI
+            OpenAI().responses.create(model="gpt-5", input="x", tools=[{"type": "image_generation", "style": "vivid"}])
+            """,
+            """
+            from openai import OpenAI
+            OpenAI().responses.create(model="gpt-5", input="x", tools=[{"type": "image_generation"}])
+            """,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
             OpenAI().images.generate(model="dall-e-3", style="natural", prompt="a fox")
             """,
             """

@@ -23,6 +23,10 @@ class ParameterRange(Rule):
     `background`, `moderation`), parameters the model does not take, and keywords the SDK
     method does not have.
 
+    The same for the Responses API's image generation tool (`{"type": "image_generation", ...}`):
+    its fields are judged against the model it names, and a key the tool does not have
+    (`style`, `response_format`, `n`) is reported.
+
     ## Why
     The API answers HTTP 400 for each (dall-e-3 code often has `n` values GPT image models
     accept, but not the other way round), and an unknown keyword raises TypeError in the SDK
@@ -33,6 +37,7 @@ class ParameterRange(Rule):
     """
 
     code = "DM206"
+    judges_tool_configs = True
     judges_target_parameters = True
     name = "parameter-range"
     summary = "Argument outside the target model's rules"
@@ -44,10 +49,21 @@ class ParameterRange(Rule):
         """,
         """
         from openai import OpenAI
+        tool = {"type": "image_generation", "model": "gpt-image-2", "action": "edit", "partial_images": 2, "output_format": "webp"}
+        OpenAI().responses.create(model="gpt-5", input="x", tools=[tool])
+        """,
+        """
+        from openai import OpenAI
         OpenAI().images.generate(model="gpt-image-2", prompt="x", timeout=120, extra_body={"a": 1})
         """,
     ]
     INVALID = [
+        Invalid(
+            """
+            from openai import OpenAI
+            OpenAI().responses.create(model="gpt-5", input="x", tools=[{"type": "image_generation", "model": "gpt-image-2", "n": 2}])
+            """
+        ),
         Invalid(
             """
             from openai import OpenAI
@@ -80,12 +96,18 @@ class ParameterRange(Rule):
                 rule = rules.get(name)
                 if rule is None or rule.error is not None or not accepts_keyword(call, ctx, name):
                     continue
+            tool = call.surface is Surface.RESPONSES_TOOL
             if not accepts_keyword(call, ctx, name):
-                yield self.finding(
-                    ctx, argument.holder, f"`{method_name(call)}` has no `{name}` parameter: the SDK raises TypeError."
+                why = (
+                    f"The image_generation tool has no `{name}` field: the API rejects the request"
+                    if tool
+                    else f"`{method_name(call)}` has no `{name}` parameter: the SDK raises TypeError"
                 )
+                yield self.finding(ctx, argument.holder, f"{why}.")
                 continue
             rule = rules.get(name)
+            if rule is None and tool:
+                continue  # a field of the tool's own (`action`, `input_image_mask`)
             if rule is None:
                 yield self.finding(
                     ctx,
