@@ -20,6 +20,7 @@ LAYERS = [
     ["project"],
     ["values"],
     ["calls"],
+    ["tools", "wrappers"],  # the Responses image tool and wrapper libraries: calls by other means
     ["edits"],
     ["responses", "legacy_sdk"],
     ["rules"],

@@ -122,6 +122,11 @@ CALL_SHAPES = [
     "TOOL = dict(type='image_generation', size='256x256'{tool_kw})\n",
     "from agents import ImageGenerationTool\nImageGenerationTool(tool_config={{\n    'type':\n    'image_generation', 'style': 'vivid'}})\n",
     "CALL_TYPES = {{'image_generation': 'image_generation'}}\n",
+    "def draw():\n    from crewai_tools import DallETool\n    return DallETool(size='1024x1024'{tool_kw})\n",
+    "import litellm as ll\nll.aimage_generation(prompt='p', size='1792x1024'{tool_kw})\n",
+    "import litellm\nlitellm.image_generation(prompt='p', model='openai/dall-e-2')\n",
+    "from langchain.agents import load_tools\ntools = load_tools(\n    ['dalle-image-generator'])\n",
+    "class DallETool:\n    pass\nDallETool()\n",
 ]
 IDS = ["dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest", "gpt-image-2"]
 

@@ -65,6 +65,7 @@ class Surface(str, enum.Enum):
     LEGACY = "legacy"  # openai.Image.* (< 1.0)
     UNTRACED = "untraced"  # receiver unknown; counted because its model is an OpenAI id
     RESPONSES_TOOL = "responses-tool"  # an image generation tool's configuration (tools.py)
+    WRAPPER = "wrapper"  # a wrapper library's call forwarding the Images parameters (wrappers.py)
 
 
 # How the call names its model.

@@ -270,6 +270,29 @@ class ResponsesTool:
     default_model: Optional[str]  # what the API runs when the configuration names no model
 
 
+@dataclass(frozen=True)
+class Wrapper:
+    """A library that calls the Images API for the program (catalogue ``[wrappers.*]``)."""
+
+    key: str
+    label: str
+    kind: str  # "class" | "function" | "tool_name"
+    symbols: Tuple[str, ...]  # fully qualified names it is imported as
+    model_params: Tuple[str, ...] = ()
+    model_prefixes: Tuple[str, ...] = ()
+    default_model: Optional[str] = None
+    forwards: bool = False  # passes the Images parameters through unchanged
+    gpt_images: str = "none"  # "none", or from which version it returns GPT image results
+    reads: str = ""
+    source: str = ""
+    instead: str = ""
+    tool_name: Optional[str] = None  # for kind "tool_name": the name in the list it is given
+
+    @property
+    def returns_gpt_images(self) -> bool:
+        return self.gpt_images != "none"
+
+
 class Catalog:
     """The models, endpoints, parameter rules and errors of one catalogue file."""
 
@@ -329,6 +352,24 @@ class Catalog:
                 legacy_errors_broader=tuple(sdk.get("legacy_errors_broader", ())),
                 legacy_resources=tuple(sdk.get("legacy_resources", ())),
             )
+            self.wrappers: Dict[str, Wrapper] = {
+                key: Wrapper(
+                    key=key,
+                    label=w["label"],
+                    kind=w["kind"],
+                    symbols=tuple(w["symbols"]),
+                    model_params=tuple(w.get("model_params", ())),
+                    model_prefixes=tuple(w.get("model_prefixes", ())),
+                    default_model=w.get("default_model"),
+                    forwards=bool(w.get("forwards", False)),
+                    gpt_images=str(w.get("gpt_images", "none")),
+                    reads=w.get("reads", ""),
+                    source=w.get("source", ""),
+                    instead=w.get("instead", ""),
+                    tool_name=w.get("tool_name"),
+                )
+                for key, w in data.get("wrappers", {}).items()
+            }
             tool = data.get("responses_tool", {})
             self.responses_tool = ResponsesTool(
                 type_key=tool.get("type_key", "type"),

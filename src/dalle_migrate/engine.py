@@ -26,6 +26,7 @@ import libcst as cst
 from .context import ModuleContext, Settings, UnfaithfulParse
 from .calls import find_image_calls
 from .tools import find_tool_configs
+from .wrappers import forwarded_requests
 from .findings import Edit, FileResult, Finding, Fix, Severity, apply_fixes
 from .prefilter import prefilter_for
 from .project import project_for
@@ -52,10 +53,12 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
     seen = set()
     calls = find_image_calls(ctx)
     tool_configs = find_tool_configs(ctx)
+    forwarded = forwarded_requests(ctx)
     placed: Dict[tuple, int] = {}  # key of a finding placed elsewhere -> its index in ``foreign``
     for rule in rules:
         produced = [(f, None) for f in rule.check_module(ctx)]
-        for call in calls + tool_configs if rule.judges_tool_configs else calls:
+        judged = calls + (tool_configs if rule.judges_tool_configs else []) + (forwarded if rule.judges_wrapper_calls else [])
+        for call in judged:
             found = rule.check_call(call, ctx)
             if call.azure and rule.judges_target_parameters:
                 found = [on_azure_deployment(f, call, ctx) for f in found]

@@ -85,6 +85,8 @@ def _minimal(words: Iterable[str]) -> List[str]:
 
 
 _SIZE = re.compile(rb"[\"']\d{2,5}x\d{2,5}[\"']")
+_SIZE_TEXT = re.compile(r"\d{2,5}x\d{2,5}")
+_CALLED = re.compile(rb"[ \t]*\(")
 
 
 def value_needles(catalog: Catalog, target: str) -> Tuple[bytes, ...]:
@@ -123,6 +125,7 @@ class Prefilter:
         self._values: dict = {}
         sdk = catalog.sdk
         self.models = needles(catalog)
+        self.package = sdk.package.encode()
         # Occurrence-driven: `images` and `Image` are found with bytes.find (memchr speed), and
         # only there is the call's shape matched; one regular expression over the whole file
         # was most of a scan of a tree where every file names openai.
@@ -141,6 +144,22 @@ class Prefilter:
         )
         self._methods = frozenset(catalog.methods)
         self._verbs = frozenset(catalog.legacy_methods)
+        # Wrapper libraries (catalogue [wrappers.*]): their class or function names in the text;
+        # in the compiled code, that name and the wrapper's package (it is imported from there).
+        # (A function named like the tool's type, LiteLLM's `image_generation(`, is found in the
+        # tool's own scan; each other word costs one scan of every file.)
+        tool_value = catalog.responses_tool.type_value
+        words = {w.tool_name if w.kind == "tool_name" else w.symbols[0].rsplit(".", 1)[-1] for w in catalog.wrappers.values()}
+        self._called_like_tool = tool_value in words
+        self._wrapper_words = tuple(sorted(w.encode() for w in words if w != tool_value))
+        self._wrappers = [
+            ({s.split(".")[0] for s in w.symbols}, {s.rsplit(".", 1)[-1] for s in w.symbols}, w.tool_name, w.forwards)
+            for w in catalog.wrappers.values()
+        ]
+        self._prefixes = tuple(sorted({p for w in catalog.wrappers.values() for p in w.model_prefixes}))
+        # What a forwarding wrapper's call can be reported for without a model id: a value the
+        # default target rejects (`quality="hd"`, `style="vivid"`, `response_format="url"`).
+        self._rejected_values = frozenset(w[1:-1].decode() for w in value_needles(catalog, catalog.default_target))
         # The Responses image tool: `"type": "image_generation"` / `type="image_generation"`.
         tool = catalog.responses_tool
         self._tool = (tool.type_key, tool.type_value)
@@ -163,18 +182,23 @@ class Prefilter:
                 return True
         return (
             _spelled(data, self.images, self._images_call)
-            or _spelled(data, self.legacy, self._legacy_call)
+            # The 0.x class is imported from the package itself: the file names it.
+            or (self.package in data and _spelled(data, self.legacy, self._legacy_call))
             or self._names_tool(data)
+            or any(word in data for word in self._wrapper_words)
         )
 
     def _names_tool(self, data: bytes) -> bool:
         """Whether the text configures the image generation tool (its type, quoted, after the
-        type key: litellm's own `"image_generation"` call types are not it)."""
+        type key: litellm's own `"image_generation"` call types are not it), or calls a
+        wrapper's function of that name."""
         find, word = data.find, self.tool_value
         at = find(word)
         while at >= 0:
             if self._tool_key.search(data, max(0, at - 48), at) is not None:
                 return True
+            if self._called_like_tool and _CALLED.match(data, at + len(word)) is not None:
+                return True  # `litellm.image_generation(`: a wrapper's function
             at = find(word, at + 1)
         return False
 
@@ -221,6 +245,17 @@ class Prefilter:
         key, value = self._tool
         if value in strings and (key in strings or key in names):
             return True  # an image generation tool's configuration (a dict, or `dict(type=...)`)
+        roots = {name.split(".", 1)[0] for name in names}  # `from a.b import c` names `a.b`
+        for packages, symbols, tool_name, forwards in self._wrappers:
+            if packages.isdisjoint(roots) or (symbols.isdisjoint(names) and tool_name not in strings):
+                continue
+            if (
+                not forwards
+                or not self._rejected_values.isdisjoint(strings)
+                or any(_SIZE_TEXT.fullmatch(t) for t in strings if len(t) < 12)
+                or any(t.startswith(p) and t[len(p) :] in self._ids for t in strings for p in self._prefixes)
+            ):
+                return True  # a wrapper imported and used (forwarding one: with a value to judge)
         if not self._ids.isdisjoint(strings):
             return True  # (spelled with escapes or split across lines too: the compiler joined them)
         # The compiler drops what is never run, a local variable's annotation among them

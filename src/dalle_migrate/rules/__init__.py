@@ -22,6 +22,7 @@ from .dm302_revised_prompt import RevisedPrompt
 from .dm401_legacy_api import LegacyApi
 from .dm402_variation_endpoint import VariationEndpoint
 from .dm403_azure_deployment import AzureDeployment
+from .dm501_wrapper_library import WrapperLibrary
 from .dm900_parse_error import ParseError
 
 ALL_RULES: List[Rule] = [
@@ -42,6 +43,7 @@ ALL_RULES: List[Rule] = [
     LegacyApi(),
     VariationEndpoint(),
     AzureDeployment(),
+    WrapperLibrary(),
     ParseError(),
 ]
 

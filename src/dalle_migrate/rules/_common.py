@@ -17,6 +17,8 @@ def method_name(call: ImageCall) -> str:
     """How the call reads in a message: `images.generate` or `openai.Image.create`."""
     if call.surface is Surface.RESPONSES_TOOL:
         return "the image_generation tool"
+    if call.surface is Surface.WRAPPER:
+        return dotted_name(call.node.func) or "the wrapper"
     func = call.node.func
     assert isinstance(func, cst.Attribute)
     if call.surface is Surface.LEGACY:
@@ -46,8 +48,8 @@ def parameter_rules(call: ImageCall, ctx: ModuleContext):
 
 def accepts_keyword(call: ImageCall, ctx: ModuleContext, name: str) -> bool:
     """Whether the SDK method takes this keyword (legacy 0.x calls pass everything through)."""
-    if call.surface is Surface.LEGACY:
-        return True
+    if call.surface in (Surface.LEGACY, Surface.WRAPPER):
+        return True  # passed through (a wrapper's **kwargs)
     if call.surface is Surface.RESPONSES_TOOL:
         return name in ctx.catalog.responses_tool.fields
     return name in ctx.catalog.endpoint(call.endpoint).sdk_params

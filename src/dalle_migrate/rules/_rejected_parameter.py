@@ -19,6 +19,7 @@ class RejectedParameter(Rule):
     advice: ClassVar[str]  # what to do instead, appended to the message
     judges_target_parameters = True
     judges_tool_configs = True
+    judges_wrapper_calls = True
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
         argument = call.argument(self.parameter)

@@ -53,6 +53,9 @@ class Rule:
     # True when the rule also judges the Responses image tool's configurations (tools.py), which
     # forward a model and generation parameters as a call does: ``check_call`` gets them too.
     judges_tool_configs: ClassVar[bool] = False
+    # True when the rule also judges the Images requests a wrapper library forwards the
+    # program's parameters to (wrappers.py: LiteLLM's image_generation): ``check_call`` too.
+    judges_wrapper_calls: ClassVar[bool] = False
     VALID: ClassVar[Sequence[str]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 

@@ -36,6 +36,7 @@ class RetiredModel(Rule):
 
     code = "DM101"
     judges_tool_configs = True
+    judges_wrapper_calls = True
     name = "retired-model"
     summary = "Image call names a retired model"
     VALID = [

@@ -29,6 +29,7 @@ class DeprecatedModel(Rule):
 
     code = "DM102"
     judges_tool_configs = True
+    judges_wrapper_calls = True
     name = "deprecated-model"
     severity = Severity.WARNING
     summary = "Image call names a model with an announced shutdown"

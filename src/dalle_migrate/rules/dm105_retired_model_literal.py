@@ -10,6 +10,7 @@ from ..calls import find_image_calls, find_lookalike_calls
 from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..tools import find_tool_configs
+from ..wrappers import find_wrapper_uses
 from ..edits import delete_item, replace_string
 from ..values import resolver, string_value
 from ..findings import Applicability, Finding, Severity
@@ -21,7 +22,8 @@ class RetiredModelLiteral(Rule):
     """
     ## What it does
     Finds a retired model id written as a string anywhere else in the code: arguments of
-    wrapper libraries (`DallEAPIWrapper(model="dall-e-3")`, crewAI or LlamaIndex tools),
+    libraries the catalogue does not know (workflow SDKs taking `model=` strings; the wrappers
+    it knows, such as LangChain's `DallEAPIWrapper`, are DM501's),
     comparisons that guard a migrated call (`if model == "dall-e-3":`), configuration dicts,
     `Literal[...]` types. Docstrings and comments are never reported.
 
@@ -81,12 +83,12 @@ class RetiredModelLiteral(Rule):
         ),
         Invalid(
             """
-            from langchain_community.utilities.dalle_image_generator import DallEAPIWrapper
-            tool = DallEAPIWrapper(model="dall-e-3", size="1024x1024")
+            from acme_workflows import ImageStep  # a workflow SDK the catalogue does not know
+            step = ImageStep(model="dall-e-3", size="1024x1024")
             """,
             """
-            from langchain_community.utilities.dalle_image_generator import DallEAPIWrapper
-            tool = DallEAPIWrapper(model="gpt-image-2", size="1024x1024")
+            from acme_workflows import ImageStep  # a workflow SDK the catalogue does not know
+            step = ImageStep(model="gpt-image-2", size="1024x1024")
             """,
             unsafe=True,
         ),
@@ -95,6 +97,8 @@ class RetiredModelLiteral(Rule):
     def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
         retired = {m for m in ctx.catalog.models if ctx.catalog.status(m, ctx.settings.today) == RETIRED}
         handled: Set[cst.CSTNode] = {v.node for call in find_image_calls(ctx) + find_tool_configs(ctx) for v in call.model_values}
+        # A model given to a wrapper library the catalogue knows is DM501's (or DM101's) to report.
+        handled |= {v.node for use in find_wrapper_uses(ctx) if use.model is not None for v in use.model.values}
         # A value of this module a call reaches through an import cycle is held by the project's
         # copy of this file: the same place, another node.
         handled_places = {ctx.owner(node).span(node) for node in handled if ctx.owner(node).path == ctx.path and ctx.owner(node) is not ctx}

@@ -1,0 +1,136 @@
+"""Wrapper libraries that call the Images API for the program (catalogue ``[wrappers.*]``).
+
+A use is a call of something the module imports from a wrapper's known location: a class built
+with the model (``DallEAPIWrapper(model="dall-e-3")``), a function called with it
+(``litellm.image_generation(model="openai/dall-e-3", ...)``) or ``load_tools`` given the
+wrapper's tool name. The import decides, never the name alone: the user's own ``DallETool`` is
+not crewAI's. A wrapper that forwards the Images parameters unchanged also gives an
+``ImageCall`` of surface ``WRAPPER``, which the parameter rules judge like a call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+import libcst as cst
+
+from .calls import MODEL_LITERAL, MODEL_MISSING, MODEL_PARTIAL, MODEL_UNRESOLVED, Argument, ImageCall, Surface
+from .catalog import Wrapper
+from .context import ModuleContext
+from .scopes import ImportAssignment, dotted_name
+from .values import resolver, string_value
+
+
+@dataclass
+class WrapperUse:
+    node: cst.Call
+    wrapper: Wrapper
+    model: Optional[Argument]  # the keyword naming the model, when given
+    request: Optional[ImageCall]  # for a wrapper that forwards the Images parameters
+
+
+def find_wrapper_uses(ctx: ModuleContext) -> List[WrapperUse]:
+    known = ctx.memo.get("wrappers.uses")
+    if known is None:
+        known = ctx.memo["wrappers.uses"] = _find(ctx)
+    return known
+
+
+def forwarded_requests(ctx: ModuleContext) -> List[ImageCall]:
+    """The Images requests wrapper calls make with the parameters the program gives them."""
+    return [use.request for use in find_wrapper_uses(ctx) if use.request is not None]
+
+
+def _find(ctx: ModuleContext) -> List[WrapperUse]:
+    by_symbol = {symbol: w for w in ctx.catalog.wrappers.values() for symbol in w.symbols}
+    if not by_symbol:
+        return []
+    roots = {symbol.split(".")[0] for symbol in by_symbol}
+    if not any(root in ctx.text for root in roots):
+        return []  # nothing imported from a wrapper's package
+    uses: List[WrapperUse] = []
+    for node in ctx.nodes(cst.Call):
+        name = qualified_name(ctx, node.func)
+        wrapper = by_symbol.get(name) if name else None
+        if wrapper is None:
+            continue
+        if wrapper.kind == "tool_name" and not _names_tool(node, wrapper):
+            continue
+        uses.append(_use(ctx, node, wrapper))
+    return uses
+
+
+def _names_tool(call: cst.Call, wrapper: Wrapper) -> bool:
+    for arg in call.args:
+        if isinstance(arg.value, (cst.List, cst.Tuple)):
+            if any(string_value(e.value) == wrapper.tool_name for e in arg.value.elements if isinstance(e, cst.Element)):
+                return True
+    return False
+
+
+def _use(ctx: ModuleContext, node: cst.Call, wrapper: Wrapper) -> WrapperUse:
+    resolve = resolver(ctx).resolve
+    arguments = {
+        arg.keyword.value: Argument(arg.keyword.value, arg.value, arg, node, resolve)
+        for arg in node.args
+        if arg.keyword is not None and not arg.star
+    }
+    model = next((arguments[p] for p in wrapper.model_params if p in arguments), None)
+    request = None
+    if wrapper.forwards:
+        if model is None:
+            state = MODEL_MISSING
+        else:
+            resolution = model.resolution
+            state = MODEL_LITERAL if resolution.complete else (MODEL_PARTIAL if resolution.values else MODEL_UNRESOLVED)
+        request = ImageCall(
+            node=node,
+            endpoint="generate",
+            surface=Surface.WRAPPER,
+            is_async=False,
+            azure=False,
+            wrapper=None,
+            arguments=arguments,
+            unresolved_kwargs=[a for a in node.args if a.star == "**"],
+            model_state=state,
+        )
+    return WrapperUse(node, wrapper, model, request)
+
+
+def qualified_name(ctx: ModuleContext, func: cst.BaseExpression) -> Optional[str]:
+    """``package.module.name`` of what ``func`` names through the module's imports, or None."""
+    dotted = dotted_name(func)
+    if not dotted:
+        return None
+    head, _, rest = dotted.partition(".")
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return None
+    first = func
+    while isinstance(first, cst.Attribute):
+        first = first.value
+    if not isinstance(first, cst.Name):
+        return None
+    scope = ctx.scope(first)
+    bindings = scope[head] if scope is not None else []
+    if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
+        return None  # not imported, or also bound by the program (its own class of that name)
+    statement = bindings[0].node
+    if isinstance(statement, cst.ImportFrom):
+        if statement.relative or statement.module is None or isinstance(statement.names, cst.ImportStar):
+            return None
+        module = dotted_name(statement.module) or ""
+        for alias in statement.names:
+            bound = alias.asname.name.value if alias.asname is not None else dotted_name(alias.name)  # type: ignore[union-attr]
+            if bound == head:
+                base = f"{module}.{dotted_name(alias.name)}"
+                return f"{base}.{rest}" if rest else base
+        return None
+    if isinstance(statement, cst.Import):
+        for alias in statement.names:
+            imported = dotted_name(alias.name) or ""
+            if alias.asname is not None and alias.asname.name.value == head:  # type: ignore[union-attr]
+                return f"{imported}.{rest}" if rest else imported
+            if alias.asname is None and imported.split(".")[0] == head:
+                return dotted
+    return None
