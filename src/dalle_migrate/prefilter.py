@@ -38,7 +38,7 @@ import ast
 import re
 import warnings
 from types import CodeType
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from .catalog import Catalog
 
@@ -92,20 +92,31 @@ _CALLED = re.compile(rb"[ \t]*\(")
 def value_needles(catalog: Catalog, target: str) -> Tuple[bytes, ...]:
     """Quoted values some model's parameters took that the target's reject (``"hd"``, ``"vivid"``,
     ``"url"``): a module holding one may define what an image call elsewhere uses."""
+    return tuple(sorted(q + w.encode() + q for w in rejected_values(catalog, target) for q in (b'"', b"'")))
+
+
+def rejected_values(catalog: Catalog, target: str, parameters: Optional[Iterable[str]] = None, retiring_only: bool = False) -> set:
+    """Values some model's parameters (of ``parameters``, or any) took that the target rejects
+    (``retiring_only``: some model with a shutdown date took)."""
+    wanted = set(parameters) if parameters is not None else None
     words = set()
     taken = {  # what the target accepts for any parameter: no sign of a value to migrate
         v for endpoint in catalog.endpoints for rule in (catalog.params(target, endpoint) or {}).values()
         for v in (getattr(rule, "values", None) or ()) if isinstance(v, str)
     }
     for model_id in catalog.models:
+        if retiring_only and catalog.shutdown(model_id) is None:
+            continue
         for endpoint in catalog.endpoints:
             rules = catalog.params(model_id, endpoint) or {}
             target_rules = catalog.params(target, endpoint) or {}
             for name, rule in rules.items():
+                if wanted is not None and name not in wanted:
+                    continue
                 values = getattr(rule, "values", None) or ()
                 accepted = getattr(target_rules.get(name), "values", None) or ()
                 words.update(v for v in values if isinstance(v, str) and v not in accepted and v not in taken)
-    return tuple(sorted(q + w.encode() + q for w in words for q in (b'"', b"'")))
+    return words
 
 
 class Prefilter:
@@ -159,7 +170,8 @@ class Prefilter:
         self._prefixes = tuple(sorted({p for w in catalog.wrappers.values() for p in w.model_prefixes}))
         # What a forwarding wrapper's call can be reported for without a model id: a value the
         # default target rejects (`quality="hd"`, `style="vivid"`, `response_format="url"`).
-        self._rejected_values = frozenset(w[1:-1].decode() for w in value_needles(catalog, catalog.default_target))
+        # (Quality and style: `"url"` and the like are in every module of a wrapper's own package.)
+        self._rejected_values = frozenset(rejected_values(catalog, catalog.default_target, ("quality", "style"), retiring_only=True))
         # The Responses image tool: `"type": "image_generation"` / `type="image_generation"`.
         tool = catalog.responses_tool
         self._tool = (tool.type_key, tool.type_value)
@@ -188,6 +200,17 @@ class Prefilter:
             or any(word in data for word in self._wrapper_words)
         )
 
+    def _configures_tool(self, data: bytes) -> bool:
+        """The tool's type after its key, in the text (the compiled code has both words, never
+        their pairing: a module comparing `call_type == "image_generation"` is not it)."""
+        find, word = data.find, self.tool_value
+        at = find(word)
+        while at >= 0:
+            if data[at + len(word) : at + len(word) + 1] in (b'"', b"'") and self._tool_key.search(data, max(0, at - 48), at) is not None:
+                return True  # the whole string (`"image_generation_call"` is an output item's type)
+            at = find(word, at + 1)
+        return False
+
     def _names_tool(self, data: bytes) -> bool:
         """Whether the text configures the image generation tool (its type, quoted, after the
         type key: litellm's own `"image_generation"` call types are not it), or calls a
@@ -195,7 +218,7 @@ class Prefilter:
         find, word = data.find, self.tool_value
         at = find(word)
         while at >= 0:
-            if self._tool_key.search(data, max(0, at - 48), at) is not None:
+            if data[at + len(word) : at + len(word) + 1] in (b'"', b"'") and self._tool_key.search(data, max(0, at - 48), at) is not None:
                 return True
             if self._called_like_tool and _CALLED.match(data, at + len(word)) is not None:
                 return True  # `litellm.image_generation(`: a wrapper's function
@@ -243,7 +266,7 @@ class Prefilter:
         if legacy in names and not self._verbs.isdisjoint(names):
             return True
         key, value = self._tool
-        if value in strings and (key in strings or key in names):
+        if value in strings and (key in strings or key in names) and self._configures_tool(data):
             return True  # an image generation tool's configuration (a dict, or `dict(type=...)`)
         roots = {name.split(".", 1)[0] for name in names}  # `from a.b import c` names `a.b`
         for packages, symbols, tool_name, forwards in self._wrappers:
