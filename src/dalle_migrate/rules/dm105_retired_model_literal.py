@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 from typing import Iterable, Set
 
@@ -37,8 +38,15 @@ class RetiredModelLiteral(Rule):
     element is dropped instead. The finding on an id in a schema's `enum` also names the sibling
     properties whose `enum` offers values the target rejects (`"quality": {"enum": ["hd"]}`).
 
+    A comparison (`model == "dall-e-3"`, `model in ("dall-e-2", "dall-e-3")`) is reported as one
+    finding naming the branch it guards and, when every definition of the compared value is a
+    retired id, where it is defined: the two are rewritten together.
+
     ## Fix safety
-    Unsafe: the string may be a key, a label or a value some other program reads, so it is
+    A comparison whose compared value is a retired id an image call uses: safe, with DM101's fix
+    of that definition (rewriting one and not the other misroutes the program); with a
+    definition only DM105 rewrites, unsafe like it.
+    Otherwise unsafe: the string may be a key, a label or a value some other program reads, so it is
     replaced by the target model (or dropped from its collection) only with `--unsafe-fixes`. A
     dict key whose target key exists, and a two-element tuple, get no fix: merging two entries'
     values or writing a one-element tuple is a person's call.
@@ -80,6 +88,22 @@ class RetiredModelLiteral(Rule):
             PRICES = {"dall-e-3": 0.04, "gpt-image-2": 0.05}
             """,
             None,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            MODEL = "dall-e-3"
+            def draw(prompt):
+                size = "1792x1024" if MODEL == "dall-e-3" else "1024x1024"
+                return OpenAI().images.generate(model=MODEL, prompt=prompt, size=size)
+            """,
+            """
+            from openai import OpenAI
+            MODEL = "gpt-image-2"
+            def draw(prompt):
+                size = "1792x1024" if MODEL == "gpt-image-2" else "1024x1024"
+                return OpenAI().images.generate(model=MODEL, prompt=prompt, size=size)
+            """,
         ),
         Invalid(
             """
@@ -133,6 +157,22 @@ class RetiredModelLiteral(Rule):
                 f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; if this string "
                 f"reaches an image API (a wrapper library, a config, a comparison), use '{target}'."
             )
+            guard = _comparison_guard(ctx, node, retired, handled)
+            if guard is not None:
+                compared, branch, defined, by_call = guard
+                where = f" guarding the branch at line {branch}" if branch else ""
+                if defined:
+                    # The compared value's definition is rewritten too (by DM101 when an image call
+                    # uses it): the comparison must follow, or the program takes the other branch.
+                    yield self.finding(
+                        ctx, node,
+                        f"`{compared}` is compared with '{value}'{where}; `{compared}` is defined as '{value}' at "
+                        f"{defined}, which becomes '{target}': rewrite both, or the migrated program takes the other branch.",
+                        f"Replace '{value}' with '{target}' (as its definition)", [replace_string(ctx, node, target)],
+                        applicability=Applicability.SAFE if by_call else None,
+                    )
+                    continue
+                message = f"{message} `{compared}` is compared with it{where}: check what the branch does for '{target}'."
             member = collection_member(ctx, node)
             if member is None:
                 yield self.finding(ctx, node, message, f"Replace '{value}' with '{target}'", [replace_string(ctx, node, target)])
@@ -165,3 +205,45 @@ def _in_code(ctx: ModuleContext, node: cst.CSTNode, lookalikes: Set[cst.CSTNode]
             return False
         parent = ctx.parent(parent)
     return True
+
+
+def _comparison_guard(ctx: ModuleContext, node: cst.CSTNode, retired: Set[str], handled: Set[cst.CSTNode]):
+    """For a literal compared with a value (``model == "dall-e-3"``, ``model in ("dall-e-3",
+    ...)``): (the compared expression, the line of the branch it guards or None, where the
+    compared value is defined as a retired id when every definition is one, whether an image
+    call uses that definition); None when the literal is compared with nothing."""
+    parent = ctx.parent(node)
+    if isinstance(parent, cst.Element):  # `in ("dall-e-3", "dall-e-2")`
+        container = ctx.parent(parent)
+        parent = ctx.parent(container) if isinstance(container, (cst.Tuple, cst.List, cst.Set)) else None
+        if isinstance(parent, cst.ComparisonTarget):
+            parent = ctx.parent(parent)
+    elif isinstance(parent, cst.ComparisonTarget):
+        parent = ctx.parent(parent)
+    if not isinstance(parent, cst.Comparison) or len(parent.comparisons) != 1:
+        return None
+    operator = parent.comparisons[0].operator
+    if not isinstance(operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)):
+        return None
+    other = parent.left if parent.left is not node and not ctx.inside(parent.left, type(node)) else parent.comparisons[0].comparator
+    if other is node or isinstance(other, (cst.SimpleString, cst.ConcatenatedString, cst.Tuple, cst.List, cst.Set)):
+        return None
+    compared = ctx.excerpt(other, 40)
+    branch = None
+    current = ctx.parent(parent)
+    while current is not None and not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+        if isinstance(current, (cst.If, cst.While, cst.IfExp)):
+            branch = ctx.lines.position(ctx.span(current)[0])[0]
+            break
+        current = ctx.parent(current)
+    resolution = resolver(ctx).resolve(other)
+    values = resolution.values
+    if not resolution.complete or not values or not all(v.is_str and v.value in retired for v in values):
+        return compared, branch, None, False
+    places = []
+    for v in values:
+        owner = ctx.owner(v.node)
+        row = owner.lines.position(owner.span(v.node)[0])[0]
+        places.append(f"{os.path.basename(owner.path)}:{row}" if owner is not ctx and owner.path else f"line {row}")
+    by_call = all(v.node in handled for v in values)
+    return compared, branch, ", ".join(places), by_call
