@@ -59,6 +59,11 @@ class RetiredModelLiteral(Rule):
     summary = "Retired model id in a string outside a recognised call"
     fix_applicability = Applicability.UNSAFE
     VALID = [
+        """
+        from aimlapi import AIMLAPI  # an OpenAI-compatible provider serving 'dall-e-3' itself
+        MODEL = "dall-e-3"
+        AIMLAPI(api_key="k").images.generate(model=MODEL, prompt="x")
+        """,
         '''
         """Migrated from dall-e-3 to gpt-image-2."""
         # model was "dall-e-3"
