@@ -413,3 +413,11 @@ def test_progress_line_on_a_terminal_only(tmp_path):
         assert code == 1 and "files/s" not in err, (extra, err)
     piped = subprocess.run([sys.executable, "-m", "dalle_migrate", "check", *TODAY], cwd=tmp_path, capture_output=True, text=True)
     assert piped.returncode == 1 and "files/s" not in piped.stderr
+
+
+def test_check_at_the_repository_root_is_clean():
+    """The README's first command, run where a newcomer runs it: the project's own configuration
+    leaves out its deliberate test data (fixtures, tests, the fuzzer's and benchmark's generators)."""
+    root = Path(__file__).resolve().parent.parent
+    result = run("check", ".", *TODAY, cwd=root)
+    assert result.exit_code == 0, result.output

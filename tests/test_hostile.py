@@ -651,3 +651,41 @@ def test_hostile_tree_in_a_real_process(tmp_path):
             untouched(tree / name, data)
     for name, (_, expected) in fixable.items():
         assert (tree / name).read_bytes() == expected, name
+
+
+# -- DM900 is placed where CPython's parser places the error (issue 15) --------------------------
+def _python_position(source: str):
+    try:
+        compile(source, "x.py", "exec")
+    except SyntaxError as exc:
+        return exc.lineno, exc.offset
+    raise AssertionError("the source parses")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(:\n" + HEAD + CALL,  # at the start
+        HEAD + "def f(:\n    pass\n" + CALL,  # in the middle
+        HEAD + CALL + "x = (1,\n",  # at the end: never closed
+        HEAD + CALL + "print 'x'\n",  # Python 2
+        HEAD + "if True:\n  x = 1\n    y = 2\n" + CALL,  # indentation
+    ],
+    ids=["start", "middle", "end", "python2", "indent"],
+)
+def test_dm900_is_where_cpython_places_the_error(tmp_path, source):
+    path = tmp_path / "broken.py"
+    path.write_text(source)
+    (finding,) = process_file(path, settings(), Selection()).findings
+    row, column = _python_position(source)
+    assert (finding.code, finding.row, finding.column) == ("DM900", row, column), finding.message
+    assert f"line {row}, column {column}" in finding.message
+
+
+def test_dm900_in_a_notebook_cell_is_where_cpython_places_it_in_the_cell(tmp_path):
+    broken = "x = 1\ndef f(:\n    pass\n"
+    path = tmp_path / "broken.ipynb"
+    path.write_text(_notebook([_cell(HEAD), _cell(CALL), _cell(broken)]))
+    (finding,) = process_file(path, settings(), Selection()).findings
+    row, column = _python_position(broken)
+    assert (finding.code, finding.cell, finding.row, finding.column) == ("DM900", 3, row, column), finding.message

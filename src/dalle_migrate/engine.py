@@ -505,17 +505,19 @@ def _unparsable(text: str, exc: Exception, selection: Selection) -> TextResult:
         python_error = _python_error(text)
         row = python_error.lineno if python_error is not None and python_error.lineno else 1
         return TextResult(text, [_parse_error(f"Syntax error at line {row}: {exc}; the file was left untouched.", row, 0)])
-    # The native parser names the real position in its message ("error at 2:16"); the
-    # exception's own line can point at the end of the statement instead.
+    # Where CPython's parser places the error (what `python file.py` and editors show); LibCST's
+    # position (its native parser's "error at 2:16", else the exception's own) only when CPython
+    # parses the file, and its wording as a detail.
     match = re.search(r"error at (\d+):(\d+)", exc.message)
     python_error = _python_error(text)
-    if match:
+    if python_error is not None and python_error.lineno:
+        row, column = python_error.lineno, max((python_error.offset or 1) - 1, 0)
+    elif match:
         row, column = int(match.group(1)), int(match.group(2))
-    elif python_error is not None and python_error.lineno:
-        row, column = python_error.lineno, max((python_error.offset or 1) - 1, 0)  # tokenizer errors
     else:
         row, column = exc.raw_line, exc.raw_column
-    message = f"Syntax error at line {row}, column {column + 1}: the file cannot be parsed and was left untouched."
+    detail = f" ({python_error.msg})" if python_error is not None and python_error.msg else ""
+    message = f"Syntax error at line {row}, column {column + 1}{detail}: the file cannot be parsed and was left untouched."
     if python_error is None:
         message = (
             f"The file is valid Python, but dalle-migrate's parser (LibCST) cannot read it (at line {row}, "
