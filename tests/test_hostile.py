@@ -686,6 +686,44 @@ def test_dm900_in_a_notebook_cell_is_where_cpython_places_it_in_the_cell(tmp_pat
     broken = "x = 1\ndef f(:\n    pass\n"
     path = tmp_path / "broken.ipynb"
     path.write_text(_notebook([_cell(HEAD), _cell(CALL), _cell(broken)]))
-    (finding,) = process_file(path, settings(), Selection()).findings
+    findings = process_file(path, settings(), Selection()).findings
+    (finding,) = [f for f in findings if f.code == "DM900"]
     row, column = _python_position(broken)
-    assert (finding.code, finding.cell, finding.row, finding.column) == ("DM900", 3, row, column), finding.message
+    assert (finding.cell, finding.row, finding.column) == (3, row, column), finding.message
+    assert "DM101" in [f.code for f in findings]  # the other cells are analysed
+
+
+# -- notebooks as Jupyter runs them (issue 15, item 7) -------------------------------------------
+@pytest.mark.parametrize(
+    "first_cell",
+    [
+        "pip install openai requests\n",  # automagic: IPython runs it as %pip
+        "cd data\n",
+        "Image generation with DALL-E 3\n",  # a title typed into a code cell
+        "def half_finished(:\n",
+    ],
+    ids=["pip", "cd", "title", "half-finished"],
+)
+def test_a_cell_jupyter_would_not_run_as_python_does_not_stop_the_others(tmp_path, first_cell):
+    path = tmp_path / "course.ipynb"
+    text = _notebook([_cell(first_cell), _cell(NB_CODE)])
+    path.write_text(text)
+    result = process_file(path, settings(), Selection(), fix=True)
+    assert result.error is None
+    fixed = json.loads(path.read_text())
+    assert fixed["cells"][0]["source"] == first_cell  # kept verbatim
+    assert fixed["cells"][1]["source"] == HEAD + FIXED_CALL  # migrated
+    automagic = first_cell.startswith(("pip ", "cd "))
+    dm900 = [f for f in result.findings if f.code == "DM900"]
+    assert (dm900 == []) if automagic else ([f.cell for f in dm900] == [1])
+    # a second run changes nothing
+    again = process_file(path, settings(), Selection(), fix=True)
+    assert path.read_text() == json.dumps(fixed, indent=1) + "\n" or not again.changed
+
+
+def test_a_name_only_a_broken_cell_defines_is_unknown(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    cells = [_cell('MODEL = "dall-e-3"\nthis cell sets the model\n'), _cell(HEAD + 'client.images.generate(model=MODEL, prompt="x")\n')]
+    path.write_text(_notebook(cells))
+    codes = sorted(f.code for f in process_file(path, settings(), Selection()).findings)
+    assert codes == ["DM104", "DM900"]  # MODEL cannot be resolved: the cell that sets it does not run

@@ -11,8 +11,10 @@ notebook calls the project's functions).
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -23,6 +25,33 @@ _MAGIC_MARK_RE = re.compile(r"^([ \t]*)pass  # dalle-migrate: ipython (\d+)$")
 # Cell magics whose body is still Python: the first line is swapped, the rest analysed.
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "profile", "memit", "tracemalloc"}
 _IPYTHON_LINE = re.compile(r"^[ \t]*(?:[%!]|\?|[\w.]+\?\??[ \t]*$)")
+# IPython's automagic: a line magic typed without `%` (`pip install openai`, `cd data`) runs as
+# the magic when the line is not Python. These are IPython's line magics and default aliases
+# (`%lsmagic`, IPython 8); a line starting with one is taken as the magic only where it does not
+# parse as a statement (`ls -la` does, as a subtraction: left to Python, which changes nothing).
+AUTOMAGICS = frozenset(
+    "alias alias_magic autoawait autocall automagic bookmark cat cd clear colors conda config cp "
+    "dhist dirs doctest_mode ed edit env gui hist history killbgscripts ldir less load load_ext "
+    "loadpy logoff logon logstart logstate logstop ls lsmagic macro magic man matplotlib mkdir "
+    "more mv notebook page pastebin pdb pdef pdoc pfile pinfo pinfo2 pip popd pprint precision "
+    "prun psearch psource pushd pwd pycat pylab quickref recall rehashx reload_ext rep rerun "
+    "reset reset_selective rm rmdir run save sc set_env store sx system tb time timeit unalias "
+    "unload_ext who who_ls whos xdel xmode".split()
+)
+_FIRST_WORD = re.compile(r"^[ \t]*([A-Za-z_]\w*)(?:[ \t]+\S.*)?[ \t]*$")
+
+
+def _automagic(line: str) -> bool:
+    match = _FIRST_WORD.match(line)
+    if match is None or match.group(1) not in AUTOMAGICS:
+        return False
+    try:
+        ast.parse(line.strip())
+    except SyntaxError:
+        return True
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    return False
 
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -194,7 +223,7 @@ def _code_cell(number: int, value: Dict[str, Any], source: Optional[Span], befor
     for line in lines:
         body = line.rstrip("\r\n")
         ending = line[len(body) :]
-        if _IPYTHON_LINE.match(body):
+        if _IPYTHON_LINE.match(body) or _automagic(body):
             counter += 1
             magics[counter] = body
             indent = body[: len(body) - len(body.lstrip(" \t"))]
@@ -278,9 +307,30 @@ def _indent_before(text: str, index: int) -> Optional[str]:
 
 
 def notebook_module(text: str) -> Tuple[str, List[CodeCell]]:
-    """The code cells of a notebook's JSON text joined as one module, and the cells."""
-    cells = code_cells(parse_notebook(text))
+    """The code cells of a notebook's JSON text joined as one module (a cell that is no Python
+    left out, as Jupyter runs the others), and those cells."""
+    cells, _ = runnable_cells(code_cells(parse_notebook(text)))
     return join_cells(cells)[0], cells
+
+
+def runnable_cells(cells: List[CodeCell]) -> Tuple[List[CodeCell], List[Tuple[CodeCell, SyntaxError]]]:
+    """The cells CPython parses, and the others with their error: a title typed into a code
+    cell or a half-finished one fails alone when Jupyter runs it, and so it is kept verbatim
+    here (a name only it defines is unknown to the rest, as at run time)."""
+    kept: List[CodeCell] = []
+    broken: List[Tuple[CodeCell, SyntaxError]] = []
+    for cell in cells:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(cell.python)
+        except SyntaxError as exc:
+            broken.append((cell, exc))
+            continue
+        except (ValueError, RecursionError, MemoryError):
+            pass  # the analysis says what it makes of it
+        kept.append(cell)
+    return kept, broken
 
 
 def in_cell(finding, cells: List[CodeCell], starts: List[int], path: Optional[str] = None):

@@ -30,6 +30,7 @@ from .cells import (  # noqa: F401  (parse_notebook re-exported for tests)
     decode,
     decoded_code_module,
     parse_notebook,
+    runnable_cells,
 )
 from .settings import Settings
 from .engine import PARSE_ERROR, Selection, TextResult, _parse_error, check_text, fix_text, register_handler
@@ -69,16 +70,18 @@ def _run(
             return TextResult(text, [])
         row, col = _position_of(text, exc)
         return TextResult(text, [_parse_error(f"The notebook cannot be read ({exc}); it was left untouched.", row, col)])
-    cells = code_cells(root)
+    cells, broken = runnable_cells(code_cells(root))
+    # A cell that is no Python is kept verbatim and reported once; the others are migrated.
+    unparsable = [_broken_cell(cell, exc) for cell, exc in broken] if selection.enabled(PARSE_ERROR) else []
     if not cells:
-        return TextResult(text, [])
+        return TextResult(text, unparsable)
     module, starts = join_cells(cells)
     if fix:  # `incoming`: fixes other modules' calls need here, in the joined module's offsets
         outcome = fix_text(module, settings, selection, filename=filename, incoming=incoming)
     else:
         outcome = check_text(module, settings, selection, filename=filename)
     # Remaining findings are placed in the fixed module, fixed ones in the original.
-    findings = [_in_cell(f, cells, cell_starts(outcome.text)) for f in outcome.findings]
+    findings = unparsable + [_in_cell(f, cells, cell_starts(outcome.text)) for f in outcome.findings]
     fixed = [_in_cell(f, cells, starts) for f in outcome.fixed]
     # Findings in the project's modules name the cell whose call reaches them.
     foreign = [_reaching_from_cells(f, cells, starts) for f in outcome.foreign]
@@ -95,6 +98,19 @@ def _run(
         new_text = new_text[:start] + content + new_text[end:]
     parse_notebook(new_text)  # still a notebook; raises (nothing written) if not
     return TextResult(new_text, findings, fixed, foreign, outcome.imports)
+
+
+def _broken_cell(cell: CodeCell, exc: SyntaxError) -> Finding:
+    """DM900 for one cell, where CPython places the error in it (row 1 = the cell's first line)."""
+    row, column = exc.lineno or 1, max((exc.offset or 1) - 1, 0)
+    detail = f" ({exc.msg})" if exc.msg else ""
+    finding = _parse_error(
+        f"Syntax error at line {row}, column {column + 1}{detail}: this cell cannot be parsed and was left "
+        "untouched; the notebook's other cells were analysed.",
+        row,
+        column,
+    )
+    return dataclasses.replace(finding, cell=cell.number)
 
 
 def _reaching_from_cells(finding: Finding, cells: List[CodeCell], starts: List[int]) -> Finding:

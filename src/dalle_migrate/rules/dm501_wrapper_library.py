@@ -22,8 +22,9 @@ class WrapperLibrary(Rule):
       no released version returns their images, whatever model it is given. The finding says
       what to use instead.
     - Semantic Kernel's `OpenAITextToImage` returns GPT images as base64 from 1.41.0; LiteLLM's
-      `image_generation` passes OpenAI's answer through. A retired model given to them is
-      reported here, its router prefix (`openai/dall-e-3`) included; the parameters LiteLLM
+      `image_generation` passes OpenAI's answer through. A retired model given to Semantic
+      Kernel, or to LiteLLM with its router prefix (`openai/dall-e-3`), is reported here; a
+      bare id given to LiteLLM is DM101's, as in an Images call, and the parameters LiteLLM
       forwards are judged by DM201-DM205 like an Images call's.
 
     The import decides, never the name: a class of the program's own named `DallETool` is not

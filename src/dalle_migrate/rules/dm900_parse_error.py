@@ -6,8 +6,10 @@ from .base import Invalid, Rule
 class ParseError(Rule):
     """
     ## What it does
-    Reports a file that may call the image API but cannot be parsed: a syntax error, an
-    encoding that does not decode, or a notebook export with shell lines.
+    Reports a file that may call the image API but cannot be parsed: a syntax error (at the
+    line and column CPython's parser gives, with its wording), an encoding that does not
+    decode, or a notebook export with shell lines. In a notebook, a code cell that is no Python
+    is reported alone and kept verbatim; the other cells are analysed and fixed.
 
     ## Why
     dalle-migrate only changes code it has fully understood. The file is left exactly as it
