@@ -72,7 +72,7 @@ def test_sarif_with_notebook_and_errors_is_valid(tmp_path, schema):
     assert "missing.py: error: cannot read" in result.stderr
     sarif = json.loads(result.stdout)
     jsonschema.validate(sarif, schema)
-    assert sarif["runs"][0]["results"][0]["properties"] == {"cell": 1}
+    assert sarif["runs"][0]["results"][0]["properties"] == {"cell": 1, "cellLine": 2, "cellColumn": 30}
     assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
 
 
@@ -128,3 +128,38 @@ def test_text_summary_counts_files(tmp_path):
     assert "Found 4 findings in 2 files scanned." in result.output
     assert "[*] 2 fixable with `dalle-migrate fix`" in result.output
     assert "[-] 1 more with `dalle-migrate fix --unsafe-fixes`" in result.output
+
+
+@pytest.mark.parametrize("as_lines", [True, False], ids=["source-as-lines", "source-as-one-string"])
+def test_sarif_places_notebook_findings_on_the_lines_of_the_ipynb(tmp_path, schema, as_lines):
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Posters\n"]},
+        {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [], "source": "from openai import OpenAI\nclient = OpenAI()\n"},
+        {
+            "cell_type": "code",
+            "execution_count": 2,
+            "metadata": {},
+            "outputs": [],
+            "source": ["# the poster\n", 'image = client.images.generate(model="dall-e-3", prompt="x")\n'],
+        },
+    ]
+    if not as_lines:
+        cells[2]["source"] = "".join(cells[2]["source"])
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+    (tmp_path / "posters.ipynb").write_text(text)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["check", "--today", "2026-11-25", "--format", "sarif", "posters.ipynb"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    sarif = json.loads(result.output)
+    jsonschema.validate(sarif, schema)
+    (dm101,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "DM101"]
+    assert dm101["properties"] == {"cell": 3, "cellLine": 2, "cellColumn": 38}
+    region = dm101["locations"][0]["physicalLocation"]["region"]
+    line = text.splitlines()[region["startLine"] - 1]
+    if as_lines:
+        assert line.strip().startswith('"image = client.images.generate(') and line.index('"') + 1 == region["startColumn"]
+    else:
+        assert '"# the poster\\nimage = client.images.generate(' in line

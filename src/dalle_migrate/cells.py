@@ -349,3 +349,29 @@ def in_cell(finding, cells: List[CodeCell], starts: List[int], path: Optional[st
     return dataclasses.replace(
         finding, row=finding.row - offset, end_row=finding.end_row - offset, cell=cells[index].number, fix_positions=positions
     )
+
+
+def file_position(text: str, cell_number: int, row: int) -> Optional[Tuple[int, int]]:
+    """Where, in the notebook file's own lines, the JSON string holding line ``row`` of cell
+    ``cell_number``'s source starts: (line, column), both from 1. A source written as one
+    string holds all its lines in one JSON string: that string's start. None when the notebook
+    or the cell cannot be read."""
+    try:
+        root = parse_notebook(text)
+    except NotebookError:
+        return None
+    cells = root.children["cells"].children
+    if not 1 <= cell_number <= len(cells) or not isinstance(cells[cell_number - 1].children, dict):
+        return None
+    source = cells[cell_number - 1].children.get("source")
+    if source is None:
+        return None
+    spans = source.children if isinstance(source.children, list) else None
+    if spans:
+        # One JSON string per line of the source, in order (a line ends with its "\n").
+        offset = spans[min(max(row, 1), len(spans)) - 1].start
+    else:
+        offset = source.start
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column

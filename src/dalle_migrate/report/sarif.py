@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from .. import __version__
+from ..cells import file_position
 from ..findings import Finding, Severity
 from ..rules import ALL_RULES
 from ..rules.base import _sections
+from ..source import SourceError, SourceText
 from .common import RunReport, display_path
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -39,22 +41,28 @@ def _region(row: int, column: int, end_row: int, end_column: int) -> Dict[str, i
     return {"startLine": row, "startColumn": column, "endLine": end_row, "endColumn": end_column}
 
 
-def _result(name: str, finding: Finding, index: Dict[str, int]) -> Dict[str, Any]:
+def _result(name: str, finding: Finding, index: Dict[str, int], notebook: Optional[str] = None) -> Dict[str, Any]:
     artifact = {"uri": name, "uriBaseId": "%SRCROOT%"}
     end_row, end_column = max(finding.end_row, finding.row), finding.end_column
     if (end_row, end_column) < (finding.row, finding.column):
         end_row, end_column = finding.row, finding.column
+    region = _region(finding.row, finding.column, end_row, end_column)
+    placed = file_position(notebook, finding.cell, finding.row) if notebook is not None and finding.cell is not None else None
+    if placed is not None:
+        # Code scanning shows the lines of the file the result names: in a notebook, the line of
+        # the .ipynb that holds the JSON string of that source line (a one-string source: its start).
+        region = {"startLine": placed[0], "startColumn": placed[1], "endLine": placed[0], "endColumn": placed[1]}
     result: Dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": _LEVEL[finding.severity],
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(finding.row, finding.column, end_row, end_column)}}],
+        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": region}}],
     }
     if finding.cell is not None:
-        # Rows and columns count from the notebook cell, as Jupyter shows them.
-        result["properties"] = {"cell": finding.cell}
-    if finding.fix is not None:
+        # Where Jupyter shows it: the cell, and the line and column in the cell.
+        result["properties"] = {"cell": finding.cell, "cellLine": finding.row, "cellColumn": finding.column}
+    if finding.fix is not None and finding.cell is None:  # a cell's edits are not offsets of the .ipynb
         # One change per file: a fix may also edit other files of the project.
         changes: Dict[str, Dict[str, Any]] = {}
         for edit, pos in zip(finding.fix.edits, finding.fix_positions):
@@ -72,6 +80,14 @@ def _result(name: str, finding: Finding, index: Dict[str, int]) -> Dict[str, Any
     return result
 
 
+def _read_notebook(path) -> Optional[str]:
+    """The notebook as it is now (after `fix`, the findings left are placed in what was written)."""
+    try:
+        return SourceText.decode(Path(path).read_bytes(), python=False).text
+    except (OSError, SourceError):
+        return None
+
+
 def render(report: RunReport) -> str:
     index = {rule.code: i for i, rule in enumerate(ALL_RULES)}
     results: List[Dict[str, Any]] = []
@@ -79,7 +95,8 @@ def render(report: RunReport) -> str:
         if not file_result.findings:
             continue
         name = display_path(file_result.path)
-        results.extend(_result(name, f, index) for f in file_result.findings)
+        notebook = _read_notebook(file_result.path) if any(f.cell is not None for f in file_result.findings) else None
+        results.extend(_result(name, f, index, notebook) for f in file_result.findings)
     root = Path(os.getcwd()).as_uri() + "/"
     sarif = {
         "$schema": SCHEMA,
