@@ -58,9 +58,16 @@ def main() -> None:
 
 @main.command()
 @_common
-def check(**options) -> None:
-    """Report image calls that fail or will fail; write nothing."""
-    sys.exit(_run("check", **options))
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add `# noqa: DMxxx` to the line of every current finding (adopting the gate on a large "
+    "repository: only new findings fail it); files without comments are listed with the "
+    "per-file-ignores entry that would silence them.",
+)
+def check(add_noqa: bool = False, **options) -> None:
+    """Report image calls that fail or will fail; write nothing (but `--add-noqa`)."""
+    sys.exit(_run("check", add_noqa=add_noqa, **options))
 
 
 @main.command()
@@ -157,6 +164,27 @@ def _settings(target: Optional[str], today: Optional[str], catalog_path: Optiona
     return Settings(target=target, today=day, unsafe_fixes=unsafe_fixes, catalog=catalog, azure_deployments=tuple(azure_deployments))
 
 
+def _add_noqa(report, quiet: bool) -> int:
+    from .add_noqa import add_noqa, per_file_ignores
+    from .report.common import display_path
+
+    outcome = add_noqa([r for r in report.results if r.findings], display_path)
+    if not quiet:
+        click.echo(f"Added {outcome.added} noqa comment(s) in {outcome.files} file(s).")
+    if outcome.left:
+        click.echo(f"{len(outcome.left)} finding(s) could not get a comment:")
+        for path, finding, why in outcome.left:
+            click.echo(f"  {path}:{finding.row}:{finding.column}: {finding.code} ({why})")
+        entries = per_file_ignores(outcome.left)
+        click.echo("To accept them, add to [tool.dalle-migrate] in pyproject.toml:")
+        click.echo("  per-file-ignores = { " + ", ".join(f'"{p}" = {codes!r}'.replace("'", '"') for p, codes in entries.items()) + " }")
+    for r in report.errors:
+        click.echo(f"{display_path(r.path)}: error: {r.error}", err=True)
+    if report.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if outcome.left else EXIT_CLEAN
+
+
 def _run(
     command: str,
     paths: Sequence[Path],
@@ -178,6 +206,7 @@ def _run(
     progress: bool,
     quiet: bool,
     diff: bool = False,
+    add_noqa: bool = False,
 ) -> int:
     from .config import ConfigError, resolve
     from .discover import DEFAULT_EXCLUDES, Discovery
@@ -241,6 +270,8 @@ def _run(
     )
     report.results += [FileResult(Path(folder), error=why) for folder, why in discovery.errors]
 
+    if add_noqa:
+        return _add_noqa(report, quiet)
     if diff:
         diffs = "".join(r.diff for r in report.results)
         click.echo(diffs, nl=False)
