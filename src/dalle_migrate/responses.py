@@ -76,6 +76,9 @@ _RESPONSE_STANDS_FOR = {"content": "", "status_code": "200", "ok": "True"}
 _GATHER = {"asyncio.gather", "gather"}
 # Methods that give a result's fields as a dict (pydantic, the SDK's models): read by key after.
 _AS_DICT = {"model_dump", "to_dict", "dict"}
+# The result as JSON text, read back by a JSON decoder: `json.loads(result.model_dump_json())`.
+_AS_JSON = {"model_dump_json", "to_json", "json"}
+_JSON_LOADS = {"json.loads", "loads", "orjson.loads", "ujson.loads", "simplejson.loads"}
 
 
 class Kind(enum.Enum):
@@ -211,6 +214,12 @@ class _Tracker:
             call = self.ctx.parent(node)  # result.model_dump()["data"][0]["url"]: the same fields
             if isinstance(call, cst.Call) and call.func is node:
                 self.track(call, kind, depth)
+        elif kind in (Kind.RESPONSE, Kind.IMAGE) and name in _AS_JSON:
+            call = self.ctx.parent(node)
+            arg = self.ctx.parent(call) if isinstance(call, cst.Call) and call.func is node else None
+            loads = self.ctx.parent(arg) if isinstance(arg, cst.Arg) else None
+            if isinstance(loads, cst.Call) and (dotted_name(loads.func) or "") in _JSON_LOADS and loads.args[0] is arg:
+                self.track(loads, kind, depth)  # json.loads(result.model_dump_json())["data"][0]["url"]
 
     def subscript(self, node: cst.Subscript, kind: Kind, depth: int) -> None:
         key = _subscript_key(node)

@@ -51,6 +51,20 @@ class UrlResponse(Rule):
     INVALID = [
         Invalid(
             """
+            import json
+            from openai import OpenAI
+            response = OpenAI().images.generate(model="gpt-image-2", prompt="x")
+            link = json.loads(response.model_dump_json())["data"][0]["url"]
+            """,
+            """
+            import json
+            from openai import OpenAI
+            response = OpenAI().images.generate(model="gpt-image-2", prompt="x")
+            link = f'data:image/png;base64,{json.loads(response.model_dump_json())["data"][0]["b64_json"]}'
+            """,
+        ),
+        Invalid(
+            """
             import requests
             from openai import OpenAI
             client = OpenAI()
