@@ -275,7 +275,7 @@ def compare(label: str, tree: Path, tool, ruff, rounds: int) -> None:
     size = sum(p.stat().st_size for p in sources) / 1e6
     print(f"{label}: {len(sources) - notebooks} .py files, {notebooks} notebooks ({size:.0f} MB), {naming} naming openai")
     commands = {
-        "dalle-migrate check": tool + ["check", str(tree), "-q", "--no-progress", *TODAY],
+        "dalle-migrate check": tool + ["check", str(tree), "-q", "--no-progress", "--isolated", *TODAY],  # the tree as it is: not this repository's configuration
         "grep -rlE": ["grep", "-rlE", grep_pattern(), str(tree)],
     }
     if ruff:
@@ -331,7 +331,7 @@ def main() -> None:
             b = Path(tmp) / f"b{round_}"
             shutil.copytree(source, a)
             shutil.copytree(source, b)
-            fix_times.append(timed(tool + ["fix", str(a), "-q", "--no-progress", *TODAY])[0])
+            fix_times.append(timed(tool + ["fix", str(a), "-q", "--no-progress", "--isolated", *TODAY])[0])
             bare_times.append(timed([sys.executable, "-c", BARE_LIBCST, str(b)])[0])
         fix, bare = median(fix_times), median(bare_times)
         print(f"hit-heavy tree: {args.hit_files} files")
