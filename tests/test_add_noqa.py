@@ -80,3 +80,19 @@ def test_crlf_and_encoding_are_kept(tmp_path):
     path.write_bytes(b"# -*- coding: latin-1 -*-\r\nfrom openai import OpenAI\r\nOpenAI().images.generate(model='dall-e-3', prompt='caf\xe9')\r\n")
     assert cli(tmp_path, "--add-noqa").exit_code == 0
     assert path.read_bytes().endswith(b"prompt='caf\xe9')  # noqa: DM101\r\n")
+
+
+def test_rows_strings_and_ini_values_are_respected(tmp_path):
+    (tmp_path / "f.py").write_text(
+        'from openai import OpenAI\nclient = OpenAI()\n\x0c\nr = client.images.generate(prompt="""a\nb""", model="dall-e-3")\n'
+        's = client.images.generate(prompt="# noqa: E501", model="dall-e-3")\n'
+    )
+    (tmp_path / "setup.cfg").write_text("[image]\nmodel = dall-e-3\n")
+    result = cli(tmp_path, "--add-noqa")
+    text = (tmp_path / "f.py").read_text()
+    assert 'prompt="""a\n' in text  # a form feed is no line end: the string is untouched
+    assert 'b""", model="dall-e-3")  # noqa: DM101\n' in text
+    assert 's = client.images.generate(prompt="# noqa: E501", model="dall-e-3")  # noqa: DM101\n' in text
+    assert (tmp_path / "setup.cfg").read_text() == "[image]\nmodel = dall-e-3\n"  # configparser would read the comment
+    assert "setup.cfg:2:9: DM106 (an INI value would take the comment in)" in result.output
+    assert [line for line in cli(tmp_path).output.splitlines() if line.startswith("f.py")] == []

@@ -471,6 +471,7 @@ JSON_CASES = [
     '{"a": "x\\"dall-e-3", "b" : "dall-e-3" , "c":["dall-e-3" ,"dall-e-2"]}',
     json.dumps([{"model": "dall-e-3"}, "dall-e-3", {"dall-e-3": ["dall-e-3"]}], indent=4),
     json.dumps({"enum": ["dall-e-2", "dall-e-3", "gpt-image-1"], "nested": {"deep": [[["gpt-image-1"]]]}}),
+    '{"model": "dall-e-3", "model": "gpt-image-2"}',  # a key twice: the decoder keeps one, the text both
 ]
 
 

@@ -727,3 +727,12 @@ def test_a_name_only_a_broken_cell_defines_is_unknown(tmp_path):
     path.write_text(_notebook(cells))
     codes = sorted(f.code for f in process_file(path, settings(), Selection()).findings)
     assert codes == ["DM104", "DM900"]  # MODEL cannot be resolved: the cell that sets it does not run
+
+
+def test_a_valid_cell_whose_lines_start_with_magic_names_is_python(tmp_path):
+    """`config = {` starts with a magic's name and does not parse alone: the cell is Python."""
+    path = tmp_path / "nb.ipynb"
+    cell = HEAD + 'config = {\n    "model": "dall-e-3",\n}\npage = client.images.generate(\n    prompt="x", **config)\n'
+    path.write_text(_notebook([_cell(cell)]))
+    codes = [f.code for f in process_file(path, settings(), Selection()).findings]
+    assert codes == ["DM101"], codes

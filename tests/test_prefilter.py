@@ -127,6 +127,10 @@ CALL_SHAPES = [
     "import litellm\nlitellm.image_generation(prompt='p', model='openai/dall-e-2')\n",
     "from langchain.agents import load_tools\ntools = load_tools(\n    ['dalle-image-generator'])\n",
     "class DallETool:\n    pass\nDallETool()\n",
+    "from openai import OpenAI\nclient = OpenAI()\nr = (client.images  # the images API\n     .generate(prompt='p', size='256x256'{model}))\n",
+    "from openai import OpenAI\nOpenAI().responses.create(model='gpt-5', input='x', tools=[{{'type':  # the tool\n    'image_generation', 'quality': 'hd'}}])\n",
+    "from litellm import image_generation\nimage_generation(model='bedrock/stability.sd', prompt='x', quality='hd')\n",
+    "Job.objects.create(type='image_generation', size='256x256', quality='hd', style='vivid')\n",
 ]
 IDS = ["dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest", "gpt-image-2"]
 

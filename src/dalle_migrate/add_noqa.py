@@ -3,9 +3,10 @@
 Each finding's first line (where ``# noqa`` silences it) gets ``# noqa: DMxxx``, merged into a
 ``noqa`` comment already there (``# noqa: E501`` -> ``# noqa: E501, DM101``). Python files,
 notebook code cells (their source, written back as the notebook handler writes a fix) and the
-configuration files with comments (`.env`, YAML, TOML, INI) are edited; a line a comment cannot
+configuration files with comments (`.env`, YAML, TOML) are edited; a line a comment cannot
 end (inside a multi-line string, after a backslash) and files with no comment syntax (JSON) are
-listed with the ``per-file-ignores`` entry that would silence them. The new text is parsed again
+listed with the ``per-file-ignores`` entry that would silence them, and so are INI/CFG files
+(configparser would read the comment as part of the value). The new text is parsed again
 before it replaces the file, atomically; a second run adds nothing.
 """
 
@@ -24,8 +25,10 @@ from .cells import NotebookError, code_cells, parse_notebook, render_source
 from .discover import file_kind
 from .findings import FileResult, Finding
 from .noqa import line_codes
-from .source import FileChangedError, SourceError, SourceText, atomic_write, read_bytes
+from .source import FileChangedError, LineIndex, SourceError, SourceText, atomic_write, read_bytes
 
+# JSON has no comments; configparser reads `model = x  # noqa` as the value `x  # noqa`.
+_NO_TRAILING_COMMENTS = (".json", ".ini", ".cfg")
 _NOQA_CODES = re.compile(r"(#\s*noqa\s*:\s*)([A-Za-z]+[0-9]*(?:\s*,\s*[A-Za-z]+[0-9]*)*)", re.IGNORECASE)
 
 
@@ -44,9 +47,10 @@ def add_noqa(results: Iterable[FileResult], display) -> NoqaOutcome:
             continue
         path = Path(result.path)
         kind = file_kind(path)
-        if kind == "config" and path.suffix.lower() == ".json":
+        if kind == "config" and path.suffix.lower() in _NO_TRAILING_COMMENTS:
+            why = "JSON has no comments" if path.suffix.lower() == ".json" else "an INI value would take the comment in"
             for finding in findings:
-                outcome.left.append((display(str(path)), finding, "JSON has no comments"))
+                outcome.left.append((display(str(path)), finding, why))
             continue
         try:
             data = read_bytes(path)
@@ -87,7 +91,11 @@ def _lines(
     text: str, findings: List[Finding], python: bool, code: Optional[str] = None
 ) -> Tuple[str, int, List[Tuple[Finding, str]]]:
     """``code``: the text as Python reads it, when ``text`` holds more (a cell's IPython lines)."""
-    lines = text.splitlines(keepends=True)
+    index = LineIndex(text)  # rows as the findings count them (not str.splitlines: "\x0c" is no line end)
+    lines = [index.line_text(row) for row in range(1, len(index.starts) + 1)]
+    if lines and lines[-1] == "":
+        lines.pop()
+    comments = _comments(code if code is not None else text) if python else None
     blocked = _rows_a_comment_cannot_end(code if code is not None else text) if python else set()
     by_row: Dict[int, List[Finding]] = {}
     for finding in findings:
@@ -100,26 +108,40 @@ def _lines(
         if row in blocked:
             left += [(f, "its line ends inside a string or continues on the next") for f in here]
             continue
-        new = _with_codes(lines[row - 1], sorted({f.code for f in here}))
+        new = _with_codes(lines[row - 1], sorted({f.code for f in here}), comments.get(row, -1) if comments is not None else None)
         if new != lines[row - 1]:
             lines[row - 1] = new
             added += 1
     return "".join(lines), added, left
 
 
-def _with_codes(line: str, codes: List[str]) -> str:
-    """The line with a ``noqa`` comment for ``codes`` (merged into one it already has)."""
+def _with_codes(line: str, codes: List[str], comment_at: Optional[int] = None) -> str:
+    """The line with a ``noqa`` comment for ``codes`` (merged into one it already has).
+    ``comment_at``: where the line's comment starts (-1: it has none), when the code was read
+    by Python's tokenizer (a ``# noqa`` inside a string is text, not a comment)."""
     body = line.rstrip("\r\n")
     ending = line[len(body) :]
-    present = line_codes(body)
+    present = line_codes(body if comment_at is None else body[comment_at:] if comment_at >= 0 else "")
     if present == ():
         return line  # a bare noqa silences everything already
     if present is not None:
-        match = _NOQA_CODES.search(body)
+        match = _NOQA_CODES.search(body, max(comment_at or 0, 0))
         if match is not None:
             merged = list(present) + [c for c in codes if c not in present]
             return body[: match.start(2)] + ", ".join(merged) + body[match.end(2) :] + ending
     return body.rstrip(" \t") + "  # noqa: " + ", ".join(codes) + ending
+
+
+def _comments(text: str) -> Dict[int, int]:
+    """Row -> column where the row's comment starts, read by Python's tokenizer."""
+    found: Dict[int, int] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                found[token.start[0]] = token.start[1]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return found
 
 
 def _rows_a_comment_cannot_end(text: str) -> Set[int]:

@@ -218,19 +218,42 @@ def _code_cell(number: int, value: Dict[str, Any], source: Optional[Span], befor
     if first.startswith("%%") and first[2:].split(" ")[0] not in _PYTHON_CELL_MAGICS:
         return None  # %%bash, %%writefile...: not Python at all
     counter = sum(len(cell.magics) for cell in before)
+    python, magics = _swapped(lines, counter, automagic=False)
+    if not _parses(python):
+        # Automagics only where the cell is no Python without them: a line of a valid cell is
+        # Python (`config = {` starts with a magic's name, and is a dict).
+        with_automagics, found = _swapped(lines, counter, automagic=True)
+        if len(found) > len(magics) and _parses(with_automagics):
+            python, magics = with_automagics, found
+    return CodeCell(number, source, text, python, magics)  # type: ignore[arg-type]
+
+
+def _swapped(lines: List[str], counter: int, automagic: bool) -> Tuple[str, Dict[int, str]]:
+    """The cell with its IPython lines swapped for numbered placeholders (and automagics, when
+    asked), and the lines swapped."""
     magics: Dict[int, str] = {}
     out = []
     for line in lines:
         body = line.rstrip("\r\n")
         ending = line[len(body) :]
-        if _IPYTHON_LINE.match(body) or _automagic(body):
+        if _IPYTHON_LINE.match(body) or (automagic and _automagic(body)):
             counter += 1
             magics[counter] = body
             indent = body[: len(body) - len(body.lstrip(" \t"))]
             out.append(indent + _MAGIC_MARK.format(index=counter) + ending)
         else:
             out.append(line)
-    return CodeCell(number, source, text, "".join(out), magics)  # type: ignore[arg-type]
+    return "".join(out), magics
+
+
+def _parses(code: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def join_cells(cells: List[CodeCell]) -> Tuple[str, List[int]]:

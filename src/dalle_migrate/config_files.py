@@ -489,12 +489,25 @@ def _format(text: str, filename: Optional[str]) -> _Format:
     problem = document = None
     if json_like:
         try:
-            document = json.loads(text.lstrip("\ufeff"))
+            document = json.loads(text.lstrip("\ufeff"), object_pairs_hook=_pairs)
+        except _DuplicateKey:
+            document = None  # a key twice: the decoded document holds one of them, the text both
         except ValueError as exc:
             problem = f"the file is not valid JSON ({exc})"
     elif toml_like:
         problem = _toml_problem(text)
     return _Format(json_like, toml_like, problem, document)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _pairs(pairs):
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise _DuplicateKey()
+    return document
 
 
 def _json_values_holding(document: Any, ids: Set[str]) -> Dict[str, int]:
@@ -577,10 +590,13 @@ def describes_an_api(text: str, fmt: "_Format") -> bool:
         schema = document.get("$schema")
         if isinstance(schema, str) and _META_SCHEMA in schema:
             return True
-        # The document, or each part of a bundle of them (a snapshot keyed by router), with
-        # `openapi`/`swagger`, or an OpenAPI document's `paths` and `components`.
-        parts = [document] + [v for v in document.values() if isinstance(v, dict)]
-        return any("openapi" in p or "swagger" in p or ("paths" in p and "components" in p) for p in parts)
+        # The document, or a bundle of them (a snapshot keyed by router: every part one), with
+        # `openapi`/`swagger`, or an OpenAPI document's `paths` and `components`; a config that
+        # merely names a plugin's OpenAPI URL is still a config.
+        def api(part) -> bool:
+            return isinstance(part, dict) and ("openapi" in part or "swagger" in part or ("paths" in part and "components" in part))
+
+        return api(document) or (bool(document) and all(api(v) for v in document.values()))
     if _API_DESCRIPTION.search(text) is not None:
         return True
     match = re.search(r"""(?m)^["']?\$schema["']?[ \t]*[:=][ \t]*["']?([^"'\s]+)""", text)
@@ -595,7 +611,7 @@ def _findings(text: str, settings: Settings, fmt: _Format) -> List[Finding]:
     if not_fixed is None and not _PLAIN_ID.fullmatch(settings.target):
         not_fixed = f"the target {settings.target!r} would need quoting in a configuration file"
     spans = None
-    if fmt.json_like and fmt.problem is None:
+    if fmt.json_like and fmt.problem is None and fmt.document is not None:
         held = _json_values_holding(fmt.document, retired)
         if not held:
             return []

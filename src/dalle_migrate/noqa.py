@@ -12,13 +12,13 @@ _SKIP_FILE = re.compile(rb"#\s*dalle-migrate\s*:\s*skip-file\b", re.IGNORECASE)
 
 def line_codes(line: str) -> Optional[Tuple[str, ...]]:
     """None: no noqa on the line; (): a bare noqa (everything); else the codes or prefixes."""
-    match = _NOQA.search(line)
-    if match is None:
-        return None
-    codes = match.group("codes")
-    if not codes:
-        return ()
-    return tuple(c.strip().upper() for c in codes.split(","))
+    found = None
+    for match in _NOQA.finditer(line):  # every one: the first may be text in a string
+        codes = match.group("codes")
+        if not codes:
+            return ()
+        found = (found or ()) + tuple(c.strip().upper() for c in codes.split(","))
+    return found
 
 
 def suppressed(line: str, code: str) -> bool:

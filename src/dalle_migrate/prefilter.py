@@ -23,9 +23,10 @@ reported by that module's analysis, wherever they are defined. So:
 Both are proven against the analysis itself (tests/test_prefilter.py: every fixture, regression
 input, end-to-end program and project, rule example and generated case gives the same findings
 with the exits forced open). What neither sees, and the analysis could: an id broken inside its
-stem (``"dall" "-e-3"``, ``"dall\\x2de-3"``) and an image method reached through a name the
-call's text does not show (``imgs = client.images; imgs.generate(...)``: the analysis does not
-follow that either).
+stem (``"dall" "-e-3"``, ``"dall\\x2de-3"``), the tool's type split the same way
+(``"image_" "generation"``), the 0.x class imported under another name (``from openai import
+Image as Img``) and an image method reached through a name the call's text does not show
+(``imgs = client.images; imgs.generate(...)``: the analysis does not follow that either).
 
 Substring searches over the raw bytes (``bytes.__contains__``, ``bytes.find``) are several times
 faster in CPython than one regular expression with the same alternatives, which matters when
@@ -140,7 +141,7 @@ class Prefilter:
         # Occurrence-driven: `images` and `Image` are found with bytes.find (memchr speed), and
         # only there is the call's shape matched; one regular expression over the whole file
         # was most of a scan of a tree where every file names openai.
-        gap = rb"[ \t\r\n\\]*"  # what may separate the parts: spaces, line breaks, continuations
+        gap = rb"(?:[ \t\r\n\\]|#[^\n]*)*"  # what may separate the parts: spaces, line breaks, continuations, comments
         methods = b"|".join(re.escape(m.encode()) for m in sorted(catalog.methods, key=len, reverse=True))
         wrappers = b"|".join(re.escape(w.encode()) for w in sdk.response_wrappers)
         verbs = b"|".join(re.escape(m.encode()) for m in sorted(catalog.legacy_methods, key=len, reverse=True))
@@ -176,7 +177,7 @@ class Prefilter:
         tool = catalog.responses_tool
         self._tool = (tool.type_key, tool.type_value)
         self.tool_value = tool.type_value.encode()
-        self._tool_key = re.compile(rb"%s[\"']?[ \t\r\n\\]*[:=][ \t\r\n\\]*[rRuU]?[\"']$" % re.escape(tool.type_key.encode()))
+        self._tool_key = re.compile(rb"%s[\"']?%s[:=]%s[rRuU]?[\"']$" % (re.escape(tool.type_key.encode()), gap, gap))
 
     def may_hold_values(self, data: bytes, target: str) -> bool:
         """Whether a module that cannot have a finding of its own may still define a value an
@@ -206,7 +207,7 @@ class Prefilter:
         find, word = data.find, self.tool_value
         at = find(word)
         while at >= 0:
-            if data[at + len(word) : at + len(word) + 1] in (b'"', b"'") and self._tool_key.search(data, max(0, at - 48), at) is not None:
+            if data[at + len(word) : at + len(word) + 1] in (b'"', b"'") and self._tool_key.search(data, max(0, at - 240), at) is not None:
                 return True  # the whole string (`"image_generation_call"` is an output item's type)
             at = find(word, at + 1)
         return False
@@ -218,7 +219,7 @@ class Prefilter:
         find, word = data.find, self.tool_value
         at = find(word)
         while at >= 0:
-            if data[at + len(word) : at + len(word) + 1] in (b'"', b"'") and self._tool_key.search(data, max(0, at - 48), at) is not None:
+            if data[at + len(word) : at + len(word) + 1] in (b'"', b"'") and self._tool_key.search(data, max(0, at - 240), at) is not None:
                 return True
             if self._called_like_tool and _CALLED.match(data, at + len(word)) is not None:
                 return True  # `litellm.image_generation(`: a wrapper's function

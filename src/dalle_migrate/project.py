@@ -678,7 +678,7 @@ def _only_bindings(path: str, size: int) -> Optional[Dict[str, Optional[Tuple[st
     return table
 
 
-_GLOBAL = re.compile(rb"(?m)^[ \t]*global[ \t]+([\w \t,\\]+)")
+_GLOBAL = re.compile(rb"(?m)(?:^|[;:])[ \t]*global[ \t]+([\w \t,\\]+)")  # `def f(): global X` too
 
 
 def _read_at_most(handle, limit: int) -> bytes:

@@ -19,7 +19,12 @@ import libcst as cst
 
 from .calls import MODEL_LITERAL, MODEL_MISSING, MODEL_PARTIAL, MODEL_UNRESOLVED, Argument, ImageCall, Surface
 from .context import ModuleContext
+from .scopes import dotted_name
 from .values import resolver, string_value
+
+
+# What builds the configuration as a call: `dict(type=...)` and the SDK's TypedDict.
+_BUILDERS = frozenset({"dict", "ImageGeneration"})
 
 
 def find_tool_configs(ctx: ModuleContext) -> List[ImageCall]:
@@ -34,6 +39,8 @@ def _candidates(ctx: ModuleContext) -> List[cst.CSTNode]:
     tool = ctx.catalog.responses_tool
     found: List[cst.CSTNode] = []
     for node in ctx.nodes(cst.Dict, cst.Call):
+        if isinstance(node, cst.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] not in _BUILDERS:
+            continue  # `Job.objects.create(type="image_generation")` is no tool
         entries = node.elements if isinstance(node, cst.Dict) else node.args
         for entry in entries:
             key = _key(entry)
@@ -79,6 +86,8 @@ def _config(ctx: ModuleContext, node: cst.CSTNode) -> Optional[ImageCall]:
         state = MODEL_MISSING
     else:
         resolution = model.resolution
+        if any(v.is_str and not ctx.catalog.is_known(v.value) for v in resolution.values):
+            return None  # another provider's model in the same shape (`flux-schnell`): not OpenAI's tool
         state = MODEL_LITERAL if resolution.complete else (MODEL_PARTIAL if resolution.values else MODEL_UNRESOLVED)
     return ImageCall(
         node=node,  # type: ignore[arg-type]  # a Dict, or the Call building the dict

@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from .calls import MODEL_LITERAL, MODEL_MISSING, MODEL_PARTIAL, MODEL_UNRESOLVED, Argument, ImageCall, Surface
+from .calls import MODEL_LITERAL, MODEL_PARTIAL, MODEL_UNRESOLVED, Argument, ImageCall, Surface
 from .catalog import Wrapper
 from .context import ModuleContext
 from .scopes import ImportAssignment, dotted_name
@@ -78,12 +78,11 @@ def _use(ctx: ModuleContext, node: cst.Call, wrapper: Wrapper) -> WrapperUse:
     }
     model = next((arguments[p] for p in wrapper.model_params if p in arguments), None)
     request = None
-    if wrapper.forwards:
-        if model is None:
-            state = MODEL_MISSING
-        else:
-            resolution = model.resolution
-            state = MODEL_LITERAL if resolution.complete else (MODEL_PARTIAL if resolution.values else MODEL_UNRESOLVED)
+    if wrapper.forwards and model is not None and _openai_models(ctx, wrapper, model):
+        # Judged as an Images request only when every model it can get is OpenAI's (a router
+        # also serves `bedrock/...`, whose parameters are that provider's business).
+        resolution = model.resolution
+        state = MODEL_LITERAL if resolution.complete else (MODEL_PARTIAL if resolution.values else MODEL_UNRESOLVED)
         request = ImageCall(
             node=node,
             endpoint="generate",
@@ -96,6 +95,19 @@ def _use(ctx: ModuleContext, node: cst.Call, wrapper: Wrapper) -> WrapperUse:
             model_state=state,
         )
     return WrapperUse(node, wrapper, model, request)
+
+
+def _openai_models(ctx: ModuleContext, wrapper: Wrapper, model: Argument) -> bool:
+    resolution = model.resolution
+    if not resolution.complete or not resolution.values:
+        return False
+    for value in resolution.values:
+        if not value.is_str:
+            return False
+        prefix = next((p for p in wrapper.model_prefixes if value.value.startswith(p)), "")
+        if not ctx.catalog.is_known(value.value[len(prefix) :]):
+            return False
+    return True
 
 
 def qualified_name(ctx: ModuleContext, func: cst.BaseExpression) -> Optional[str]:

@@ -133,6 +133,13 @@ class CollectionMember:
     item: cst.CSTNode  # the one holding the string
     others: List[object]  # the other items' literal values (None where not a literal)
 
+    def left_after_fixes(self, retired, target: str) -> int:
+        """How many elements the collection keeps once every retired id in it is fixed (the
+        first becomes the target unless the target is there; the others are dropped)."""
+        count = 1 + sum(1 for value in self.others if value in retired)
+        dropped = count if target in self.others else count - 1
+        return len(self.items) - dropped
+
     def earlier_retired(self, retired) -> bool:
         """Whether an item before this one is also a retired id (that one becomes the target)."""
         index = next(i for i, it in enumerate(self.items) if it is self.item)

@@ -96,6 +96,12 @@ class RetiredModelLiteral(Rule):
         ),
         Invalid(
             """
+            LEGACY = ("dall-e-2", "dall-e-3", "gpt-image-2")  # fixing both would leave ("gpt-image-2")
+            """,
+            None,
+        ),
+        Invalid(
+            """
             from openai import OpenAI
             MODEL = "dall-e-3"
             def draw(prompt):
@@ -187,9 +193,9 @@ class RetiredModelLiteral(Rule):
             # element becomes it), this one goes instead of turning into a copy.
             if target in member.others or member.earlier_retired(retired):
                 why = f"'{target}' is already in this {member.kind}" if target in member.others else f"an earlier element of this {member.kind} becomes '{target}'"
-                if member.kind == "dict" or (member.kind == "tuple" and len(member.items) == 2):
+                if member.kind == "dict" or (member.kind == "tuple" and member.left_after_fixes(retired, target) < 2):
                     left = "merge this entry into that one" if member.kind == "dict" else "drop this element and keep a trailing comma"
-                    yield self.finding(ctx, node, f"{message} {why[0].upper()}{why[1:]}: {left} (not fixed: the values of two keys, or a tuple of one, need a person).")
+                    yield self.finding(ctx, node, f"{message} {why[0].upper()}{why[1:]}: {left} (not fixed: the values of two keys, or a tuple left with one element, need a person).")
                     continue
                 yield self.finding(
                     ctx, node, f"{message} {why[0].upper()}{why[1:]}, so this one is dropped rather than duplicated.",

@@ -157,6 +157,12 @@ class RetiredModelInConfig(Rule):
             filename="settings.json",
         ),
         Invalid(
+            '{"plugin": {"openapi": "https://example.com/openapi.yaml"}, "image_model": "dall-e-3"}\n',
+            '{"plugin": {"openapi": "https://example.com/openapi.yaml"}, "image_model": "gpt-image-2"}\n',
+            unsafe=True,
+            filename="settings.json",
+        ),
+        Invalid(
             '{"$schema": "./settings.schema.json", "image_model": "dall-e-3"}\n',
             '{"$schema": "./settings.schema.json", "image_model": "gpt-image-2"}\n',
             unsafe=True,
