@@ -23,9 +23,10 @@ class WrapperLibrary(Rule):
       what to use instead.
     - Semantic Kernel's `OpenAITextToImage` returns GPT images as base64 from 1.41.0; LiteLLM's
       `image_generation` passes OpenAI's answer through. A retired model given to Semantic
-      Kernel, or to LiteLLM with its router prefix (`openai/dall-e-3`), is reported here; a
-      bare id given to LiteLLM is DM101's, as in an Images call, and the parameters LiteLLM
-      forwards are judged by DM201-DM205 like an Images call's.
+      Kernel, or to LiteLLM with its router prefix (`openai/dall-e-3`) or where other models may
+      reach it too (a parameter's default that callers can override), is reported here; a LiteLLM call that
+      only ever gets OpenAI ids is judged as an Images call: DM101 for the model, DM201-DM205
+      for the parameters it forwards.
 
     The import decides, never the name: a class of the program's own named `DallETool` is not
     crewAI's.
@@ -100,6 +101,23 @@ class WrapperLibrary(Rule):
         ),
         Invalid(
             """
+            from litellm import image_generation
+            from settings import IMAGE_MODEL
+            def draw(prompt, model="dall-e-3"):
+                return image_generation(model=model, prompt=prompt)
+            draw("a red fox", model=IMAGE_MODEL)
+            """,
+            """
+            from litellm import image_generation
+            from settings import IMAGE_MODEL
+            def draw(prompt, model="gpt-image-2"):
+                return image_generation(model=model, prompt=prompt)
+            draw("a red fox", model=IMAGE_MODEL)
+            """,
+            unsafe=True,
+        ),
+        Invalid(
+            """
             from semantic_kernel.connectors.ai.open_ai import OpenAITextToImage
             service = OpenAITextToImage(ai_model_id="dall-e-3")
             """,
@@ -133,8 +151,8 @@ class WrapperLibrary(Rule):
             return
         for model_id, prefix, value in models:
             status = ctx.catalog.status(model_id, ctx.settings.today)
-            if prefix == "" and wrapper.forwards:
-                continue  # a bare id in a forwarded request: DM101/DM102 judge it as in a call
+            if prefix == "" and use.request is not None:
+                continue  # a bare id in a request judged as a call: DM101/DM102 report it there
             when = "was shut down on" if status == RETIRED else "shuts down on"
             yield self.finding(
                 ctx,
