@@ -12,24 +12,20 @@ before it replaces the file, atomically; a second run adds nothing.
 
 from __future__ import annotations
 
-import ast
 import io
-import re
 import tokenize
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from .cells import NotebookError, code_cells, parse_notebook, render_source
+from .cells import NotebookError, code_cells, parse_notebook, parses, render_source
 from .discover import file_kind
 from .findings import FileResult, Finding
-from .noqa import line_codes
+from .noqa import codes_span, line_codes
 from .source import FileChangedError, LineIndex, SourceError, SourceText, atomic_write, read_bytes
 
-# JSON has no comments; configparser reads `model = x  # noqa` as the value `x  # noqa`.
+# JSON has no comments; configparser keeps a trailing comment in an INI value.
 _NO_TRAILING_COMMENTS = (".json", ".ini", ".cfg")
-_NOQA_CODES = re.compile(r"(#\s*noqa\s*:\s*)([A-Za-z]+[0-9]*(?:\s*,\s*[A-Za-z]+[0-9]*)*)", re.IGNORECASE)
 
 
 @dataclass
@@ -66,7 +62,7 @@ def add_noqa(results: Iterable[FileResult], display) -> NoqaOutcome:
         outcome.left += [(display(str(path)), f, why) for f, why in left]
         if not added or new_text == source.text:
             continue
-        if kind in ("python", None) and not _parses(new_text):
+        if kind in ("python", None) and not parses(new_text):
             outcome.left += [(display(str(path)), f, "the comment would break the code") for f in findings]
             continue
         try:
@@ -125,10 +121,10 @@ def _with_codes(line: str, codes: List[str], comment_at: Optional[int] = None) -
     if present == ():
         return line  # a bare noqa silences everything already
     if present is not None:
-        match = _NOQA_CODES.search(body, max(comment_at or 0, 0))
-        if match is not None:
+        span = codes_span(body, max(comment_at or 0, 0))
+        if span is not None:
             merged = list(present) + [c for c in codes if c not in present]
-            return body[: match.start(2)] + ", ".join(merged) + body[match.end(2) :] + ending
+            return body[: span[0]] + ", ".join(merged) + body[span[1] :] + ending
     return body.rstrip(" \t") + "  # noqa: " + ", ".join(codes) + ending
 
 
@@ -159,16 +155,6 @@ def _rows_a_comment_cannot_end(text: str) -> Set[int]:
     except (tokenize.TokenError, SyntaxError, IndentationError):
         pass
     return rows
-
-
-def _parses(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError):
-        return False
-    return True
 
 
 def _notebook(text: str, findings: List[Finding], newline: str) -> Tuple[str, int, List[Tuple[Finding, str]]]:

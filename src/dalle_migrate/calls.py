@@ -105,6 +105,16 @@ class Argument:
         return isinstance(self.holder, cst.Arg) and self.holder.keyword is not None and isinstance(self.container, cst.Call)
 
 
+def model_state(model: Optional[Argument]) -> str:
+    """How an argument names the model: every value known, some, none; or not passed."""
+    if model is None:
+        return MODEL_MISSING
+    resolution = model.resolution
+    if resolution.complete and resolution.values:
+        return MODEL_LITERAL
+    return MODEL_PARTIAL if resolution.values else MODEL_UNRESOLVED
+
+
 @dataclass
 class ImageCall:
     node: cst.Call
@@ -289,13 +299,7 @@ class _Finder:
         if "model" in repeated:
             call.model_state = MODEL_TWICE
         elif model is not None:
-            resolution = model.resolution
-            if resolution.complete and resolution.values:
-                call.model_state = MODEL_LITERAL
-            elif resolution.values:
-                call.model_state = MODEL_PARTIAL
-            else:
-                call.model_state = MODEL_UNRESOLVED
+            call.model_state = model_state(model)
         elif unresolved:
             call.model_state = MODEL_IN_KWARGS
         if surface is Surface.UNTRACED and not any(self.ctx.catalog.is_known(m) for m in call.model_ids):

@@ -268,6 +268,7 @@ class ResponsesTool:
     type_value: str
     fields: Tuple[str, ...]  # what the tool's configuration may hold (the SDK's TypedDict)
     default_model: Optional[str]  # what the API runs when the configuration names no model
+    builders: Tuple[str, ...] = ("dict",)  # calls that build the configuration (`dict(type=...)`)
 
 
 @dataclass(frozen=True)
@@ -376,6 +377,7 @@ class Catalog:
                 type_value=tool.get("type_value", "image_generation"),
                 fields=tuple(tool.get("fields", ())),
                 default_model=tool.get("default_model"),
+                builders=tuple(tool.get("builders", ("dict",))),
             )
             self.methods: Dict[str, str] = {e.sdk_method: name for name, e in self.endpoints.items()}
             self.legacy_methods: Dict[str, str] = {

@@ -219,11 +219,11 @@ def _code_cell(number: int, value: Dict[str, Any], source: Optional[Span], befor
         return None  # %%bash, %%writefile...: not Python at all
     counter = sum(len(cell.magics) for cell in before)
     python, magics = _swapped(lines, counter, automagic=False)
-    if not _parses(python):
+    if not parses(python):
         # Automagics only where the cell is no Python without them: a line of a valid cell is
         # Python (`config = {` starts with a magic's name, and is a dict).
         with_automagics, found = _swapped(lines, counter, automagic=True)
-        if len(found) > len(magics) and _parses(with_automagics):
+        if len(found) > len(magics) and parses(with_automagics):
             python, magics = with_automagics, found
     return CodeCell(number, source, text, python, magics)  # type: ignore[arg-type]
 
@@ -246,7 +246,8 @@ def _swapped(lines: List[str], counter: int, automagic: bool) -> Tuple[str, Dict
     return "".join(out), magics
 
 
-def _parses(code: str) -> bool:
+def parses(code: str) -> bool:
+    """Whether CPython's parser accepts the code."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

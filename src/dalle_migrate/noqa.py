@@ -21,6 +21,14 @@ def line_codes(line: str) -> Optional[Tuple[str, ...]]:
     return found
 
 
+def codes_span(line: str, start: int = 0) -> Optional[Tuple[int, int]]:
+    """Where the code list of the first ``# noqa: ...`` from ``start`` is (to extend it)."""
+    for match in _NOQA.finditer(line, start):
+        if match.group("codes"):
+            return match.span("codes")
+    return None
+
+
 def suppressed(line: str, code: str) -> bool:
     codes = line_codes(line)
     if codes is None:

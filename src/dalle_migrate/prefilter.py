@@ -204,25 +204,23 @@ class Prefilter:
     def _configures_tool(self, data: bytes) -> bool:
         """The tool's type after its key, in the text (the compiled code has both words, never
         their pairing: a module comparing `call_type == "image_generation"` is not it)."""
-        find, word = data.find, self.tool_value
-        at = find(word)
-        while at >= 0:
-            if data[at + len(word) : at + len(word) + 1] in (b'"', b"'") and self._tool_key.search(data, max(0, at - 240), at) is not None:
-                return True  # the whole string (`"image_generation_call"` is an output item's type)
-            at = find(word, at + 1)
-        return False
+        return self._tool_occurrence(data, calls=False)
 
     def _names_tool(self, data: bytes) -> bool:
-        """Whether the text configures the image generation tool (its type, quoted, after the
-        type key: litellm's own `"image_generation"` call types are not it), or calls a
-        wrapper's function of that name."""
+        """Whether the text configures the image generation tool, or calls a wrapper's
+        function of that name (`litellm.image_generation(`)."""
+        return self._tool_occurrence(data, calls=self._called_like_tool)
+
+    def _tool_occurrence(self, data: bytes, calls: bool) -> bool:
         find, word = data.find, self.tool_value
         at = find(word)
         while at >= 0:
-            if data[at + len(word) : at + len(word) + 1] in (b'"', b"'") and self._tool_key.search(data, max(0, at - 240), at) is not None:
+            end = at + len(word)
+            # The whole string (`"image_generation_call"` is an output item's type) after the key.
+            if data[end : end + 1] in (b'"', b"'") and self._tool_key.search(data, max(0, at - 240), at) is not None:
                 return True
-            if self._called_like_tool and _CALLED.match(data, at + len(word)) is not None:
-                return True  # `litellm.image_generation(`: a wrapper's function
+            if calls and _CALLED.match(data, end) is not None:
+                return True
             at = find(word, at + 1)
         return False
 

@@ -17,21 +17,17 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from .calls import MODEL_LITERAL, MODEL_MISSING, MODEL_PARTIAL, MODEL_UNRESOLVED, Argument, ImageCall, Surface
+from .calls import Argument, ImageCall, Surface, model_state
 from .context import ModuleContext
 from .scopes import dotted_name
 from .values import resolver, string_value
-
-
-# What builds the configuration as a call: `dict(type=...)` and the SDK's TypedDict.
-_BUILDERS = frozenset({"dict", "ImageGeneration"})
 
 
 def find_tool_configs(ctx: ModuleContext) -> List[ImageCall]:
     """Every image generation tool configuration of the module, in source order."""
     known = ctx.memo.get("tools.configs")
     if known is None:
-        known = ctx.memo["tools.configs"] = [c for c in map(lambda n: _config(ctx, n), _candidates(ctx)) if c is not None]
+        known = ctx.memo["tools.configs"] = [c for n in _candidates(ctx) if (c := _config(ctx, n)) is not None]
     return known
 
 
@@ -39,7 +35,7 @@ def _candidates(ctx: ModuleContext) -> List[cst.CSTNode]:
     tool = ctx.catalog.responses_tool
     found: List[cst.CSTNode] = []
     for node in ctx.nodes(cst.Dict, cst.Call):
-        if isinstance(node, cst.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] not in _BUILDERS:
+        if isinstance(node, cst.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] not in tool.builders:
             continue  # `Job.objects.create(type="image_generation")` is no tool
         entries = node.elements if isinstance(node, cst.Dict) else node.args
         for entry in entries:
@@ -82,13 +78,8 @@ def _config(ctx: ModuleContext, node: cst.CSTNode) -> Optional[ImageCall]:
         action is not None and string_value(action.value) == "edit"
     )
     model = arguments.get("model")
-    if model is None:
-        state = MODEL_MISSING
-    else:
-        resolution = model.resolution
-        if any(v.is_str and not ctx.catalog.is_known(v.value) for v in resolution.values):
-            return None  # another provider's model in the same shape (`flux-schnell`): not OpenAI's tool
-        state = MODEL_LITERAL if resolution.complete else (MODEL_PARTIAL if resolution.values else MODEL_UNRESOLVED)
+    if model is not None and any(v.is_str and not ctx.catalog.is_known(v.value) for v in model.values):
+        return None  # another provider's model in the same shape (`flux-schnell`): not OpenAI's tool
     return ImageCall(
         node=node,  # type: ignore[arg-type]  # a Dict, or the Call building the dict
         endpoint="edit" if edits else "generate",
@@ -98,5 +89,5 @@ def _config(ctx: ModuleContext, node: cst.CSTNode) -> Optional[ImageCall]:
         wrapper=None,
         arguments=arguments,
         unresolved_kwargs=unresolved,  # type: ignore[arg-type]
-        model_state=state,
+        model_state=model_state(model),
     )

@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from .calls import MODEL_LITERAL, MODEL_PARTIAL, MODEL_UNRESOLVED, Argument, ImageCall, Surface
+from .calls import Argument, ImageCall, Surface, model_state
 from .catalog import Wrapper
 from .context import ModuleContext
 from .scopes import ImportAssignment, dotted_name
@@ -81,8 +81,6 @@ def _use(ctx: ModuleContext, node: cst.Call, wrapper: Wrapper) -> WrapperUse:
     if wrapper.forwards and model is not None and _openai_models(ctx, wrapper, model):
         # Judged as an Images request only when every model it can get is OpenAI's (a router
         # also serves `bedrock/...`, whose parameters are that provider's business).
-        resolution = model.resolution
-        state = MODEL_LITERAL if resolution.complete else (MODEL_PARTIAL if resolution.values else MODEL_UNRESOLVED)
         request = ImageCall(
             node=node,
             endpoint="generate",
@@ -92,7 +90,7 @@ def _use(ctx: ModuleContext, node: cst.Call, wrapper: Wrapper) -> WrapperUse:
             wrapper=None,
             arguments=arguments,
             unresolved_kwargs=[a for a in node.args if a.star == "**"],
-            model_state=state,
+            model_state=model_state(model),
         )
     return WrapperUse(node, wrapper, model, request)
 
