@@ -41,9 +41,15 @@ AUTOMAGICS = frozenset(
 _FIRST_WORD = re.compile(r"^[ \t]*([A-Za-z_]\w*)(?:[ \t]+\S.*)?[ \t]*$")
 
 
-def _automagic(line: str) -> bool:
+def _automagic_name(line: str) -> bool:
+    """Whether the line starts with a magic's name and an argument (the cheap test: a cell is
+    parsed only when one does)."""
     match = _FIRST_WORD.match(line)
-    if match is None or match.group(1) not in AUTOMAGICS:
+    return match is not None and match.group(1) in AUTOMAGICS
+
+
+def _automagic(line: str) -> bool:
+    if not _automagic_name(line):
         return False
     try:
         ast.parse(line.strip())
@@ -219,7 +225,7 @@ def _code_cell(number: int, value: Dict[str, Any], source: Optional[Span], befor
         return None  # %%bash, %%writefile...: not Python at all
     counter = sum(len(cell.magics) for cell in before)
     python, magics = _swapped(lines, counter, automagic=False)
-    if not parses(python):
+    if any(_automagic_name(line) for line in lines) and not parses(python):
         # Automagics only where the cell is no Python without them: a line of a valid cell is
         # Python (`config = {` starts with a magic's name, and is a dict).
         with_automagics, found = _swapped(lines, counter, automagic=True)
