@@ -292,19 +292,17 @@ PROGRAMS: Sequence[Program] = [
     # 14. class attributes (read through the class), pydantic Field(default=...) and annotated
     #     defaults (read through an instance), a dataclass's field(default=...) and plain defaults
     #     (read through self), constructor parameter defaults stored on self, and a function's
-    #     parameter defaults, the model one annotated with Literal[...]. The Literal's own
-    #     "dall-e-3" is only a type: DM105 leaves it to a person (unsafe).
+    #     parameter defaults, the model one annotated with Literal[...]. The Literal moves with the
+    #     default it types (issue 19): its "dall-e-3" goes, since "gpt-image-2" is already there.
     Program(
         "storefront_settings.py",
         marker="storefront",
         error=DALLE3_GONE,
-        codes=("DM101",) * 5 + ("DM202",) * 3 + ("DM201",) * 2 + ("DM203",) * 4 + ("DM105",),
+        codes=("DM101",) * 5 + ("DM202",) * 3 + ("DM201",) * 2 + ("DM203",) * 4,
         requests=gpt_image_2(5),
         outputs=("product.png", "icon.png", "swatch.png", "painting.png", "lifestyle.png"),
         sent_before=((GENERATE, "dall-e-3"), (GENERATE, "gpt-image-1"), (GENERATE, "dall-e-2"), (GENERATE, "dall-e-3"),
                      (GENERATE, "dall-e-3")),
-        remaining=("DM105",),
-        left_messages=("'dall-e-3' names a model shut down on 2026-05-12",),
         kept_lines=(
             '    model: str = Field(default="gpt-image-2")',
             '    quality: str = "medium"',
@@ -313,7 +311,8 @@ PROGRAMS: Sequence[Program] = [
             '    model: str = field(default="gpt-image-2")',
             '    size: str = "1024x1024"',
             '    def __init__(self, model="gpt-image-2", quality="high"):',
-            'def lifestyle(prompt: str, model: Literal["dall-e-3", "gpt-image-2"] = "gpt-image-2", quality="medium") -> bytes:',
+            # The parameter's Literal type moves with its default: the retired id leaves it.
+            'def lifestyle(prompt: str, model: Literal["gpt-image-2"] = "gpt-image-2", quality="medium") -> bytes:',
         ),
     ),
     # 15. a str Enum decorated with @unique that already has a member for the target model: the call

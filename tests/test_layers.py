@@ -22,7 +22,7 @@ LAYERS = [
     ["calls"],
     ["tools", "wrappers"],  # the Responses image tool and wrapper libraries: calls by other means
     ["edits"],
-    ["responses", "legacy_sdk"],
+    ["responses", "legacy_sdk", "uses"],  # results followed; a model value's uses
     ["rules"],
     ["selection"],  # which rules a file gets
     ["engine"],

@@ -469,6 +469,14 @@ class Catalog:
     def is_known(self, model_id: str) -> bool:
         return model_id in self.models
 
+    def returns_base64_only(self, model_id: str) -> bool:
+        """Whether the model answers with base64 only (a GPT image model: no URL to ask for)."""
+        params = self.params(model_id, "generate")
+        if params is None:
+            return False
+        rule = params.get("response_format")
+        return rule is None or rule.rejected or "url" not in (rule.values or ())
+
     def status(self, model_id: str, today: _dt.date) -> Optional[str]:
         """active / deprecated / retired on ``today``; None for an id the catalogue does not know."""
         if model_id not in self.models:

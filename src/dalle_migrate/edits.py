@@ -96,42 +96,45 @@ def delete_statement(ctx: ModuleContext, statement: cst.CSTNode) -> Edit:
     return Edit(start, end, "None")  # keeps the line valid; never reached for plain lines
 
 
-def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode) -> Edit:
+def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode, through: Optional[cst.CSTNode] = None) -> Edit:
     """Delete one comma-separated item (argument or dict element) with its comma, whatever the
     layout (one line, one item per line, trailing or leading commas), never leaving a dangling
     comma or an empty line. Comments inside the deleted text are kept on their own lines.
+    ``through``: a later item; every item from ``item`` to it goes, as one edit (deleting them
+    one by one would give edits that overlap).
     """
     text = ctx.text
     index = next(i for i, a in enumerate(items) if a is item)
-    start, end = ctx.span(item)
+    last = index if through is None else next(i for i, a in enumerate(items) if a is through)
+    start, end = ctx.span(item)[0], ctx.span(items[last])[1]
     own_comma = _comma_after(text, end)
     line_start = _line_start(text, start)
     alone_before = text[line_start:start].strip(_HSPACE) == ""
     item_end = own_comma + 1 if own_comma is not None else end
     rest = _skip(text, item_end, _HSPACE)
     ends_line = rest >= len(text) or text[rest] in "\r\n#"
-    last_has_prev_comma = index + 1 == len(items) and index > 0 and _comma_after(text, ctx.span(items[index - 1])[1]) is not None
+    last_has_prev_comma = last + 1 == len(items) and index > 0 and _comma_after(text, ctx.span(items[index - 1])[1]) is not None
     if ends_line and alone_before and (own_comma is not None or last_has_prev_comma):
         # The item has its lines to itself: they go, their comments stay.
         cut_to = _after_newline(text, _line_end(text, rest))
         comments = _comments(text[line_start:cut_to])
         return Edit(line_start, cut_to, "".join(text[line_start:start] + c + ctx.newline for c in comments))
-    if index + 1 < len(items) and own_comma is not None and ends_line:
+    if last + 1 < len(items) and own_comma is not None and ends_line:
         # `f(a=1,\n  b=2)` / `f(a=(  # note\n 1),\n  b=2)` / `  , a=1  # note\n  ,\n  b=2`: up to
         # the comma that ends the line; comments in between stay, at the end of that line.
         cut_from, cut_to = _skip_back(text, start, _HSPACE), own_comma + 1
         comments = _comments(text[start:cut_to])
         if not comments:
             return Edit(cut_from, cut_to, "")
-        indent = _indent_of(text, ctx.span(items[index + 1])[0]) or _indent_of(text, start) or ""
+        indent = _indent_of(text, ctx.span(items[last + 1])[0]) or _indent_of(text, start) or ""
         kept = "  " + (ctx.newline + indent).join(comments)
         if rest < len(text) and text[rest] == "#":  # the line's own comment goes below ours
             kept += ctx.newline + indent
             cut_to = rest
         return Edit(cut_from, cut_to, kept)
-    if index + 1 < len(items):
+    if last + 1 < len(items):
         # Up to the next item: this item, its comma and the space before the next one go.
-        next_start, _ = ctx.span(items[index + 1])
+        next_start, _ = ctx.span(items[last + 1])
         next_line_start = _line_start(text, next_start)
         indent = text[next_line_start:next_start]
         if indent.strip(_HSPACE) != "" or next_line_start <= start:

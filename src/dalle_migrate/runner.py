@@ -238,8 +238,13 @@ def settle_foreign(
     from .report.common import display_path
 
     by_file: Dict[str, Dict[Tuple[str, int, int], Finding]] = {}
+    # What the other files' fixes rewrite in each file (a table key a model's move renames):
+    # that file's own literal findings there are part of those fixes, not findings of their own.
+    rewritten: Dict[str, List[Tuple[int, int]]] = {}
     for result in results + [FileResult("", foreign=list(neighbours))]:
         for finding in result.foreign:
+            for edit in finding.fix.edits if finding.fix is not None else ():
+                rewritten.setdefault(os.path.abspath(edit.path or finding.path or ""), []).append((edit.start, edit.end))
             found = by_file.setdefault(os.path.abspath(finding.path or ""), {})
             key = (finding.code, finding.start, finding.end)
             known = found.get(key)
@@ -301,7 +306,7 @@ def settle_foreign(
         elif fix and wanted(incoming) and results[index].error is None:
             refix.append(target)
         else:
-            results[index] = _merged(results[index], incoming, silenced)
+            results[index] = _merged(results[index], incoming, silenced, rewritten.get(target, ()))
     # A fix of several files whose part in one of them collides with another fix there is taken
     # out of all of them, and those files are fixed again: never half of it.
     redone: Dict[str, FileResult] = {}
@@ -334,7 +339,7 @@ def settle_foreign(
             own = [f for f in result.findings if not f.received]
             received = [f for f in result.findings if f.received and not f.companion]
             result.findings = sorted(
-                _without_superseded(own, incoming + silenced_by_file.get(target, [])) + received,
+                _without_superseded(own, incoming + silenced_by_file.get(target, []), rewritten.get(target, ())) + received,
                 key=lambda f: (f.row, f.column, f.code),
             )
         results[index] = result
@@ -346,9 +351,9 @@ def _less_safe(new: Finding, old: Finding) -> bool:
     return rank[new.fix.applicability if new.fix else None] < rank[old.fix.applicability if old.fix else None]
 
 
-def _merged(result: FileResult, incoming: List[Finding], silenced: List[Finding]) -> FileResult:
+def _merged(result: FileResult, incoming: List[Finding], silenced: List[Finding], rewritten: Sequence[Tuple[int, int]] = ()) -> FileResult:
     """A file's own findings with the ones other files' calls raise there (not fixed here)."""
-    own = _without_superseded(result.findings, incoming + silenced)
+    own = _without_superseded(result.findings, incoming + silenced, rewritten)
     target = os.path.abspath(str(result.path))
     mine = _in_cells(target, [f for f in incoming if not f.companion])
     return dataclasses.replace(
@@ -463,17 +468,22 @@ def _not_written(finding: Finding, why: str) -> Finding:
     return dataclasses.replace(finding, fix=None, message=f"{finding.message} Not fixed: {why}.")
 
 
-def _without_superseded(own: List[Finding], incoming: List[Finding]) -> List[Finding]:
+def _without_superseded(own: List[Finding], incoming: List[Finding], rewritten: Sequence[Tuple[int, int]] = ()) -> List[Finding]:
     """A file's own findings less the ones that findings other modules' calls raise there
-    repeat, or replace (a literal rule's, on a literal a call is known to use)."""
+    repeat, or replace (a literal rule's, on a literal a call is known to use, or one that
+    another file's fix rewrites: a use of a model value that moves with it)."""
     from .rules import RULES_BY_CODE
 
     spans = {(f.start, f.end) for f in incoming}
     codes = {(f.code, f.start, f.end) for f in incoming}
+
+    def rewritten_here(finding: Finding) -> bool:
+        return any(start <= finding.start and finding.end <= end for start, end in rewritten)
+
     return [
         f for f in own
         if (f.code, f.start, f.end) not in codes
-        and not (RULES_BY_CODE[f.code].yields_to_call_findings and (f.start, f.end) in spans)
+        and not (RULES_BY_CODE[f.code].yields_to_call_findings and ((f.start, f.end) in spans or rewritten_here(f)))
     ]
 
 

@@ -395,3 +395,41 @@ def dotted_name(node: Optional[cst.CSTNode]) -> Optional[str]:
         inner = dotted_name(node.value)
         return f"{inner}.{node.attr.value}" if inner is not None else None
     return None
+
+
+def qualified_name(ctx, func: cst.BaseExpression) -> Optional[str]:
+    """``package.module.name`` of what ``func`` names through the module's imports, or None."""
+    dotted = dotted_name(func)
+    if not dotted:
+        return None
+    head, _, rest = dotted.partition(".")
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return None
+    first = func
+    while isinstance(first, cst.Attribute):
+        first = first.value
+    if not isinstance(first, cst.Name):
+        return None
+    scope = ctx.scope(first)
+    bindings = scope[head] if scope is not None else []
+    if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
+        return None  # not imported, or also bound by the program (its own class of that name)
+    statement = bindings[0].node
+    if isinstance(statement, cst.ImportFrom):
+        if statement.relative or statement.module is None or isinstance(statement.names, cst.ImportStar):
+            return None
+        module = dotted_name(statement.module) or ""
+        for alias in statement.names:
+            bound = alias.asname.name.value if alias.asname is not None else dotted_name(alias.name)  # type: ignore[union-attr]
+            if bound == head:
+                base = f"{module}.{dotted_name(alias.name)}"
+                return f"{base}.{rest}" if rest else base
+        return None
+    if isinstance(statement, cst.Import):
+        for alias in statement.names:
+            imported = dotted_name(alias.name) or ""
+            if alias.asname is not None and alias.asname.name.value == head:  # type: ignore[union-attr]
+                return f"{imported}.{rest}" if rest else imported
+            if alias.asname is None and imported.split(".")[0] == head:
+                return dotted
+    return None

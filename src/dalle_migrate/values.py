@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from .context import ModuleContext
-from .scopes import Assignment, ImportAssignment, dotted_name  # noqa: F401  (dotted_name re-exported)
+from .scopes import Assignment, ImportAssignment, dotted_name, qualified_name  # noqa: F401  (dotted_name re-exported)
 
 _MAX_DEPTH = 12
 _GETENV = {"os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault"}
 _FIELD_FACTORIES = {"Field", "field", "pydantic.Field", "dataclasses.field", "attr.ib", "attrs.field"}
 _TRANSPARENT_CALLS = {"str"}
+_COLLECTION_COPIES = {"set", "frozenset", "tuple", "list", "sorted"}
+_CLICK_PARAMETERS = {"click.option", "click.argument"}
+_TYPER_PARAMETERS = {"typer.Option", "typer.Argument"}
+# Streamlit widgets that return one of the options they offer.
+_SELECTORS = {"selectbox", "radio", "select_slider", "segmented_control", "pills"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ class Value:
     value: Any  # str, int, float, bool or None
     node: cst.BaseExpression  # the literal that holds it: what a fix rewrites
     note: str = ""  # how the value can be overridden at run time, for messages
+    # One of the choices the program offers its user (argparse or click ``choices``, a
+    # Streamlit selector's options, a member of the ``Literal[...]`` a parameter is typed
+    # with): it may be chosen at run time; it is not a value the program picks by itself.
+    offered: bool = False
 
     @property
     def is_str(self) -> bool:
@@ -43,15 +52,23 @@ class Value:
 class Resolution:
     values: Tuple[Value, ...] = ()
     complete: bool = True  # False: something that cannot be resolved may also flow in
+    # The files of the other modules the values came through (a caller passing an argument, a
+    # settings module): where else the value may be read (uses.py looks there for its uses).
+    via: FrozenSet[str] = frozenset()
 
     def __add__(self, other: "Resolution") -> "Resolution":
         present = set(self.values)
         values = self.values + tuple(v for v in other.values if v not in present)
-        return Resolution(values, self.complete and other.complete)
+        return Resolution(values, self.complete and other.complete, self.via | other.via)
 
     @property
     def single(self) -> Optional[Value]:
         return self.values[0] if self.complete and len(self.values) == 1 else None
+
+    @property
+    def chosen(self) -> Tuple[Value, ...]:
+        """The values the program itself may pick (not the choices it offers its user)."""
+        return tuple(v for v in self.values if not v.offered)
 
 
 UNRESOLVED = Resolution((), False)
@@ -226,13 +243,20 @@ class Resolver:
 
     def _parameter(self, param: cst.Param, depth: int, seen: frozenset) -> Resolution:
         """A parameter: its default, plus what the project's calls of the function pass (this
-        module's own, and, for a top-level function, those of the modules that import it)."""
-        result = self._resolve(param.default, depth, seen) if param.default is not None else Resolution((), True)
-        if self._enclosing(param, cst.FunctionDef) is None:
+        module's own, and, for a top-level function, those of the modules that import it), plus
+        the choices its type or a click option offers."""
+        func = self._enclosing(param, cst.FunctionDef)
+        if func is None:
             return UNRESOLVED
+        option = self._click_option(func, param, depth, seen)
+        if option is not None:
+            return option  # click calls the function with what the command line gives
+        offered = self._offered_by_annotation(param.annotation, depth, seen)
+        result = self._resolve(param.default, depth, seen) if param.default is not None else Resolution((), True)
         passed = self.arguments_for(param)
         if not passed and param.default is None:
-            return UNRESOLVED  # only callers elsewhere decide
+            return offered if offered.values else UNRESOLVED  # only callers elsewhere decide
+        result = result + offered
         for caller, arg in passed:
             if arg is None:
                 if caller is None:  # a call passes `*args` or `**kwargs`
@@ -250,6 +274,9 @@ class Resolver:
             inner = self._attribute(node.value, depth, seen)
             if inner.values or inner.complete is False:
                 return inner
+        parsed = self._parsed_argument(node, depth, seen)
+        if parsed is not None:
+            return parsed
         owner = self.class_of(node.value)
         if owner is not None:
             # The class may be another module's: its attributes are resolved there.
@@ -263,10 +290,281 @@ class Resolver:
         values = self._class_attributes().get((owner, attr))
         if not values:
             return UNRESOLVED
+        annotation = self._field_annotation(owner, attr)
+        # A field a constructor sets (a dataclass, pydantic or attrs class): what the project's
+        # `Settings(image_model=...)` calls pass it, in any module. Its default is what a call
+        # that does not pass it gets (and what any other instance gets, when no call is seen).
+        passed = self._constructor_arguments(owner, attr) if annotation is not None else []
+        default = self._field_default(owner, attr)
         result = Resolution()
         for value in values:
+            if value is default and passed and all(arg is not None for _, arg in passed):
+                continue
             result = result + self._resolve(value, depth, seen)
+        if annotation is not None:
+            result = result + self._offered_by_annotation(annotation, depth, seen)
+        for caller, arg in passed:
+            if arg is not None:
+                result = result + self._delegated(caller._resolve, arg.value, depth, seen)
+            elif caller is None:
+                result = result + UNRESOLVED
         return result
+
+    def _field_default(self, owner: cst.ClassDef, attr: str) -> Optional[cst.BaseExpression]:
+        for statement in owner.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == attr:
+                        return small.value
+        return None
+
+    def _field_annotation(self, owner: cst.ClassDef, attr: str) -> Optional[cst.Annotation]:
+        """The annotation of a field the class declares in its body (``model: str = ...``)."""
+        for statement in owner.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == attr:
+                        return small.annotation
+        return None
+
+    def _constructor_arguments(self, owner: cst.ClassDef, attr: str):
+        """(resolver, the argument passed or None) for each call of a class that declares its
+        fields and has no ``__init__`` of its own; (None, None) for a call whose ``*args`` or
+        ``**kwargs`` may pass it. Positional arguments count for dataclasses (field order)."""
+        if any(isinstance(s, cst.FunctionDef) and s.name.value == "__init__" for s in owner.body.body):
+            return []  # its own __init__ decides (its parameters are resolved as such)
+        fields = [
+            small.target.value
+            for statement in owner.body.body
+            if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+        ]
+        positional = any((dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "").endswith("dataclass") for d in owner.decorators)
+        out = []
+        for caller, call in self._class_calls(owner):
+            if any(a.star for a in call.args):
+                out.append((None, None))
+                continue
+            keyword = next((a for a in call.args if a.keyword is not None and a.keyword.value == attr), None)
+            if keyword is None and positional and attr in fields:
+                passed = [a for a in call.args if a.keyword is None]
+                index = fields.index(attr)
+                keyword = passed[index] if index < len(passed) else None
+            out.append((caller, keyword))
+        return out
+
+    def _class_calls(self, owner: cst.ClassDef):
+        """The calls of a class (its constructor) in this module (``cls(...)`` in its own
+        methods too) and, for a top-level class, in the project's other modules."""
+        callers = [(self, call) for call in self._calls_of(owner.name.value) if isinstance(call.func, cst.Name)]
+        callers += [(self, call) for call in self._calls_of("cls") if isinstance(call.func, cst.Name) and self._enclosing(call, cst.ClassDef) is owner]
+        project = self.ctx.project
+        if project is not None and self.ctx.parent(owner) is not None and isinstance(self.ctx.parent(owner), cst.Module):
+            callers += [(resolver(other), call) for other, call in project.callers(self.ctx, owner)]
+        return callers
+
+    # -- choices the program offers its user --------------------------------------------------
+    def _offered_by_annotation(self, annotation: Optional[cst.Annotation], depth: int, seen: frozenset) -> Resolution:
+        """The members of the ``Literal[...]`` an annotation names (directly, in ``Optional[...]``
+        or ``X | None``, or through a type alias), offered: callers may pass any of them."""
+        found = self.literal_type(annotation.annotation) if annotation is not None else None
+        if found is None:
+            return Resolution((), True)
+        owner, subscript = found
+        row = owner.lines.position(owner.span(subscript)[0])[0]
+        values = []
+        for element in subscript.slice:
+            member = element.slice.value if isinstance(element.slice, cst.Index) else None
+            value = literal(member) if member is not None else _NOT_LITERAL
+            if value is _NOT_LITERAL:
+                return Resolution(tuple(values), False)
+            values.append(Value(value, member, f"a member of the Literal type at line {row}", offered=True))
+        return Resolution(tuple(values), True)
+
+    def literal_type(self, node: Optional[cst.CSTNode], depth: int = 0) -> Optional[Tuple[ModuleContext, cst.Subscript]]:
+        """``(module, Literal[...])`` an annotation expression names, or None."""
+        if node is None or depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Subscript):
+            name = dotted_name(node.value) or ""
+            if name.split(".")[-1] == "Literal":
+                return self.ctx, node
+            if name.split(".")[-1] in ("Optional", "Union", "Annotated"):
+                for element in node.slice:
+                    inner = element.slice.value if isinstance(element.slice, cst.Index) else None
+                    found = self.literal_type(inner, depth + 1)
+                    if found is not None:
+                        return found
+            return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self.literal_type(node.left, depth + 1) or self.literal_type(node.right, depth + 1)
+        if isinstance(node, cst.Name):  # a type alias: `ImageModel = Literal[...]`
+            assignment = self.single_assignment(node)
+            if isinstance(assignment, ImportAssignment):
+                target = self.elsewhere(node)
+                if target is None or target.name is None:
+                    return None
+                bindings = target.ctx.module_scope.assignments.get(target.name) or []
+                if len(bindings) != 1 or not isinstance(bindings[0].node, cst.Name):
+                    return None
+                other = resolver(target.ctx)
+                return other.literal_type(other.assigned_value(bindings[0].node), depth + 1)
+            value = self.assigned_value(assignment.node) if assignment is not None else None
+            return self.literal_type(value, depth + 1)
+        return None
+
+    def container(self, node: Optional[cst.CSTNode], depth: int = 0) -> Optional[Tuple[ModuleContext, cst.CSTNode]]:
+        """``(module, the literal list, tuple, set or dict)`` an expression holds: written
+        there, or bound once to a name, a class attribute or another module's global; through
+        ``set(...)``, ``frozenset(...)``, ``tuple(...)``, ``list(...)``, ``sorted(...)`` and a
+        dict's ``.keys()``. None when it is anything else."""
+        if node is None or depth > _MAX_DEPTH:
+            return None
+        depth += 1
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+            return self.ctx, node
+        if isinstance(node, cst.Call):
+            name = dotted_name(node.func)
+            if name in _COLLECTION_COPIES and len(node.args) == 1 and not node.args[0].star:
+                return self.container(node.args[0].value, depth)
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "keys" and not node.args:
+                found = self.container(node.func.value, depth)
+                return found if found is not None and isinstance(found[1], cst.Dict) else None
+            return None
+        if isinstance(node, cst.Name):
+            assignment = self.single_assignment(node)
+            if isinstance(assignment, ImportAssignment):
+                target = self.elsewhere(node)
+                if target is None or target.name is None:
+                    return None
+                return resolver(target.ctx).global_container(target.name, depth)
+            value = self.assigned_value(assignment.node) if assignment is not None else None
+            return self.container(value, depth)
+        if isinstance(node, cst.Attribute):
+            owner = self.class_of(node.value)
+            if owner is not None:
+                home = resolver(self.ctx.owner(owner))
+                values = home._class_attributes().get((owner, node.attr.value)) or []
+                return home.container(values[0], depth) if len(values) == 1 else None
+            elsewhere = self.elsewhere(node.value)
+            if elsewhere is not None and elsewhere.name is None:
+                return resolver(elsewhere.ctx).global_container(node.attr.value, depth)
+            return None
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            key = literal(node.slice[0].slice.value)
+            outer = self.container(node.value, depth) if isinstance(key, str) else None
+            if outer is None or not isinstance(outer[1], cst.Dict):
+                return None
+            home = resolver(outer[0])
+            found = [e.value for e in outer[1].elements if isinstance(e, cst.DictElement) and literal(e.key) == key]
+            return home.container(found[-1], depth) if len(found) == 1 else None
+        return None
+
+    def global_container(self, name: str, depth: int = 0) -> Optional[Tuple[ModuleContext, cst.CSTNode]]:
+        bindings = self.ctx.module_scope.assignments.get(name) or []
+        project = self.ctx.project
+        if len(bindings) != 1 or project is None or depth > _MAX_DEPTH:
+            return None
+        binding = bindings[0]
+        key = "container:" + name
+        if not project.entering(self.ctx, key):
+            return None
+        try:
+            if isinstance(binding, ImportAssignment):
+                target = project.reexported(project.imported(self.ctx, binding))
+                if target is None or target.name is None:
+                    return None
+                return resolver(target.ctx).global_container(target.name, depth + 1)
+            if not isinstance(binding.node, cst.Name):
+                return None
+            return self.container(self.assigned_value(binding.node), depth + 1)
+        finally:
+            project.leaving(self.ctx, key)
+
+    def _offered(self, node: Optional[cst.CSTNode], note: str) -> Resolution:
+        """The elements of a literal collection of choices, offered (complete when every
+        element is a literal)."""
+        found = self.container(node)
+        if found is None or isinstance(found[1], cst.Dict):
+            return UNRESOLVED
+        values = []
+        for element in found[1].elements:  # type: ignore[union-attr]
+            value = literal(element.value) if isinstance(element, cst.Element) else _NOT_LITERAL
+            if value is _NOT_LITERAL:
+                return Resolution(tuple(values), False)
+            values.append(Value(value, element.value, note, offered=True))
+        return Resolution(tuple(values), True)
+
+    def _click_option(self, func: cst.FunctionDef, param: cst.Param, depth: int, seen: frozenset) -> Optional[Resolution]:
+        """A parameter a ``@click.option``/``@click.argument`` fills: its ``default``, and the
+        ``click.Choice`` it offers (any string when it offers none)."""
+        for decorator in func.decorators:
+            call = decorator.decorator
+            if not isinstance(call, cst.Call) or qualified_name(self.ctx, call.func) not in _CLICK_PARAMETERS:
+                continue
+            names = [literal(a.value) for a in call.args if a.keyword is None and not a.star]
+            if _click_name(names) != param.name.value:
+                continue
+            option = next((n for n in names if isinstance(n, str) and n.startswith("-")), param.name.value)
+            note = f"the command line ({option}) may override it"
+            result = Resolution((), True)
+            default = kind = None
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "default":
+                    default = arg
+                elif arg.keyword is not None and arg.keyword.value == "type":
+                    kind = arg.value
+            if default is not None:
+                result = result + _noted(self._resolve(default.value, depth, seen), note)
+            choice = kind if isinstance(kind, cst.Call) and qualified_name(self.ctx, kind.func) == "click.Choice" else None
+            if choice is None or not choice.args:
+                return result + UNRESOLVED
+            return result + self._offered(choice.args[0].value, f"offered by {option}")
+        return None
+
+    def _parsed_argument(self, node: cst.Attribute, depth: int, seen: frozenset) -> Optional[Resolution]:
+        """``args.model`` where ``args = parser.parse_args()``: the ``default`` of the module's
+        ``add_argument`` for that destination and the ``choices`` it offers (any string when it
+        offers none)."""
+        if not isinstance(node.value, cst.Name):
+            return None
+        assignment = self.single_assignment(node.value)
+        value = self.assigned_value(assignment.node) if assignment is not None and not isinstance(assignment, ImportAssignment) else None
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "parse_args"):
+            return None
+        found = None
+        for call in self.ctx.nodes(cst.Call):
+            func = call.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value == "add_argument"):
+                continue
+            names = [literal(a.value) for a in call.args if a.keyword is None and not a.star]
+            dest = next((literal(a.value) for a in call.args if a.keyword is not None and a.keyword.value == "dest"), None)
+            if (dest if isinstance(dest, str) else _argparse_dest(names)) != node.attr.value:
+                continue
+            option = next((n for n in names if isinstance(n, str)), node.attr.value)
+            note = f"the command line ({option}) may override it"
+            result = Resolution((), True)
+            choices = None
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "default":
+                    result = result + _noted(self._resolve(arg.value, depth, seen), note)
+                elif arg.keyword is not None and arg.keyword.value == "choices":
+                    choices = arg.value
+            result = result + (self._offered(choices, f"offered by {option}") if choices is not None else UNRESOLVED)
+            found = result if found is None else found + result
+        return found
+
+    def _selected(self, node: cst.Call) -> Optional[Resolution]:
+        """What a Streamlit selector returns: one of the options it offers."""
+        name = qualified_name(self.ctx, node.func) or ""
+        if not name.startswith("streamlit.") or name.rsplit(".", 1)[-1] not in _SELECTORS:
+            return None
+        options = call_arguments(node, ["label", "options"])[1]
+        if options is None:
+            return UNRESOLVED
+        row = self.ctx.lines.position(self.ctx.span(node)[0])[0]
+        return self._offered(options.value, f"offered by the {name.rsplit('.', 1)[-1]} at line {row}")
 
     # -- other modules of the project ----------------------------------------------------------
     def _imported(self, assignment: ImportAssignment, depth: int, seen: frozenset) -> Resolution:
@@ -285,6 +583,8 @@ class Resolver:
         result = method(*args)
         if other is not self:
             self._cuts += other._cuts - cuts
+            if other.ctx.path is not None and isinstance(result, Resolution) and other.ctx.path not in result.via:
+                result = Resolution(result.values, result.complete, result.via | {other.ctx.path})
         return result
 
     def resolve_global(self, name: str, depth: int = 0, seen: frozenset = frozenset()) -> Resolution:
@@ -356,11 +656,29 @@ class Resolver:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
             key_arg, default_arg = call_arguments(node, ["key", "default"])
             key = literal(key_arg.value) if key_arg is not None else None
+            table = self._dict_entries(node.func.value, depth, seen) if key_arg is not None else None
+            if table is not None:  # `SIZES.get(model, "1024x1024")`: a table the module writes
+                if isinstance(key, str):
+                    found = [value for k, value, _, _ in table if k == key]
+                    if found:
+                        return self._resolve(found[-1], depth, seen)
+                    return self._resolve(default_arg.value, depth, seen) if default_arg is not None else UNRESOLVED
+                if key is _NOT_LITERAL:
+                    return self._looked_up(table, key_arg.value, default_arg.value if default_arg is not None else None, depth, seen, get=True)
             if default_arg is None:
                 return UNRESOLVED
             owner = dotted_name(node.func.value) or "the mapping"
             note = f"{owner}[{key!r}] replaces it when present" if isinstance(key, str) else ""
             return _noted(self._resolve(default_arg.value, depth, seen), note)
+        if isinstance(node.func, (cst.Name, cst.Attribute)):
+            qualified = qualified_name(self.ctx, node.func)
+            if qualified in _TYPER_PARAMETERS:  # `model: str = typer.Option("dall-e-3")`
+                default_arg = call_arguments(node, ["default"])[0]
+                note = "the command line may override it"
+                return _noted(self._resolve(default_arg.value, depth, seen), note) if default_arg is not None else UNRESOLVED
+            selected = self._selected(node) if qualified and qualified.startswith("streamlit.") else None
+            if selected is not None:
+                return selected
         if name in _TRANSPARENT_CALLS and len(node.args) == 1 and not node.args[0].star:
             return self._resolve(node.args[0].value, depth, seen)
         return UNRESOLVED
@@ -368,14 +686,43 @@ class Resolver:
     def _subscript(self, node: cst.Subscript, depth: int, seen: frozenset) -> Resolution:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return UNRESOLVED
-        key = literal(node.slice[0].slice.value)
-        if not isinstance(key, str):
+        key_node = node.slice[0].slice.value
+        key = literal(key_node)
+        if key is not _NOT_LITERAL and not isinstance(key, str):
             return UNRESOLVED
         entries = self._dict_entries(node.value, depth, seen)
         if entries is None:
             return UNRESOLVED
+        if key is _NOT_LITERAL:  # `SIZES[model]`: the entries of the keys the key can be
+            return self._looked_up(entries, key_node, None, depth, seen)
         found = [value for k, value, _, _ in entries if k == key]
         return self._resolve(found[-1], depth, seen) if found else UNRESOLVED
+
+    def _looked_up(
+        self, entries, key_node: cst.BaseExpression, default: Optional[cst.BaseExpression], depth: int, seen: frozenset, get: bool = False
+    ) -> Resolution:
+        """What ``table[key]`` (``table.get(key, default)``) gives for every value the key can
+        hold: the entries of those keys (a missing key raises, or gives the default). A key that
+        is not known may pick any entry: all of them, and the resolution is not complete."""
+        keys = self._resolve(key_node, depth, seen)
+        latest = {k: value for k, value, _, _ in entries}  # a later entry wins, as in Python
+        result = Resolution((), keys.complete, keys.via)
+        wanted = [v.value for v in keys.values] if keys.values else []
+        if not keys.complete:
+            wanted += [k for k in latest if k not in wanted]
+        missing = False
+        for key in wanted:
+            if not isinstance(key, str):
+                result = result + UNRESOLVED
+            elif key in latest:
+                result = result + self._resolve(latest[key], depth, seen)
+            else:
+                missing = True
+        if default is not None and (missing or not keys.complete):
+            result = result + self._resolve(default, depth, seen)
+        elif get and missing:
+            result = result + UNRESOLVED  # `.get()` of a missing key gives None
+        return result
 
     # -- dicts ---------------------------------------------------------------------------------
     def _dict_entries(self, node: cst.CSTNode, depth: int, seen: frozenset):
@@ -413,6 +760,20 @@ class Resolver:
             return entries
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and not node.args:
             return self._dict_entries(node.func.value, depth, seen)
+        if isinstance(node, cst.Subscript):  # `TABLES["sizes"]`: a dict held in a dict
+            if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+                return None
+            key = literal(node.slice[0].slice.value)
+            outer = self._dict_entries(node.value, depth, seen) if isinstance(key, str) else None
+            found = [value for k, value, _, _ in outer or () if k == key]
+            return self._dict_entries(found[-1], depth, seen) if found else None
+        if isinstance(node, cst.Attribute):
+            return self._attribute_dict(node, depth, seen)
+        if isinstance(node, cst.Name) and isinstance(self.single_assignment(node), ImportAssignment):
+            target = self.elsewhere(node)  # `from constants import SIZES`
+            if target is None or target.name is None:
+                return None
+            return self._delegated(resolver(target.ctx).global_dict_entries, target.name, depth, seen)
         if isinstance(node, cst.Name):
             assignment = self.single_assignment(node)
             value = self.assigned_value(assignment.node) if assignment is not None else None
@@ -423,6 +784,45 @@ class Resolver:
                 return None
             return entries + self._subscript_assignments(assignment, node)
         return None
+
+    def _attribute_dict(self, node: cst.Attribute, depth: int, seen: frozenset):
+        """The dict a class attribute (``self.SIZES``, ``Config.SIZES``) or another module's
+        global (``constants.SIZES``) holds, when it is bound once."""
+        owner = self.class_of(node.value)
+        if owner is not None:
+            home = resolver(self.ctx.owner(owner))
+            values = home._class_attributes().get((owner, node.attr.value)) or []
+            return home._dict_entries(values[0], depth, seen) if len(values) == 1 else None
+        elsewhere = self.elsewhere(node.value)
+        if elsewhere is not None and elsewhere.name is None:
+            return self._delegated(resolver(elsewhere.ctx).global_dict_entries, node.attr.value, depth, seen)
+        return None
+
+    def global_dict_entries(self, name: str, depth: int = 0, seen: frozenset = frozenset()):
+        """The entries of the dict a top-level name of this module is bound to, once."""
+        bindings = self.ctx.module_scope.assignments.get(name) or []
+        project = self.ctx.project
+        if len(bindings) != 1 or project is None or depth > _MAX_DEPTH:
+            return None
+        binding = bindings[0]
+        key = "dict:" + name
+        if not project.entering(self.ctx, key):
+            return None  # an import cycle
+        try:
+            if isinstance(binding, ImportAssignment):
+                target = project.reexported(project.imported(self.ctx, binding))
+                if target is None or target.name is None:
+                    return None
+                return resolver(target.ctx).global_dict_entries(target.name, depth + 1, seen)
+            if not isinstance(binding.node, cst.Name):
+                return None
+            value = self.assigned_value(binding.node)
+            if value is None:
+                return None
+            entries = self._dict_entries(value, depth + 1, seen)
+            return None if entries is None else entries + self._subscript_assignments(binding, binding.node)
+        finally:
+            project.leaving(self.ctx, key)
 
     def _subscript_assignments(self, assignment: Assignment, name: cst.Name):
         """``params["size"] = "512x512"`` after the dict literal: more entries of the same dict."""
@@ -534,7 +934,10 @@ class Resolver:
         if func is None:
             return []
         owner = self._enclosing(func, cst.ClassDef)
-        callers = [(self, call) for call in self._calls_of(owner.name.value if func.name.value == "__init__" and owner is not None else func.name.value)]
+        if func.name.value == "__init__" and owner is not None:
+            callers = self._class_calls(owner)  # `Painter(model=...)`, here or in another module
+        else:
+            callers = [(self, call) for call in self._calls_of(func.name.value)]
         project = self.ctx.project
         if project is not None and owner is None and self._enclosing(func, cst.FunctionDef) is None:
             callers += [(resolver(other), call) for other, call in project.callers(self.ctx, func)]
@@ -628,10 +1031,36 @@ class Resolver:
         return self._class_attrs
 
 
+def _argparse_dest(names: List[Any]) -> Optional[str]:
+    """The attribute ``parse_args()`` sets for ``add_argument(*names)``: a positional's name,
+    else the first long option (``--image-model`` -> ``image_model``), else the first short one."""
+    strings = [n for n in names if isinstance(n, str) and n]
+    if not strings:
+        return None
+    if not strings[0].startswith("-"):
+        return strings[0]
+    long = next((n for n in strings if n.startswith("--")), None)
+    return (long or strings[0]).lstrip("-").replace("-", "_") or None
+
+
+def _click_name(names: List[Any]) -> Optional[str]:
+    """The parameter a click option fills: the name given without dashes, else the longest
+    option name (``--image-model`` -> ``image_model``)."""
+    strings = [n for n in names if isinstance(n, str) and n]
+    plain = [n for n in strings if not n.startswith("-")]
+    if plain:
+        return plain[0]
+    dashed = [n for n in strings if n.startswith("--")] or strings
+    if not dashed:
+        return None
+    longest = max(dashed, key=len)
+    return longest.lstrip("-").replace("-", "_").lower() or None
+
+
 def _noted(resolution: Resolution, note: str) -> Resolution:
     if not note:
         return resolution
-    return Resolution(tuple(Value(v.value, v.node, v.note or note) for v in resolution.values), resolution.complete)
+    return Resolution(tuple(Value(v.value, v.node, v.note or note, v.offered) for v in resolution.values), resolution.complete, resolution.via)
 
 
 def resolver(ctx: ModuleContext) -> Resolver:

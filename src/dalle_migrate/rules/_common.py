@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
@@ -225,3 +225,34 @@ def _rejects(ctx: ModuleContext, model: str, name: str):
             continue
         accepted |= set(values)
     return (lambda value: value not in accepted) if accepted else None
+
+
+def moved_message(message: str, rename) -> Tuple[str, "Applicability"]:
+    """A model finding's message with what its move does to the uses of the value (uses.Rename),
+    and the fix's applicability: unsafe when one of the uses cannot move safely."""
+    from ..findings import Applicability
+
+    if rename.moved:
+        shown = rename.moved[:3]
+        more = f" and {len(rename.moved) - 3} more" if len(rename.moved) > 3 else ""
+        message += f" Its uses move with it: {'; '.join(shown)}{more}."
+    for note in rename.notes[:3]:
+        message += f" {note[0].upper()}{note[1:]}."
+    if rename.blockers:
+        more = f" (and {len(rename.blockers) - 1} more)" if len(rename.blockers) > 1 else ""
+        message += f" Not safe to fix alone: {rename.blockers[0]}{more}; check it, then fix with --unsafe-fixes."
+        return message, Applicability.UNSAFE
+    return message, Applicability.SAFE
+
+
+def call_rename(call: ImageCall, ctx: ModuleContext, status: str = RETIRED):
+    """The move of a call's model values of ``status`` to the target, with their uses
+    (uses.Rename), or None when there is nothing to move: Enum members the Enum already has a
+    target member for move to that member instead (``enum_member_holding``)."""
+    from ..uses import rename_for
+
+    target = ctx.settings.target
+    values = [v for v in models_with_status(call, ctx, status) if enum_member_holding(ctx, v.node, target) is None]
+    if not values:
+        return None
+    return rename_for(ctx, call.node, call.arguments["model"].resolution, values, target)

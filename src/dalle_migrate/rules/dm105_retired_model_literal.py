@@ -3,19 +3,20 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from typing import Iterable, Set
+from typing import Dict, Iterable, Optional, Set, Tuple
 
 import libcst as cst
 
 from ..calls import find_image_calls, find_lookalike_calls
+from ..uses import Place, place, sites
 from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..tools import find_tool_configs
-from ..wrappers import find_wrapper_uses
+from ..wrappers import find_wrapper_uses, forwarded_requests
 from ..edits import delete_item, replace_string
 from ..values import resolver, string_value
 from ..findings import Applicability, Finding, Severity
-from ._common import collection_member, enum_member_holding, schema_siblings
+from ._common import call_rename, collection_member, enum_member_holding, schema_siblings
 from .base import Invalid, Rule
 
 
@@ -100,21 +101,18 @@ class RetiredModelLiteral(Rule):
             """,
             None,
         ),
+        # A comparison with an id the value never holds: its branch does not run, and
+        # rewriting it would send the migrated model there. Reported, never fixed (the
+        # comparison with 'dall-e-3' moves with the value: DM101's fix).
         Invalid(
             """
             from openai import OpenAI
             MODEL = "dall-e-3"
             def draw(prompt):
-                size = "1792x1024" if MODEL == "dall-e-3" else "1024x1024"
+                size = "512x512" if MODEL == "dall-e-2" else "1792x1024"
                 return OpenAI().images.generate(model=MODEL, prompt=prompt, size=size)
             """,
-            """
-            from openai import OpenAI
-            MODEL = "gpt-image-2"
-            def draw(prompt):
-                size = "1792x1024" if MODEL == "gpt-image-2" else "1024x1024"
-                return OpenAI().images.generate(model=MODEL, prompt=prompt, size=size)
-            """,
+            None,
         ),
         Invalid(
             """
@@ -149,11 +147,37 @@ class RetiredModelLiteral(Rule):
                             # Defined in another module: a silenced marker tells its DM105 to keep quiet.
                             yield dataclasses.replace(self.finding(ctx, value.node, "only another provider's call uses it"), silenced=True)
         target = ctx.settings.target
+        # The moves of the module's calls' models (uses.py): the literals they rewrite are part
+        # of those fixes (DM101's); the ones whose route stops running are said to be so.
+        covered: Set[Place] = set()
+        dead: Dict[Place, Tuple[cst.CSTNode, str]] = {}
+        for call in find_image_calls(ctx) + find_tool_configs(ctx) + forwarded_requests(ctx):
+            rename = call_rename(call, ctx)
+            if rename is not None:
+                covered |= rename.covered
+                for key, found in rename.dead.items():
+                    dead.setdefault(key, found)
+        for key, (node, why) in dead.items():
+            if key not in covered and ctx.owner(node) is not ctx and string_value(node) in retired:
+                # A table or a collection in another module: reported there (the runner places it).
+                yield self.finding(ctx, node, f"'{string_value(node)}' names a model shut down on {ctx.catalog.shutdown(string_value(node))}; {why}")
+        tested = {place(ctx, o.node): site for site in sites(ctx) for o in site.options() if o.ctx is ctx}
         for node in ctx.nodes(cst.SimpleString, cst.ConcatenatedString):
             value = string_value(node)
             if value not in retired or node in handled or not _in_code(ctx, node, lookalikes):
                 continue
             if handled_places and ctx.span(node) in handled_places:
+                continue
+            key = place(ctx, node)
+            if key in covered:
+                continue
+            if key in dead:
+                yield self.finding(ctx, node, f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; {dead[key][1]}")
+                continue
+            site = tested.get(key)
+            never = _never_held(site, value) if site is not None else None
+            if never is not None:
+                yield self.finding(ctx, node, f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; {never}")
                 continue
             twin = enum_member_holding(ctx, node, target)
             if twin is not None:
@@ -168,21 +192,10 @@ class RetiredModelLiteral(Rule):
                 f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; if this string "
                 f"reaches an image API (a wrapper library, a config, a comparison), use '{target}'."
             )
-            guard = _comparison_guard(ctx, node, retired, handled)
+            guard = _comparison_guard(ctx, node)
             if guard is not None:
-                compared, branch, defined, by_call = guard
+                compared, branch = guard
                 where = f" guarding the branch at line {branch}" if branch else ""
-                if defined:
-                    # The compared value's definition is rewritten too (by DM101 when an image call
-                    # uses it): the comparison must follow, or the program takes the other branch.
-                    yield self.finding(
-                        ctx, node,
-                        f"`{compared}` is compared with '{value}'{where}; `{compared}` is defined as '{value}' at "
-                        f"{defined}, which becomes '{target}': rewrite both, or the migrated program takes the other branch.",
-                        f"Replace '{value}' with '{target}' (as its definition)", [replace_string(ctx, node, target)],
-                        applicability=Applicability.SAFE if by_call else None,
-                    )
-                    continue
                 message = f"{message} `{compared}` is compared with it{where}: check what the branch does for '{target}'."
             member = collection_member(ctx, node)
             if member is None:
@@ -218,11 +231,10 @@ def _in_code(ctx: ModuleContext, node: cst.CSTNode, lookalikes: Set[cst.CSTNode]
     return True
 
 
-def _comparison_guard(ctx: ModuleContext, node: cst.CSTNode, retired: Set[str], handled: Set[cst.CSTNode]):
+def _comparison_guard(ctx: ModuleContext, node: cst.CSTNode):
     """For a literal compared with a value (``model == "dall-e-3"``, ``model in ("dall-e-3",
-    ...)``): (the compared expression, the line of the branch it guards or None, where the
-    compared value is defined as a retired id when every definition is one, whether an image
-    call uses that definition); None when the literal is compared with nothing."""
+    ...)``): (the compared expression, the line of the branch it guards or None); None when
+    the literal is compared with nothing."""
     parent = ctx.parent(node)
     if isinstance(parent, cst.Element):  # `in ("dall-e-3", "dall-e-2")`
         container = ctx.parent(parent)
@@ -247,14 +259,20 @@ def _comparison_guard(ctx: ModuleContext, node: cst.CSTNode, retired: Set[str], 
             branch = ctx.lines.position(ctx.span(current)[0])[0]
             break
         current = ctx.parent(current)
-    resolution = resolver(ctx).resolve(other)
-    values = resolution.values
-    if not resolution.complete or not values or not all(v.is_str and v.value in retired for v in values):
-        return compared, branch, None, False
-    places = []
-    for v in values:
-        owner = ctx.owner(v.node)
-        row = owner.lines.position(owner.span(v.node)[0])[0]
-        places.append(f"{os.path.basename(owner.path)}:{row}" if owner is not ctx and owner.path else f"line {row}")
-    by_call = all(v.node in handled for v in values)
-    return compared, branch, ", ".join(places), by_call
+    return compared, branch
+
+
+def _never_held(site, value: str) -> Optional[str]:
+    """When every value the tested expression can hold is known and ``value`` is none of them:
+    the route for it never runs, and rewriting it to the target would send the target there
+    (it keeps meaning "not this model"). None otherwise."""
+    resolution = site.values
+    held = [v for v in resolution.values if isinstance(v.value, str)]
+    if not resolution.complete or not held or len(held) != len(resolution.values) or any(v.value == value for v in held):
+        return None
+    ctx = site.ctx
+    shown = ", ".join(f"'{v}'" for v in dict.fromkeys(v.value for v in held))
+    return (
+        f"{site.describe(ctx)} never sees it: the value can only be {shown}. Its route does not run; it is "
+        "left as it is (rewriting it would send the migrated model there). Remove it when you no longer need it."
+    )
