@@ -98,7 +98,9 @@ class Argument:
 
     @property
     def values(self) -> Tuple[Value, ...]:
-        return self.resolution.values
+        """The values the program itself may pass (the parameter rules judge these); the choices
+        it offers its user (a ``Literal`` member, argparse ``choices``) are in ``resolution``."""
+        return self.resolution.chosen
 
     @property
     def in_call(self) -> bool:
@@ -136,8 +138,9 @@ class ImageCall:
 
     @property
     def model_values(self) -> Tuple[Value, ...]:
+        """Every model the call may be made with: its own values and the choices offered."""
         model = self.arguments.get("model")
-        return model.values if model is not None else ()
+        return model.resolution.values if model is not None else ()
 
     @property
     def model_ids(self) -> List[str]:

@@ -189,43 +189,32 @@ def fix_text(
     A round re-parses and re-analyses the new text, unless nothing the fixes changed can change
     what is left (see ``_carried_over``): then the new text is only checked to parse.
     ``incoming`` are findings other modules' calls raise on this one's values (their fixes are
-    in this text's offsets): they are applied first, in a round of their own."""
+    in this text's offsets): they are applied in the first round together with this text's own
+    fixes, every one of them computed on this same text (fixes of one value's move share
+    edits: applied together, identical edits count once); where they collide, the incoming
+    ones win (another file holds the rest of their fix)."""
     fixed: List[Finding] = []
-    left_incoming: List[Finding] = []
     original = text
-    if incoming:
-        text, fixed, left_incoming = _apply_incoming(text, incoming, settings)
-    elif not prefilter_for(settings.catalog).code_may_have_findings(text):
+    if not incoming and not prefilter_for(settings.catalog).code_may_have_findings(text):
         return TextResult(text, [])  # proven without LibCST: no image call, no model id in code
     try:
         ctx = _context(text, settings, newline, filename)
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
-        if fixed:
-            raise InternalError(f"a fix produced code that does not parse ({exc}); nothing was written") from exc
-        return _unparsable(text, exc, selection)
+        result = _unparsable(text, exc, selection)
+        result.findings = sorted(result.findings + _positioned(list(incoming), LineIndex(text)), key=lambda f: (f.row, f.column, f.code))
+        return result
     foreign: List[Finding] = []
     findings = analyze(ctx, selection, foreign)
     imports = _imports(ctx)
-    result = _fix_rounds(ctx, findings, fixed, settings, selection, newline, filename)
+    result = _fix_rounds(ctx, findings, fixed, settings, selection, newline, filename, incoming)
     if result.text != original and not _compiles(result.text) and _compiles(original):
         # LibCST parses what newer Pythons accept (f-strings reusing their quote, 3.12): the
         # running Python is the judge of what the user's code ran on.
         raise InternalError("a fix produced code this Python rejects, though it accepted the original; nothing was written")
     result.foreign = foreign
     result.imports = imports
-    result.findings = sorted(result.findings + left_incoming, key=lambda f: (f.row, f.column, f.code))
+    result.findings = sorted(result.findings, key=lambda f: (f.row, f.column, f.code))
     return result
-
-
-def _apply_incoming(text: str, incoming: Sequence[Finding], settings: Settings) -> Tuple[str, List[Finding], List[Finding]]:
-    """Applies the fixes other modules' calls need here; returns the new text, the findings
-    fixed and the ones left (a fix that is not applicable, or collides with another)."""
-    fixable = [f for f in incoming if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
-    new_text, applied = apply_fixes(text, [f.fix for f in fixable])  # type: ignore[misc]
-    applied_ids = {id(fix) for fix in applied}
-    fixed = [f for f in fixable if id(f.fix) in applied_ids]
-    left = [f for f in incoming if f.fix is None or id(f.fix) not in applied_ids]
-    return new_text, fixed, left
 
 
 def _fix_rounds(
@@ -236,28 +225,34 @@ def _fix_rounds(
     selection: Selection,
     newline: str,
     filename: Optional[str],
+    incoming: Sequence[Finding] = (),
 ) -> TextResult:
-    for _ in range(_MAX_ROUNDS):
-        fixable = [f for f in findings if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
+    left_incoming: List[Finding] = []  # incoming findings not fixed here, placed in their text
+    for round_ in range(_MAX_ROUNDS):
+        received = list(incoming) if round_ == 0 else []
+        fixable = [f for f in received + findings if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
         if not fixable:
+            left_incoming = _positioned(received, ctx.lines) if received else left_incoming
             break
         new_text, applied = apply_fixes(ctx.text, [f.fix for f in fixable])  # type: ignore[misc]
+        applied_ids = {id(fix) for fix in applied}
+        if received:
+            left_incoming = _positioned([f for f in received if f.fix is None or id(f.fix) not in applied_ids], ctx.lines)
         if not applied or new_text == ctx.text:
             break
-        applied_ids = {id(fix) for fix in applied}
         fixed.extend(f for f in fixable if id(f.fix) in applied_ids)
         left = [f for f in findings if f.fix is None or id(f.fix) not in applied_ids]
-        carried = _carried_over(left, fixable, applied, settings)
+        carried = _carried_over(left, fixable, applied, settings) if not received else None
         if carried is not None and _compiles(ctx.text) and _compiles(new_text):
             lines = LineIndex(new_text)
             kept = [f for f in carried if not suppressed(lines.line_text(lines.position(f.start)[0]), f.code)]
-            return TextResult(new_text, _positioned(kept, lines), fixed)
+            return TextResult(new_text, _positioned(kept, lines) + left_incoming, fixed)
         try:
             ctx = _context(new_text, settings, newline, filename)
         except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
             raise InternalError(f"a fix produced code that does not parse ({exc}); nothing was written") from exc
         findings = analyze(ctx, selection)
-    return TextResult(ctx.text, _positioned(findings, ctx.lines), fixed)
+    return TextResult(ctx.text, _positioned(findings, ctx.lines) + left_incoming, fixed)
 
 
 def _carried_over(left: Sequence[Finding], fixable: Sequence[Finding], applied: Sequence[Fix], settings: Settings) -> Optional[List[Finding]]:

@@ -469,14 +469,23 @@ def _patterns(ctx: ModuleContext, pattern: cst.MatchPattern) -> Tuple[List[Optio
 
 @dataclass
 class Rename:
-    """Moving one call's model from its retired ids to the target, with every use of it."""
+    """Moving one call's model from its retired ids to the target, with every use of it.
+
+    Each definition is its own fix (a default and a caller's argument are two programs'
+    values, and either may be in a file a run was not given); every fix carries the uses' edits
+    (identical edits are applied once). The target takes the routes of the *home* id; a
+    definition of another id is safe to move only where its routes are the home id's."""
 
     new: str
     moving: List[Value]  # the retired values the model can hold (definitions and choices)
     home: str  # the id whose routes the target takes
     edits: List[Edit] = field(default_factory=list)  # the uses' (and the choices') edits
     definitions: Dict[Place, Edit] = field(default_factory=dict)  # each definition's own edit
-    blockers: List[str] = field(default_factory=list)  # why the move is not safe
+    # What another id's definitions need besides (its elements merged into the target's in
+    # the collections that hold it), and where its routes differ from the home id's.
+    merges: Dict[str, List[Edit]] = field(default_factory=dict)
+    conflicts: Dict[str, List[str]] = field(default_factory=dict)
+    blockers: List[str] = field(default_factory=list)  # why no definition's move is safe
     notes: List[str] = field(default_factory=list)  # what else the move does (for the message)
     moved: List[str] = field(default_factory=list)  # the uses it moves, described
     covered: Set[Place] = field(default_factory=set)  # literals the move rewrites or removes
@@ -489,12 +498,13 @@ class Rename:
         return list(dict.fromkeys(v.value for v in self.moving))
 
     def fix_for(self, value: Value, ctx: ModuleContext) -> List[Edit]:
-        """The edits of the fix reported on ``value``: its own definition's, and every use's.
-        Each definition is fixed on its own (a default and a caller's argument are two
-        programs' values, and either may be in a file a run was not given); the uses move with
-        every one of them (identical edits are applied once)."""
+        """The edits of the fix reported on ``value``: its own definition's and the uses'."""
         own = self.definitions.get(place(ctx, value.node))
-        return ([own] if own is not None else []) + self.edits
+        return ([own] if own is not None else []) + self.merges.get(value.value, []) + self.edits
+
+    def holding_back(self, value: Value) -> List[str]:
+        """Why moving ``value`` is not safe (empty: it is)."""
+        return self.blockers + self.conflicts.get(value.value, [])
 
     @property
     def reported(self) -> List[Value]:
@@ -527,18 +537,20 @@ class _Planner:
         self.new = new
         self.moving_places = {place(ctx, v.node): v for v in moving}
         self.old = list(dict.fromkeys(v.value for v in moving))
+        # Ids only offered as choices merge into the target with the home id; an id the
+        # program picks itself (a default, a caller's argument) moves with its own definitions.
+        self.picked = {v.value for v in moving if not v.offered}
         # Where the move's findings are reported (its messages' lines are relative to it).
-        picked = [v for v in moving if not v.offered] or moving[:1]
-        owners = {ctx.owner(v.node).path for v in picked}
-        self.where = ctx.owner(picked[0].node) if len(owners) == 1 else None
+        chosen = [v for v in moving if not v.offered] or moving[:1]
+        owners = {ctx.owner(v.node).path for v in chosen}
+        self.where = ctx.owner(chosen[0].node) if len(owners) == 1 else None
 
     # -- which id the target takes the routes of -------------------------------------------
     def _home(self) -> str:
         if len(self.old) == 1:
             return self.old[0]
         catalog = self.ctx.catalog
-        picked = list(dict.fromkeys(v.value for v in self.moving if not v.offered))
-        candidates = picked if picked else self.old
+        candidates = [m for m in self.old if m in self.picked] or self.old
         gpt = [m for m in candidates if catalog.returns_base64_only(m)]
         pool = gpt or candidates
         if len(pool) == 1:
@@ -633,8 +645,9 @@ class _Planner:
                     if option.value == home and key not in renamed:
                         renamed[key] = self.new
                         edits.append(replace_string(self.ctx, option.node, self.new))
+        merged = {m for m in self.old if m == home or m not in self.picked}
         for collection in collections.values():
-            self._move_collection(collection, home, renamed, edits, rename)
+            self._move_collection(collection, home, merged, renamed, edits, rename)
         # Definitions the program picks itself: rewritten where they are written.
         for value in self.moving:
             key = place(self.ctx, value.node)
@@ -644,12 +657,15 @@ class _Planner:
             rename.definitions[key] = replace_string(self.ctx, value.node, self.new)
         self._judge(affected, home, renamed, rename)
         rename.edits = _deduplicated(edits, rename)
-        if _deduplicated(rename.edits + list(rename.definitions.values()), rename) == [] and rename.edits:
+        if not _deduplicated(rename.edits + list(rename.definitions.values()), rename) and rename.edits:
             rename.edits = []
-        rename.covered = {k for k in renamed}
+        rename.covered = set(renamed)
         rename.moved = list(
             dict.fromkeys(site.describe(self.where) for site in affected if any(place(o.ctx, o.node) in renamed for o in site.options()))
         )
+        if len(self.old) > 1 and (rename.conflicts or rename.notes):
+            others = ", ".join(f"'{m}'" for m in self.old if m != home)
+            rename.notes.insert(0, f"with {others} it can be several retired models; all become '{self.new}', which takes the routes of '{home}'")
         return rename
 
     def _reaches(self, site: Site) -> bool:
@@ -657,9 +673,11 @@ class _Planner:
             return True
         return any(place(site.ctx, v.node) in self.moving_places for v in site.values.values)
 
-    def _move_collection(self, collection: Collection, home: str, renamed, edits: List[Edit], rename: Rename) -> None:
+    def _move_collection(self, collection: Collection, home: str, merged: Set[str], renamed, edits: List[Edit], rename: Rename) -> None:
         """In a table (dict) the home id's key becomes the target's; in a list, tuple, set or
-        ``Literal`` every moving id merges into one target element (never two equal ones)."""
+        ``Literal`` the ids in ``merged`` (the home id, and ids only offered as choices) merge
+        into one target element (never two equal ones). An id the program picks itself merges
+        with its own definitions' fixes (``Rename.merges``)."""
         ctx = self.ctx
         values = [o.value for o in collection.options]
         if collection.kind == "dict":
@@ -686,38 +704,49 @@ class _Planner:
                     f"({numbers}): prices or limits of '{home}' are not '{self.new}''s"
                 )
             return
-        moving = [o for o in collection.options if o.value in self.old]
-        if not moving:
+        if not any(o.value in self.old for o in collection.options):
             return
+        changes, keep_value = self._merge(collection, merged, renamed)
+        if changes:
+            edit = _collection_edit(ctx, collection, changes)
+            if edit is None:
+                rename.blockers.append(
+                    f"{collection.name()} ({_where(collection.ctx, collection.node, self.where)}) cannot be rewritten without "
+                    "losing its comments or layout"
+                )
+                return
+            edits.extend(edit)
+        for other in self.old:
+            if other in merged or not any(o.value == other for o in collection.options):
+                continue
+            more, _ = self._merge(collection, merged | {other}, {})
+            edit = _collection_edit(ctx, collection, more)
+            if edit is not None:
+                rename.merges.setdefault(other, []).extend(edit)
+
+    def _merge(self, collection: Collection, merged: Set[str], renamed) -> Tuple[Dict[int, Optional[str]], Optional[str]]:
+        """The changes that merge the ids of ``merged`` in a collection into one target element:
+        the home id's element (else the first of them) becomes the target, unless the target is
+        there already; the others go."""
+        moving = [o for o in collection.options if o.value in merged]
+        if not moving:
+            return {}, None
         keep = None
-        if self.new not in values:
-            keep = next((o for o in moving if o.value == home), moving[0])
+        if self.new not in [o.value for o in collection.options]:
+            keep = next((o for o in moving if o.value in self.picked), moving[0])
         changes: Dict[int, Optional[str]] = {}
         for option in moving:
             key = place(option.ctx, option.node)
-            if option is keep:
-                renamed[key] = self.new
-                changes[id(option.node)] = self.new
-            else:
-                renamed[key] = None
-                changes[id(option.node)] = None
-        edit = _collection_edit(ctx, collection, changes)
-        if edit is None:
-            rename.blockers.append(
-                f"{collection.name()} ({_where(collection.ctx, collection.node, self.where)}) cannot be rewritten without "
-                "losing its comments or layout"
-            )
-            return
-        edits.extend(edit)
+            new = self.new if option is keep else None
+            renamed[key] = new
+            changes[id(option.node)] = new
+        return changes, keep.value if keep is not None else None
 
     def _judge(self, affected: List[Site], home: str, renamed, rename: Rename) -> None:
-        """Every value the model can hold takes, after the move, the route it took before; the
-        ids that merge into the target take the home id's routes (said, and safe only when they
-        are choices offered to a user); the routes no value takes any more are dead."""
-        by_id: Dict[str, List[Value]] = {}
-        for value in self.moving:
-            by_id.setdefault(value.value, []).append(value)
-        ctx = self.ctx
+        """Every value the model can hold takes, after the move, the route it took before; an
+        id that merges into the target takes the home id's routes: said when it is only offered
+        as a choice, a reason not to move its own definitions safely when the program picks it.
+        The routes no value takes any more are dead."""
         for site in affected:
             if isinstance(site, Offered):
                 continue
@@ -733,20 +762,16 @@ class _Planner:
             if before == _UNKNOWN or after == _UNKNOWN:
                 described = described or site.describe(self.where)
                 rename.blockers.append(f"{described} cannot be followed (a computed key or element)")
-            elif before != after:
+            elif before != after and home in held:
                 described = described or site.describe(self.where)
                 rename.blockers.append(_changed_route(site, home, self.new, described))
             for other in self.old:
-                if other == home or other not in held:
-                    continue
-                if site.outcome(other, {}) == after:
+                if other == home or other not in held or site.outcome(other, {}) == after:
                     continue
                 described = described or site.describe(self.where)
-                picked = [v for v in by_id[other] if not v.offered]
-                if picked:
-                    rename.blockers.append(
-                        f"the model can also be '{other}' ({_where(ctx, picked[0].node, self.where)}), which {described} routes "
-                        f"differently from '{home}'; both become '{self.new}'"
+                if other in self.picked:
+                    rename.conflicts.setdefault(other, []).append(
+                        f"{described} routes '{other}' differently from '{home}', whose route '{self.new}' takes"
                     )
                 else:
                     rename.notes.append(f"'{other}', offered as a choice, becomes '{self.new}' and takes the route of '{home}' at {described}")
@@ -756,10 +781,16 @@ class _Planner:
                 key = place(option.ctx, option.node)
                 if key in renamed or option.value == home or key in rename.dead:
                     continue
-                if option.value in self.old:
+                if option.value in self.old and option.value not in self.picked:
                     rename.dead[key] = (option.node, (
-                        f"the route for it ({site.describe(option.ctx)}) no longer runs: the value it was for becomes "
+                        f"the route for it ({site.describe(option.ctx)}) no longer runs: the choice it was for becomes "
                         f"'{self.new}' and takes the route of '{home}'. Remove it when you no longer need it."
+                    ))
+                elif option.value in self.old:
+                    rename.dead[key] = (option.node, (
+                        f"the model can be '{option.value}' here ({site.describe(option.ctx)}); once that definition moves "
+                        f"to '{self.new}' (DM101, unsafe: its route differs from '{home}''s) this route no longer runs. "
+                        "Not rewritten: two routes for one model would be a guess."
                     ))
                 elif complete and option.value not in held and self.ctx.catalog.status(option.value, self.ctx.settings.today) == "retired":
                     shown = ", ".join(f"'{v}'" for v in sorted(held))

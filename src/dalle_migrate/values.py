@@ -287,28 +287,67 @@ class Resolver:
         return UNRESOLVED
 
     def _class_attribute(self, owner: cst.ClassDef, attr: str, depth: int, seen: frozenset) -> Resolution:
-        values = self._class_attributes().get((owner, attr))
-        if not values:
+        """``attr`` of an instance of ``owner`` (this module's class): what the class, or the
+        nearest base class that declares it (in any module), assigns; for a field (a
+        dataclass, pydantic or attrs class), also what the constructor calls of ``owner`` pass."""
+        declared = self._declaring_class(owner, attr)
+        if declared is None:
             return UNRESOLVED
-        annotation = self._field_annotation(owner, attr)
-        # A field a constructor sets (a dataclass, pydantic or attrs class): what the project's
-        # `Settings(image_model=...)` calls pass it, in any module. Its default is what a call
-        # that does not pass it gets (and what any other instance gets, when no call is seen).
-        passed = self._constructor_arguments(owner, attr) if annotation is not None else []
-        default = self._field_default(owner, attr)
-        result = Resolution()
+        home, cls = declared
+        values = home._class_attributes().get((cls, attr)) or []
+        annotation = home._field_annotation(cls, attr)
+        if not values and annotation is None:
+            return UNRESOLVED
+        # A field a constructor sets: what the project's `Settings(image_model=...)` calls pass
+        # it, in any module. Its default is what a call that does not pass it gets (and what
+        # any other instance gets, when no call is seen).
+        passed = self._constructor_arguments(owner, attr) if annotation is not None and not self._has_init(owner) else []
+        default = home._field_default(cls, attr)
+        result = Resolution() if values or passed else UNRESOLVED
         for value in values:
             if value is default and passed and all(arg is not None for _, arg in passed):
                 continue
-            result = result + self._resolve(value, depth, seen)
+            result = result + self._delegated(home._resolve, value, depth, seen)
         if annotation is not None:
-            result = result + self._offered_by_annotation(annotation, depth, seen)
+            result = result + self._delegated(home._offered_by_annotation, annotation, depth, seen)
         for caller, arg in passed:
             if arg is not None:
                 result = result + self._delegated(caller._resolve, arg.value, depth, seen)
             elif caller is None:
                 result = result + UNRESOLVED
         return result
+
+    def _declaring_class(self, owner: cst.ClassDef, attr: str, depth: int = 0):
+        """(resolver, class) of ``owner`` or its nearest base class (followed into other modules
+        of the project) that assigns or annotates ``attr``; None when none is found."""
+        if (owner, attr) in self._class_attributes() or self._field_annotation(owner, attr) is not None:
+            return self, owner
+        if depth > _MAX_DEPTH:
+            return None
+        for base in owner.bases:
+            if base.keyword is not None or base.star:
+                continue
+            cls = self.class_of(base.value)
+            if cls is None or cls is owner:
+                continue
+            home = resolver(self.ctx.owner(cls))
+            found = home._declaring_class(cls, attr, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def _has_init(self, owner: cst.ClassDef, depth: int = 0) -> bool:
+        """Whether the class or one of its bases the project defines writes its own ``__init__``
+        (its parameters decide then, and are resolved as such)."""
+        if any(isinstance(s, cst.FunctionDef) and s.name.value == "__init__" for s in owner.body.body):
+            return True
+        if depth > _MAX_DEPTH:
+            return False
+        for base in owner.bases:
+            cls = self.class_of(base.value) if base.keyword is None and not base.star else None
+            if cls is not None and cls is not owner and resolver(self.ctx.owner(cls))._has_init(cls, depth + 1):
+                return True
+        return False
 
     def _field_default(self, owner: cst.ClassDef, attr: str) -> Optional[cst.BaseExpression]:
         for statement in owner.body.body:
@@ -331,8 +370,6 @@ class Resolver:
         """(resolver, the argument passed or None) for each call of a class that declares its
         fields and has no ``__init__`` of its own; (None, None) for a call whose ``*args`` or
         ``**kwargs`` may pass it. Positional arguments count for dataclasses (field order)."""
-        if any(isinstance(s, cst.FunctionDef) and s.name.value == "__init__" for s in owner.body.body):
-            return []  # its own __init__ decides (its parameters are resolved as such)
         fields = [
             small.target.value
             for statement in owner.body.body

@@ -56,9 +56,11 @@ def accepts_keyword(call: ImageCall, ctx: ModuleContext, name: str) -> bool:
 
 
 def enum_member_holding(ctx: ModuleContext, node: cst.CSTNode, value: str) -> Optional[str]:
-    """When ``node`` is an Enum member's value and another member of that Enum already holds
-    ``value``, that member's name: rewriting would make two members equal (an alias, or a
-    ValueError under ``@unique``)."""
+    """When ``node`` is an Enum member's value and another member of that Enum holds ``value``,
+    or will (an earlier-chosen member whose retired id also becomes ``value``), that member's
+    name: rewriting this one would make two members equal (an alias, or a ValueError under
+    ``@unique``). Of several members holding retired ids, the one whose id is the newest (a GPT
+    image model before a DALL-E one) becomes the target; the others' uses move to it."""
     ctx = ctx.owner(node)  # the Enum may be another module's
     cls = ctx.class_of_attribute(node)
     if cls is None:
@@ -66,18 +68,44 @@ def enum_member_holding(ctx: ModuleContext, node: cst.CSTNode, value: str) -> Op
     assign = ctx.parent(node)
     if not any((dotted_name(b.value) or "").endswith("Enum") for b in cls.bases):
         return None
+    members = []  # (name, value, is this one)
     for statement in cls.body.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
             if (
                 isinstance(small, cst.Assign)
-                and small is not assign
                 and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
-                and string_value(small.value) == value
                 and isinstance(small.targets[0].target, cst.Name)
             ):
-                return f"{cls.name.value}.{small.targets[0].target.value}"
+                members.append((f"{cls.name.value}.{small.targets[0].target.value}", string_value(small.value), small is assign))
+    holding = next((name for name, held, this in members if held == value and not this), None)
+    if holding is not None:
+        return holding
+    catalog = ctx.catalog
+    retired = [(name, held, this) for name, held, this in members if isinstance(held, str) and catalog.status(held, ctx.settings.today) == RETIRED]
+    if len(retired) < 2 or not any(this for _, _, this in retired):
+        return None
+    order = list(catalog.models)
+    chosen = max(retired, key=lambda m: (catalog.returns_base64_only(m[1]), order.index(m[1]) if m[1] in order else -1))
+    return None if chosen[2] else chosen[0]
+
+
+def enum_twin_holds(ctx: ModuleContext, twin: str, value: str) -> str:
+    """How a message says what the member ``twin`` holds: 'already holds' or 'becomes'."""
+    return "already holds" if _member_value(ctx, twin) == value else "becomes"
+
+
+def _member_value(ctx: ModuleContext, member: str) -> Optional[str]:
+    cls_name, _, name = member.rpartition(".")
+    for node in ctx.nodes(cst.ClassDef):
+        if node.name.value != cls_name:
+            continue
+        for statement in node.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == name:
+                        return string_value(small.value)
     return None
 
 
@@ -227,9 +255,9 @@ def _rejects(ctx: ModuleContext, model: str, name: str):
     return (lambda value: value not in accepted) if accepted else None
 
 
-def moved_message(message: str, rename) -> Tuple[str, "Applicability"]:
-    """A model finding's message with what its move does to the uses of the value (uses.Rename),
-    and the fix's applicability: unsafe when one of the uses cannot move safely."""
+def moved_message(message: str, rename, value) -> Tuple[str, "Applicability"]:
+    """A model finding's message with what the move of ``value`` (uses.Rename) does to the
+    uses of the value, and the fix's applicability: unsafe when a use cannot move safely."""
     from ..findings import Applicability
 
     if rename.moved:
@@ -238,9 +266,10 @@ def moved_message(message: str, rename) -> Tuple[str, "Applicability"]:
         message += f" Its uses move with it: {'; '.join(shown)}{more}."
     for note in rename.notes[:3]:
         message += f" {note[0].upper()}{note[1:]}."
-    if rename.blockers:
-        more = f" (and {len(rename.blockers) - 1} more)" if len(rename.blockers) > 1 else ""
-        message += f" Not safe to fix alone: {rename.blockers[0]}{more}; check it, then fix with --unsafe-fixes."
+    held = rename.holding_back(value)
+    if held:
+        more = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
+        message += f" Not safe to fix alone: {held[0]}{more}; check it, then fix with --unsafe-fixes."
         return message, Applicability.UNSAFE
     return message, Applicability.SAFE
 

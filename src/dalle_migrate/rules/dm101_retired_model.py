@@ -9,7 +9,7 @@ from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..edits import replace_node, replace_string
 from ..findings import Finding
-from ._common import call_rename, enum_member_holding, models_with_status, moved_message
+from ._common import call_rename, enum_member_holding, enum_twin_holds, models_with_status, moved_message
 from .base import Invalid, Rule
 
 
@@ -335,7 +335,7 @@ class RetiredModel(Rule):
         if rename is None:
             return
         for value in rename.reported:
-            message, applicability = moved_message(self._message(ctx, value), rename)
+            message, applicability = moved_message(self._message(ctx, value), rename, value)
             yield self.finding(
                 ctx,
                 value.node,
@@ -357,18 +357,20 @@ class RetiredModel(Rule):
         return message
 
     def _use_member(self, ctx: ModuleContext, call: ImageCall, value, twin: str, message: str) -> Finding:
+        target = ctx.settings.target
+        holds = enum_twin_holds(ctx.owner(value.node), twin, target)
         argument = call.arguments["model"].value
         member = argument.value if isinstance(argument, cst.Attribute) and argument.attr.value == "value" else argument
         if isinstance(member, cst.Attribute):
             return self.finding(
                 ctx,
                 member,
-                f"{message} {twin} already holds '{ctx.settings.target}'; use it here.",
+                f"{message} {twin} {holds} '{target}'; use it here.",
                 f"Use {twin}",
                 [replace_node(ctx, member.attr, twin.rsplit(".", 1)[1])],
             )
         return self.finding(
             ctx,
             value.node,
-            f"{message} Not fixed: {twin} already holds '{ctx.settings.target}' and an Enum cannot hold it twice; use {twin} where this member is used.",
+            f"{message} Not fixed: {twin} {holds} '{target}' and an Enum cannot hold it twice; use {twin} where this member is used.",
         )

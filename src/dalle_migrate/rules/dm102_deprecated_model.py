@@ -7,7 +7,7 @@ from ..catalog import DEPRECATED
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Applicability, Finding, Severity
-from ._common import enum_member_holding, models_with_status
+from ._common import enum_member_holding, enum_twin_holds, models_with_status
 from .base import Invalid, Rule
 
 
@@ -66,7 +66,8 @@ class DeprecatedModel(Rule):
                 continue
             twin = enum_member_holding(ctx, value.node, target)
             if twin is not None:
-                yield self.finding(ctx, value.node, f"{message}; {twin} already holds '{target}': use it where this member is used.")
+                holds = enum_twin_holds(ctx.owner(value.node), twin, target)
+                yield self.finding(ctx, value.node, f"{message}; {twin} {holds} '{target}': use it where this member is used.")
                 continue
             yield self.finding(
                 ctx,

@@ -16,7 +16,7 @@ from ..wrappers import find_wrapper_uses, forwarded_requests
 from ..edits import delete_item, replace_string
 from ..values import resolver, string_value
 from ..findings import Applicability, Finding, Severity
-from ._common import call_rename, collection_member, enum_member_holding, schema_siblings
+from ._common import call_rename, collection_member, enum_member_holding, enum_twin_holds, schema_siblings
 from .base import Invalid, Rule
 
 
@@ -184,7 +184,7 @@ class RetiredModelLiteral(Rule):
                 yield self.finding(
                     ctx,
                     node,
-                    f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; {twin} already holds "
+                    f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; {twin} {enum_twin_holds(ctx, twin, target)} "
                     f"'{target}': use it wherever this member is used, then remove this one.",
                 )
                 continue
