@@ -362,10 +362,6 @@ def _is_model_id(ctx: ModuleContext, value: object) -> bool:
     return isinstance(value, str) and (ctx.catalog.is_known(value) or value == ctx.settings.target)
 
 
-def _has_model_ids(ctx: ModuleContext, collection: Optional[Collection]) -> bool:
-    return collection is not None and any(_is_model_id(ctx, o.value) for o in collection.options)
-
-
 def _find_sites(ctx: ModuleContext) -> List[Site]:
     found: List[Site] = []
     values = resolver(ctx)
@@ -377,7 +373,7 @@ def _find_sites(ctx: ModuleContext) -> List[Site]:
         if isinstance(operator, (cst.Equal, cst.NotEqual)):
             for carrier, other in ((left, right), (right, left)):
                 value = string_value(other)
-                if _is_model_id(ctx, value) and string_value(carrier) is None and not isinstance(carrier, (cst.Tuple, cst.List, cst.Set)):
+                if isinstance(value, str) and string_value(carrier) is None and not isinstance(carrier, (cst.Tuple, cst.List, cst.Set, cst.Dict)):
                     found.append(Comparison(ctx, node, carrier, Option(value, other, ctx)))  # type: ignore[arg-type]
                     break
         elif isinstance(operator, (cst.In, cst.NotIn)):
@@ -388,8 +384,8 @@ def _find_sites(ctx: ModuleContext) -> List[Site]:
                 continue
             held = values.container(right)
             collection = collection_at(*held) if held is not None else None
-            if _has_model_ids(ctx, collection):
-                found.append(Membership(ctx, node, left, collection))  # type: ignore[arg-type]
+            if collection is not None and collection.options:
+                found.append(Membership(ctx, node, left, collection))
     for node in ctx.nodes(cst.Subscript):
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             continue
@@ -418,9 +414,27 @@ def _find_sites(ctx: ModuleContext) -> List[Site]:
         for case in node.cases:
             options, anything = _patterns(ctx, case.pattern)
             cases.append((options, anything, case.guard is not None))
-        if any(_is_model_id(ctx, o.value) for options, _, _ in cases for o in options):
+        if any(options for options, _, _ in cases):
             found.append(Cases(ctx, node, node.subject, cases))
     return found
+
+
+def sites_testing(ctx: ModuleContext, values: Set[str]) -> List[Site]:
+    """The module's sites that test for one of ``values`` (and the family tests, which test
+    model ids by their prefix)."""
+    index = ctx.memo.get("uses.sites_by_value")
+    if index is None:
+        index = {}
+        for site in sites(ctx):
+            keys = {o.value for o in site.options()} if not isinstance(site, FamilyTest) else {""}
+            for key in keys:
+                index.setdefault(key, []).append(site)
+        ctx.memo["uses.sites_by_value"] = index
+    found: Dict[int, Site] = {}
+    for value in list(values) + [""]:
+        for site in index.get(value, ()):
+            found[id(site)] = site
+    return list(found.values())
 
 
 def _is_family(ctx: ModuleContext, text: str) -> bool:
@@ -436,12 +450,14 @@ def _is_assigned(ctx: ModuleContext, node: cst.Subscript) -> bool:
 
 
 def _table(ctx: ModuleContext, node: cst.BaseExpression) -> Optional[Collection]:
-    """The dict keyed by model ids an expression holds, or None."""
+    """The dict with string keys an expression holds, or None."""
+    if not isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Dict)):
+        return None
     held = resolver(ctx).container(node)
     if held is None or not isinstance(held[1], cst.Dict):
         return None
     collection = collection_at(*held)
-    return collection if _has_model_ids(ctx, collection) else None
+    return collection if collection is not None and collection.options else None
 
 
 def _patterns(ctx: ModuleContext, pattern: cst.MatchPattern) -> Tuple[List[Option], bool]:
@@ -469,28 +485,30 @@ def _patterns(ctx: ModuleContext, pattern: cst.MatchPattern) -> Tuple[List[Optio
 
 @dataclass
 class Rename:
-    """Moving one call's model from its retired ids to the target, with every use of it.
+    """Moving the values of one call's argument to new ones (a retired model to the target,
+    ``hd`` to ``high``), with every use of them.
 
     Each definition is its own fix (a default and a caller's argument are two programs'
     values, and either may be in a file a run was not given); every fix carries the uses' edits
-    (identical edits are applied once). The target takes the routes of the *home* id; a
-    definition of another id is safe to move only where its routes are the home id's."""
+    (identical edits are applied once). Where several old values become one new value, the new
+    value takes the routes of their *home* value; a definition of another of them is safe to
+    move only where its routes are the home value's."""
 
-    new: str
-    moving: List[Value]  # the retired values the model can hold (definitions and choices)
-    home: str  # the id whose routes the target takes
+    new_of: Dict[str, str]  # old value -> new value
+    moving: List[Value]  # the values that move (definitions and choices)
+    homes: Dict[str, str]  # new value -> the old value whose routes it takes
     edits: List[Edit] = field(default_factory=list)  # the uses' (and the choices') edits
     definitions: Dict[Place, Edit] = field(default_factory=dict)  # each definition's own edit
-    # What another id's definitions need besides (its elements merged into the target's in
-    # the collections that hold it), and where its routes differ from the home id's.
+    # What another old value's definitions need besides (its elements merged into the new
+    # value's in the collections that hold it), and where its routes differ from the home's.
     merges: Dict[str, List[Edit]] = field(default_factory=dict)
     conflicts: Dict[str, List[str]] = field(default_factory=dict)
     blockers: List[str] = field(default_factory=list)  # why no definition's move is safe
     notes: List[str] = field(default_factory=list)  # what else the move does (for the message)
     moved: List[str] = field(default_factory=list)  # the uses it moves, described
     covered: Set[Place] = field(default_factory=set)  # literals the move rewrites or removes
-    # Literals of the uses whose route no value takes after the move (an id that merges into
-    # the target, or one the value never held): (the literal, why), for DM105 to say so.
+    # Literals of the uses whose route no value takes after the move (an old value merged into
+    # another, or one the value never held): (the literal, why), for DM105 to say so.
     dead: Dict[Place, Tuple[cst.CSTNode, str]] = field(default_factory=dict)
 
     @property
@@ -514,13 +532,14 @@ class Rename:
         return chosen or self.moving[:1]
 
 
-def rename_for(ctx: ModuleContext, call_node: cst.CSTNode, resolution: Resolution, moving: Sequence[Value], new: str) -> Rename:
-    """The move of ``moving`` (retired values of one call's model, ``resolution``) to ``new``."""
+def rename_for(ctx: ModuleContext, resolution: Resolution, moving: Sequence[Value], new_of: Dict[str, str]) -> Rename:
+    """The move of ``moving`` (values of one call's argument, which resolves to
+    ``resolution``) to ``new_of[value]``, with the uses of those values."""
     memo = ctx.memo.setdefault("uses.renames", {})
-    key = (tuple(place(ctx, v.node) for v in moving), new)
+    key = (tuple(place(ctx, v.node) for v in moving), tuple(sorted(new_of.items())))
     known = memo.get(key)
     if known is None:
-        known = memo[key] = _Planner(ctx, resolution, list(moving), new).plan()
+        known = memo[key] = _Planner(ctx, resolution, list(moving), dict(new_of)).plan()
     return known
 
 
@@ -530,34 +549,41 @@ def renames(ctx: ModuleContext) -> List[Rename]:
 
 
 class _Planner:
-    def __init__(self, ctx: ModuleContext, resolution: Resolution, moving: List[Value], new: str) -> None:
+    def __init__(self, ctx: ModuleContext, resolution: Resolution, moving: List[Value], new_of: Dict[str, str]) -> None:
         self.ctx = ctx
         self.resolution = resolution
         self.moving = moving
-        self.new = new
+        self.new_of = new_of
         self.moving_places = {place(ctx, v.node): v for v in moving}
         self.old = list(dict.fromkeys(v.value for v in moving))
-        # Ids only offered as choices merge into the target with the home id; an id the
-        # program picks itself (a default, a caller's argument) moves with its own definitions.
+        # Values only offered as choices merge into the new value with the home value; a value
+        # the program picks itself (a default, a caller's argument) moves with its own
+        # definitions.
         self.picked = {v.value for v in moving if not v.offered}
         # Where the move's findings are reported (its messages' lines are relative to it).
         chosen = [v for v in moving if not v.offered] or moving[:1]
         owners = {ctx.owner(v.node).path for v in chosen}
         self.where = ctx.owner(chosen[0].node) if len(owners) == 1 else None
 
-    # -- which id the target takes the routes of -------------------------------------------
-    def _home(self) -> str:
-        if len(self.old) == 1:
-            return self.old[0]
+    # -- which old value a new value takes the routes of -----------------------------------
+    def _homes(self) -> Dict[str, str]:
+        groups: Dict[str, List[str]] = {}
+        for old in self.old:
+            groups.setdefault(self.new_of[old], []).append(old)
+        return {new: self._home(olds) for new, olds in groups.items()}
+
+    def _home(self, olds: List[str]) -> str:
+        if len(olds) == 1:
+            return olds[0]
         catalog = self.ctx.catalog
-        candidates = [m for m in self.old if m in self.picked] or self.old
+        candidates = [m for m in olds if m in self.picked] or olds
         gpt = [m for m in candidates if catalog.returns_base64_only(m)]
         pool = gpt or candidates
         if len(pool) == 1:
             return pool[0]
-        # The newest model among them: the catalogue lists models oldest first.
+        # The newest model among them (the catalogue lists models oldest first), else the first.
         order = list(catalog.models)
-        return max(pool, key=lambda m: order.index(m) if m in order else -1)
+        return max(pool, key=lambda m: (order.index(m) if m in order else -1, -olds.index(m)))
 
     # -- where the value can be read -------------------------------------------------------
     def _modules(self) -> List[ModuleContext]:
@@ -616,11 +642,13 @@ class _Planner:
 
     # -- the plan --------------------------------------------------------------------------
     def plan(self) -> Rename:
-        home = self._home()
-        rename = Rename(self.new, self.moving, home)
+        homes = self._homes()
+        home_of = {old: homes[self.new_of[old]] for old in self.old}
+        rename = Rename(self.new_of, self.moving, homes)
+        wanted = set(self.old) | set(self.new_of.values())
         affected: List[Site] = []
         for module in self._modules():
-            for site in sites(module):
+            for site in sites_testing(module, wanted):
                 if self._reaches(site):
                     affected.append(site)
         # The choices the moving values are offered from are moved too (their containers).
@@ -642,20 +670,20 @@ class _Planner:
             if isinstance(site, (Comparison, Cases)):
                 for option in site.options():
                     key = place(option.ctx, option.node)
-                    if option.value == home and key not in renamed:
-                        renamed[key] = self.new
-                        edits.append(replace_string(self.ctx, option.node, self.new))
-        merged = {m for m in self.old if m == home or m not in self.picked}
+                    if option.value in self.new_of and home_of[option.value] == option.value and key not in renamed:
+                        renamed[key] = self.new_of[option.value]
+                        edits.append(replace_string(self.ctx, option.node, self.new_of[option.value]))
+        merged = {m for m in self.old if home_of[m] == m or m not in self.picked}
         for collection in collections.values():
-            self._move_collection(collection, home, merged, renamed, edits, rename)
+            self._move_collection(collection, home_of, merged, renamed, edits, rename)
         # Definitions the program picks itself: rewritten where they are written.
         for value in self.moving:
             key = place(self.ctx, value.node)
             if value.offered or key in renamed:
                 continue
-            renamed[key] = self.new
-            rename.definitions[key] = replace_string(self.ctx, value.node, self.new)
-        self._judge(affected, home, renamed, rename)
+            renamed[key] = self.new_of[value.value]
+            rename.definitions[key] = replace_string(self.ctx, value.node, self.new_of[value.value])
+        self._judge(affected, home_of, renamed, rename)
         rename.edits = _deduplicated(edits, rename)
         if not _deduplicated(rename.edits + list(rename.definitions.values()), rename) and rename.edits:
             rename.edits = []
@@ -663,9 +691,11 @@ class _Planner:
         rename.moved = list(
             dict.fromkeys(site.describe(self.where) for site in affected if any(place(o.ctx, o.node) in renamed for o in site.options()))
         )
-        if len(self.old) > 1 and (rename.conflicts or rename.notes):
-            others = ", ".join(f"'{m}'" for m in self.old if m != home)
-            rename.notes.insert(0, f"with {others} it can be several retired models; all become '{self.new}', which takes the routes of '{home}'")
+        for new, home in homes.items():
+            olds = [m for m in self.old if self.new_of[m] == new and m != home]
+            if olds and (any(m in rename.conflicts for m in olds) or rename.notes):
+                others = ", ".join(f"'{m}'" for m in olds)
+                rename.notes.insert(0, f"with {others} it can be several of the old values; all become '{new}', which takes the routes of '{home}'")
         return rename
 
     def _reaches(self, site: Site) -> bool:
@@ -673,40 +703,41 @@ class _Planner:
             return True
         return any(place(site.ctx, v.node) in self.moving_places for v in site.values.values)
 
-    def _move_collection(self, collection: Collection, home: str, merged: Set[str], renamed, edits: List[Edit], rename: Rename) -> None:
-        """In a table (dict) the home id's key becomes the target's; in a list, tuple, set or
-        ``Literal`` the ids in ``merged`` (the home id, and ids only offered as choices) merge
-        into one target element (never two equal ones). An id the program picks itself merges
-        with its own definitions' fixes (``Rename.merges``)."""
+    def _move_collection(self, collection: Collection, home_of: Dict[str, str], merged: Set[str], renamed, edits: List[Edit], rename: Rename) -> None:
+        """In a table (dict) a home value's key becomes its new value's; in a list, tuple, set
+        or ``Literal`` the values in ``merged`` (the homes, and values only offered as choices)
+        merge into one element per new value (never two equal ones). A value the program picks
+        itself merges with its own definitions' fixes (``Rename.merges``)."""
         ctx = self.ctx
         values = [o.value for o in collection.options]
         if collection.kind == "dict":
-            keys = [o for o in collection.options if o.value == home]
-            if not keys:
-                return
-            if self.new in values:
-                target_key = next(o for o in collection.options if o.value == self.new)
-                rename.blockers.append(
-                    f"{collection.name()} ({_where(collection.ctx, collection.node, self.where)}) already has a key "
-                    f"'{self.new}' (line {_line(collection.ctx, target_key.node)}): the migrated program would read "
-                    f"that entry instead of the one for '{home}'"
-                )
-                return
-            for option in keys:
+            for option in collection.options:
+                old = option.value
+                if old not in self.new_of or home_of[old] != old:
+                    continue
+                new = self.new_of[old]
+                if new in values:
+                    target_key = next(o for o in collection.options if o.value == new)
+                    rename.blockers.append(
+                        f"{collection.name()} ({_where(collection.ctx, collection.node, self.where)}) already has a key "
+                        f"'{new}' (line {_line(collection.ctx, target_key.node)}): the migrated program would read "
+                        f"that entry instead of the one for '{old}'"
+                    )
+                    continue
                 key = place(option.ctx, option.node)
                 if key not in renamed:
-                    renamed[key] = self.new
-                    edits.append(replace_string(ctx, option.node, self.new))
-            numbers = _numbers_in(collection, keys[-1])
-            if numbers:
-                rename.blockers.append(
-                    f"{collection.name()} ({_where(collection.ctx, collection.node, self.where)}) holds numbers for '{home}' "
-                    f"({numbers}): prices or limits of '{home}' are not '{self.new}''s"
-                )
+                    renamed[key] = new
+                    edits.append(replace_string(ctx, option.node, new))
+                numbers = _numbers_in(collection, option)
+                if numbers and self.ctx.catalog.is_known(old):
+                    rename.blockers.append(
+                        f"{collection.name()} ({_where(collection.ctx, collection.node, self.where)}) holds numbers for '{old}' "
+                        f"({numbers}): prices or limits of '{old}' are not '{new}''s"
+                    )
             return
-        if not any(o.value in self.old for o in collection.options):
+        if not any(o.value in self.new_of for o in collection.options):
             return
-        changes, keep_value = self._merge(collection, merged, renamed)
+        changes = self._merge(collection, merged, renamed)
         if changes:
             edit = _collection_edit(ctx, collection, changes)
             if edit is None:
@@ -719,96 +750,97 @@ class _Planner:
         for other in self.old:
             if other in merged or not any(o.value == other for o in collection.options):
                 continue
-            more, _ = self._merge(collection, merged | {other}, {})
-            edit = _collection_edit(ctx, collection, more)
+            edit = _collection_edit(ctx, collection, self._merge(collection, merged | {other}, {}))
             if edit is not None:
                 rename.merges.setdefault(other, []).extend(edit)
 
-    def _merge(self, collection: Collection, merged: Set[str], renamed) -> Tuple[Dict[int, Optional[str]], Optional[str]]:
-        """The changes that merge the ids of ``merged`` in a collection into one target element:
-        the home id's element (else the first of them) becomes the target, unless the target is
-        there already; the others go."""
-        moving = [o for o in collection.options if o.value in merged]
-        if not moving:
-            return {}, None
-        keep = None
-        if self.new not in [o.value for o in collection.options]:
-            keep = next((o for o in moving if o.value in self.picked), moving[0])
+    def _merge(self, collection: Collection, merged: Set[str], renamed) -> Dict[int, Optional[str]]:
+        """The changes that merge the values of ``merged`` in a collection, one element per new
+        value: a picked value's element (else the first) becomes the new value, unless the new
+        value is there already; the others go."""
         changes: Dict[int, Optional[str]] = {}
-        for option in moving:
-            key = place(option.ctx, option.node)
-            new = self.new if option is keep else None
-            renamed[key] = new
-            changes[id(option.node)] = new
-        return changes, keep.value if keep is not None else None
+        present = {o.value for o in collection.options if o.value not in merged}
+        for new in dict.fromkeys(self.new_of[o.value] for o in collection.options if o.value in merged):
+            moving = [o for o in collection.options if o.value in merged and self.new_of[o.value] == new]
+            keep = None
+            if new not in present:
+                keep = next((o for o in moving if o.value in self.picked), moving[0])
+            for option in moving:
+                value = new if option is keep else None
+                renamed[place(option.ctx, option.node)] = value
+                changes[id(option.node)] = value
+        return changes
 
-    def _judge(self, affected: List[Site], home: str, renamed, rename: Rename) -> None:
-        """Every value the model can hold takes, after the move, the route it took before; an
-        id that merges into the target takes the home id's routes: said when it is only offered
-        as a choice, a reason not to move its own definitions safely when the program picks it.
-        The routes no value takes any more are dead."""
+    def _judge(self, affected: List[Site], home_of: Dict[str, str], renamed, rename: Rename) -> None:
+        """Every value the argument can hold takes, after the move, the route it took before;
+        an old value that merges into another's new value takes the home value's routes: said
+        when it is only offered as a choice, a reason not to move its own definitions safely
+        when the program picks it. The routes no value takes any more are dead."""
         for site in affected:
             if isinstance(site, Offered):
                 continue
             described = None
             held = {v.value for v in site.values.values if isinstance(v.value, str)}
-            # Values that do not move keep their routes (the target already written somewhere).
+            # Values that do not move keep their routes (the new value already written somewhere).
             for value in sorted(held - set(self.old)):
                 if site.outcome(value, {}) != site.outcome(value, renamed):
                     described = described or site.describe(self.where)
-                    rename.blockers.append(f"`{value}` can also reach {described}, which would then route it as '{home}'")
-            before = site.outcome(home, {})
-            after = site.outcome(self.new, renamed)
-            if before == _UNKNOWN or after == _UNKNOWN:
-                described = described or site.describe(self.where)
-                rename.blockers.append(f"{described} cannot be followed (a computed key or element)")
-            elif before != after and home in held:
-                described = described or site.describe(self.where)
-                rename.blockers.append(_changed_route(site, home, self.new, described))
-            for other in self.old:
-                if other == home or other not in held or site.outcome(other, {}) == after:
+                    rename.blockers.append(f"`{value}` can also reach {described}, which would then route it as another value")
+            for old in self.old:
+                if old not in held:
                     continue
-                described = described or site.describe(self.where)
-                if other in self.picked:
-                    rename.conflicts.setdefault(other, []).append(
-                        f"{described} routes '{other}' differently from '{home}', whose route '{self.new}' takes"
-                    )
-                else:
-                    rename.notes.append(f"'{other}', offered as a choice, becomes '{self.new}' and takes the route of '{home}' at {described}")
-            # Options of ids that no value holds after the move: routes that no longer run.
+                new, home = self.new_of[old], home_of[old]
+                after = site.outcome(new, renamed)
+                before = site.outcome(old, {})
+                if old == home:
+                    if before == _UNKNOWN or after == _UNKNOWN:
+                        described = described or site.describe(self.where)
+                        rename.blockers.append(f"{described} cannot be followed (a computed key or element)")
+                    elif before != after:
+                        described = described or site.describe(self.where)
+                        rename.blockers.append(_changed_route(site, old, new, described))
+                elif before != after:
+                    described = described or site.describe(self.where)
+                    if old in self.picked:
+                        rename.conflicts.setdefault(old, []).append(
+                            f"{described} routes '{old}' differently from '{home}', whose route '{new}' takes"
+                        )
+                    else:
+                        rename.notes.append(f"'{old}', offered as a choice, becomes '{new}' and takes the route of '{home}' at {described}")
+            # Options of old values that no value holds after the move: routes that no longer run.
             complete = site.values.complete and all(isinstance(v.value, str) for v in site.values.values)
             for option in site.options():
                 key = place(option.ctx, option.node)
-                if key in renamed or option.value == home or key in rename.dead:
+                if key in renamed or key in rename.dead or (option.value in home_of and home_of[option.value] == option.value):
                     continue
-                if option.value in self.old and option.value not in self.picked:
+                if option.value in self.new_of and option.value not in self.picked:
                     rename.dead[key] = (option.node, (
                         f"the route for it ({site.describe(option.ctx)}) no longer runs: the choice it was for becomes "
-                        f"'{self.new}' and takes the route of '{home}'. Remove it when you no longer need it."
+                        f"'{self.new_of[option.value]}' and takes the route of '{home_of[option.value]}'. Remove it when you no longer need it."
                     ))
-                elif option.value in self.old:
+                elif option.value in self.new_of:
                     rename.dead[key] = (option.node, (
-                        f"the model can be '{option.value}' here ({site.describe(option.ctx)}); once that definition moves "
-                        f"to '{self.new}' (DM101, unsafe: its route differs from '{home}''s) this route no longer runs. "
-                        "Not rewritten: two routes for one model would be a guess."
+                        f"the value can be '{option.value}' here ({site.describe(option.ctx)}); once that definition moves "
+                        f"to '{self.new_of[option.value]}' (unsafe: its route differs from '{home_of[option.value]}''s) this route "
+                        "no longer runs. Not rewritten: two routes for one value would be a guess."
                     ))
-                elif complete and option.value not in held and self.ctx.catalog.status(option.value, self.ctx.settings.today) == "retired":
+                elif complete and held and option.value not in held and self.ctx.catalog.status(option.value, self.ctx.settings.today) == "retired":
                     shown = ", ".join(f"'{v}'" for v in sorted(held))
                     rename.dead[key] = (option.node, (
-                        f"{site.describe(option.ctx)} never sees it: the value can only be {shown} (then '{self.new}'). Its route "
-                        "does not run; it is left as it is (rewriting it would send the migrated model there). "
-                        "Remove it when you no longer need it."
+                        f"{site.describe(option.ctx)} never sees it: the value can only be {shown} (then "
+                        f"{', '.join(repr(self.new_of.get(v, v)) for v in sorted(held))}). Its route does not run; it is left as it "
+                        "is (rewriting it would send the migrated value there). Remove it when you no longer need it."
                     ))
 
 
-def _changed_route(site: Site, home: str, new: str, described: str) -> str:
+def _changed_route(site: Site, old: str, new: str, described: str) -> str:
     if isinstance(site, FamilyTest):
-        return f"{described} is {site.test(home)} for '{home}' and {site.test(new)} for '{new}': the migrated program would take the other branch"
+        return f"{described} is {site.test(old)} for '{old}' and {site.test(new)} for '{new}': the migrated program would take the other branch"
     if isinstance(site, Lookup):
-        return f"{described} would read another entry for '{new}' than the one for '{home}'"
+        return f"{described} would read another entry for '{new}' than the one for '{old}'"
     if isinstance(site, Comparison):
-        return f"{described}: the program already has a branch for '{new}', which the migrated value would take instead of the one for '{home}'"
-    return f"{described} routes '{new}' differently from '{home}'"
+        return f"{described}: the program already has a branch for '{new}', which the migrated value would take instead of the one for '{old}'"
+    return f"{described} routes '{new}' differently from '{old}'"
 
 
 def _numbers_in(collection: Collection, option: Option) -> str:

@@ -284,4 +284,25 @@ def call_rename(call: ImageCall, ctx: ModuleContext, status: str = RETIRED):
     values = [v for v in models_with_status(call, ctx, status) if enum_member_holding(ctx, v.node, target) is None]
     if not values:
         return None
-    return rename_for(ctx, call.node, call.arguments["model"].resolution, values, target)
+    return rename_for(ctx, call.arguments["model"].resolution, values, {v.value: target for v in values})
+
+
+def value_rename(call: ImageCall, ctx: ModuleContext, name: str, new_of):
+    """The move of the values of a call's argument ``name`` that ``new_of(value)`` maps to a
+    new value (``hd`` to ``high``), with their uses (uses.Rename); None when none moves. The
+    choices offered for it move too, each to its own new value."""
+    from ..uses import rename_for
+
+    argument = call.argument(name)
+    if argument is None:
+        return None
+    mapping = {}
+    values = []
+    for value in argument.resolution.values:
+        new = new_of(value.value) if isinstance(value.value, str) else None
+        if new is not None and new != value.value:
+            mapping[value.value] = new
+            values.append(value)
+    if not any(not v.offered for v in values):
+        return None
+    return rename_for(ctx, argument.resolution, values, mapping)

@@ -340,7 +340,7 @@ class RetiredModel(Rule):
                 ctx,
                 value.node,
                 message,
-                f"Replace {' and '.join(repr(m) for m in rename.old)} with '{target}'" + (" where the model is used" if rename.moved else ""),
+                f"Replace '{value.value}' with '{target}'" + (" where the model is used too" if rename.moved else ""),
                 rename.fix_for(value, ctx),
                 applicability=applicability,
             )

@@ -8,7 +8,7 @@ from typing import Dict, Iterable, Optional, Set, Tuple
 import libcst as cst
 
 from ..calls import find_image_calls, find_lookalike_calls
-from ..uses import Place, place, sites
+from ..uses import Place, place, sites_testing
 from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..tools import find_tool_configs
@@ -161,7 +161,7 @@ class RetiredModelLiteral(Rule):
             if key not in covered and ctx.owner(node) is not ctx and string_value(node) in retired:
                 # A table or a collection in another module: reported there (the runner places it).
                 yield self.finding(ctx, node, f"'{string_value(node)}' names a model shut down on {ctx.catalog.shutdown(string_value(node))}; {why}")
-        tested = {place(ctx, o.node): site for site in sites(ctx) for o in site.options() if o.ctx is ctx}
+        tested = {place(ctx, o.node): site for site in sites_testing(ctx, retired) for o in site.options() if o.ctx is ctx}
         for node in ctx.nodes(cst.SimpleString, cst.ConcatenatedString):
             value = string_value(node)
             if value not in retired or node in handled or not _in_code(ctx, node, lookalikes):

@@ -6,7 +6,7 @@ from ..calls import ImageCall
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Finding
-from ._common import parameter_rules
+from ._common import moved_message, parameter_rules, value_rename
 from .base import Invalid, Rule
 
 
@@ -84,11 +84,13 @@ class UnsupportedSize(Rule):
         size_rule = ctx.catalog.size_rule(model)
         if argument is None or rules is None or "size" not in rules or size_rule is None:
             return
+        # The value moves with its uses (`if size == "512x512":`, the Literal it is typed with).
+        rename = value_rename(call, ctx, "size", lambda v: size_rule.nearest(v) if size_rule.problem(v) is not None else None)
         for value in argument.values:
             if value.is_str:
-                yield from self._check(ctx, model, size_rule, value)
+                yield from self._check(ctx, model, size_rule, value, rename)
 
-    def _check(self, ctx, model, size_rule, value) -> Iterable[Finding]:
+    def _check(self, ctx, model, size_rule, value, rename=None) -> Iterable[Finding]:
         problem = size_rule.problem(value.value)
         if problem is None:
             return
@@ -97,10 +99,13 @@ class UnsupportedSize(Rule):
         if nearest is None:
             yield self.finding(ctx, value.node, message)
             return
+        message = f"{message} Nearest supported size: '{nearest}'."
+        message, applicability = moved_message(message, rename, value) if rename is not None else (message, None)
         yield self.finding(
             ctx,
             value.node,
-            f"{message} Nearest supported size: '{nearest}'.",
+            message,
             f"Use size '{nearest}'",
-            [replace_string(ctx, value.node, nearest)],
+            rename.fix_for(value, ctx) if rename is not None else [replace_string(ctx, value.node, nearest)],
+            applicability=applicability,
         )

@@ -6,7 +6,7 @@ from ..calls import ImageCall
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Finding
-from ._common import parameter_rules
+from ._common import moved_message, value_rename, parameter_rules
 from .base import Invalid, Rule
 
 
@@ -85,6 +85,8 @@ class UnsupportedQuality(Rule):
         rule = rules.get("quality") if rules else None
         if argument is None or rule is None or rule.values is None:
             return
+        # The value moves with its uses (`if quality == "hd":`, the Literal it is typed with).
+        rename = value_rename(call, ctx, "quality", lambda v: rule.replace.get(v) if v not in rule.values else None)
         for value in argument.values:
             if value.value in rule.values or value.value is None:
                 continue
@@ -96,10 +98,12 @@ class UnsupportedQuality(Rule):
             if replacement is None:
                 yield self.finding(ctx, value.node, message)
                 continue
+            message, applicability = moved_message(message, rename, value) if rename is not None else (message, None)
             yield self.finding(
                 ctx,
                 value.node,
                 message,
                 f"Use quality '{replacement}'",
-                [replace_string(ctx, value.node, replacement)],
+                rename.fix_for(value, ctx) if rename is not None else [replace_string(ctx, value.node, replacement)],
+                applicability=applicability,
             )
