@@ -382,7 +382,7 @@ def _find_sites(ctx: ModuleContext) -> List[Site]:
                 if _is_family(ctx, text) and string_value(right) is None:
                     found.append(FamilyTest(ctx, node, right, lambda v, t=text: t in v, ctx.excerpt(node, 50)))
                 continue
-            held = values.container(right)
+            held = values.container(right, cheap=True)
             collection = collection_at(*held) if held is not None else None
             if collection is not None and collection.options:
                 found.append(Membership(ctx, node, left, collection))
@@ -453,7 +453,7 @@ def _table(ctx: ModuleContext, node: cst.BaseExpression) -> Optional[Collection]
     """The dict with string keys an expression holds, or None."""
     if not isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Dict)):
         return None
-    held = resolver(ctx).container(node)
+    held = resolver(ctx).container(node, cheap=True)
     if held is None or not isinstance(held[1], cst.Dict):
         return None
     collection = collection_at(*held)
@@ -601,7 +601,11 @@ class _Planner:
                 found.setdefault(other.path, other)
         names = self._binding_names()
         for owner in owners:
-            if owner.path is None or owner is ctx and not names:
+            # A settings or constants module is read by others (`if settings.MODEL == ...`): its
+            # importers that name a definition's binding are looked at. The call's own module is
+            # not (its importers rarely test its constants; reading the project's import index
+            # for every script that calls the API was a third of a check of a course tree).
+            if owner.path is None or owner is ctx or owner.path == ctx.path or not names:
                 continue
             for path in project.importers(owner.path)[:MAX_IMPORTERS * 4]:
                 if os.path.abspath(path) in found or len(found) > MAX_IMPORTERS:

@@ -451,12 +451,16 @@ class Resolver:
             return self.literal_type(value, depth + 1)
         return None
 
-    def container(self, node: Optional[cst.CSTNode], depth: int = 0) -> Optional[Tuple[ModuleContext, cst.CSTNode]]:
+    def container(self, node: Optional[cst.CSTNode], depth: int = 0, cheap: bool = False) -> Optional[Tuple[ModuleContext, cst.CSTNode]]:
         """``(module, the literal list, tuple, set or dict)`` an expression holds: written
         there, or bound once to a name, a class attribute or another module's global; through
         ``set(...)``, ``frozenset(...)``, ``tuple(...)``, ``list(...)``, ``sorted(...)`` and a
-        dict's ``.keys()``. None when it is anything else."""
+        dict's ``.keys()``. None when it is anything else. ``cheap``: a class attribute only
+        through ``self``, ``cls`` or the class's own name (never following an object through
+        the project's callers: for looking at every subscript of a module)."""
         if node is None or depth > _MAX_DEPTH:
+            return None
+        if cheap and isinstance(node, cst.Attribute) and not self._cheaply_held(node.value):
             return None
         depth += 1
         if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
@@ -464,9 +468,9 @@ class Resolver:
         if isinstance(node, cst.Call):
             name = dotted_name(node.func)
             if name in _COLLECTION_COPIES and len(node.args) == 1 and not node.args[0].star:
-                return self.container(node.args[0].value, depth)
+                return self.container(node.args[0].value, depth, cheap)
             if isinstance(node.func, cst.Attribute) and node.func.attr.value == "keys" and not node.args:
-                found = self.container(node.func.value, depth)
+                found = self.container(node.func.value, depth, cheap)
                 return found if found is not None and isinstance(found[1], cst.Dict) else None
             return None
         if isinstance(node, cst.Name):
@@ -477,7 +481,7 @@ class Resolver:
                     return None
                 return resolver(target.ctx).global_container(target.name, depth)
             value = self.assigned_value(assignment.node) if assignment is not None else None
-            return self.container(value, depth)
+            return self.container(value, depth, cheap)
         if isinstance(node, cst.Attribute):
             owner = self.class_of(node.value)
             if owner is not None:
@@ -490,13 +494,25 @@ class Resolver:
             return None
         if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
             key = literal(node.slice[0].slice.value)
-            outer = self.container(node.value, depth) if isinstance(key, str) else None
+            outer = self.container(node.value, depth, cheap) if isinstance(key, str) else None
             if outer is None or not isinstance(outer[1], cst.Dict):
                 return None
             home = resolver(outer[0])
             found = [e.value for e in outer[1].elements if isinstance(e, cst.DictElement) and literal(e.key) == key]
             return home.container(found[-1], depth) if len(found) == 1 else None
         return None
+
+    def _cheaply_held(self, node: cst.CSTNode) -> bool:
+        """Whether what ``node`` is can be told without following callers: ``self``, ``cls``, a
+        name bound to a class or imported (a module, a class), or such a name's attribute."""
+        while isinstance(node, cst.Attribute):
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return False
+        if node.value in ("self", "cls"):
+            return True
+        assignment = self.single_assignment(node)
+        return isinstance(assignment, ImportAssignment) or (assignment is not None and isinstance(assignment.node, cst.ClassDef))
 
     def global_container(self, name: str, depth: int = 0) -> Optional[Tuple[ModuleContext, cst.CSTNode]]:
         bindings = self.ctx.module_scope.assignments.get(name) or []
@@ -906,6 +922,8 @@ class Resolver:
                     calls.setdefault(func.value, []).append(node)
                 elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
                     calls.setdefault(func.attr.value, []).append(node)
+                elif isinstance(func, cst.Attribute):
+                    calls.setdefault("." + func.attr.value, []).append(node)  # `tracker.record(...)`
             self._calls_by_name = calls
         return self._calls_by_name.get(name, [])
 
@@ -975,6 +993,8 @@ class Resolver:
             callers = self._class_calls(owner)  # `Painter(model=...)`, here or in another module
         else:
             callers = [(self, call) for call in self._calls_of(func.name.value)]
+            if owner is not None:  # a method: also `tracker.record(...)` on an instance of its class
+                callers += [(self, call) for call in self._calls_of("." + func.name.value) if self.class_of(call.func.value) is owner]
         project = self.ctx.project
         if project is not None and owner is None and self._enclosing(func, cst.FunctionDef) is None:
             callers += [(resolver(other), call) for other, call in project.callers(self.ctx, func)]

@@ -261,8 +261,8 @@ def moved_message(message: str, rename, value) -> Tuple[str, "Applicability"]:
     from ..findings import Applicability
 
     if rename.moved:
-        shown = rename.moved[:3]
-        more = f" and {len(rename.moved) - 3} more" if len(rename.moved) > 3 else ""
+        shown = rename.moved[:5]
+        more = f" and {len(rename.moved) - 5} more" if len(rename.moved) > 5 else ""
         message += f" Its uses move with it: {'; '.join(shown)}{more}."
     for note in rename.notes[:3]:
         message += f" {note[0].upper()}{note[1:]}."
