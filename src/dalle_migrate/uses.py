@@ -350,6 +350,41 @@ class Offered(Site):
         return f"{self.collection.name()} at {_where(self.ctx, self.node, home)}"
 
 
+class Typed(Site):
+    """A parameter or a field typed with ``Literal[...]``: the value it carries must stay one
+    of its members (a type checker, pydantic or a CLI built from the signature says so)."""
+
+    kind = "type"
+
+    def __init__(self, ctx: ModuleContext, node: cst.CSTNode, collection: Collection) -> None:
+        super().__init__(ctx, node, None)
+        self.collection = collection
+
+    @property
+    def values(self) -> Resolution:
+        if self._values is None:
+            values = resolver(self.ctx)
+            if isinstance(self.node, cst.Param):
+                self._values = values._parameter(self.node, 0, frozenset())
+            else:
+                owner = self.ctx.parent(self.ctx.parent(self.ctx.parent(self.node)))  # AnnAssign -> line -> block -> class
+                name = self.node.target.value  # type: ignore[attr-defined]
+                self._values = values._class_attribute(owner, name, 0, frozenset()) if isinstance(owner, cst.ClassDef) else Resolution((), False)
+        return self._values
+
+    def options(self):
+        return list(self.collection.options)
+
+    def collections(self):
+        return [self.collection]
+
+    def outcome(self, value, renamed):
+        return True  # a type routes nothing at run time
+
+    def describe(self, home):
+        return f"{self.collection.name()} at {_where(self.collection.ctx, self.collection.node, home)}"
+
+
 def sites(ctx: ModuleContext) -> List[Site]:
     """Every place of the module that tests an expression against a model id, found once."""
     found = ctx.memo.get("uses.sites")
@@ -409,6 +444,14 @@ def _find_sites(ctx: ModuleContext) -> List[Site]:
             if prefixes and all(isinstance(p, str) for p in prefixes) and any(_is_family(ctx, p) for p in prefixes):
                 method = func.attr.value
                 found.append(FamilyTest(ctx, node, func.value, lambda v, ps=tuple(prefixes), m=method: getattr(v, m)(ps), ctx.excerpt(node, 50)))
+    for node in ctx.nodes(cst.Param, cst.AnnAssign):
+        annotation = node.annotation
+        if annotation is None or (isinstance(node, cst.AnnAssign) and not isinstance(node.target, cst.Name)):
+            continue
+        typed = values.literal_type(annotation.annotation)
+        collection = collection_at(*typed) if typed is not None else None
+        if collection is not None and collection.options:
+            found.append(Typed(ctx, node, collection))
     for node in ctx.nodes(cst.Match):
         cases = []
         for case in node.cases:
@@ -516,9 +559,13 @@ class Rename:
         return list(dict.fromkeys(v.value for v in self.moving))
 
     def fix_for(self, value: Value, ctx: ModuleContext) -> List[Edit]:
-        """The edits of the fix reported on ``value``: its own definition's and the uses'."""
+        """The edits of the fix reported on ``value``: its own definition's and the uses'. A
+        collection its value merges into the target's element is rewritten whole by that
+        fix (the edit replaces the shared one of the same collection)."""
         own = self.definitions.get(place(ctx, value.node))
-        return ([own] if own is not None else []) + self.merges.get(value.value, []) + self.edits
+        merges = self.merges.get(value.value, [])
+        shared = [e for e in self.edits if not any(e.path == m.path and (e.overlaps(m) or e == m) for m in merges)]
+        return ([own] if own is not None else []) + merges + shared
 
     def holding_back(self, value: Value) -> List[str]:
         """Why moving ``value`` is not safe (empty: it is)."""
@@ -573,12 +620,15 @@ class _Planner:
         return {new: self._home(olds) for new, olds in groups.items()}
 
     def _home(self, olds: List[str]) -> str:
+        """The old value whose routes the new value takes where several meet: a GPT image
+        model's (its branches already read base64 and use GPT sizes: the right home for a GPT
+        image target), else one the program picks itself, else the newest."""
         if len(olds) == 1:
             return olds[0]
         catalog = self.ctx.catalog
-        candidates = [m for m in olds if m in self.picked] or olds
-        gpt = [m for m in candidates if catalog.returns_base64_only(m)]
-        pool = gpt or candidates
+        gpt = [m for m in olds if catalog.returns_base64_only(m)]
+        candidates = gpt or olds
+        pool = [m for m in candidates if m in self.picked] or candidates
         if len(pool) == 1:
             return pool[0]
         # The newest model among them (the catalogue lists models oldest first), else the first.
@@ -668,18 +718,26 @@ class _Planner:
         renamed: Dict[Place, Optional[str]] = {}
         edits: List[Edit] = []
         collections: Dict[Place, Collection] = {}
+        table_homes: Dict[Place, Set[str]] = {}  # a table -> the old values its keys move for
         for site in affected:
             for collection in site.collections():
                 collections.setdefault(collection.key, collection)
+            local = self._local_homes(site)
             if isinstance(site, (Comparison, Cases)):
                 for option in site.options():
                     key = place(option.ctx, option.node)
-                    if option.value in self.new_of and home_of[option.value] == option.value and key not in renamed:
+                    if option.value in local.values() and key not in renamed:
                         renamed[key] = self.new_of[option.value]
-                        edits.append(replace_string(self.ctx, option.node, self.new_of[option.value]))
+                        self._carry(option.value, replace_string(self.ctx, option.node, self.new_of[option.value]), edits, rename, homes)
+            for collection in site.collections():
+                if collection.kind == "dict" and not isinstance(site, (Offered, Typed)):
+                    table_homes.setdefault(collection.key, set()).update(local.values())
         merged = {m for m in self.old if home_of[m] == m or m not in self.picked}
-        for collection in collections.values():
-            self._move_collection(collection, home_of, merged, renamed, edits, rename)
+        for key, collection in collections.items():
+            if collection.kind == "dict":
+                self._move_table(collection, table_homes.get(key, set()), homes, renamed, edits, rename)
+            else:
+                self._move_collection(collection, merged, renamed, edits, rename)
         # Definitions the program picks itself: rewritten where they are written.
         for value in self.moving:
             key = place(self.ctx, value.node)
@@ -702,43 +760,80 @@ class _Planner:
                 rename.notes.insert(0, f"with {others} it can be several of the old values; all become '{new}', which takes the routes of '{home}'")
         return rename
 
+    def _local_homes(self, site: Site) -> Dict[str, str]:
+        """For each new value, the old value whose route it takes at this site: the home among
+        the old values that reach the site (a site only one program's value reaches keeps that
+        value's route; where several meet, their home's)."""
+        if isinstance(site, Offered):
+            return {}
+        held = {v.value for v in site.values.values if isinstance(v.value, str)}
+        groups: Dict[str, List[str]] = {}
+        for old in self.old:
+            if old in held:
+                groups.setdefault(self.new_of[old], []).append(old)
+        return {new: self._home(olds) for new, olds in groups.items()}
+
+    def _carry(self, old: str, edit: Edit, edits: List[Edit], rename: Rename, homes: Dict[str, str]) -> None:
+        """An edit that keeps ``old``'s route goes with every fix (the home value's, or a choice
+        that merges with it), or only with the fixes of ``old``'s own definitions."""
+        if homes[self.new_of[old]] == old or old not in self.picked:
+            edits.append(edit)
+        else:
+            rename.merges.setdefault(old, []).append(edit)
+
     def _reaches(self, site: Site) -> bool:
         if isinstance(site, Offered):
             return True
         return any(place(site.ctx, v.node) in self.moving_places for v in site.values.values)
 
-    def _move_collection(self, collection: Collection, home_of: Dict[str, str], merged: Set[str], renamed, edits: List[Edit], rename: Rename) -> None:
-        """In a table (dict) a home value's key becomes its new value's; in a list, tuple, set
-        or ``Literal`` the values in ``merged`` (the homes, and values only offered as choices)
-        merge into one element per new value (never two equal ones). A value the program picks
-        itself merges with its own definitions' fixes (``Rename.merges``)."""
-        ctx = self.ctx
+    def _move_table(self, collection: Collection, locals_: Set[str], homes: Dict[str, str], renamed, edits: List[Edit], rename: Rename) -> None:
+        """In a table (dict) the key of an old value whose route is kept (a site's home value)
+        becomes its new value's: never two keys for one new value, never over a key the new
+        value already has (the program would read that entry)."""
         values = [o.value for o in collection.options]
-        if collection.kind == "dict":
-            for option in collection.options:
-                old = option.value
-                if old not in self.new_of or home_of[old] != old:
-                    continue
-                new = self.new_of[old]
-                if new in values:
-                    target_key = next(o for o in collection.options if o.value == new)
-                    rename.blockers.append(
-                        f"{collection.name()} ({_where(collection.ctx, collection.node, self.where)}) already has a key "
-                        f"'{new}' (line {_line(collection.ctx, target_key.node)}): the migrated program would read "
-                        f"that entry instead of the one for '{old}'"
-                    )
-                    continue
+        taken: Dict[str, str] = {}  # new value -> the old value whose key becomes it
+        order = sorted(locals_, key=lambda m: (homes[self.new_of[m]] != m, self.old.index(m)))
+        for old in order:
+            new = self.new_of[old]
+            keys = [o for o in collection.options if o.value == old]
+            if not keys:
+                continue
+            where = f"{collection.name()} ({_where(collection.ctx, collection.node, self.where)})"
+            problem = None
+            if new in values:
+                target_key = next(o for o in collection.options if o.value == new)
+                problem = (
+                    f"{where} already has a key '{new}' (line {_line(collection.ctx, target_key.node)}): the migrated "
+                    f"program would read that entry instead of the one for '{old}'"
+                )
+            elif new in taken:
+                problem = f"{where} has entries for both '{taken[new]}' and '{old}', which would both become '{new}'"
+            if problem is not None:
+                if homes[new] == old or old not in self.picked:
+                    rename.blockers.append(problem)
+                else:
+                    rename.conflicts.setdefault(old, []).append(problem)
+                continue
+            taken[new] = old
+            for option in keys:
                 key = place(option.ctx, option.node)
                 if key not in renamed:
                     renamed[key] = new
-                    edits.append(replace_string(ctx, option.node, new))
-                numbers = _numbers_in(collection, option)
-                if numbers and self.ctx.catalog.is_known(old):
-                    rename.blockers.append(
-                        f"{collection.name()} ({_where(collection.ctx, collection.node, self.where)}) holds numbers for '{old}' "
-                        f"({numbers}): prices or limits of '{old}' are not '{new}''s"
-                    )
-            return
+                    self._carry(old, replace_string(self.ctx, option.node, new), edits, rename, homes)
+            numbers = _numbers_in(collection, keys[-1])
+            if numbers and self.ctx.catalog.is_known(old):
+                problem = f"{where} holds numbers for '{old}' ({numbers}): prices or limits of '{old}' are not '{new}''s"
+                if homes[new] == old or old not in self.picked:
+                    rename.blockers.append(problem)
+                else:
+                    rename.conflicts.setdefault(old, []).append(problem)
+
+    def _move_collection(self, collection: Collection, merged: Set[str], renamed, edits: List[Edit], rename: Rename) -> None:
+        """In a list, tuple, set or ``Literal`` the values in ``merged`` (the homes, and values
+        only offered as choices) merge into one element per new value (never two equal ones).
+        A value the program picks itself merges with its own definitions' fixes
+        (``Rename.merges``)."""
+        ctx = self.ctx
         if not any(o.value in self.new_of for o in collection.options):
             return
         changes = self._merge(collection, merged, renamed)
@@ -777,14 +872,16 @@ class _Planner:
 
     def _judge(self, affected: List[Site], home_of: Dict[str, str], renamed, rename: Rename) -> None:
         """Every value the argument can hold takes, after the move, the route it took before;
-        an old value that merges into another's new value takes the home value's routes: said
+        an old value that meets another at a site takes their home value's route there: said
         when it is only offered as a choice, a reason not to move its own definitions safely
         when the program picks it. The routes no value takes any more are dead."""
+        homes = {self.new_of[m]: h for m, h in home_of.items()}
         for site in affected:
-            if isinstance(site, Offered):
+            if isinstance(site, (Offered, Typed)):
                 continue
             described = None
             held = {v.value for v in site.values.values if isinstance(v.value, str)}
+            local = self._local_homes(site)
             # Values that do not move keep their routes (the new value already written somewhere).
             for value in sorted(held - set(self.old)):
                 if site.outcome(value, {}) != site.outcome(value, renamed):
@@ -793,40 +890,60 @@ class _Planner:
             for old in self.old:
                 if old not in held:
                     continue
-                new, home = self.new_of[old], home_of[old]
+                new, here = self.new_of[old], local[self.new_of[old]]
                 after = site.outcome(new, renamed)
                 before = site.outcome(old, {})
-                if old == home:
+                global_ = homes[new] == old or old not in self.picked
+                if old == here:
                     if before == _UNKNOWN or after == _UNKNOWN:
                         described = described or site.describe(self.where)
-                        rename.blockers.append(f"{described} cannot be followed (a computed key or element)")
+                        problem = f"{described} cannot be followed (a computed key or element)"
                     elif before != after:
                         described = described or site.describe(self.where)
-                        rename.blockers.append(_changed_route(site, old, new, described))
+                        problem = _changed_route(site, old, new, described)
+                    else:
+                        continue
+                    if global_:
+                        rename.blockers.append(problem)
+                    else:
+                        rename.conflicts.setdefault(old, []).append(problem)
                 elif before != after:
                     described = described or site.describe(self.where)
-                    if old in self.picked:
-                        rename.conflicts.setdefault(old, []).append(
-                            f"{described} routes '{old}' differently from '{home}', whose route '{new}' takes"
-                        )
+                    catalog = self.ctx.catalog
+                    if old not in self.picked:
+                        rename.notes.append(f"'{old}', offered as a choice, becomes '{new}' and takes the route of '{here}' at {described}")
+                    elif catalog.returns_base64_only(here) and not catalog.returns_base64_only(old):
+                        # The program has a route for a GPT image model here: the right one for a
+                        # GPT image target, where the DALL-E route's parameters would be rejected.
+                        rename.notes.append(f"'{old}' becomes '{new}' and takes the route written for '{here}' (a GPT image model) at {described}")
                     else:
-                        rename.notes.append(f"'{old}', offered as a choice, becomes '{new}' and takes the route of '{home}' at {described}")
-            # Options of old values that no value holds after the move: routes that no longer run.
+                        rename.conflicts.setdefault(old, []).append(
+                            f"{described} routes '{old}' differently from '{here}', whose route '{new}' takes"
+                        )
+        # Options of old values that no value holds after the move: routes that no longer run.
+        for site in affected:
+            if isinstance(site, (Offered, Typed)):
+                continue
+            held = {v.value for v in site.values.values if isinstance(v.value, str)}
+            local = self._local_homes(site)
             complete = site.values.complete and all(isinstance(v.value, str) for v in site.values.values)
             for option in site.options():
                 key = place(option.ctx, option.node)
-                if key in renamed or key in rename.dead or (option.value in home_of and home_of[option.value] == option.value):
+                if key in renamed or key in rename.dead or option.value in local.values():
                     continue
-                if option.value in self.new_of and option.value not in self.picked:
+                if option.value in self.new_of and option.value in held and option.value not in rename.conflicts:
+                    what = "choice" if option.value not in self.picked else "value"
                     rename.dead[key] = (option.node, (
-                        f"the route for it ({site.describe(option.ctx)}) no longer runs: the choice it was for becomes "
-                        f"'{self.new_of[option.value]}' and takes the route of '{home_of[option.value]}'. Remove it when you no longer need it."
+                        f"the route for it ({site.describe(option.ctx)}) no longer runs: the {what} it was for becomes "
+                        f"'{self.new_of[option.value]}' and takes the route of '{local.get(self.new_of[option.value], home_of[option.value])}'. "
+                        "Remove it when you no longer need it."
                     ))
-                elif option.value in self.new_of:
+                elif option.value in self.new_of and option.value in held:
                     rename.dead[key] = (option.node, (
                         f"the value can be '{option.value}' here ({site.describe(option.ctx)}); once that definition moves "
-                        f"to '{self.new_of[option.value]}' (unsafe: its route differs from '{home_of[option.value]}''s) this route "
-                        "no longer runs. Not rewritten: two routes for one value would be a guess."
+                        f"to '{self.new_of[option.value]}' (unsafe: its route differs from "
+                        f"'{local.get(self.new_of[option.value], home_of[option.value])}''s) this route no longer runs. "
+                        "Not rewritten: two routes for one value would be a guess."
                     ))
                 elif complete and held and option.value not in held and self.ctx.catalog.status(option.value, self.ctx.settings.today) == "retired":
                     shown = ", ".join(f"'{v}'" for v in sorted(held))

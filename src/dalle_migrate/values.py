@@ -277,6 +277,9 @@ class Resolver:
         parsed = self._parsed_argument(node, depth, seen)
         if parsed is not None:
             return parsed
+        built = self._instance_attribute(node, depth, seen)
+        if built is not None:
+            return built
         owner = self.class_of(node.value)
         if owner is not None:
             # The class may be another module's: its attributes are resolved there.
@@ -285,6 +288,71 @@ class Resolver:
         if elsewhere is not None and elsewhere.name is None:  # `settings.IMAGE_MODEL`: a project module
             return self._delegated(resolver(elsewhere.ctx).resolve_global, attr, depth, seen)
         return UNRESOLVED
+
+    def _instance_attribute(self, node: cst.Attribute, depth: int, seen: frozenset) -> Optional[Resolution]:
+        """``x.attr`` where ``x`` is bound once to ``Cls(...)``: what that very call passes the
+        field (or the ``__init__`` parameter stored as ``self.attr``), else its default; None
+        when the instance or the class does not tell so plainly (then every instance counts).
+        A test that builds ``Generator(model="dall-e-2")`` and asserts on its model reads that
+        call's value, not every value any ``Generator`` is built with."""
+        if not isinstance(node.value, cst.Name) or node.value.value in ("self", "cls"):
+            return None
+        assignment = self.single_assignment(node.value)
+        built = self.assigned_value(assignment.node) if assignment is not None and not isinstance(assignment, ImportAssignment) else None
+        if not isinstance(built, cst.Call) or any(a.star for a in built.args):
+            return None
+        cls = self.class_of(built.func)
+        if cls is None:
+            return None
+        home = resolver(self.ctx.owner(cls))
+        attr = node.attr.value
+        if home._set_outside_init(cls, attr) or self._assigned_on(node.value, attr):
+            return None  # set again after construction: every value counts
+        init = next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+        if init is None:
+            if home._has_init(cls) or home._declaring_class(cls, attr) is None:
+                return None
+            declared_home, declared = home._declaring_class(cls, attr)
+            if declared_home._field_annotation(declared, attr) is None:
+                return None
+            keyword = next((a for a in built.args if a.keyword is not None and a.keyword.value == attr), None)
+            if keyword is None and any(a.keyword is None for a in built.args):
+                return None  # positional arguments: leave it to every instance
+            if keyword is not None:
+                return self._resolve(keyword.value, depth, seen)
+            default = declared_home._field_default(declared, attr)
+            return self._delegated(declared_home._resolve, default, depth, seen) if default is not None else None
+        stored = [
+            a for a in home._class_attributes().get((cls, attr), [])
+            if home._enclosing(a, cst.FunctionDef) is init
+        ]
+        if len(stored) != 1 or not isinstance(stored[0], cst.Name):
+            return None
+        param = next((p for p in init.params.params + init.params.kwonly_params if p.name.value == stored[0].value), None)
+        if param is None:
+            return None
+        arg = passed_argument(init, built, param, bound=True)
+        if arg is not None:
+            return self._resolve(arg.value, depth, seen)
+        return self._delegated(home._resolve, param.default, depth, seen) if param.default is not None else None
+
+    def _set_outside_init(self, cls: cst.ClassDef, attr: str) -> bool:
+        """Whether a method other than ``__init__`` (or the class body) also sets ``self.attr``."""
+        for value in self._class_attributes().get((cls, attr), []):
+            func = self._enclosing(value, cst.FunctionDef)
+            if func is None or func.name.value != "__init__":
+                if func is not None or self._field_annotation(cls, attr) is None:
+                    return True
+        return False
+
+    def _assigned_on(self, name: cst.Name, attr: str) -> bool:
+        """Whether the module assigns ``<name>.attr = ...`` (an instance changed after it is built)."""
+        for node in self.ctx.nodes(cst.Assign, cst.AnnAssign, cst.AugAssign):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, cst.Attribute) and target.attr.value == attr and isinstance(target.value, cst.Name) and target.value.value == name.value:
+                    return True
+        return False
 
     def _class_attribute(self, owner: cst.ClassDef, attr: str, depth: int, seen: frozenset) -> Resolution:
         """``attr`` of an instance of ``owner`` (this module's class): what the class, or the

@@ -21,7 +21,10 @@ class ImplicitModel(Rule):
     exist." Newer SDKs ask callers to "specify a model explicitly".
 
     ## Fix safety
-    Safe: `model="<target>"` is added as the first keyword argument, in the call's layout.
+    Safe: `model="<target>"` is added as the first keyword argument, in the call's layout (or
+    replaces `model=None`). A None that reaches the call from elsewhere (`self.model = None`
+    when a model is unloaded, a parameter's default) is reported, not rewritten: it means
+    something where it is written.
     """
 
     code = "DM103"
@@ -68,6 +71,20 @@ class ImplicitModel(Rule):
             openai.images.generate(prompt='x', model='gpt-image-2')
             """,
         ),
+        # None is what an unloaded model is here: reported, not rewritten.
+        Invalid(
+            """
+            from openai import OpenAI
+            class Binding:
+                def __init__(self):
+                    self.model = "gpt-image-2"
+                def unload(self):
+                    self.model = None
+                def draw(self, prompt):
+                    return OpenAI().images.generate(model=self.model, prompt=prompt)
+            """,
+            None,
+        ),
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
@@ -75,18 +92,29 @@ class ImplicitModel(Rule):
             return
         target = ctx.settings.target
         literal = string_literal(target, quote_like(call))
+        default = ctx.catalog.api_default_model
+        message = (
+            f"`{method_name(call)}` names no model; the API's default was '{default}', shut down "
+            f"on {ctx.catalog.shutdown(default)}. Name the model: model=\"{target}\"."
+        )
         if call.model_state == MODEL_MISSING:
             edits = [insert_keyword(ctx, call.node, "model", literal)]
         else:
-            edits = [replace_node(ctx, v.node, literal) for v in call.model_values if v.value is None]
-            if not edits:
+            nones = [v for v in call.model_values if v.value is None]
+            if not nones:
                 return
-        default = ctx.catalog.api_default_model
-        yield self.finding(
-            ctx,
-            call.node.func,
-            f"`{method_name(call)}` names no model; the API's default was '{default}', shut down "
-            f"on {ctx.catalog.shutdown(default)}. Name the model: model=\"{target}\".",
-            f"Add model=\"{target}\"",
-            edits,
-        )
+            model = call.arguments["model"]
+            if any(v.node is not model.value for v in nones):
+                # A None set elsewhere (`self.model = None` when a model is unloaded, a default
+                # a caller replaces) means something there: rewriting it would change that.
+                where = ", ".join(f"line {ctx.owner(v.node).lines.position(ctx.owner(v.node).span(v.node)[0])[0]}" for v in nones)
+                yield self.finding(
+                    ctx,
+                    call.node.func,
+                    f"`{method_name(call)}` may be made with model=None (set at {where}); the API's default was "
+                    f"'{default}', shut down on {ctx.catalog.shutdown(default)}. Make sure a model is always given "
+                    f"(model=\"{target}\").",
+                )
+                return
+            edits = [replace_node(ctx, v.node, literal) for v in nones]
+        yield self.finding(ctx, call.node.func, message, f"Add model=\"{target}\"", edits)
