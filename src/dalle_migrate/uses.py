@@ -269,10 +269,10 @@ class Lookup(Site):
         return [self.collection]
 
     def outcome(self, value, renamed):
-        found = _MISSING
-        for option in self.collection.options:  # a later entry wins, as in Python
+        found: Hashable = _MISSING
+        for index, option in enumerate(self.collection.options):  # a later entry wins, as in Python
             if self._option_value(option, renamed) == value:
-                found = place(option.ctx, option.node)
+                found = index
         if found == _MISSING and self.collection.computed:
             return _UNKNOWN
         return found
@@ -474,10 +474,11 @@ def sites_testing(ctx: ModuleContext, values: Set[str]) -> List[Site]:
                 index.setdefault(key, []).append(site)
         ctx.memo["uses.sites_by_value"] = index
     found: Dict[int, Site] = {}
-    for value in list(values) + [""]:
+    for value in sorted(values) + [""]:
         for site in index.get(value, ()):
             found[id(site)] = site
-    return list(found.values())
+    order = {id(site): n for n, site in enumerate(sites(ctx))}  # the module's order: stable
+    return sorted(found.values(), key=lambda site: order[id(site)])
 
 
 def _is_family(ctx: ModuleContext, text: str) -> bool:
@@ -550,6 +551,7 @@ class Rename:
     notes: List[str] = field(default_factory=list)  # what else the move does (for the message)
     moved: List[str] = field(default_factory=list)  # the uses it moves, described
     covered: Set[Place] = field(default_factory=set)  # literals the move rewrites or removes
+    uses: Dict[Place, cst.CSTNode] = field(default_factory=dict)  # the uses' literals it rewrites
     # Literals of the uses whose route no value takes after the move (an old value merged into
     # another, or one the value never held): (the literal, why), for DM105 to say so.
     dead: Dict[Place, Tuple[cst.CSTNode, str]] = field(default_factory=dict)
@@ -570,6 +572,12 @@ class Rename:
     def holding_back(self, value: Value) -> List[str]:
         """Why moving ``value`` is not safe (empty: it is)."""
         return self.blockers + self.conflicts.get(value.value, [])
+
+    @property
+    def held_back(self) -> List[str]:
+        """Why none of its definitions moves safely (empty when one does)."""
+        reasons = [self.holding_back(v) for v in self.reported]
+        return reasons[0] if reasons and all(reasons) else []
 
     @property
     def reported(self) -> List[Value]:
@@ -750,6 +758,11 @@ class _Planner:
         if not _deduplicated(rename.edits + list(rename.definitions.values()), rename) and rename.edits:
             rename.edits = []
         rename.covered = set(renamed)
+        for site in affected:
+            for option in site.options():
+                key = place(option.ctx, option.node)
+                if key in renamed:
+                    rename.uses.setdefault(key, option.node)
         rename.moved = list(
             dict.fromkeys(site.describe(self.where) for site in affected if any(place(o.ctx, o.node) in renamed for o in site.options()))
         )

@@ -153,10 +153,24 @@ class RetiredModelLiteral(Rule):
         dead: Dict[Place, Tuple[cst.CSTNode, str]] = {}
         for call in find_image_calls(ctx) + find_tool_configs(ctx) + forwarded_requests(ctx):
             rename = call_rename(call, ctx)
-            if rename is not None:
-                covered |= rename.covered
-                for key, found in rename.dead.items():
-                    dead.setdefault(key, found)
+            if rename is None:
+                continue
+            covered |= rename.covered
+            for key, found in rename.dead.items():
+                dead.setdefault(key, found)
+            if rename.held_back:
+                # The move is not safe: its uses stay as they are after a plain fix, and each
+                # says where its value is defined and what holds the move back.
+                value = rename.reported[0]
+                owner = ctx.owner(value.node)
+                row = owner.lines.position(owner.span(value.node)[0])[0]
+                where = f"line {row}" if owner is ctx else f"{os.path.basename(owner.path or '')}:{row}"
+                for key, node in rename.uses.items():
+                    dead.setdefault(key, (node, (
+                        f"it is a use of the model defined at {where}, and moves with it (DM101), which is not safe "
+                        f"to fix alone: {rename.held_back[0]}."
+                    )))
+                    covered.discard(key)
         for key, (node, why) in dead.items():
             if key not in covered and ctx.owner(node) is not ctx and string_value(node) in retired:
                 # A table or a collection in another module: reported there (the runner places it).
