@@ -444,14 +444,7 @@ def _find_sites(ctx: ModuleContext) -> List[Site]:
             if prefixes and all(isinstance(p, str) for p in prefixes) and any(_is_family(ctx, p) for p in prefixes):
                 method = func.attr.value
                 found.append(FamilyTest(ctx, node, func.value, lambda v, ps=tuple(prefixes), m=method: getattr(v, m)(ps), ctx.excerpt(node, 50)))
-    for node in ctx.nodes(cst.Param, cst.AnnAssign):
-        annotation = node.annotation
-        if annotation is None or (isinstance(node, cst.AnnAssign) and not isinstance(node.target, cst.Name)):
-            continue
-        typed = values.literal_type(annotation.annotation)
-        collection = collection_at(*typed) if typed is not None else None
-        if collection is not None and collection.options:
-            found.append(Typed(ctx, node, collection))
+    found += _typed(ctx, imports=False)
     for node in ctx.nodes(cst.Match):
         cases = []
         for case in node.cases:
@@ -459,6 +452,33 @@ def _find_sites(ctx: ModuleContext) -> List[Site]:
             cases.append((options, anything, case.guard is not None))
         if any(options for options, _, _ in cases):
             found.append(Cases(ctx, node, node.subject, cases))
+    return found
+
+
+def _typed(ctx: ModuleContext, imports: bool) -> List[Site]:
+    """Parameters and fields typed with ``Literal[...]``: written here or through an alias of
+    this module; with ``imports``, only those whose alias another module defines (it is parsed:
+    the planner asks for these, the module's own sites do not need them)."""
+    found: List[Site] = []
+    values = resolver(ctx)
+    for node in ctx.nodes(cst.Param, cst.AnnAssign):
+        annotation = node.annotation
+        if annotation is None or (isinstance(node, cst.AnnAssign) and not isinstance(node.target, cst.Name)):
+            continue
+        typed = values.literal_type(annotation.annotation, imports=False)
+        if imports:
+            typed = values.literal_type(annotation.annotation) if typed is None else None
+        collection = collection_at(*typed) if typed is not None else None
+        if collection is not None and collection.options:
+            found.append(Typed(ctx, node, collection))
+    return found
+
+
+def imported_types(ctx: ModuleContext) -> List[Site]:
+    """The module's parameters and fields typed with a ``Literal`` alias another module defines."""
+    found = ctx.memo.get("uses.imported_types")
+    if found is None:
+        found = ctx.memo["uses.imported_types"] = _typed(ctx, imports=True)
     return found
 
 
@@ -710,7 +730,7 @@ class _Planner:
         wanted = set(self.old) | set(self.new_of.values())
         affected: List[Site] = []
         for module in self._modules():
-            for site in sites_testing(module, wanted):
+            for site in sites_testing(module, wanted) + [t for t in imported_types(module) if wanted & {o.value for o in t.options()}]:
                 if self._reaches(site):
                     affected.append(site)
         # The choices the moving values are offered from are moved too (their containers).

@@ -487,8 +487,9 @@ class Resolver:
             values.append(Value(value, member, f"a member of the Literal type at line {row}", offered=True))
         return Resolution(tuple(values), True)
 
-    def literal_type(self, node: Optional[cst.CSTNode], depth: int = 0) -> Optional[Tuple[ModuleContext, cst.Subscript]]:
-        """``(module, Literal[...])`` an annotation expression names, or None."""
+    def literal_type(self, node: Optional[cst.CSTNode], depth: int = 0, imports: bool = True) -> Optional[Tuple[ModuleContext, cst.Subscript]]:
+        """``(module, Literal[...])`` an annotation expression names, or None. ``imports``: an
+        alias imported from another module is followed there (it is parsed)."""
         if node is None or depth > _MAX_DEPTH:
             return None
         if isinstance(node, cst.Subscript):
@@ -498,15 +499,17 @@ class Resolver:
             if name.split(".")[-1] in ("Optional", "Union", "Annotated"):
                 for element in node.slice:
                     inner = element.slice.value if isinstance(element.slice, cst.Index) else None
-                    found = self.literal_type(inner, depth + 1)
+                    found = self.literal_type(inner, depth + 1, imports)
                     if found is not None:
                         return found
             return None
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            return self.literal_type(node.left, depth + 1) or self.literal_type(node.right, depth + 1)
+            return self.literal_type(node.left, depth + 1, imports) or self.literal_type(node.right, depth + 1, imports)
         if isinstance(node, cst.Name):  # a type alias: `ImageModel = Literal[...]`
             assignment = self.single_assignment(node)
             if isinstance(assignment, ImportAssignment):
+                if not imports:
+                    return None
                 target = self.elsewhere(node)
                 if target is None or target.name is None:
                     return None
@@ -516,7 +519,7 @@ class Resolver:
                 other = resolver(target.ctx)
                 return other.literal_type(other.assigned_value(bindings[0].node), depth + 1)
             value = self.assigned_value(assignment.node) if assignment is not None else None
-            return self.literal_type(value, depth + 1)
+            return self.literal_type(value, depth + 1, imports)
         return None
 
     def container(self, node: Optional[cst.CSTNode], depth: int = 0, cheap: bool = False) -> Optional[Tuple[ModuleContext, cst.CSTNode]]:
