@@ -572,6 +572,7 @@ class Rename:
     moved: List[str] = field(default_factory=list)  # the uses it moves, described
     covered: Set[Place] = field(default_factory=set)  # literals the move rewrites or removes
     uses: Dict[Place, cst.CSTNode] = field(default_factory=dict)  # the uses' literals it rewrites
+    judged_calls: Set[int] = field(default_factory=set)  # calls whose own arguments were judged
     # Literals of the uses whose route no value takes after the move (an old value merged into
     # another, or one the value never held): (the literal, why), for DM105 to say so.
     dead: Dict[Place, Tuple[cst.CSTNode, str]] = field(default_factory=dict)

@@ -884,12 +884,28 @@ class Resolver:
             return entries
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy" and not node.args:
             return self._dict_entries(node.func.value, depth, seen)
-        if isinstance(node, cst.Subscript):  # `TABLES["sizes"]`: a dict held in a dict
+        if isinstance(node, cst.Subscript):  # `TABLES["sizes"]`, `PRESETS[model]`: a dict held in a dict
             if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
                 return None
-            key = literal(node.slice[0].slice.value)
-            outer = self._dict_entries(node.value, depth, seen) if isinstance(key, str) else None
-            found = [value for k, value, _, _ in outer or () if k == key]
+            key_node = node.slice[0].slice.value
+            key = literal(key_node)
+            outer = self._dict_entries(node.value, depth, seen) if key is _NOT_LITERAL or isinstance(key, str) else None
+            if outer is None:
+                return None
+            if key is _NOT_LITERAL:  # the entries of every dict the key can pick (all of them, or none known)
+                keys = self._resolve(key_node, depth, seen)
+                latest = {k: value for k, value, _, _ in outer}
+                wanted = [v.value for v in keys.values] if keys.complete and keys.values else list(latest)
+                entries = []
+                for name in dict.fromkeys(wanted):
+                    if not isinstance(name, str) or name not in latest:
+                        continue
+                    inner = self._dict_entries(latest[name], depth, seen)
+                    if inner is None:
+                        return None
+                    entries.extend(inner)
+                return entries
+            found = [value for k, value, _, _ in outer if k == key]
             return self._dict_entries(found[-1], depth, seen) if found else None
         if isinstance(node, cst.Attribute):
             return self._attribute_dict(node, depth, seen)

@@ -284,7 +284,50 @@ def call_rename(call: ImageCall, ctx: ModuleContext, status: str = RETIRED):
     values = [v for v in models_with_status(call, ctx, status) if enum_member_holding(ctx, v.node, target) is None]
     if not values:
         return None
-    return rename_for(ctx, call.arguments["model"].resolution, values, {v.value: target for v in values})
+    rename = rename_for(ctx, call.arguments["model"].resolution, values, {v.value: target for v in values})
+    if id(call) not in rename.judged_calls:
+        rename.judged_calls.add(id(call))
+        rename.blockers.extend(_entries_without_a_fix(call, ctx, rename))
+    return rename
+
+
+def _entries_without_a_fix(call: ImageCall, ctx: ModuleContext, rename) -> List[str]:
+    """The call's arguments that come from a table entry moving with the model (``SIZES[model]``)
+    and hold a value the target rejects with no value to map it to: the migrated program would
+    send it, so the move is not safe (the parameter's own rule reports the value)."""
+    from ..uses import place
+
+    rules = ctx.catalog.params(ctx.settings.target, call.endpoint) or {}
+    size_rule = ctx.catalog.size_rule(ctx.settings.target)
+    found = []
+    for name, argument in call.arguments.items():
+        rule = rules.get(name)
+        if name == "model" or rule is None:
+            continue
+        for value in argument.values:
+            owner = ctx.owner(value.node)
+            entry = owner.parent(value.node)
+            moving = False
+            while entry is not None and not isinstance(entry, (cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef)):
+                if isinstance(entry, cst.DictElement) and place(owner, entry.key) in rename.covered:
+                    moving = True  # in the entry of a key that moves with the model (nested too)
+                    break
+                entry = owner.parent(entry)
+            if not moving:
+                continue
+            if not isinstance(value.value, str):
+                continue
+            if name == "size" and size_rule is not None:
+                rejected = value.value != "auto" and size_rule.problem(value.value) is not None and size_rule.nearest(value.value) is None
+            else:
+                rejected = rule.values is not None and value.value not in rule.values and value.value not in rule.replace
+            if rejected:
+                row = owner.lines.position(owner.span(value.node)[0])[0]
+                found.append(
+                    f"the table entry that moves with it holds {name}={value.value!r} (line {row}), which "
+                    f"{ctx.settings.target} rejects and has no value to map to"
+                )
+    return found
 
 
 def value_rename(call: ImageCall, ctx: ModuleContext, name: str, new_of):
