@@ -232,3 +232,181 @@ NOOP_CASES = [
 @pytest.mark.parametrize("source", NOOP_CASES)
 def test_no_change(source):
     assert fixed(CLIENT + dedent(source)) == CLIENT + dedent(source)
+
+
+# -- deleting the only statement of a block (issue 20) ----------------------------------------------
+# A request built step by step: a rejected parameter's assignment goes, and the block it leaves
+# empty is handled as a person would: an `if` with no other statement and a test without side
+# effects goes whole (so does an `elif`, and an `else`); any other block keeps `pass`.
+BLOCK_CASES = [
+    pytest.param(
+        """\
+        def f(style=None):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            if style is not None:
+                params["style"] = style
+            return client.images.generate(**params)
+        """,
+        """\
+        def f(style=None):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            return client.images.generate(**params)
+        """,
+        id="if-is-not-none",
+    ),
+    pytest.param(
+        """\
+        def f(model="gpt-image-2", style="vivid"):
+            kwargs = {"model": model, "prompt": "x"}
+            if model == "gpt-image-2": kwargs["style"] = style
+            return client.images.generate(**kwargs)
+        """,
+        """\
+        def f(model="gpt-image-2", style="vivid"):
+            kwargs = {"model": model, "prompt": "x"}
+            return client.images.generate(**kwargs)
+        """,
+        id="one-line-suite",
+    ),
+    pytest.param(
+        """\
+        def f(flags):
+            kwargs = {"model": "gpt-image-2", "prompt": "x"}
+            if flags.get("vivid"):
+                kwargs["style"] = "vivid"
+            return client.images.generate(**kwargs)
+        """,
+        """\
+        def f(flags):
+            kwargs = {"model": "gpt-image-2", "prompt": "x"}
+            if flags.get("vivid"):
+                pass
+            return client.images.generate(**kwargs)
+        """,
+        id="if-test-calls-something-keeps-pass",
+    ),
+    pytest.param(
+        """\
+        def f(styles):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            for s in styles:
+                params["style"] = s
+            with open("x") as handle:
+                params["response_format"] = "url"
+            try:
+                params["style"] = "vivid"
+            except Exception:
+                pass
+            return client.images.generate(**params)
+        """,
+        """\
+        def f(styles):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            for s in styles:
+                pass
+            with open("x") as handle:
+                pass
+            try:
+                pass
+            except Exception:
+                pass
+            return client.images.generate(**params)
+        """,
+        id="for-with-try",
+    ),
+    pytest.param(
+        """\
+        def f(mode):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            if mode == "a":
+                params["n"] = 2
+            elif mode == "b":
+                params["style"] = "natural"
+            else:
+                params["response_format"] = "url"
+            return client.images.generate(**params)
+        """,
+        """\
+        def f(mode):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            if mode == "a":
+                params["n"] = 2
+            elif mode == "b":
+                pass
+            return client.images.generate(**params)
+        """,
+        id="elif-with-else-keeps-pass-else-goes",
+    ),
+    pytest.param(
+        """\
+        def f(mode):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            if mode == "a":
+                params["n"] = 2
+            elif mode == "b":
+                params["style"] = "natural"
+            return client.images.generate(**params)
+        """,
+        """\
+        def f(mode):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            if mode == "a":
+                params["n"] = 2
+            return client.images.generate(**params)
+        """,
+        id="last-elif-goes",
+    ),
+    pytest.param(
+        """\
+        def f(a, b):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            if a:
+                if b:
+                    params["style"] = "vivid"
+            return client.images.generate(**params)
+        """,
+        """\
+        def f(a, b):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            return client.images.generate(**params)
+        """,
+        id="nested-ifs-go",
+    ),
+    pytest.param(
+        """\
+        def f(tries):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            while tries > 3:
+                params["style"] = "vivid"
+            return client.images.generate(**params)
+        """,
+        """\
+        def f(tries):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            while tries > 3:
+                pass
+            return client.images.generate(**params)
+        """,
+        id="while-keeps-pass",
+    ),
+    pytest.param(
+        """\
+        def f(style):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            n = 1; params["style"] = style
+            return client.images.generate(**params)
+        """,
+        """\
+        def f(style):
+            params = {"model": "gpt-image-2", "prompt": "x"}
+            n = 1
+            return client.images.generate(**params)
+        """,
+        id="semicolon",
+    ),
+]
+
+
+@pytest.mark.parametrize("before,after", BLOCK_CASES)
+def test_delete_the_only_statement_of_a_block(before, after):
+    assert fixed(CLIENT + dedent(before)) == CLIENT + dedent(after)

@@ -18,6 +18,7 @@ Cases marked ``xfail(strict=True)`` are bugs of the project layer, described in 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -1481,3 +1482,36 @@ def test_a_run_given_only_the_module_defining_a_value_finds_the_calls_using_it(t
     fixed = dm(tmp_path, "fix", "settings.py")
     assert fixed.exit_code == 0
     assert changed_files(before, snapshot(tmp_path)) == {"settings.py": 'QUALITY = "high"\n'}
+
+
+# -- a fix computed on one text is only ever applied to that text (issue 20) ------------------------
+def test_an_incoming_fix_is_applied_only_to_the_text_it_was_computed_on(tmp_path: Path) -> None:
+    """A call in images.py raises a finding on settings.py's constant, with its edit in
+    settings.py's offsets and the digest of the text they are in. Handed to settings.py's fix
+    with that text it is applied; with any other text (a line added above: the offsets now
+    point at other characters) it is not, and says so."""
+    import datetime
+
+    from dalle_migrate.engine import Selection, check_text, fix_text
+    from dalle_migrate.settings import Settings
+
+    write(tmp_path, {
+        **PYPROJECT,
+        "settings.py": 'IMAGE_MODEL = "dall-e-3"\n',
+        "images.py": 'from openai import OpenAI\nfrom settings import IMAGE_MODEL\n'
+                     'OpenAI().images.generate(model=IMAGE_MODEL, prompt="x")\n',
+    })
+    settings = Settings(today=datetime.date(2026, 11, 25))
+    images = tmp_path / "images.py"
+    result = check_text(images.read_text(), settings, Selection(), filename=str(images))
+    [finding] = [f for f in result.foreign if f.code == "DM101"]
+    assert all(e.digest is not None for e in finding.fix.edits)
+    incoming = dataclasses.replace(
+        finding, path=None, fix=dataclasses.replace(finding.fix, edits=tuple(dataclasses.replace(e, path=None) for e in finding.fix.edits))
+    )
+    original = (tmp_path / "settings.py").read_text()
+    assert fix_text(original, settings, Selection(), filename=str(tmp_path / "settings.py"), incoming=[incoming]).text == 'IMAGE_MODEL = "gpt-image-2"\n'
+    moved = "# the image model\n" + original
+    outcome = fix_text(moved, settings, Selection(), filename=str(tmp_path / "settings.py"), incoming=[incoming])
+    assert outcome.text == moved
+    assert any("computed on another version of this file" in f.message for f in outcome.findings)

@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from .context import ModuleContext
-from .findings import Edit
+from .findings import Edit, text_digest
 from .scopes import dotted_name
 
 _HSPACE = " \t"
@@ -26,8 +26,9 @@ def replace_node(ctx: ModuleContext, node: cst.CSTNode, content: str) -> Edit:
 
 
 def _in_file(ctx: ModuleContext, owner: ModuleContext, edit: Edit) -> Edit:
-    """An edit of another module of the project (a value defined there) names its file."""
-    return edit if owner is ctx else dataclasses.replace(edit, path=owner.path)
+    """An edit of another module of the project (a value defined there) names its file, and
+    the text its offsets are in."""
+    return edit if owner is ctx else dataclasses.replace(edit, path=owner.path, digest=text_digest(owner.text))
 
 
 def string_literal(value: str, like: cst.BaseExpression) -> str:
@@ -80,20 +81,97 @@ def _local_if_names_nothing(ctx: ModuleContext, deleted: cst.CSTNode, edit: Edit
 
 
 def delete_statement(ctx: ModuleContext, statement: cst.CSTNode) -> Edit:
-    """Delete a small statement; its whole line when it stands alone (``pass`` if the block
-    would be left empty is not needed: only assignments next to a dict literal reach here)."""
+    """Delete a small statement (``params["style"] = style``): its whole line when it stands
+    alone, its ``;`` with it when it shares the line. When it is the only statement of a block,
+    the block would be empty: an ``if`` (or ``elif``) with nothing else and a test without side
+    effects goes whole, an ``else`` goes; anything else keeps ``pass``."""
     line = ctx.parent(statement)
-    if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
-        start, end = ctx.span(line)
-        text = ctx.text
-        line_start = _line_start(text, start)
-        rest = _skip(text, end, _HSPACE)
-        if text[line_start:start].strip(_HSPACE) == "" and (rest >= len(text) or text[rest] in "\r\n#"):
-            if rest < len(text) and text[rest] == "#":
-                return Edit(start, rest, "")
-            return Edit(line_start, _after_newline(text, rest), "")
+    if isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and len(line.body) > 1:
+        return _delete_small(ctx, line, statement)
+    if isinstance(line, cst.SimpleStatementSuite):  # `if style: params["style"] = style`
+        return _empty_body(ctx, ctx.parent(line), statement)
+    if isinstance(line, cst.SimpleStatementLine):
+        block = ctx.parent(line)
+        if isinstance(block, cst.IndentedBlock) and len(block.body) == 1:
+            return _empty_body(ctx, ctx.parent(block), statement)
+        return _delete_lines(ctx, line)
     start, end = ctx.span(statement)
     return Edit(start, end, "None")  # keeps the line valid; never reached for plain lines
+
+
+def _delete_lines(ctx: ModuleContext, node: cst.CSTNode) -> Edit:
+    """A statement's lines, when it has them to itself (a comment after it stays)."""
+    start, end = ctx.span(node)
+    text = ctx.text
+    line_start = _line_start(text, start)
+    rest = _skip(text, end, _HSPACE)
+    if text[line_start:start].strip(_HSPACE) == "" and (rest >= len(text) or text[rest] in "\r\n#"):
+        if rest < len(text) and text[rest] == "#":
+            return Edit(start, rest, "")
+        return Edit(line_start, _after_newline(text, rest), "")
+    return Edit(start, end, "pass")
+
+
+def _delete_small(ctx: ModuleContext, line: cst.CSTNode, statement: cst.CSTNode) -> Edit:
+    """``a = 1; params["style"] = s``: the statement and one ``;`` go, the others stay."""
+    body = list(line.body)  # type: ignore[attr-defined]
+    index = next(i for i, s in enumerate(body) if s is statement)
+    start, end = ctx.span(statement)
+    if index + 1 < len(body):
+        return Edit(start, ctx.span(body[index + 1])[0], "")
+    return Edit(ctx.span(body[index - 1])[1], end, "")
+
+
+def _empty_body(ctx: ModuleContext, owner: Optional[cst.CSTNode], statement: cst.CSTNode) -> Edit:
+    """The edit for deleting ``statement``, the only one in ``owner``'s body."""
+    if isinstance(owner, cst.If) and owner.orelse is None and _without_side_effects(owner.test):
+        return _delete_clause_or_statement(ctx, owner)
+    if isinstance(owner, cst.Else):
+        # `else:` with nothing left: the clause goes (the part before it keeps its own body).
+        start, end = ctx.span(owner)
+        text = ctx.text
+        line_start = _line_start(text, start)
+        if text[line_start:start].strip(_HSPACE) == "":
+            return Edit(line_start, _after_newline(text, _line_end(text, end)), "")
+    start, end = ctx.span(statement)
+    return Edit(start, end, "pass")
+
+
+def _delete_clause_or_statement(ctx: ModuleContext, node: cst.If) -> Edit:
+    """An ``if`` statement that would do nothing: an ``elif`` clause goes from its keyword to
+    the end of its body; a plain ``if`` goes like a statement of its block (``pass`` stays where
+    the block would be left empty and cannot go itself)."""
+    parent = ctx.parent(node)
+    start, end = ctx.span(node)
+    text = ctx.text
+    line_start = _line_start(text, start)
+    if isinstance(parent, cst.If) and parent.orelse is node:  # `elif`
+        if text[line_start:start].strip(_HSPACE) == "":
+            return Edit(line_start, _after_newline(text, _line_end(text, end)), "")
+        return Edit(start, end, "else:\n" + text[line_start:start] + "    pass")
+    if isinstance(parent, cst.IndentedBlock) and len(parent.body) == 1:
+        return _empty_body(ctx, ctx.parent(parent), node)
+    if text[line_start:start].strip(_HSPACE) == "":
+        return Edit(line_start, _after_newline(text, _line_end(text, end)), "")
+    return Edit(start, end, "pass")
+
+
+def _without_side_effects(node: cst.BaseExpression) -> bool:
+    """A test that only reads: names, attributes, literals, comparisons (``is None`` too) and
+    ``and``/``or``/``not`` of those; a call or a subscript may do more."""
+    if isinstance(node, (cst.Name, cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _without_side_effects(node.value)
+    if isinstance(node, cst.Comparison):
+        return _without_side_effects(node.left) and all(_without_side_effects(c.comparator) for c in node.comparisons)
+    if isinstance(node, cst.BooleanOperation):
+        return _without_side_effects(node.left) and _without_side_effects(node.right)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+        return _without_side_effects(node.expression)
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        return all(isinstance(e, cst.Element) and _without_side_effects(e.value) for e in node.elements)
+    return False
 
 
 def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode, through: Optional[cst.CSTNode] = None) -> Edit:

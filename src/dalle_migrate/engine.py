@@ -27,7 +27,7 @@ from .context import ModuleContext, Settings, UnfaithfulParse
 from .calls import find_image_calls
 from .tools import find_tool_configs
 from .wrappers import forwarded_requests
-from .findings import Edit, FileResult, Finding, Fix, Severity, apply_fixes
+from .findings import Edit, FileResult, Finding, Fix, Severity, apply_fixes, text_digest
 from .prefilter import prefilter_for
 from .project import project_for
 from .noqa import skips_file, suppressed
@@ -130,7 +130,17 @@ def _placed_elsewhere(ctx: ModuleContext, finding: Finding, call) -> Optional[Fi
         reaches = ((ctx.path, row, column + 1, None),)
     fix = finding.fix
     if fix is not None:
-        fix = dataclasses.replace(fix, edits=tuple(e if e.path else dataclasses.replace(e, path=ctx.path) for e in fix.edits))
+        # Every edit names its file and the text its offsets are in: it is applied to that text
+        # only (the runner hands it to the file's fix, which checks).
+        def placed(edit: Edit) -> Edit:
+            path = edit.path or ctx.path
+            if edit.digest is None:
+                home = ctx if path == ctx.path else project.context(path)
+                edit = dataclasses.replace(edit, digest=text_digest(home.text) if home is not None else -1)
+            return dataclasses.replace(edit, path=path)
+
+        fix = dataclasses.replace(fix, edits=tuple(placed(e) for e in fix.edits))
+
     def lines_of(path: str) -> LineIndex:
         other = ctx if path == ctx.path else project.context(path)
         return other.lines if other is not None else lines
@@ -147,6 +157,9 @@ class TextResult:
     # Findings in other modules of the project (Finding.path), positioned in their text.
     foreign: List[Finding] = field(default_factory=list)
     imports: List[str] = field(default_factory=list)  # files of the project modules it imports
+    # Fixes that could not be written (the code they produced does not parse): dropped, the
+    # file's other fixes applied; each says which finding it belonged to and why.
+    failed: List[str] = field(default_factory=list)
 
 
 def _context(text: str, settings: Settings, newline: str, filename: Optional[str]) -> ModuleContext:
@@ -208,8 +221,8 @@ def fix_text(
     imports = _imports(ctx)
     result = _fix_rounds(ctx, findings, fixed, settings, selection, newline, filename, incoming)
     if result.text != original and not _compiles(result.text) and _compiles(original):
-        # LibCST parses what newer Pythons accept (f-strings reusing their quote, 3.12): the
-        # running Python is the judge of what the user's code ran on.
+        # Never reached while every round checks its result (``_writable``); kept as the last
+        # guard: nothing is written that the running Python rejects.
         raise InternalError("a fix produced code this Python rejects, though it accepted the original; nothing was written")
     result.foreign = foreign
     result.imports = imports
@@ -228,13 +241,38 @@ def _fix_rounds(
     incoming: Sequence[Finding] = (),
 ) -> TextResult:
     left_incoming: List[Finding] = []  # incoming findings not fixed here, placed in their text
+    failed: List[str] = []
+    # A fix computed on another text than this one is never applied to it (its offsets would
+    # land elsewhere): reported, for the next run to compute again.
+    digest = text_digest(ctx.text)
+    incoming = [
+        f if f.fix is None or all(e.digest in (None, digest) for e in f.fix.edits)
+        else dataclasses.replace(f, fix=None, message=f"{f.message} Not fixed: it was computed on another version of this file; run `fix` again.")
+        for f in incoming
+    ]
+    broken: set = set()  # fixes (by what they edit) already found to break the code
+    must_compile = _compiles(ctx.text)
     for round_ in range(_MAX_ROUNDS):
         received = list(incoming) if round_ == 0 else []
-        fixable = [f for f in received + findings if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
+        fixable = [
+            f for f in received + findings
+            if f.fix is not None and f.fix.applies(settings.unsafe_fixes) and _fix_key(f) not in broken
+        ]
         if not fixable:
             left_incoming = _positioned(received, ctx.lines) if received else left_incoming
             break
         new_text, applied = apply_fixes(ctx.text, [f.fix for f in fixable])  # type: ignore[misc]
+        if new_text != ctx.text and not _writable(new_text, must_compile):
+            # One fix broke the code: find it (and any other), drop it, keep the others.
+            new_text, applied, dropped = _without_breaking(ctx.text, fixable, must_compile)
+            for finding in dropped:
+                broken.add(_fix_key(finding))
+                row, column = ctx.lines.position(finding.start)
+                failed.append(
+                    f"the fix of {finding.code} at {row}:{column + 1} produced code that does not parse; it was not "
+                    "applied (the file's other fixes were). Please report it."
+                )
+            findings = [dataclasses.replace(f, fix=None) if f in dropped else f for f in findings]
         applied_ids = {id(fix) for fix in applied}
         if received:
             left_incoming = _positioned([f for f in received if f.fix is None or id(f.fix) not in applied_ids], ctx.lines)
@@ -242,7 +280,7 @@ def _fix_rounds(
             break
         fixed.extend(f for f in fixable if id(f.fix) in applied_ids)
         left = [f for f in findings if f.fix is None or id(f.fix) not in applied_ids]
-        carried = _carried_over(left, fixable, applied, settings) if not received else None
+        carried = _carried_over(left, fixable, applied, settings) if not received and not failed else None
         if carried is not None and _compiles(ctx.text) and _compiles(new_text):
             lines = LineIndex(new_text)
             kept = [f for f in carried if not suppressed(lines.line_text(lines.position(f.start)[0]), f.code)]
@@ -251,8 +289,45 @@ def _fix_rounds(
             ctx = _context(new_text, settings, newline, filename)
         except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
             raise InternalError(f"a fix produced code that does not parse ({exc}); nothing was written") from exc
-        findings = analyze(ctx, selection)
-    return TextResult(ctx.text, _positioned(findings, ctx.lines) + left_incoming, fixed)
+        # A finding whose fix broke the code stays reported, without its fix.
+        findings = [dataclasses.replace(f, fix=None) if _fix_key(f) in broken else f for f in analyze(ctx, selection)]
+    result = TextResult(ctx.text, _positioned(findings, ctx.lines) + left_incoming, fixed)
+    result.failed = failed
+    return result
+
+
+def _fix_key(finding: Finding) -> Tuple[str, str]:
+    """What a fix is across rounds (offsets move): its rule and what its edits write."""
+    edits = finding.fix.edits if finding.fix is not None else ()
+    return finding.code, "\x00".join(f"{e.path}:{e.content}" for e in edits) + f"@{finding.message}"
+
+
+def _writable(text: str, must_compile: bool) -> bool:
+    """LibCST parses the text, and so does the running Python when it parsed the original
+    (LibCST accepts what newer Pythons do: the Python the user's code ran on is the judge)."""
+    try:
+        cst.parse_module(text)
+    except (cst.ParserSyntaxError, cst.CSTValidationError, RecursionError):
+        return False
+    return not must_compile or _compiles(text)
+
+
+def _without_breaking(text: str, fixable: Sequence[Finding], must_compile: bool) -> Tuple[str, List[Fix], List[Finding]]:
+    """The fixes applied one after the other, each kept only when the code still parses: (the
+    text, the fixes applied, the findings whose fix was dropped)."""
+    chosen: List[Fix] = []
+    dropped: List[Finding] = []
+    current = text
+    for finding in fixable:
+        trial, applied = apply_fixes(text, chosen + [finding.fix])  # type: ignore[list-item]
+        if finding.fix not in applied:
+            continue  # collides with a chosen one: the next round applies it
+        if trial == current or _writable(trial, must_compile):
+            chosen.append(finding.fix)  # type: ignore[arg-type]
+            current = trial
+        else:
+            dropped.append(finding)
+    return current, chosen, dropped
 
 
 def _carried_over(left: Sequence[Finding], fixable: Sequence[Finding], applied: Sequence[Fix], settings: Settings) -> Optional[List[Finding]]:
@@ -427,6 +502,8 @@ def process_data(
     result.fixed = outcome.fixed
     result.foreign = outcome.foreign
     result.imports = outcome.imports
+    if outcome.failed:  # reported (exit 2), and the file still gets the fixes that could be written
+        result.error = "; ".join(outcome.failed)
     if fix and outcome.text != source.text:
         result.changed = True
         if not write:  # --diff shows it; a written file needs none

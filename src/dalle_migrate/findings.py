@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
@@ -35,6 +36,9 @@ class Edit:
     # The file the offsets are in, when it is not the file analysed: another module of the
     # project that defines the value a call uses (the runner applies it there).
     path: Optional[str] = field(default=None, compare=False)
+    # For an edit of another file: a digest of the text its offsets are in (``text_digest``).
+    # The file it lands in must hold exactly that text, or the edit is not applied.
+    digest: Optional[int] = field(default=None, compare=False)
 
     def overlaps(self, other: "Edit") -> bool:
         if self == other:
@@ -137,3 +141,8 @@ class FileResult:
     imports: List[str] = field(default_factory=list)  # files of the project modules it imports
     pending: Optional[bytes] = None  # the fixed file's bytes, not written yet (engine.write_result)
     outside: bool = False  # not a file of the run: findings its calls raise in another module
+
+
+def text_digest(text: str) -> int:
+    """A digest of a text, the same in every process (an edit of another file carries it)."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))

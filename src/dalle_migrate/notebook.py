@@ -86,7 +86,7 @@ def _run(
     # Findings in the project's modules name the cell whose call reaches them.
     foreign = [_reaching_from_cells(f, cells, starts) for f in outcome.foreign]
     if not fix or outcome.text == module:
-        return TextResult(text, findings, fixed, foreign, outcome.imports)
+        return TextResult(text, findings, fixed, foreign, outcome.imports, failed=outcome.failed)
     new_sources = split_cells(outcome.text, cells)
     edits = []
     for cell in cells:
@@ -97,7 +97,7 @@ def _run(
     for start, end, content in sorted(edits, reverse=True):
         new_text = new_text[:start] + content + new_text[end:]
     parse_notebook(new_text)  # still a notebook; raises (nothing written) if not
-    return TextResult(new_text, findings, fixed, foreign, outcome.imports)
+    return TextResult(new_text, findings, fixed, foreign, outcome.imports, failed=outcome.failed)
 
 
 def _broken_cell(cell: CodeCell, exc: SyntaxError) -> Finding:

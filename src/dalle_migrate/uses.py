@@ -33,7 +33,7 @@ import libcst as cst
 
 from .context import ModuleContext
 from .edits import delete_item, replace_string, string_literal
-from .findings import Edit
+from .findings import Edit, text_digest
 from .values import Resolution, Value, literal, resolver, string_value
 
 Place = Tuple[Optional[str], int, int]  # (file, start, end) of a node: the same across analyses
@@ -1066,7 +1066,7 @@ def _collection_edit(ctx: ModuleContext, collection: Collection, changes: Dict[i
     if new is None:
         return None
     edit = Edit(start, end, new)
-    return [edit if owner is ctx else Edit(start, end, new, path=owner.path)]
+    return [edit if owner is ctx else Edit(start, end, new, path=owner.path, digest=text_digest(owner.text))]
 
 
 def _still_a(collection: Collection, text: str) -> Optional[str]:

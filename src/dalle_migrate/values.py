@@ -191,7 +191,12 @@ class Resolver:
         if isinstance(node, cst.IfExp):
             return self._resolve(node.body, depth, seen) + self._resolve(node.orelse, depth, seen)
         if isinstance(node, cst.BooleanOperation):
-            return self._resolve(node.left, depth, seen) + self._resolve(node.right, depth, seen)
+            # `model or DEFAULT`: a falsy left value (None, "") never comes out of an `or`, a
+            # truthy one never out of an `and`: the right operand's values come instead.
+            left = self._resolve(node.left, depth, seen)
+            keep_truthy = isinstance(node.operator, cst.Or)
+            kept = tuple(v for v in left.values if bool(v.value) == keep_truthy)
+            return Resolution(kept, left.complete, left.via) + self._resolve(node.right, depth, seen)
         return UNRESOLVED
 
     def _name(self, node: cst.Name, depth: int, seen: frozenset) -> Resolution:
@@ -922,7 +927,7 @@ class Resolver:
             entries = self._dict_entries(value, depth, seen)
             if entries is None:
                 return None
-            return entries + self._subscript_assignments(assignment, node)
+            return self._subscript_assignments(assignment, node, entries)
         return None
 
     def _attribute_dict(self, node: cst.Attribute, depth: int, seen: frozenset):
@@ -960,28 +965,80 @@ class Resolver:
             if value is None:
                 return None
             entries = self._dict_entries(value, depth + 1, seen)
-            return None if entries is None else entries + self._subscript_assignments(binding, binding.node)
+            return None if entries is None else self._subscript_assignments(binding, binding.node, entries)
         finally:
             project.leaving(self.ctx, key)
 
-    def _subscript_assignments(self, assignment: Assignment, name: cst.Name):
-        """``params["size"] = "512x512"`` after the dict literal: more entries of the same dict."""
-        entries = []
-        for node in self.ctx.nodes(cst.Assign):
-            for target in node.targets:
-                t = target.target
-                if (
-                    isinstance(t, cst.Subscript)
-                    and isinstance(t.value, cst.Name)
-                    and t.value.value == name.value
-                    and len(t.slice) == 1
-                    and isinstance(t.slice[0].slice, cst.Index)
-                    and self.ctx.scope(t.value) is assignment.scope
-                ):
-                    key = literal(t.slice[0].slice.value)
+    def _subscript_assignments(self, assignment: Assignment, name: cst.Name, entries: list):
+        """``entries`` (the dict literal's) with what the module does to the dict after it: ``params["size"] = "512x512"``,
+        ``params.update({...})``/``update(size=...)`` and ``params.setdefault("size", ...)`` add
+        entries; ``del params["n"]`` and ``params.pop("n")`` in the dict's own block (always
+        run) take out the entries before them (a conditional one may not run: they stay)."""
+        entries = list(entries)
+        removals = []  # (key, offset) of removals that always run
+        block = self._block_of(assignment.node)
+        for node in self.ctx.nodes(cst.Assign, cst.Del, cst.Call):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    key = self._key_of(target.target, name, assignment)
                     if isinstance(key, str) and len(node.targets) == 1:
                         entries.append((key, node.value, node, node))
+                continue
+            if isinstance(node, cst.Del):
+                targets = [e.value for e in node.target.elements] if isinstance(node.target, cst.Tuple) else [node.target]
+                for target in targets:
+                    key = self._key_of(target, name, assignment)
+                    if isinstance(key, str) and self._block_of(node) is block:
+                        removals.append((key, self.ctx.span(node)[0]))
+                continue
+            func = node.func
+            if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == name.value):
+                continue
+            if self.ctx.scope(func.value) is not assignment.scope:
+                continue
+            method = func.attr.value
+            if method == "pop" and node.args and isinstance(literal(node.args[0].value), str):
+                if self._block_of(node) is block:
+                    removals.append((literal(node.args[0].value), self.ctx.span(node)[0]))
+            elif method == "update" and len(node.args) >= 1:
+                for arg in node.args:
+                    if arg.keyword is not None:
+                        entries.append((arg.keyword.value, arg.value, arg, node))
+                    elif isinstance(arg.value, cst.Dict) and not arg.star:
+                        for element in arg.value.elements:
+                            key = literal(element.key) if isinstance(element, cst.DictElement) else None
+                            if isinstance(key, str):
+                                entries.append((key, element.value, element, arg.value))
+            elif method == "setdefault" and len(node.args) == 2 and isinstance(literal(node.args[0].value), str):
+                statement = self.ctx.parent(node)
+                if isinstance(statement, cst.Expr):
+                    entries.append((literal(node.args[0].value), node.args[1].value, statement, statement))
+        if removals:
+            entries = [
+                e for e in entries
+                if not any(key == e[0] and self.ctx.span(e[2])[0] < at for key, at in removals)
+            ]
         return entries
+
+    def _key_of(self, target: cst.CSTNode, name: cst.Name, assignment: Assignment):
+        """The literal key of ``name[key]`` when ``name`` is the dict bound by ``assignment``."""
+        if (
+            isinstance(target, cst.Subscript)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == name.value
+            and len(target.slice) == 1
+            and isinstance(target.slice[0].slice, cst.Index)
+            and self.ctx.scope(target.value) is assignment.scope
+        ):
+            return literal(target.slice[0].slice.value)
+        return None
+
+    def _block_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The block (IndentedBlock or Module) whose statement holds ``node``."""
+        current = self.ctx.parent(node)
+        while current is not None and not isinstance(current, (cst.IndentedBlock, cst.Module)):
+            current = self.ctx.parent(current)
+        return current
 
     # -- structure helpers ---------------------------------------------------------------------
     def single_assignment(self, name: cst.Name) -> Optional[Assignment]:

@@ -31,6 +31,22 @@ class ImplicitModel(Rule):
     name = "implicit-model"
     summary = "Image call does not name a model"
     VALID = [
+        # `model or DEFAULT`: a None on the left never reaches the call; `del` of another key
+        # leaves `model` in the request (issue 20).
+        """
+        import os
+        from openai import OpenAI
+        class Provider:
+            def __init__(self, model=None):
+                self.model = model or os.environ.get("IMAGE_MODEL") or "gpt-image-2"
+            def draw(self, prompt, n=1):
+                kwargs = {"model": self.model, "prompt": prompt, "n": n}
+                if n == 1:
+                    del kwargs["n"]
+                del kwargs["prompt"]
+                kwargs["prompt"] = prompt
+                return OpenAI().images.generate(**kwargs)
+        """,
         """
         from openai import OpenAI
         OpenAI().images.generate(model="gpt-image-2", prompt="x")

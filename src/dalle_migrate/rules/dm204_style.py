@@ -14,8 +14,10 @@ class Style(RejectedParameter):
     has no `style` keyword at all (TypeError).
 
     ## Fix safety
-    Safe: the keyword is deleted. Describe the style in the prompt instead ("a vivid,
-    hyper-real photo of ..."); the message says so. Unsafe when the value calls something
+    Safe: the keyword is deleted (an assignment `params["style"] = style` with it; an `if` left
+    with nothing to do goes when its test has no side effect, else the block keeps `pass`).
+    Describe the style in the prompt instead ("a vivid, hyper-real photo of ..."); the message
+    says so. Unsafe when the value calls something
     (`style=pick_style()`: the call would no longer run); no fix when the value makes an image
     request, binds a name (`:=`) or yields.
     """
@@ -26,6 +28,14 @@ class Style(RejectedParameter):
     parameter = "style"
     advice = "describe the style in the prompt instead."
     VALID = [
+        # The request takes `style` out again before it is sent.
+        """
+        from openai import OpenAI
+        def draw(prompt, style="vivid"):
+            request = {"model": "gpt-image-2", "prompt": prompt, "style": style}
+            request.pop("style", None)
+            return OpenAI().images.generate(**request)
+        """,
         """
         from openai import OpenAI
         OpenAI().images.generate(model="gpt-image-2", prompt="a vivid photo of a fox")
@@ -70,6 +80,22 @@ class Style(RejectedParameter):
             from openai import OpenAI
             OpenAI().images.generate(model="gpt-image-2", style=(chosen := "vivid"), prompt="a fox")
             print(chosen)
+            """,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            def draw(prompt, style=None):
+                request = {"model": "gpt-image-2", "prompt": prompt}
+                if style is not None:
+                    request["style"] = style
+                return OpenAI().images.generate(**request)
+            """,
+            """
+            from openai import OpenAI
+            def draw(prompt, style=None):
+                request = {"model": "gpt-image-2", "prompt": prompt}
+                return OpenAI().images.generate(**request)
             """,
         ),
     ]
