@@ -361,6 +361,15 @@ def known_signatures() -> Dict[str, str]:
 
 def save(failure: Failure, minimize_seconds: float) -> Path:
     text = failure.text
+    if failure.origin.startswith("shapes:project"):  # a project: kept as its files, not shrunk
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        folder = REGRESSIONS / "projects"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{digest}.txt"
+        path.write_text(f"found by: fuzz/fuzz_fix.py ({failure.origin}), {time.strftime('%Y-%m-%d')}\n"
+                        f"mode: {'--unsafe-fixes' if failure.unsafe else 'safe fixes'}\ninvariant: {failure.kind}\n"
+                        f"signature: {failure.signature}\ndetail: {failure.detail}\n\n{text}", encoding="utf-8")
+        return path
     if minimize_seconds > 0 and failure.kind != "property":
 
         def still_fails(candidate: str) -> bool:
@@ -435,6 +444,67 @@ def generate_batch(rng: random.Random, count: int) -> Tuple[int, List[Failure]]:
     return ran[0], failures
 
 
+def shapes_batch(rng: random.Random, count: int) -> Tuple[int, List[Failure]]:
+    """``count`` generated shapes of request-building code (``shapes.py``): single modules
+    against the invariants, and small projects through the command line."""
+    import shapes
+
+    failures: List[Failure] = []
+    for _ in range(count):
+        unsafe = rng.random() < 0.4
+        if rng.random() < 0.6:
+            text = shapes.module(rng)
+            for v, r in check_mutant(text, unsafe):
+                failures.append(Failure(text, unsafe, v.kind, v.detail, signature(v, r), "shapes"))
+            continue
+        files = shapes.project(rng)
+        problem = check_project(files, unsafe)
+        if problem is not None:
+            kind, detail = problem
+            bundle = "".join(f"# --- {name}\n{text}\n" for name, text in sorted(files.items()))
+            failures.append(Failure(bundle, unsafe, kind, detail, f"{kind}:{_NUMBERS.sub('N', detail)[:80]}", "shapes:project"))
+    return count, failures
+
+
+def check_project(files: Dict[str, str], unsafe: bool) -> Optional[Tuple[str, str]]:
+    """Fix a project through the command line: (invariant, detail) of the first thing wrong, or
+    None. No internal error, every Python file parses after, a second fix changes nothing."""
+    import ast
+    import os
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from dalle_migrate.cli import main
+
+    with tempfile.TemporaryDirectory(prefix="dalle-migrate-fuzz-") as folder:
+        for name, text in files.items():
+            with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        args = ["fix", folder, "--isolated", "--no-progress", "--jobs", "1", "--today", "2026-11-25"] + (["--unsafe-fixes"] if unsafe else [])
+        first = CliRunner().invoke(main, args)
+        if first.exception is not None and not isinstance(first.exception, SystemExit):
+            return "project-crash", f"{type(first.exception).__name__}: {first.exception}"
+        if first.exit_code == 2:
+            return "project-internal-error", first.output.strip().splitlines()[-1][:300] if first.output.strip() else "exit 2"
+        after = {}
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as handle:
+                after[name] = handle.read()
+            if name.endswith(".py"):
+                try:
+                    ast.parse(after[name])
+                except SyntaxError as exc:
+                    return "project-output-unparsable", f"{name}: {exc}"
+        CliRunner().invoke(main, args)
+        for name in files:
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                if handle.read() != after[name]:
+                    return "project-not-idempotent", name
+    return None
+
+
 def explore(mode: str, worker_seed: int, seconds: float, seeds: Sequence[str], verbose: bool = False) -> Tuple[int, List[Failure]]:
     """Run the engines for ``seconds``; the failures, one per signature (the shortest input)."""
     rng = random.Random(worker_seed)
@@ -444,9 +514,14 @@ def explore(mode: str, worker_seed: int, seconds: float, seeds: Sequence[str], v
     counts: Dict[str, int] = {}
     turn = 0
     while time.monotonic() < deadline:
-        engine = mode if mode != "both" else ("mutate" if turn % 3 else "generate")
+        engine = mode if mode != "both" else ("mutate", "generate", "mutate", "shapes")[turn % 4]
         turn += 1
-        ran, failures = mutate_batch(rng, seeds, 10) if engine == "mutate" else generate_batch(rng, 5)
+        if engine == "mutate":
+            ran, failures = mutate_batch(rng, seeds, 10)
+        elif engine == "shapes":
+            ran, failures = shapes_batch(rng, 5)
+        else:
+            ran, failures = generate_batch(rng, 5)
         tried += ran
         for failure in failures:
             counts[failure.signature] = counts.get(failure.signature, 0) + 1
@@ -467,7 +542,7 @@ def _explore_star(args):
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60, help="how long to fuzz (default 60)")
-    parser.add_argument("--mode", choices=["both", "mutate", "generate"], default="both")
+    parser.add_argument("--mode", choices=["both", "mutate", "generate", "shapes"], default="both")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: a new one, printed)")
     parser.add_argument("--minimize-seconds", type=float, default=60, help="time to shrink each new failure (0: keep as found)")
     parser.add_argument("--no-save", action="store_true", help="report failures, write no fixture")

@@ -11,6 +11,7 @@ counts only when its model value is a known OpenAI image model id.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
@@ -87,13 +88,19 @@ class Argument:
     container: cst.CSTNode  # the Call, Dict or statement that holds ``holder``
     resolve: Callable[[cst.BaseExpression], Resolution] = field(repr=False, compare=False)
     _resolution: Optional[Resolution] = field(default=None, repr=False, compare=False)
+    # Earlier entries of the same name in the same mapping (`params["style"] = a` in one branch,
+    # `params["style"] = b` in another): any of them may be what is sent.
+    shadowed: List["Argument"] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def resolution(self) -> Resolution:
         """What the value may be, resolved when a rule first asks (a prompt is never judged:
         following it into every caller of the function was most of a call's analysis)."""
         if self._resolution is None:
-            self._resolution = self.resolve(self.value)
+            resolution = self.resolve(self.value)
+            for earlier in self.shadowed:
+                resolution = resolution + earlier.resolution
+            self._resolution = resolution
         return self._resolution
 
     @property
@@ -324,7 +331,14 @@ class _Finder:
                     unresolved.append(arg)
                     continue
                 passed = [Argument(name, value, holder, container, resolver.resolve) for name, value, holder, container in entries]
-                passed = list({a.name: a for a in passed}.values())  # within one mapping the last entry wins
+                latest: Dict[str, Argument] = {}
+                for argument in passed:  # within one mapping the last entry wins; earlier ones may be sent too
+                    earlier = latest.get(argument.name)
+                    if earlier is not None and not (earlier.container is argument.container and isinstance(argument.container, cst.Dict)):
+                        # (A key written twice in one dict literal is never sent the first time.)
+                        argument.shadowed = earlier.shadowed + [dataclasses.replace(earlier, shadowed=[], _resolution=None)]
+                    latest[argument.name] = argument
+                passed = list(latest.values())
             elif arg.keyword is not None:
                 passed = [Argument(arg.keyword.value, arg.value, arg, node, resolver.resolve)]
             else:

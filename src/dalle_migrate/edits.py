@@ -231,10 +231,13 @@ def delete_item(ctx: ModuleContext, items: list, item: cst.CSTNode, through: Opt
         else:
             cut_from, cut_to = prev_end, end  # `a=1\n    , b=2` or `a=1, b=2`: the comma before goes
     else:
-        paren = text.rindex("(", 0, start) if "(" in text[:start] else start
+        opener = start - 1
+        while opener >= 0 and text[opener] in " \t\r\n":
+            opener -= 1
         close = _skip_space(text, own_comma + 1 if own_comma is not None else end)
-        if text.startswith(")", close) or text.startswith("}", close):
-            cut_from, cut_to = paren + 1 if text[paren] == "(" else start, close  # the only item: `f()`
+        if close < len(text) and text[close] in ")]}":
+            # The only item: `f()`, `{}` (the bracket right before it, never an outer one).
+            cut_from, cut_to = (opener + 1 if opener >= 0 and text[opener] in "([{" else start), close
         else:
             cut_from, cut_to = start, own_comma + 1 if own_comma is not None else end
     indent = text[_line_start(text, start) : start]

@@ -66,7 +66,53 @@ class Progress:
             sys.stderr.flush()
 
 
+# How many times `fix` runs over the files when a fix made in one file changes what another
+# file's analysis finds (a settings module's model moved: the call's module now reads the
+# target's table entry, which may need a fix of its own).
+MAX_PASSES = 3
+
+
 def run(
+    files: Sequence[str],
+    settings,
+    selection,
+    fix: bool,
+    write: bool,
+    display: Callable[[str], str],
+    jobs: Optional[int] = None,
+    progress: bool = False,
+    excluded: Callable[[str], bool] = lambda path: False,
+) -> List[FileResult]:
+    """Check or fix ``files``. Every module is analysed as the others were before the run; so
+    after a fix that edited a file from another file's analysis, the files are fixed again
+    (up to ``MAX_PASSES``) until nothing more changes: one `fix` leaves what a second would."""
+    done = _run_once(files, settings, selection, fix, write, display, jobs, progress, excluded)
+    if not (fix and write):
+        return done
+    fixed: Dict[str, List[Finding]] = {os.path.abspath(str(r.path)): list(r.fixed) for r in done}
+    changed = {os.path.abspath(str(r.path)) for r in done if r.changed}
+    for _ in range(MAX_PASSES - 1):
+        # Another pass can only find more where files take findings from each other (a fix
+        # that crossed files, or one another file's analysis left: its uses may have moved).
+        crossed = any(f.group is not None or f.received for r in done for f in r.fixed + r.findings)
+        if not crossed or not any(r.changed for r in done) or any(r.error for r in done if r.changed):
+            break
+        done = _run_once(files, settings, selection, fix, write, display, jobs, progress, excluded)
+        for r in done:
+            key = os.path.abspath(str(r.path))
+            fixed.setdefault(key, []).extend(r.fixed)
+            if r.changed:
+                changed.add(key)
+        if not any(r.changed for r in done):
+            break
+    for r in done:
+        key = os.path.abspath(str(r.path))
+        r.fixed = fixed.get(key, r.fixed)
+        r.changed = r.changed or key in changed
+    return done
+
+
+def _run_once(
     files: Sequence[str],
     settings,
     selection,
@@ -355,7 +401,7 @@ def _merged(result: FileResult, incoming: List[Finding], silenced: List[Finding]
     """A file's own findings with the ones other files' calls raise there (not fixed here)."""
     own = _without_superseded(result.findings, incoming + silenced, rewritten)
     target = os.path.abspath(str(result.path))
-    mine = _in_cells(target, [f for f in incoming if not f.companion])
+    mine = [dataclasses.replace(f, received=True) for f in _in_cells(target, [f for f in incoming if not f.companion])]
     return dataclasses.replace(
         result, path=Path(result.path), skipped=result.skipped and not mine,
         findings=sorted(own + mine, key=lambda f: (f.row, f.column, f.code)),

@@ -980,12 +980,16 @@ class _Planner:
                         "Not rewritten: two routes for one value would be a guess."
                     ))
                 elif complete and held and option.value not in held and self.ctx.catalog.status(option.value, self.ctx.settings.today) == "retired":
-                    shown = ", ".join(f"'{v}'" for v in sorted(held))
-                    rename.dead[key] = (option.node, (
-                        f"{site.describe(option.ctx)} never sees it: the value can only be {shown} (then "
-                        f"{', '.join(repr(self.new_of.get(v, v)) for v in sorted(held))}). Its route does not run; it is left as it "
-                        "is (rewriting it would send the migrated value there). Remove it when you no longer need it."
-                    ))
+                    rename.dead[key] = (option.node, never_seen(site, option.ctx, option.value))
+
+
+def never_seen(site: Site, where: ModuleContext, value: str) -> str:
+    """What is said of an id a site tests for that the tested value never holds. The same before
+    and after a fix (the value's own ids are not named: they are what the fix changes)."""
+    return (
+        f"{site.describe(where)} never sees it: the value is never '{value}'. Its route does not run; it is left as "
+        "it is (rewriting it would send the migrated value there). Remove it when you no longer need it."
+    )
 
 
 def _changed_route(site: Site, old: str, new: str, described: str) -> str:

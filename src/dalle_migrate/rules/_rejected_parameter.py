@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import ClassVar, Iterable
 
 import libcst as cst
@@ -65,11 +67,8 @@ class RejectedParameter(Rule):
             message += f" Removing it also stops `{stopped}` in its value from running."
             fix_message += f" (`{stopped}` in its value would no longer run)"
             applicability = Applicability.UNSAFE
-        yield self.finding(
-            ctx,
-            argument.holder,
-            message,
-            fix_message,
-            [delete_argument(ctx, argument.holder, argument.container)],
-            applicability=applicability,
-        )
+        edit = delete_argument(ctx, argument.holder, argument.container)
+        if argument.shadowed:
+            # An earlier entry of the same name is exposed once this one goes: analysed again.
+            edit = dataclasses.replace(edit, local=False)
+        yield self.finding(ctx, argument.holder, message, fix_message, [edit], applicability=applicability)

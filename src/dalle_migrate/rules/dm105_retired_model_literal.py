@@ -8,7 +8,7 @@ from typing import Dict, Iterable, Optional, Set, Tuple
 import libcst as cst
 
 from ..calls import find_image_calls, find_lookalike_calls
-from ..uses import Place, place, sites_testing
+from ..uses import Place, never_seen, place, sites_testing
 from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..tools import find_tool_configs
@@ -284,9 +284,4 @@ def _never_held(site, value: str) -> Optional[str]:
     held = [v for v in resolution.values if isinstance(v.value, str)]
     if not resolution.complete or not held or len(held) != len(resolution.values) or any(v.value == value for v in held):
         return None
-    ctx = site.ctx
-    shown = ", ".join(f"'{v}'" for v in dict.fromkeys(v.value for v in held))
-    return (
-        f"{site.describe(ctx)} never sees it: the value can only be {shown}. Its route does not run; it is "
-        "left as it is (rewriting it would send the migrated model there). Remove it when you no longer need it."
-    )
+    return never_seen(site, site.ctx, value)
