@@ -224,10 +224,8 @@ class Comparison(Site):
         return f"the comparison {self._compared()} with '{self.option.value}' at {_where(self.ctx, self.node, home)}"
 
 
-class Membership(Site):
-    """``model in ("dall-e-2", "dall-e-3")``, ``model not in VALID_MODELS``, ``model in SIZES``."""
-
-    kind = "membership"
+class _InCollection(Site):
+    """A site whose options are a collection's elements or keys (maybe another module's)."""
 
     def __init__(self, ctx, node, carrier, collection: Collection) -> None:
         super().__init__(ctx, node, carrier)
@@ -238,6 +236,19 @@ class Membership(Site):
 
     def collections(self):
         return [self.collection]
+
+    def _held(self, home) -> str:
+        """The collection's name, and where it is when another module holds it."""
+        held = self.collection.name()
+        if self.collection.ctx is not self.ctx and self.collection.ctx.path != self.ctx.path:
+            held += f" ({_where(self.collection.ctx, self.collection.node, home)})"
+        return held
+
+
+class Membership(_InCollection):
+    """``model in ("dall-e-2", "dall-e-3")``, ``model not in VALID_MODELS``, ``model in SIZES``."""
+
+    kind = "membership"
 
     def outcome(self, value, renamed):
         present = {self._option_value(o, renamed) for o in self.collection.options}
@@ -246,27 +257,13 @@ class Membership(Site):
         return _UNKNOWN if self.collection.computed else False
 
     def describe(self, home):
-        where = _where(self.ctx, self.node, home)
-        held = self.collection.name()
-        if self.collection.ctx is not self.ctx and self.collection.ctx.path != self.ctx.path:
-            held += f" ({_where(self.collection.ctx, self.collection.node, home)})"
-        return f"the test {self._compared()} in {held} at {where}"
+        return f"the test {self._compared()} in {self._held(home)} at {_where(self.ctx, self.node, home)}"
 
 
-class Lookup(Site):
+class Lookup(_InCollection):
     """``SIZES[model]``, ``PROMPTS.get(model, ...)``: the entry of the key the value is."""
 
     kind = "lookup"
-
-    def __init__(self, ctx, node, carrier, collection: Collection) -> None:
-        super().__init__(ctx, node, carrier)
-        self.collection = collection
-
-    def options(self):
-        return list(self.collection.options)
-
-    def collections(self):
-        return [self.collection]
 
     def outcome(self, value, renamed):
         found: Hashable = _MISSING
@@ -278,11 +275,7 @@ class Lookup(Site):
         return found
 
     def describe(self, home):
-        where = _where(self.ctx, self.node, home)
-        table = self.collection.name()
-        if self.collection.ctx is not self.ctx and self.collection.ctx.path != self.ctx.path:
-            table += f" ({_where(self.collection.ctx, self.collection.node, home)})"
-        return f"the lookup of {self._compared()} in {table} at {where}"
+        return f"the lookup of {self._compared()} in {self._held(home)} at {_where(self.ctx, self.node, home)}"
 
 
 class Cases(Site):
@@ -327,21 +320,14 @@ class FamilyTest(Site):
         return f"the test `{self.text}` at {_where(self.ctx, self.node, home)}"
 
 
-class Offered(Site):
+class Offered(_InCollection):
     """Choices the value is picked from (argparse/click ``choices``, a selector's options, the
     ``Literal[...]`` it is typed with): not a route, but what the program lets a user pick."""
 
     kind = "choices"
 
     def __init__(self, collection: Collection) -> None:
-        super().__init__(collection.ctx, collection.node, None)
-        self.collection = collection
-
-    def options(self):
-        return list(self.collection.options)
-
-    def collections(self):
-        return [self.collection]
+        super().__init__(collection.ctx, collection.node, None, collection)
 
     def outcome(self, value, renamed):
         return True  # every value the program can hold is one of them (or the default)
@@ -350,15 +336,14 @@ class Offered(Site):
         return f"{self.collection.name()} at {_where(self.ctx, self.node, home)}"
 
 
-class Typed(Site):
+class Typed(_InCollection):
     """A parameter or a field typed with ``Literal[...]``: the value it carries must stay one
     of its members (a type checker, pydantic or a CLI built from the signature says so)."""
 
     kind = "type"
 
     def __init__(self, ctx: ModuleContext, node: cst.CSTNode, collection: Collection) -> None:
-        super().__init__(ctx, node, None)
-        self.collection = collection
+        super().__init__(ctx, node, None, collection)
 
     @property
     def values(self) -> Resolution:
@@ -371,12 +356,6 @@ class Typed(Site):
                 name = self.node.target.value  # type: ignore[attr-defined]
                 self._values = values._class_attribute(owner, name, 0, frozenset()) if isinstance(owner, cst.ClassDef) else Resolution((), False)
         return self._values
-
-    def options(self):
-        return list(self.collection.options)
-
-    def collections(self):
-        return [self.collection]
 
     def outcome(self, value, renamed):
         return True  # a type routes nothing at run time

@@ -422,22 +422,22 @@ class Resolver:
                 return True
         return False
 
-    def _field_default(self, owner: cst.ClassDef, attr: str) -> Optional[cst.BaseExpression]:
+    def _field(self, owner: cst.ClassDef, attr: str) -> Optional[cst.AnnAssign]:
+        """The field the class declares in its body (``model: str = ...``), if it does."""
         for statement in owner.body.body:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == attr:
-                        return small.value
+                        return small
         return None
 
+    def _field_default(self, owner: cst.ClassDef, attr: str) -> Optional[cst.BaseExpression]:
+        field_ = self._field(owner, attr)
+        return field_.value if field_ is not None else None
+
     def _field_annotation(self, owner: cst.ClassDef, attr: str) -> Optional[cst.Annotation]:
-        """The annotation of a field the class declares in its body (``model: str = ...``)."""
-        for statement in owner.body.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == attr:
-                        return small.annotation
-        return None
+        field_ = self._field(owner, attr)
+        return field_.annotation if field_ is not None else None
 
     def _constructor_arguments(self, owner: cst.ClassDef, attr: str):
         """(resolver, the argument passed or None) for each call of a class that declares its
