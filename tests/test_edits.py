@@ -410,3 +410,15 @@ BLOCK_CASES = [
 @pytest.mark.parametrize("before,after", BLOCK_CASES)
 def test_delete_the_only_statement_of_a_block(before, after):
     assert fixed(CLIENT + dedent(before)) == CLIENT + dedent(after)
+
+
+def test_an_edit_a_fix_names_twice_is_applied_once():
+    """A fix reaching one place by two paths (a helper's download rewritten for each call site
+    that passes an image URL) may list one edit twice: it is applied once (found by the sweep
+    of issue 20: the replacement was written twice and the file no longer parsed)."""
+    from dalle_migrate.findings import Applicability, Edit, Fix, apply_fixes
+
+    text = "data = fetch(url)\n"
+    edit = Edit(7, 17, "decode(url)")
+    new, applied = apply_fixes(text, [Fix(Applicability.SAFE, "x", (edit, edit, Edit(0, 0, "import base64\n")))])
+    assert new == "import base64\ndata = decode(url)\n" and len(applied) == 1

@@ -103,7 +103,7 @@ def apply_fixes(text: str, fixes: Sequence[Fix]) -> Tuple[str, List[Fix]]:
     chosen: List[Edit] = []
     applied: List[Fix] = []
     for fix in fixes:
-        new = [e for e in fix.edits if e not in chosen]
+        new = [e for e in dict.fromkeys(fix.edits) if e not in chosen]  # an edit a fix names twice counts once
         if any(e.overlaps(c) for e in new for c in chosen) or any(
             a.overlaps(b) for i, a in enumerate(new) for b in new[i + 1 :]
         ):
