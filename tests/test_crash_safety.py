@@ -195,13 +195,16 @@ def test_sigkill_at_random_moments_leaves_every_file_whole(tmp_path):
     leftovers_seen: set = set()
     # KILLS kills, and more (up to MAX_KILLS) until one lands in the middle of the writing: how
     # long a run takes varies with the machine's load, so a kill may come after a run is over.
-    window = full_run
+    # The writing is the last part of a run, a tenth of it or so; where it starts varies with
+    # the machine's load. Kills are aimed between the latest delay that came before any write
+    # (``early``) and the earliest that came after the last one (``late``), which close in.
+    early, late = 0.0, full_run
     for attempt in range(MAX_KILLS):
         if attempt >= KILLS and any(0 < done < len(changed) for _, _, done in history):
             break
         # The first half of a run is mostly start-up (imports, worker processes); the writing
         # comes after it, and the faster the analysis, the later in the run it starts.
-        delay = rng.uniform(0.5, 1.0) * window
+        delay = rng.uniform(max(early, 0.5 * late), late)
         proc = subprocess.Popen(
             command(*fix_args(tree)),
             cwd=str(tmp_path),
@@ -225,12 +228,15 @@ def test_sigkill_at_random_moments_leaves_every_file_whole(tmp_path):
         assert modes(tree) == original_modes
         done = sum(1 for rel in changed if now[rel] == fixed[rel])
         history.append((round(delay, 2), proc.returncode, done))
+        if done == 0:
+            early = max(early, delay)  # killed before the writing: aim later
         if done == len(changed):
             # The run was over before the kill: put the original contents back (the files keep
             # their modes and owners) and aim the next kills earlier.
             for rel in changed:
                 (tree / rel).write_bytes(original[rel])
-            window = min(window, delay)
+            late = min(late, delay)
+            early = min(early, late * 0.9)
 
     final = run_tool(fix_args(tree), cwd=tmp_path)
     no_traceback(final)
