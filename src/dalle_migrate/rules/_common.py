@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import libcst as cst
 
@@ -255,7 +255,7 @@ def _rejects(ctx: ModuleContext, model: str, name: str):
     return (lambda value: value not in accepted) if accepted else None
 
 
-def moved_message(message: str, rename, value) -> Tuple[str, "Applicability"]:
+def moved_message(message: str, rename, value) -> Tuple[str, Any]:
     """A model finding's message with what the move of ``value`` (uses.Rename) does to the
     uses of the value, and the fix's applicability: unsafe when a use cannot move safely."""
     from ..findings import Applicability

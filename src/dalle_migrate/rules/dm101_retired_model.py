@@ -7,7 +7,7 @@ import libcst as cst
 from ..calls import ImageCall
 from ..catalog import RETIRED
 from ..context import ModuleContext
-from ..edits import replace_node, replace_string
+from ..edits import replace_node
 from ..findings import Finding
 from ._common import call_rename, enum_member_holding, enum_twin_holds, models_with_status, moved_message
 from .base import Invalid, Rule

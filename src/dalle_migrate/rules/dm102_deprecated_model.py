@@ -5,9 +5,8 @@ from typing import Iterable
 from ..calls import ImageCall
 from ..catalog import DEPRECATED
 from ..context import ModuleContext
-from ..edits import replace_string
 from ..findings import Applicability, Finding, Severity
-from ._common import enum_member_holding, enum_twin_holds, models_with_status
+from ._common import call_rename, enum_member_holding, enum_twin_holds, models_with_status, moved_message
 from .base import Invalid, Rule
 
 
@@ -69,10 +68,10 @@ class DeprecatedModel(Rule):
                 holds = enum_twin_holds(ctx.owner(value.node), twin, target)
                 yield self.finding(ctx, value.node, f"{message}; {twin} {holds} '{target}': use it where this member is used.")
                 continue
-            yield self.finding(
-                ctx,
-                value.node,
-                f"{message}; move to '{target}' before then.",
-                f"Replace '{model}' with '{target}'",
-                [replace_string(ctx, value.node, target)],
-            )
+            # The value moves with its uses, as DM101's (unsafe all the same: it still works).
+            rename = call_rename(call, ctx, DEPRECATED)
+            moved = [v for v in rename.reported if v.node is value.node] if rename is not None else []
+            if not moved:
+                continue  # a choice offered beside the value the rename reports
+            text, _ = moved_message(f"{message}; move to '{target}' before then.", rename, value)
+            yield self.finding(ctx, value.node, text, f"Replace '{model}' with '{target}'", rename.fix_for(value, ctx))
