@@ -741,11 +741,12 @@ class _Planner:
                 if collection.kind == "dict" and not isinstance(site, (Offered, Typed)):
                     table_homes.setdefault(collection.key, set()).update(local.values())
         merged = {m for m in self.old if home_of[m] == m or m not in self.picked}
+        listed: List[Edit] = []  # the lists', tuples', sets' and Literals' edits (redone below)
         for key, collection in collections.items():
             if collection.kind == "dict":
                 self._move_table(collection, table_homes.get(key, set()), homes, renamed, edits, rename)
             else:
-                self._move_collection(collection, merged, renamed, edits, rename)
+                self._move_collection(collection, merged, renamed, listed, rename)
         # Definitions the program picks itself: rewritten where they are written.
         for value in self.moving:
             key = place(self.ctx, value.node)
@@ -754,6 +755,18 @@ class _Planner:
             renamed[key] = self.new_of[value.value]
             rename.definitions[key] = replace_string(self.ctx, value.node, self.new_of[value.value])
         self._judge(affected, home_of, renamed, rename)
+        # A value the program picks itself that moves safely merges into the target's element
+        # in every fix (a list or Literal holds it as a choice: it routes nothing): one edit of
+        # each collection for all the fixes, never two that collide.
+        safe = {m for m in self.old if m in self.picked and m not in merged and m not in rename.conflicts}
+        if safe:
+            listed = []
+            for m in safe:
+                rename.merges.pop(m, None)
+            for collection in collections.values():
+                if collection.kind != "dict":
+                    self._move_collection(collection, merged | safe, renamed, listed, rename)
+        edits += listed
         rename.edits = _deduplicated(edits, rename)
         if not _deduplicated(rename.edits + list(rename.definitions.values()), rename) and rename.edits:
             rename.edits = []
