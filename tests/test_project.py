@@ -1484,6 +1484,30 @@ def test_a_run_given_only_the_module_defining_a_value_finds_the_calls_using_it(t
     assert changed_files(before, snapshot(tmp_path)) == {"settings.py": 'QUALITY = "high"\n'}
 
 
+def test_a_run_given_only_the_module_defining_a_value_follows_a_module_re_exporting_it(tmp_path: Path) -> None:
+    """settings.py <- config.py (re-exports it, calls nothing) <- images.py: the call two
+    imports away is found from the staged settings.py."""
+    write(tmp_path, {
+        **PYPROJECT,
+        "settings.py": 'MODEL = "dall-e-3"\n',
+        "config.py": 'from settings import MODEL\nTIMEOUT = 30\n',
+        "images.py": 'from config import MODEL\n\ndef go(client, model=MODEL):\n    return client.images.generate(model=model, prompt="x")\n',
+    })
+    assert dm(tmp_path, "check", "settings.py").summary == ["settings.py:1:9 DM101 <- images.py:4:12"]
+
+
+def test_a_run_given_only_the_module_defining_a_value_finds_a_wrapper_call_passing_it(tmp_path: Path) -> None:
+    """app.py makes no request itself: it passes settings.MODEL to the wrapper in images.py,
+    whose call takes it. Found from settings.py staged alone, through the module that calls."""
+    write(tmp_path, {
+        **PYPROJECT,
+        "settings.py": 'MODEL = "dall-e-2"\nOTHER = "dall-e-2"\n',
+        "images.py": 'def go(client, model):\n    return client.images.generate(model=model, prompt="x")\n',
+        "app.py": 'import settings\nfrom images import go\nfrom openai import OpenAI\n\ngo(OpenAI(), model=settings.MODEL)\n',
+    })
+    assert [line.split(" <- ")[0] for line in dm(tmp_path, "check", "settings.py").summary] == ["settings.py:1:9 DM101", "settings.py:2:9 DM105"]
+
+
 # -- a fix computed on one text is only ever applied to that text (issue 20) ------------------------
 def test_an_incoming_fix_is_applied_only_to_the_text_it_was_computed_on(tmp_path: Path) -> None:
     """A call in images.py raises a finding on settings.py's constant, with its edit in

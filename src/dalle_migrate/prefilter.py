@@ -135,6 +135,7 @@ class Prefilter:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._values: dict = {}
+        self._all_rejected: dict = {}  # target -> what it rejects of every value some model took
         sdk = catalog.sdk
         self.models = needles(catalog)
         self.package = sdk.package.encode()
@@ -189,6 +190,30 @@ class Prefilter:
             needles = self._values[target] = value_needles(self.catalog, target)
         return any(needle in data for needle in needles) or _SIZE.search(data) is not None
 
+    def code_may_hold_values(self, data: bytes, target: str) -> bool:
+        """``may_hold_values`` for code CPython compiles: a model id's stem, a value the target
+        rejects or a size among the module's string constants, not only in its comments. (A
+        function's body counts: a comparison there is a use of the value a call elsewhere
+        takes, which that call's fix moves with it.)"""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                code = compile(data, "<scan>", "exec", dont_inherit=True, optimize=0)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return True
+        strings: set = set()
+        _names_and_strings(code, set(), strings)
+        rejected = self._all_rejected.get(target)
+        if rejected is None:
+            rejected = self._all_rejected[target] = frozenset(rejected_values(self.catalog, target))
+        if not rejected.isdisjoint(strings):
+            return True
+        models = [needle.decode() for needle in self.models]
+        if any(any(model in text for model in models) or (len(text) < 12 and _SIZE_TEXT.fullmatch(text)) for text in strings):
+            return True
+        # A local variable's annotation is dropped by the compiler (`Literal["dall-e-3"]`).
+        return self._quoted_id.search(data) is not None and self._id_in_syntax_tree(data)
+
     def may_have_findings(self, data: bytes) -> bool:
         for needle in self.models:  # a plain loop: any() over a generator costs a third more
             if needle in data:
@@ -200,6 +225,40 @@ class Prefilter:
             or self._names_tool(data)
             or any(word in data for word in self._wrapper_words)
         )
+
+    def may_call_images(self, data: bytes) -> bool:
+        """Whether the bytes may hold an image request (an Images call, the legacy class's, the
+        image generation tool, a wrapper library): what another module needs to raise a finding
+        in this one (a model id alone is not enough: it has no call to give it to)."""
+        return (
+            _spelled(data, self.images, self._images_call)
+            or (self.package in data and _spelled(data, self.legacy, self._legacy_call))
+            or self._names_tool(data)
+            or any(word in data for word in self._wrapper_words)
+        )
+
+    def code_may_call_images(self, data: bytes) -> bool:
+        """``may_call_images`` for code CPython compiles: the call's names as code, not in a
+        comment or a docstring (the second proof, without its model ids)."""
+        if _spelled(data, self.images, self._images_call, in_code=True) or _spelled(data, self.legacy, self._legacy_call, in_code=True):
+            return True
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                code = compile(data, "<scan>", "exec", dont_inherit=True, optimize=0)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return True
+        names: set = set()
+        strings: set = set()
+        _names_and_strings(code, names, strings)
+        images, legacy = self.catalog.sdk.images_attribute, self.catalog.sdk.legacy_class
+        if (images in names and not self._methods.isdisjoint(names)) or (legacy in names and not self._verbs.isdisjoint(names)):
+            return True
+        key, value = self._tool
+        if value in strings and (key in strings or key in names):
+            return True
+        roots = {name.split(".", 1)[0] for name in names}
+        return any(not packages.isdisjoint(roots) for packages, _, _, _ in self._wrappers)
 
     def _configures_tool(self, data: bytes) -> bool:
         """The tool's type after its key, in the text (the compiled code has both words, never

@@ -69,6 +69,8 @@ class Project:
         self._pins: Dict[str, object] = {}  # root -> pins.Pin or None
         self._found: Dict[Tuple[str, str, int], Optional[str]] = {}  # (folder, module, level) -> file
         self._offered: Optional[Tuple[str, ModuleContext]] = None  # the analysed file's own module
+        self._file_imports: Dict[str, Tuple[Optional[Tuple[int, int, int]], List[str]]] = {}  # file -> (stat, its imports)
+        self._image_callers: Dict[str, List[str]] = {}  # root -> files that may make image requests
         # file -> (stat, {name: (module, name, level)} of names only a from-import binds, or None)
         self._reimports: Dict[str, Tuple[Tuple[int, int, int], Optional[Dict[str, Optional[Tuple[str, str, int]]]]]] = {}
 
@@ -320,6 +322,11 @@ class Project:
         if path.endswith(NOTEBOOK_SUFFIX):
             ctx = self.context(path)
             return self.imports_of(ctx) if ctx is not None else []
+        path = os.path.abspath(path)
+        stamp = _stamp(path)
+        known = self._file_imports.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
         try:
             with open(path, "rb") as handle:
                 data = _read_at_most(handle, MAX_MODULE_BYTES)
@@ -327,6 +334,11 @@ class Project:
             return []
         if len(data) > MAX_MODULE_BYTES:
             return []
+        imports = self._imports_in(path, data)
+        self._file_imports[path] = (stamp, imports)
+        return imports
+
+    def _imports_in(self, path: str, data: bytes) -> List[str]:
         found: Dict[str, None] = {}
         for match in _IMPORT_LINE.finditer(data):
             relative, module, names, modules = match.groups()
@@ -418,27 +430,63 @@ class Project:
                 found.append(other)
         return found
 
-    def _import_index(self, root: str) -> List[Tuple[str, FrozenSet[bytes]]]:
-        known = self._imports.get(root) or IMPORT_INDEXES.get(root)
-        if known is not None:
-            return known
+    def image_callers_importing(self, path: str, may_call_images, hops: int) -> List[str]:
+        """The project's files that may make an image request (``may_call_images(bytes)``) and
+        reach the module in ``path`` within ``hops`` imports: the only modules whose analysis
+        can raise a finding in it (settings.py <- config.py re-exporting it <- images.py).
+        Every file is read once per run for those words (a byte scan, as for the tree); only
+        the few that have them are followed, forwards, through their imports."""
+        path = os.path.abspath(path)
+        root = self.root(path)
+        callers = self._image_callers.get(root)
+        if callers is None:
+            callers = self._image_callers[root] = []
+            for other in self._project_files(root):
+                try:
+                    with open(other, "rb") as handle:
+                        data = _read_at_most(handle, MAX_NOTEBOOK_BYTES if other.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES)
+                except OSError:
+                    continue
+                if may_call_images(data):
+                    callers.append(other)
+        return [other for other in callers if other != path and path in self._reached(other, hops)]
+
+    def _reached(self, path: str, hops: int) -> FrozenSet[str]:
+        """The project files ``path`` imports, directly or through up to ``hops`` imports."""
+        reached: Dict[str, None] = {}
+        frontier = [path]
+        for _ in range(hops):
+            following = []
+            for module in frontier:
+                for imported in self.imports_of_file(module):
+                    if imported not in reached and imported != path:
+                        reached[imported] = None
+                        following.append(imported)
+            frontier = following
+        return frozenset(reached)
+
+    def _project_files(self, root: str) -> List[str]:
+        """The Python files and notebooks a run of the tool on the root would read (default
+        folders and what git ignores left out: a vendored tree or a download cache calls
+        nothing of the project)."""
         from pathlib import Path
 
         from .discover import Discovery
 
-        # The files a run of the tool on the root would read (default folders and what git
-        # ignores left out: a vendored tree or a download cache calls nothing of the project).
         walk = Discovery()
         try:
             files = walk.files([Path(root)])
         finally:
             walk.close()
+        return [os.path.abspath(f) for f in files if f.endswith((SOURCE_SUFFIX, NOTEBOOK_SUFFIX))]
+
+    def _import_index(self, root: str) -> List[Tuple[str, FrozenSet[bytes]]]:
+        known = self._imports.get(root) or IMPORT_INDEXES.get(root)
+        if known is not None:
+            return known
         index: List[Tuple[str, FrozenSet[bytes]]] = []
-        for path in files:
-            if not path.endswith((SOURCE_SUFFIX, NOTEBOOK_SUFFIX)):
-                continue  # notebooks call the project's functions too
+        for path in self._project_files(root):
             limit = MAX_NOTEBOOK_BYTES if path.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES
-            path = os.path.abspath(path)
             try:
                 with open(path, "rb") as handle:
                     data = _read_at_most(handle, limit)

@@ -204,6 +204,8 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
             break
         following: List[str] = []
         for path in dict.fromkeys(frontier):
+            if path in seen:
+                continue  # reached again in this hop, through another module
             seen.add(path)
             try:
                 data = read_file(path)
@@ -213,9 +215,10 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
                 continue
             from .engine import process_data
 
-            if not prefilter.may_have_findings(data):
-                # No finding of its own, but a module further on may take what it passes along
-                # (views -> services -> images): its imports are followed all the same.
+            if not (prefilter.may_call_images(data) and prefilter.code_may_call_images(data)):
+                # It makes no image request: no finding of a run's file can come from it (a
+                # value needs a call to be judged). A module further on may take what it passes
+                # along (views -> services -> images): its imports are followed all the same.
                 following += [p for p in _imports_of(path, settings) if p not in seen]
                 continue
             outcome = process_data(Path(path), data, settings, selection, fix=False, write=False)
@@ -232,9 +235,10 @@ IMPORTERS_MAX_FILES = 50
 
 def _holds_values(path: str, prefilter: Prefilter, target: str) -> bool:
     try:
-        return prefilter.may_hold_values(read_file(path), target)
+        data = read_file(path)
     except OSError:
         return False
+    return prefilter.may_hold_values(data, target) and prefilter.code_may_hold_values(data, target)
 
 
 def _is_python(path: str) -> bool:
@@ -244,14 +248,21 @@ def _is_python(path: str) -> bool:
 
 
 def _importers_of(paths: List[str], settings) -> List[str]:
+    """The project's modules that import one of ``paths`` (app.py passes settings.MODEL to a
+    wrapper elsewhere: its imports are followed to that wrapper's call), then those that may make
+    an image request and import one of ``paths`` through other modules (config.py re-exports
+    settings.MODEL to images.py)."""
     if not paths:
         return []
     from .project import project_for
 
     project = project_for(settings)
+    prefilter = Prefilter(settings.catalog)
     found: Dict[str, None] = {}
     for path in paths:
         found.update(dict.fromkeys(project.importers(path)))
+    for path in paths:
+        found.update(dict.fromkeys(project.image_callers_importing(path, prefilter.may_call_images, NEIGHBOUR_HOPS)))
     return list(found)
 
 
