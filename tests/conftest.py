@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import os
+import tempfile
 from typing import Iterator, List
 
 import pytest
 
 from dalle_migrate.catalog import default_catalog
 from dalle_migrate.emulator import EmulatorServer, LoggedRequest, serve
+
+# The index cache of the tests' projects goes here, not into the projects (whose files tests
+# compare before and after a run); tests of the cache's own place unset it.
+os.environ.setdefault("DALLE_MIGRATE_CACHE_DIR", tempfile.mkdtemp(prefix="dalle-migrate-cache-"))
 
 
 @pytest.fixture(scope="session")

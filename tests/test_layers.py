@@ -16,7 +16,7 @@ LAYERS = [
     ["source", "findings", "noqa", "catalog", "pins", "cells"],
     ["settings", "scopes", "prefilter"],
     ["context"],
-    ["discover"],
+    ["discover", "index"],  # which files; who imports whom among them (kept in the cache)
     ["project"],
     ["values"],
     ["calls"],

@@ -43,6 +43,7 @@ def _common(func: Callable) -> Callable:
         click.option("--stdin-filename", metavar="PATH", help="With `-`: the name the code on standard input has (its kind, and the report's path)."),
         click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes for the files that need parsing (default: the CPU count; few files stay in one process)."),
         click.option("--no-progress", "progress", flag_value=False, default=True, help="No progress line on standard error."),
+        click.option("--no-cache", "cache", flag_value=False, default=True, help="Neither read nor write the cache of what the project's files import (.dalle_migrate_cache)."),
         click.option("-q", "--quiet", is_flag=True, help="Print nothing on success."),
     ]
     for option in reversed(options):
@@ -140,7 +141,7 @@ def emulate(host: str, port: int, models: Tuple[str, ...], today: Optional[str],
         server.shutdown()
 
 
-def _settings(target: Optional[str], today: Optional[str], catalog_path: Optional[Path], unsafe_fixes: bool, azure_deployments=()):
+def _settings(target: Optional[str], today: Optional[str], catalog_path: Optional[Path], unsafe_fixes: bool, azure_deployments=(), cache: bool = True):
     from .catalog import DEPRECATED, Catalog, CatalogError, default_catalog
     from .settings import Settings
 
@@ -161,7 +162,7 @@ def _settings(target: Optional[str], today: Optional[str], catalog_path: Optiona
     for deployment, model in azure_deployments:
         if model not in catalog.models:
             raise click.UsageError(f"azure-deployments: {deployment!r} = {model!r} names no model of the catalogue")
-    return Settings(target=target, today=day, unsafe_fixes=unsafe_fixes, catalog=catalog, azure_deployments=tuple(azure_deployments))
+    return Settings(target=target, today=day, unsafe_fixes=unsafe_fixes, catalog=catalog, azure_deployments=tuple(azure_deployments), cache=cache)
 
 
 def _add_noqa(report, quiet: bool) -> int:
@@ -204,6 +205,7 @@ def _run(
     stdin_filename: Optional[str],
     jobs: Optional[int],
     progress: bool,
+    cache: bool,
     quiet: bool,
     diff: bool = False,
     add_noqa: bool = False,
@@ -231,7 +233,7 @@ def _run(
     try:
         unsafe_fixes = bool(config.unsafe_fixes) if unsafe_fixes is None else unsafe_fixes
         settings = _settings(
-            target or config.target, today or config.today, catalog_path or config.catalog, unsafe_fixes, config.azure_deployments
+            target or config.target, today or config.today, catalog_path or config.catalog, unsafe_fixes, config.azure_deployments, cache
         )
         selection = Selection(
             select=_codes(select) or config.select or ("DM",),

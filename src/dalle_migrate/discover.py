@@ -30,7 +30,7 @@ DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".bzr",
     ".venv", "venv", ".env", "env", "virtualenv", "__pypackages__", "site-packages",
     "node_modules",
-    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".hypothesis",
+    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".dalle_migrate_cache", ".tox", ".nox", ".hypothesis",
     ".ipynb_checkpoints",
     "build", "dist", ".eggs", "*.egg-info",
 )  # folder names

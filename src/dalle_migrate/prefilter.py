@@ -237,6 +237,32 @@ class Prefilter:
             or any(word in data for word in self._wrapper_words)
         )
 
+    def may_make_image_request(self, data: bytes, notebook: bool = False) -> bool:
+        """Both proofs of ``may_call_images``, on a file's bytes (a notebook's: on its code)."""
+        if not self.may_call_images(data):
+            return False
+        if notebook:
+            import json
+
+            from .cells import decoded_code_module
+
+            try:
+                code = decoded_code_module(json.loads(data))
+            except ValueError:
+                return True
+            if code is None:
+                return False
+            data = code.encode("utf-8", "surrogatepass")
+        return self.code_may_call_images(data)
+
+    def signature(self) -> str:
+        """What the proofs look for, as text: a reading kept from another catalogue's words is
+        never taken for this one's."""
+        return repr((
+            self.images, self.legacy, self.package, sorted(self._methods), sorted(self._verbs), self._tool,
+            self._wrapper_words, sorted((sorted(p), sorted(s), t, f) for p, s, t, f in self._wrappers),
+        ))
+
     def code_may_call_images(self, data: bytes) -> bool:
         """``may_call_images`` for code CPython compiles: the call's names as code, not in a
         comment or a docstring (the second proof, without its model ids)."""
@@ -379,16 +405,17 @@ def _spelled(data: bytes, word: bytes, shape: "re.Pattern[bytes]", in_code: bool
 def _names_and_strings(code: CodeType, names: set, strings: set) -> None:
     """Every name (attributes, globals, imports) and string constant of a code object and the
     code objects it holds (functions, classes, comprehensions); tuples and frozensets of
-    constants are the compiler's folding of literal collections."""
-    names.update(code.co_names)
-    stack = list(code.co_consts)
+    constants are the compiler's folding of literal collections. (A loop, not recursion: code
+    objects nest as deep as the source's lambdas.)"""
+    stack: list = [code]
     while stack:
         value = stack.pop()
         kind = type(value)
         if kind is str:
             strings.add(value)
         elif kind is CodeType:
-            _names_and_strings(value, names, strings)
+            names.update(value.co_names)
+            stack.extend(value.co_consts)
         elif kind is tuple or kind is frozenset:
             stack.extend(value)
 

@@ -28,6 +28,7 @@ import libcst as cst
 
 from .cells import NOTEBOOK_SUFFIX, NotebookError, notebook_module
 from .context import ModuleContext, UnfaithfulParse
+from .index import MAX_MODULE_BYTES, MAX_NOTEBOOK_BYTES, ProjectIndex, Statement, build_index, cache_key, names_module, read_entry, stamp_of
 from .scopes import Assignment, ImportAssignment, dotted_name
 from .settings import Settings
 from .source import SourceError, SourceText
@@ -35,9 +36,6 @@ from .source import SourceError, SourceText
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 SOURCE_SUFFIX = ".py"
 PACKAGE_FILE = "__init__.py"
-# Files larger than this are not read to resolve an import (generated code, vendored bundles).
-MAX_MODULE_BYTES = 2 << 20
-MAX_NOTEBOOK_BYTES = 32 << 20  # outputs (base64 images) make notebooks large
 # How many re-imports or attribute hops a name is followed through.
 MAX_HOPS = 12
 # How many parsed modules a process keeps from one file to the next, and how much source they
@@ -64,13 +62,14 @@ class Project:
         self._contexts: Dict[str, Tuple[Tuple[int, int, int], Optional[ModuleContext]]] = {}
         self._roots: Dict[str, Tuple[Tuple[str, ...], str]] = {}  # folder -> (roots, project root)
         self._resolving: set = set()  # (file, name) pairs being resolved: import cycles end here
-        self._imports: Dict[str, List[Tuple[str, FrozenSet[bytes]]]] = {}  # root -> the files' imported names
+        self._indexes: Dict[str, ProjectIndex] = {}  # root -> who imports whom
+        self._reach: Dict[Tuple[str, int], FrozenSet[str]] = {}  # (file, hops) -> the files it imports
         self._callers: Dict[Tuple[str, str, str], List[Tuple[ModuleContext, cst.Call]]] = {}
         self._pins: Dict[str, object] = {}  # root -> pins.Pin or None
         self._found: Dict[Tuple[str, str, int], Optional[str]] = {}  # (folder, module, level) -> file
+        self._listings: Dict[str, FrozenSet[str]] = {}  # folder -> its files' names
         self._offered: Optional[Tuple[str, ModuleContext]] = None  # the analysed file's own module
-        self._file_imports: Dict[str, Tuple[Optional[Tuple[int, int, int]], List[str]]] = {}  # file -> (stat, its imports)
-        self._image_callers: Dict[str, List[str]] = {}  # root -> files that may make image requests
+        self._file_imports: Dict[str, List[str]] = {}  # file -> the project files it imports (this run)
         # file -> (stat, {name: (module, name, level)} of names only a from-import binds, or None)
         self._reimports: Dict[str, Tuple[Tuple[int, int, int], Optional[Dict[str, Optional[Tuple[str, str, int]]]]]] = {}
 
@@ -201,15 +200,41 @@ class Project:
             self._found[key] = self._find_module(folder, module, level)
         return self._found[key]
 
+    def _module_file(self, root: str, parts: List[str]) -> Optional[str]:
+        if not parts:
+            return None
+        base = os.path.join(root, *parts)
+        folder, name = os.path.split(base)
+        if name + SOURCE_SUFFIX in self._files_in(folder):
+            return base + SOURCE_SUFFIX
+        return self._package_file(base)
+
+    def _package_file(self, folder: str) -> Optional[str]:
+        return os.path.join(folder, PACKAGE_FILE) if PACKAGE_FILE in self._files_in(folder) else None
+
+    def _files_in(self, folder: str) -> FrozenSet[str]:
+        """The names of a folder's files, listed once per run: an import is resolved by looking
+        them up (three hops of imports from a module of a large package resolve tens of
+        thousands of names, each a few stat calls otherwise)."""
+        known = self._listings.get(folder)
+        if known is None:
+            try:
+                with os.scandir(folder) as entries:
+                    known = frozenset(e.name for e in entries if e.is_file())
+            except OSError:
+                known = frozenset()
+            self._listings[folder] = known
+        return known
+
     def _find_module(self, folder: str, module: str, level: int) -> Optional[str]:
         parts = [p for p in module.split(".") if p] if module else []
         if level:
             base = folder
             for _ in range(level - 1):
                 base = os.path.dirname(base)
-            return _module_file(base, parts) if parts else _package_file(base)
+            return self._module_file(base, parts) if parts else self._package_file(base)
         for root in self.roots(folder):
-            found = _module_file(root, parts)
+            found = self._module_file(root, parts)
             if found is not None:
                 return found
         return None
@@ -267,7 +292,7 @@ class Project:
         if bindings and not (is_package and all(isinstance(b, ImportAssignment) for b in bindings) and self._submodule(module_path, name)):
             return Imported(target, name)  # type: ignore[arg-type]
         if is_package:
-            sub = _module_file(os.path.dirname(module_path), [name])
+            sub = self._module_file(os.path.dirname(module_path), [name])
             sub_ctx = self.context(sub) if sub is not None else None
             if sub_ctx is not None:
                 return Imported(sub_ctx)
@@ -308,7 +333,7 @@ class Project:
             found[path] = None
             if os.path.basename(path) == PACKAGE_FILE and not isinstance(node.names, cst.ImportStar):
                 for alias in node.names:
-                    sub = _module_file(os.path.dirname(path), [dotted_name(alias.name) or ""])
+                    sub = self._module_file(os.path.dirname(path), [dotted_name(alias.name) or ""])
                     if sub is not None:
                         found[sub] = None
         found.pop(ctx.path, None)
@@ -319,50 +344,55 @@ class Project:
         import statements' lines are matched, nothing is parsed (following imports three hops
         from one file of a large package reaches most of it). A match inside a string only adds
         a module to look at."""
-        if path.endswith(NOTEBOOK_SUFFIX):
+        path = os.path.abspath(path)
+        known = self._file_imports.get(path)
+        if known is not None:
+            return known
+        statements = self._statements(path)
+        if statements is None:
+            if not path.endswith(NOTEBOOK_SUFFIX):
+                return []
             ctx = self.context(path)
             return self.imports_of(ctx) if ctx is not None else []
-        path = os.path.abspath(path)
-        stamp = _stamp(path)
-        known = self._file_imports.get(path)
-        if known is not None and known[0] == stamp:
-            return known[1]
-        try:
-            with open(path, "rb") as handle:
-                data = _read_at_most(handle, MAX_MODULE_BYTES)
-        except OSError:
-            return []
-        if len(data) > MAX_MODULE_BYTES:
-            return []
-        imports = self._imports_in(path, data)
-        self._file_imports[path] = (stamp, imports)
+        found: Dict[str, None] = {}
+        for statement in statements:
+            found.update(dict.fromkeys(self._resolve(path, statement)))
+        found.pop(path, None)
+        imports = self._file_imports[path] = list(found)
         return imports
 
-    def _imports_in(self, path: str, data: bytes) -> List[str]:
-        found: Dict[str, None] = {}
-        for match in _IMPORT_LINE.finditer(data):
-            relative, module, names, modules = match.groups()
-            if modules is not None:
-                for part in _strip_parens(modules).split(b","):
-                    words = part.split()
-                    if words:
-                        located = self.find_module(path, words[0].decode("ascii", "replace"))
-                        if located is not None:
-                            found[located] = None
-                continue
-            located = self.find_module(path, (module or b"").decode("ascii", "replace"), len(relative or b""))
-            if located is None:
-                continue
-            found[located] = None
-            if os.path.basename(located) == PACKAGE_FILE:
-                for part in _strip_parens(names or b"").split(b","):
-                    words = part.split()
-                    if words and words[0] != b"*":
-                        sub = _module_file(os.path.dirname(located), [words[0].decode("ascii", "replace")])
-                        if sub is not None:
-                            found[sub] = None
-        found.pop(os.path.abspath(path), None)
-        return list(found)
+    def _statements(self, path: str) -> Optional[Tuple[Statement, ...]]:
+        """The import statements of a file: from the project's index when it holds the file as
+        it is now, else read (None: it cannot be, or is too large)."""
+        index = self._indexes.get(self.root(path))
+        stamp = None
+        try:
+            stamp = stamp_of(os.stat(path))
+        except OSError:
+            return None
+        entry = index.entries.get(path) if index is not None else None
+        if entry is not None and entry.stamp == stamp:
+            return entry.statements
+        entry = read_entry(path, stamp, lambda data, notebook: False)
+        return entry.statements if entry is not None and stamp[2] <= (MAX_NOTEBOOK_BYTES if path.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES) else None
+
+    def _resolve(self, path: str, statement: Statement) -> List[str]:
+        """The project files an import statement of ``path`` names: the module, and for
+        ``from package import a`` the submodule ``a`` when there is one."""
+        level, module, names = statement
+        if level < 0:
+            located = self.find_module(path, module)
+            return [located] if located is not None else []
+        located = self.find_module(path, module, level)
+        if located is None:
+            return []
+        found = [located]
+        if os.path.basename(located) == PACKAGE_FILE:
+            for name in names:
+                sub = self._module_file(os.path.dirname(located), [name])
+                if sub is not None:
+                    found.append(sub)
+        return found
 
     def sdk_pin(self, path: str):
         """What the project of ``path`` pins for the SDK (pins.Pin), or None."""
@@ -395,11 +425,10 @@ class Project:
         stem = os.path.splitext(os.path.basename(ctx.path))[0]
         if stem == "__init__":
             stem = os.path.basename(os.path.dirname(ctx.path))
-        wanted = {name.encode(), stem.encode()}
         found: List[Tuple[ModuleContext, cst.Call]] = []
         called = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\(")  # `name(`, `module.name(`
-        for path, names in self._import_index(self.root(ctx.path)):
-            if path == ctx.path or not (wanted & names):
+        for path, entry in self.index(self.root(ctx.path)).entries.items():
+            if path == ctx.path or not (entry.mentions(name) or entry.mentions(stem)):
                 continue
             try:
                 with open(path, "rb") as handle:
@@ -407,7 +436,7 @@ class Project:
             except OSError:
                 continue
             # Parsed only when it may call it: by its name, or under an alias its imports give.
-            if called.search(data) is None and not (b" as " in data and name.encode() in names):
+            if called.search(data) is None and not (b" as " in data and entry.mentions(name)):
                 continue
             other = self.context(path)
             if other is None:
@@ -417,42 +446,42 @@ class Project:
         return found
 
     def importers(self, path: str) -> List[str]:
-        """The project's files whose imports resolve to the module in ``path``."""
+        """The project's files whose imports resolve to the module in ``path``: of those whose
+        imports name its stem, only those statements are resolved."""
         path = os.path.abspath(path)
         stem = os.path.splitext(os.path.basename(path))[0]
         if stem == "__init__":
             stem = os.path.basename(os.path.dirname(path))
         found = []
-        for other, names in self._import_index(self.root(path)):
-            if other == path or stem.encode() not in names:
+        for other, entry in self.index(self.root(path)).entries.items():
+            if other == path or not entry.mentions(stem):
                 continue
-            if path in self.imports_of_file(other):  # read, not parsed: most only name the stem
+            if any(path in self._resolve(other, s) for s in entry.statements if names_module(s, stem)):
                 found.append(other)
         return found
 
-    def image_callers_importing(self, path: str, may_call_images, hops: int) -> List[str]:
-        """The project's files that may make an image request (``may_call_images(bytes)``) and
-        reach the module in ``path`` within ``hops`` imports: the only modules whose analysis
-        can raise a finding in it (settings.py <- config.py re-exporting it <- images.py).
-        Every file is read once per run for those words (a byte scan, as for the tree); only
-        the few that have them are followed, forwards, through their imports."""
+    def image_callers_importing(self, path: str, hops: int) -> List[str]:
+        """The project's files that may make an image request (``index.Entry.calls_images``)
+        and reach the module in ``path`` within ``hops`` imports: the only modules whose
+        analysis can raise a finding in it through what they import (settings.py <- config.py
+        re-exporting it <- images.py). Followed forwards from those few files."""
         path = os.path.abspath(path)
-        root = self.root(path)
-        callers = self._image_callers.get(root)
-        if callers is None:
-            callers = self._image_callers[root] = []
-            for other in self._project_files(root):
-                try:
-                    with open(other, "rb") as handle:
-                        data = _read_at_most(handle, MAX_NOTEBOOK_BYTES if other.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES)
-                except OSError:
-                    continue
-                if may_call_images(data):
-                    callers.append(other)
-        return [other for other in callers if other != path and path in self._reached(other, hops)]
+        # Met in the middle: a caller reaches the module in ``hops`` imports when it imports,
+        # within one import fewer, the module or one of the module's importers (a closure
+        # three imports deep from each caller of a large package is most of the package).
+        targets = set(self.importers(path))
+        targets.add(path)
+        return [
+            other for other in self.index(self.root(path)).image_callers()
+            if other != path and (other in targets or not targets.isdisjoint(self._reached(other, hops - 1)))
+        ]
 
     def _reached(self, path: str, hops: int) -> FrozenSet[str]:
         """The project files ``path`` imports, directly or through up to ``hops`` imports."""
+        key = (path, hops)
+        known = self._reach.get(key)
+        if known is not None:
+            return known
         reached: Dict[str, None] = {}
         frontier = [path]
         for _ in range(hops):
@@ -463,42 +492,33 @@ class Project:
                         reached[imported] = None
                         following.append(imported)
             frontier = following
-        return frozenset(reached)
+        found = self._reach[key] = frozenset(reached)
+        return found
 
-    def _project_files(self, root: str) -> List[str]:
-        """The Python files and notebooks a run of the tool on the root would read (default
-        folders and what git ignores left out: a vendored tree or a download cache calls
-        nothing of the project)."""
+    def index(self, root: str) -> ProjectIndex:
+        """Who imports whom among the root's files, and which may make an image request: read
+        once per run (kept between runs in the cache, unless ``Settings.cache`` is off)."""
+        known = self._indexes.get(root) or INDEXES.get(root)
+        if known is not None:
+            self._indexes[root] = known
+            return known
         from pathlib import Path
 
         from .discover import Discovery
+        from .prefilter import prefilter_for
 
+        # The files a run of the tool on the root would read (default folders and what git
+        # ignores left out: a vendored tree or a download cache calls nothing of the project).
         walk = Discovery()
         try:
             files = walk.files([Path(root)])
         finally:
             walk.close()
-        return [os.path.abspath(f) for f in files if f.endswith((SOURCE_SUFFIX, NOTEBOOK_SUFFIX))]
-
-    def _import_index(self, root: str) -> List[Tuple[str, FrozenSet[bytes]]]:
-        known = self._imports.get(root) or IMPORT_INDEXES.get(root)
-        if known is not None:
-            return known
-        index: List[Tuple[str, FrozenSet[bytes]]] = []
-        for path in self._project_files(root):
-            limit = MAX_NOTEBOOK_BYTES if path.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES
-            try:
-                with open(path, "rb") as handle:
-                    data = _read_at_most(handle, limit)
-            except OSError:
-                continue
-            if len(data) > limit or b"import" not in data:
-                continue
-            names = _imported_names(data)
-            if names:
-                index.append((path, names))
-        self._imports[root] = IMPORT_INDEXES[root] = index
-        return index
+        prefilter = prefilter_for(self.settings.catalog)
+        key = cache_key(prefilter.signature()) if self.settings.cache else None
+        paths = [os.path.abspath(f) for f in files if f.endswith((SOURCE_SUFFIX, NOTEBOOK_SUFFIX))]
+        built = self._indexes[root] = INDEXES[root] = build_index(root, paths, prefilter.may_make_image_request, key)
+        return built
 
     def elsewhere(self, ctx: ModuleContext, node: cst.CSTNode, depth: int = 0) -> Optional[Imported]:
         """What an expression of ``ctx``'s module names in another module of the project: a
@@ -536,7 +556,7 @@ class Project:
     def _submodule(self, package_file: str, name: str) -> bool:
         """Whether the package has a submodule ``name`` (its ``__init__`` may import it: ``from .
         import settings``; the submodule is what that name is)."""
-        return _module_file(os.path.dirname(package_file), [name]) is not None
+        return self._module_file(os.path.dirname(package_file), [name]) is not None
 
     def entering(self, ctx: ModuleContext, name: str) -> bool:
         """Marks ``name`` of ``ctx``'s module as being resolved; False when it already is (an
@@ -552,37 +572,6 @@ class Project:
 
 
 # The names an import statement mentions: `from a.b import (c, d)`, `import a.b as c`.
-_IMPORTED = re.compile(rb"\bfrom[ \t]+(\.*[\w.]*)[ \t]+(?=import\b)|\bimport[ \t]*\(([^)]*)\)|\bimport[ \t]+([^\n;#]+)")
-_WORD = re.compile(rb"\w+")
-# `from ..pkg.mod import a, b` (names up to the line's end, or in parentheses across lines) and
-# `import a.b as c, d`, each at the start of a line (or after `;`, or indented in a block).
-_IMPORT_LINE = re.compile(
-    rb"(?m)^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n;#]*)|import[ \t]+([^\n;#]+))"
-)
-
-
-def _strip_parens(text: bytes) -> bytes:
-    return text.replace(b"(", b" ").replace(b")", b" ").replace(b"\\", b" ")
-
-
-def _imported_names(data: bytes) -> FrozenSet[bytes]:
-    """The names a file's import statements mention: only the lines around each ``import``
-    are matched (a regular expression over the whole file costs ten times more)."""
-    names = set()
-    at = data.find(b"import")
-    while at >= 0:
-        start = data.rfind(b"\n", 0, at) + 1
-        end = data.find(b"\n", at)
-        end = len(data) if end < 0 else end
-        if data.find(b"(", start, end) >= 0:  # `from m import (a,\n b)`: up to the parenthesis
-            close = data.find(b")", end)
-            end = len(data) if close < 0 else close + 1
-        for match in _IMPORTED.finditer(data, start, end):
-            names.update(_WORD.findall(match.group(1) or match.group(2) or match.group(3)))
-        at = data.find(b"import", end)
-    return frozenset(names)
-
-
 def _calls_of(project: "Project", ctx: ModuleContext, home: ModuleContext, name: str) -> List[cst.Call]:
     """Calls in ``ctx`` of the function ``name`` that ``home``'s module defines: ``name(...)``,
     ``alias(...)`` after ``from m import name as alias``, ``m.name(...)``."""
@@ -605,29 +594,15 @@ def _calls_of(project: "Project", ctx: ModuleContext, home: ModuleContext, name:
     return found
 
 
-def _module_file(root: str, parts: List[str]) -> Optional[str]:
-    if not parts:
-        return None
-    base = os.path.join(root, *parts)
-    if os.path.isfile(base + SOURCE_SUFFIX):
-        return base + SOURCE_SUFFIX
-    return _package_file(base)
-
-
-def _package_file(folder: str) -> Optional[str]:
-    init = os.path.join(folder, PACKAGE_FILE)
-    return init if os.path.isfile(init) else None
-
-
-# The import index of each project root, for this run: built by a process when its analysis
-# first asks who calls a function (each worker on its own core, in parallel), kept for the
-# rest of the run. ``new_run`` empties it.
-IMPORT_INDEXES: Dict[str, List[Tuple[str, FrozenSet[bytes]]]] = {}
+# The index of each project root, for this run: built by a process when its analysis first asks
+# who calls a function (each worker on its own core, in parallel; from the cache when there is
+# one), kept for the rest of the run. ``new_run`` empties it.
+INDEXES: Dict[str, ProjectIndex] = {}
 
 
 def new_run() -> None:
     """Forget what a previous run in this process learnt of the files (they may have changed)."""
-    IMPORT_INDEXES.clear()
+    INDEXES.clear()
     _CURRENT.clear()
 
 

@@ -257,12 +257,11 @@ def _importers_of(paths: List[str], settings) -> List[str]:
     from .project import project_for
 
     project = project_for(settings)
-    prefilter = Prefilter(settings.catalog)
     found: Dict[str, None] = {}
     for path in paths:
         found.update(dict.fromkeys(project.importers(path)))
     for path in paths:
-        found.update(dict.fromkeys(project.image_callers_importing(path, prefilter.may_call_images, NEIGHBOUR_HOPS)))
+        found.update(dict.fromkeys(project.image_callers_importing(path, NEIGHBOUR_HOPS)))
     return list(found)
 
 

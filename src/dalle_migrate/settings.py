@@ -20,6 +20,8 @@ class Settings:
     catalog: Catalog = field(default_factory=default_catalog)
     # Azure deployment names and the model each serves now ([tool.dalle-migrate] azure-deployments).
     azure_deployments: Tuple[Tuple[str, str], ...] = ()
+    # Keep what a run reads of the project between runs (index.py); `--no-cache` turns it off.
+    cache: bool = True
 
     def deployment_model(self, deployment: str) -> Optional[str]:
         """The model an Azure deployment serves, when the configuration says."""

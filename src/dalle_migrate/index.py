@@ -1,0 +1,328 @@
+"""Who imports whom in a project, and which of its files may make an image request.
+
+A run given a few files (a pre-commit hook) asks the rest of the project two questions: which
+modules import this one (their calls may take its values), and which modules may make an image
+request at all (only their analysis can raise a finding). Both are answered from the files'
+bytes, nothing parsed: the import statements' lines (``from .a import b``, ``import a.b as c``)
+and the prefilter's byte proof, then CPython's for the few files that pass it.
+
+Reading every file of a 3,000-file project for that is a third of a second; so the readings are
+kept between runs in ``<root>/.dalle_migrate_cache/`` (ignored by git through its own
+``.gitignore``, as ruff's cache is), one entry per file checked against the file's ``stat``
+(modification and change times to the nanosecond, size, inode: any write changes them), in a
+file named by the tool's version and what the reading depends on. A run replaces that file
+atomically, so two runs sharing it each read a whole one; one it cannot read is rebuilt.
+``--no-cache`` (``Settings.cache``) neither reads nor writes it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+
+from . import __version__
+
+CACHE_FOLDER = ".dalle_migrate_cache"
+SOURCE_SUFFIX = ".py"
+NOTEBOOK_SUFFIX = ".ipynb"
+# Files larger than this are not read for their imports (generated code, vendored bundles).
+MAX_MODULE_BYTES = 2 << 20
+MAX_NOTEBOOK_BYTES = 32 << 20  # outputs (base64 images) make notebooks large
+
+Stamp = Tuple[int, int, int, int]  # mtime_ns, ctime_ns, size, inode
+# An import statement: (level, module, names) for ``from <level dots><module> import <names>``;
+# level -1 for ``import <module>`` (one per module a plain import names).
+Statement = Tuple[int, str, Tuple[str, ...]]
+
+
+class Entry:
+    """What a file's bytes say: the lines of its import statements (its names and statements
+    are read from them when asked) and whether it may make an image request."""
+
+    __slots__ = ("stamp", "imports", "calls_images", "_names", "_statements")
+
+    # ``imports``: the lines' bytes as latin-1 text (each byte one character: kept exactly).
+    def __init__(self, stamp: Stamp, imports: str, calls_images: bool) -> None:
+        self.stamp = stamp
+        self.imports = imports
+        self.calls_images = calls_images
+        self._names: Optional[FrozenSet[str]] = None
+        self._statements: Optional[Tuple[Statement, ...]] = None
+
+    def mentions(self, word: str) -> bool:
+        """Whether its import lines hold ``word`` as a word: one of the names they mention."""
+        spelled = word.encode("utf-8", "surrogatepass").decode("latin-1")
+        return spelled in self.imports and _word_pattern(spelled).search(self.imports) is not None
+
+    @property
+    def names(self) -> FrozenSet[str]:
+        """The names its import statements mention."""
+        if self._names is None:
+            self._names = imported_names(self.imports.encode("latin-1"))
+        return self._names
+
+    @property
+    def statements(self) -> Tuple[Statement, ...]:
+        if self._statements is None:
+            self._statements = import_statements(self.imports.encode("latin-1"))
+        return self._statements
+
+
+@functools.lru_cache(maxsize=256)
+def _word_pattern(word: str) -> "re.Pattern[str]":
+    return re.compile(r"(?<!\w)%s(?!\w)" % re.escape(word), re.ASCII)
+
+
+class ProjectIndex:
+    """Every Python file and notebook of a project root (what a run on the root would read),
+    with its ``Entry``."""
+
+    def __init__(self, root: str, entries: Dict[str, Entry]) -> None:
+        self.root = root
+        self.entries = entries  # absolute path -> Entry
+
+    def image_callers(self) -> List[str]:
+        return [path for path, entry in self.entries.items() if entry.calls_images]
+
+
+def stamp_of(info: os.stat_result) -> Stamp:
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+
+def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, bool], bool], cache_key: Optional[str]) -> ProjectIndex:
+    """The index of ``files`` (absolute paths under ``root``): entries whose file has the
+    cached stamp are taken from the cache (``cache_key`` None: no cache), the others read."""
+    cache_file = _cache_file(root, cache_key) if cache_key is not None else None
+    cached = _load(cache_file, root) if cache_file is not None else {}
+    entries: Dict[str, Entry] = {}
+    changed = False
+    for path in files:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        stamp = stamp_of(info)
+        known = cached.get(path)
+        if known is not None and known.stamp == stamp:
+            entries[path] = known
+            continue
+        changed = True
+        entry = read_entry(path, stamp, calls_images)
+        if entry is not None:
+            entries[path] = entry
+    if cache_file is not None and (changed or len(entries) != len(cached)):
+        _save(cache_file, root, entries)
+    return ProjectIndex(root, entries)
+
+
+def read_entry(path: str, stamp: Stamp, calls_images: Callable[[bytes, bool], bool]) -> Optional[Entry]:
+    notebook = path.endswith(NOTEBOOK_SUFFIX)
+    limit = MAX_NOTEBOOK_BYTES if notebook else MAX_MODULE_BYTES
+    if stamp[2] > limit:
+        return Entry(stamp, "", False)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    code = data
+    if notebook and b"import" in data:
+        code = _notebook_code(data)
+    return Entry(stamp, import_lines(code).decode("latin-1"), calls_images(data, notebook))
+
+
+def _notebook_code(data: bytes) -> bytes:
+    from .cells import decoded_code_module
+
+    try:
+        code = decoded_code_module(json.loads(data))
+    except ValueError:  # not JSON, not UTF-8
+        return b""
+    return code.encode("utf-8", "surrogatepass") if code else b""
+
+
+# -- import statements, from bytes -----------------------------------------------------------------
+_IMPORTED = re.compile(rb"\bfrom[ \t]+(\.*[\w.]*)[ \t]+(?=import\b)|\bimport[ \t]*\(([^)]*)\)|\bimport[ \t]+([^\n;#]+)")
+_WORD = re.compile(rb"\w+")
+# `from ..pkg.mod import a, b` (names up to the line's end, or in parentheses across lines) and
+# `import a.b as c, d`, each at the start of a line (or after `;`, or indented in a block).
+_IMPORT_LINE = re.compile(
+    rb"(?m)^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n;#]*)|import[ \t]+([^\n;#]+))"
+)
+
+
+def import_lines(data: bytes) -> bytes:
+    """The lines of a module's text that hold ``import`` (with a parenthesised list's lines):
+    all ``imported_names`` and ``import_statements`` read of it."""
+    windows = []
+    at = data.find(b"import")
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = _window_end(data, start, at)
+        windows.append(data[start:end])
+        at = data.find(b"import", end)
+    return b"\n".join(windows)
+
+
+def _window_end(data: bytes, start: int, at: int) -> int:
+    end = data.find(b"\n", at)
+    end = len(data) if end < 0 else end
+    if data.find(b"(", start, end) >= 0:  # `from m import (a,\n b)`: up to the parenthesis
+        close = data.find(b")", end)
+        end = len(data) if close < 0 else close + 1
+    return end
+
+
+def imported_names(data: bytes) -> FrozenSet[str]:
+    """The names a file's import statements mention: only the lines around each ``import``
+    are matched (a regular expression over the whole file costs ten times more)."""
+    names = set()
+    at = data.find(b"import")
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = _window_end(data, start, at)
+        for match in _IMPORTED.finditer(data, start, end):
+            names.update(_WORD.findall(match.group(1) or match.group(2) or match.group(3)))
+        at = data.find(b"import", end)
+    return frozenset(name.decode("ascii", "replace") for name in names)
+
+
+def import_statements(data: bytes) -> Tuple[Statement, ...]:
+    """The import statements of a module's text, matched line by line (a match inside a string
+    only adds a module to look at)."""
+    found: List[Statement] = []
+    for match in _IMPORT_LINE.finditer(data):
+        relative, module, names, modules = match.groups()
+        if modules is not None:
+            for part in _strip_parens(modules).split(b","):
+                words = part.split()
+                if words:
+                    found.append((-1, words[0].decode("ascii", "replace"), ()))
+            continue
+        imported = []
+        for part in _strip_parens(names or b"").split(b","):
+            words = part.split()
+            if words and words[0] != b"*":
+                imported.append(words[0].decode("ascii", "replace"))
+        found.append((len(relative or b""), (module or b"").decode("ascii", "replace"), tuple(imported)))
+    return tuple(found)
+
+
+def names_module(statement: Statement, stem: str) -> bool:
+    """Whether an import statement may name the module ``stem`` (its last dotted part)."""
+    _, module, names = statement
+    return stem in module.split(".") or stem in names
+
+
+def _strip_parens(text: bytes) -> bytes:
+    return text.replace(b"(", b" ").replace(b")", b" ").replace(b"\\", b" ")
+
+
+# -- the cache -----------------------------------------------------------------------------------
+_FORMAT = 2
+
+
+def cache_key(depends_on: str) -> str:
+    """The cache's name for this version of the tool and what the entries depend on (the
+    catalogue's words for an image request): another version never reads this one's."""
+    own = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.blake2b(f"{_FORMAT} {__version__} {depends_on}".encode(), digest_size=10)
+    for name in ("index.py", "prefilter.py"):  # how entries are read: an edited tool rereads
+        try:
+            with open(os.path.join(own, name), "rb") as handle:
+                digest.update(handle.read())
+        except OSError:
+            pass
+    return digest.hexdigest()
+
+
+def cache_folder(root: str) -> str:
+    return os.environ.get("DALLE_MIGRATE_CACHE_DIR") or os.path.join(root, CACHE_FOLDER)
+
+
+def _cache_file(root: str, key: str) -> str:
+    where = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    return os.path.join(cache_folder(root), f"imports-{where}-{key}.json")
+
+
+def _load(cache_file: str, root: str) -> Dict[str, Entry]:
+    try:
+        with open(cache_file, "rb") as handle:
+            document = json.loads(handle.read())
+        if document.get("root") != root:
+            return {}
+        entries = {}
+        for relative, (stamp, imports, calls) in document["files"].items():
+            if type(imports) is not str:
+                return {}
+            entries[os.path.join(root, relative)] = Entry(tuple(stamp), imports, bool(calls))
+        return entries
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}  # none yet, or not one this version wrote: rebuilt
+
+
+def _save(cache_file: str, root: str, entries: Dict[str, Entry]) -> None:
+    document = {
+        "root": root,
+        "files": {
+            os.path.relpath(path, root): [list(e.stamp), e.imports, e.calls_images]
+            for path, e in entries.items()
+        },
+    }
+    folder = os.path.dirname(cache_file)
+    try:
+        _make_folder(folder)
+        handle, temporary = tempfile.mkstemp(prefix=".imports-", suffix=".tmp", dir=folder)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle, 0o644)  # as any file a run writes (mkstemp's is the owner's only)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(document, out, separators=(",", ":"))
+            os.replace(temporary, cache_file)  # readers see the old file or the new, whole
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        return  # a read-only checkout: the run goes on without
+    _remove_stale(folder)
+
+
+# A temporary file older than this is a killed run's: removed by the next run that writes.
+STALE_SECONDS = 3600
+
+
+def _remove_stale(folder: str) -> None:
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.startswith(".imports-") and e.name.endswith(".tmp")]
+        now = time.time()
+        for name in names:
+            path = os.path.join(folder, name)
+            if now - os.stat(path).st_mtime > STALE_SECONDS:
+                os.unlink(path)
+    except OSError:
+        pass
+
+
+def _make_folder(folder: str) -> None:
+    if os.path.isdir(folder):
+        return
+    os.makedirs(folder, exist_ok=True)
+    for name, text in (
+        (".gitignore", "# Created by dalle-migrate: its cache, never committed.\n*\n"),
+        ("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n# This is dalle-migrate's cache folder.\n"),
+    ):
+        try:
+            with open(os.path.join(folder, name), "x", encoding="utf-8") as out:
+                out.write(text)
+        except OSError:
+            pass

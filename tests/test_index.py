@@ -1,0 +1,188 @@
+"""index.py: who imports whom, which files may make an image request, and the cache that keeps
+those readings between runs (never wrong when a file changes, safe to share, ignored by git,
+off with --no-cache)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from dalle_migrate.index import CACHE_FOLDER, import_lines, import_statements, imported_names
+
+TODAY = ["--today", "2026-11-25"]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+SETTINGS = 'MODEL = "dall-e-3"\n'
+CALLER = 'from openai import OpenAI\nimport settings\n\nOpenAI().images.generate(model=settings.MODEL, prompt="x")\n'
+NOT_A_CALLER = 'import settings\n\nprint(settings.MODEL)\n'
+
+
+def write(root: Path, files: Dict[str, str]) -> None:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def run(root: Path, *args: str, cache_dir: "Path | None" = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("DALLE_MIGRATE_CACHE_DIR", None)
+    if cache_dir is not None:
+        env["DALLE_MIGRATE_CACHE_DIR"] = str(cache_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "dalle_migrate", *args, *TODAY, "--format", "json", "--no-progress"],
+        cwd=root, capture_output=True, text=True, env=env,
+    )
+
+
+def codes(result: subprocess.CompletedProcess) -> List[str]:
+    assert result.returncode in (0, 1), result.stderr
+    return sorted(f"{f['filename']}:{f['location']['row']} {f['code']}" for f in json.loads(result.stdout))
+
+
+# -- reading import statements from bytes -----------------------------------------------------------
+def sources() -> List[Path]:
+    return sorted(FIXTURES.rglob("*.py")) + sorted((Path(__file__).parent / "e2e").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", sources(), ids=lambda p: p.relative_to(p.parents[1]).as_posix())
+def test_import_lines_keep_every_name_and_statement(path: Path) -> None:
+    """The cache keeps only the lines around each `import`: what is read of them is what was
+    read of the whole file."""
+    data = path.read_bytes()
+    lines = import_lines(data)
+    assert imported_names(lines) == imported_names(data)
+    assert import_statements(lines) == import_statements(data)
+
+
+@pytest.mark.parametrize(
+    "code, statements",
+    [
+        ("import a.b as c, d\n", ((-1, "a.b", ()), (-1, "d", ()))),
+        ("from ..pkg.mod import (x,\n    y as z)\n", ((2, "pkg.mod", ("x", "y")),)),
+        ("from . import settings  # noqa\n", ((1, "", ("settings",)),)),
+        ("if TYPE_CHECKING:\n    from a import *\n", ((0, "a", ()),)),
+        ('text = "no import here"\n', ()),
+    ],
+)
+def test_import_statements(code: str, statements) -> None:
+    assert import_statements(code.encode()) == statements
+
+
+# -- the cache: in the project, ignored by git ------------------------------------------------------
+def test_cache_is_written_in_the_project_and_ignored_by_git(tmp_path: Path) -> None:
+    write(tmp_path, {"settings.py": SETTINGS, "images.py": CALLER})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+    folder = tmp_path / CACHE_FOLDER
+    assert sorted(p.name for p in folder.iterdir())[:2] == [".gitignore", "CACHEDIR.TAG"]
+    assert [p.name for p in folder.glob("imports-*.json")]
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert sorted(status.stdout.split()) == ["??", "??", "images.py", "settings.py"]
+    # A run on the whole tree does not read it (nor would a file there be a module of the project).
+    assert codes(run(tmp_path, "check", ".")) == ["settings.py:1 DM101"]
+
+
+def test_no_cache_reads_and_writes_nothing(tmp_path: Path) -> None:
+    write(tmp_path, {"settings.py": SETTINGS, "images.py": CALLER, "pyproject.toml": ""})
+    assert codes(run(tmp_path, "check", "--no-cache", "settings.py")) == ["settings.py:1 DM101"]
+    assert not (tmp_path / CACHE_FOLDER).exists()
+
+
+# -- never wrong when a file changes -----------------------------------------------------------------
+def test_a_file_changed_between_runs_is_read_again(tmp_path: Path) -> None:
+    """settings.py staged alone, run after run, while the module with the call changes."""
+    write(tmp_path, {"pyproject.toml": "", "settings.py": SETTINGS, "views.py": NOT_A_CALLER})
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM105"]
+    write(tmp_path, {"images.py": CALLER})  # a new module calls with it
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+    write(tmp_path, {"images.py": CALLER.replace("import settings", "import views as settings")})
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM105"]  # imports another module now
+    (tmp_path / "images.py").unlink()
+    write(tmp_path, {"views.py": CALLER})  # the one that only printed it now calls
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+
+
+def test_a_change_that_keeps_size_and_modification_time_is_read_again(tmp_path: Path) -> None:
+    """An edit of the same length, its modification time put back (`touch -r`, a copy keeping
+    times): the change time still differs, so the cached reading is not taken."""
+    write(tmp_path, {"pyproject.toml": "", "settings.py": SETTINGS, "images.py": CALLER.replace("import settings", "import settingz")})
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM105"]
+    images = tmp_path / "images.py"
+    before = images.stat()
+    images.write_text(CALLER, encoding="utf-8")
+    os.utime(images, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = images.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+
+
+def test_a_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": "", "settings.py": SETTINGS, "images.py": CALLER})
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+    [cache] = (tmp_path / CACHE_FOLDER).glob("imports-*.json")
+    for damage in (b"", b"{not json", json.dumps({"root": str(tmp_path), "files": {"images.py": [1, 2]}}).encode(), b"[]"):
+        cache.write_bytes(damage)
+        assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+        json.loads(cache.read_text())  # written whole again
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_run_as_it_is(tmp_path: Path) -> None:
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root writes into a read-only folder")
+    write(tmp_path, {"pyproject.toml": "", "settings.py": SETTINGS, "images.py": CALLER})
+    folder = tmp_path / CACHE_FOLDER
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_cache_folder_that_is_a_file_leaves_the_run_as_it_is(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": "", "settings.py": SETTINGS, "images.py": CALLER})
+    (tmp_path / CACHE_FOLDER).write_text("not a folder")
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+
+
+def test_runs_sharing_the_cache_at_once_each_read_a_whole_one(tmp_path: Path) -> None:
+    """Eight runs at once on one project, each on another staged module, while a ninth edits
+    the caller: every run answers as a run alone would, and the cache left is whole."""
+    files = {"pyproject.toml": "", "settings.py": SETTINGS, "images.py": CALLER}
+    files.update({f"m{i}.py": f"import settings\nVALUE_{i} = settings.MODEL\n" for i in range(8)})
+    write(tmp_path, files)
+    env = dict(os.environ)
+    env.pop("DALLE_MIGRATE_CACHE_DIR", None)
+    for _ in range(3):
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "dalle_migrate", "check", "settings.py", f"m{i}.py", *TODAY, "--format", "json", "--no-progress"],
+                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            )
+            for i in range(8)
+        ]
+        for process in runs:
+            out, err = process.communicate(timeout=120)
+            assert process.returncode == 1, err
+            assert sorted(f"{f['filename']}:{f['code']}" for f in json.loads(out)) == ["settings.py:DM101"]
+        [cache] = (tmp_path / CACHE_FOLDER).glob("imports-*.json")
+        assert set(json.loads(cache.read_text())["files"]) >= {"settings.py", "images.py", "m0.py"}
+
+
+def test_a_killed_runs_temporary_cache_file_is_removed_by_a_later_write(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": "", "settings.py": SETTINGS, "images.py": CALLER})
+    folder = tmp_path / CACHE_FOLDER
+    folder.mkdir()
+    old, young = folder / ".imports-killed.tmp", folder / ".imports-writing.tmp"
+    for leftover in (old, young):
+        leftover.write_text("{")
+    os.utime(old, (0, 0))
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+    assert not old.exists() and young.exists()  # another run may still be writing that one
