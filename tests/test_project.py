@@ -1508,6 +1508,19 @@ def test_a_run_given_only_the_module_defining_a_value_finds_a_wrapper_call_passi
     assert [line.split(" <- ")[0] for line in dm(tmp_path, "check", "settings.py").summary] == ["settings.py:1:9 DM101", "settings.py:2:9 DM105"]
 
 
+@pytest.mark.parametrize("read", ["resp.data[0].url", 'resp.data[0].model_dump()["url"]', 'getattr(resp.data[0], "url")'])
+def test_a_run_given_only_the_module_reading_a_result_finds_the_call_handing_it(tmp_path: Path, read: str) -> None:
+    """save.py holds no value and makes no request: it reads the URL of a result images.py
+    hands it. Staged alone, its importer is analysed all the same (it was not: no value)."""
+    write(tmp_path, {
+        **PYPROJECT,
+        "save.py": f"import requests\n\ndef save(resp):\n    return requests.get({read}).content\n",
+        "images.py": 'from openai import OpenAI\nfrom save import save\n\n'
+                     'save(OpenAI().images.generate(model="gpt-image-2", prompt="x"))\n',
+    })
+    assert [line.split(" <- ")[0] for line in dm(tmp_path, "check", "save.py").summary] == ["save.py:4:25 DM301"]
+
+
 # -- a fix computed on one text is only ever applied to that text (issue 20) ------------------------
 def test_an_incoming_fix_is_applied_only_to_the_text_it_was_computed_on(tmp_path: Path) -> None:
     """A call in images.py raises a finding on settings.py's constant, with its edit in

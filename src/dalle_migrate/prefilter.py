@@ -178,13 +178,22 @@ class Prefilter:
         tool = catalog.responses_tool
         self._tool = (tool.type_key, tool.type_value)
         self.tool_value = tool.type_value.encode()
+        # The fields of a result that GPT image models leave None (`resp.data[0].url`): a
+        # module reading one may be handed the result of a call elsewhere.
+        response = catalog.response
+        self._result_names = frozenset((response.url_field, response.revised_prompt_field))
+        self._result_fields = tuple(sorted(n.encode() for n in self._result_names))
         self._tool_key = re.compile(rb"%s[\"']?%s[:=]%s[rRuU]?[\"']$" % (re.escape(tool.type_key.encode()), gap, gap))
 
     def may_hold_values(self, data: bytes, target: str) -> bool:
         """Whether a module that cannot have a finding of its own may still define a value an
-        image call of another module uses (a model id, a size, a quality the target rejects)."""
+        image call of another module uses (a model id, a size, a quality the target rejects), or
+        read the result such a call returns (``.url``)."""
         if self.may_have_findings(data):
             return True
+        for field in self._result_fields:  # a result's field read here, the call elsewhere
+            if field in data:
+                return True
         needles = self._values.get(target)
         if needles is None:
             needles = self._values[target] = value_needles(self.catalog, target)
@@ -192,7 +201,8 @@ class Prefilter:
 
     def code_may_hold_values(self, data: bytes, target: str) -> bool:
         """``may_hold_values`` for code CPython compiles: a model id's stem, a value the target
-        rejects or a size among the module's string constants, not only in its comments. (A
+        rejects or a size among the module's string constants, or a read of a result's field
+        (``url``) among its names, not only in its comments. (A
         function's body counts: a comparison there is a use of the value a call elsewhere
         takes, which that call's fix moves with it.)"""
         try:
@@ -201,8 +211,11 @@ class Prefilter:
                 code = compile(data, "<scan>", "exec", dont_inherit=True, optimize=0)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return True
+        names: set = set()
         strings: set = set()
-        _names_and_strings(code, set(), strings)
+        _names_and_strings(code, names, strings)
+        if not self._result_names.isdisjoint(names) or not self._result_names.isdisjoint(strings):
+            return True  # `resp.data[0].url`, `item["url"]`, `getattr(image, "url")`, `Image(url=...)`
         rejected = self._all_rejected.get(target)
         if rejected is None:
             rejected = self._all_rejected[target] = frozenset(rejected_values(self.catalog, target))
