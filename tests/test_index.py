@@ -186,3 +186,17 @@ def test_a_killed_runs_temporary_cache_file_is_removed_by_a_later_write(tmp_path
     os.utime(old, (0, 0))
     assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
     assert not old.exists() and young.exists()  # another run may still be writing that one
+
+
+def test_a_write_removes_the_files_another_version_wrote_for_the_same_root(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": "", "settings.py": SETTINGS, "images.py": CALLER})
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+    folder = tmp_path / CACHE_FOLDER
+    [current] = folder.glob("imports-*.json")
+    root = current.name.rsplit("-", 1)[0]
+    older, elsewhere = folder / f"{root}-0123456789abcdef0123.json", folder / "imports-000000000000-0123456789abcdef0123.json"
+    for other in (older, elsewhere):
+        other.write_text("{}")
+    write(tmp_path, {"images.py": CALLER + "\n"})  # the index changes: written again
+    assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
+    assert current.exists() and not older.exists() and elsewhere.exists()  # another root's is its own

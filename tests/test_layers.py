@@ -17,6 +17,7 @@ LAYERS = [
     ["settings", "scopes", "prefilter"],
     ["context"],
     ["discover", "index"],  # which files; who imports whom among them (kept in the cache)
+    ["reads"],  # what an analysis read of the project (kept in the cache: skipped when the same)
     ["project"],
     ["values"],
     ["calls"],

@@ -137,6 +137,9 @@ class ModuleContext:
         self._by_type = state.by_type
         self._scopes = None
         self.memo: dict = {}  # per-module results shared by several rules
+        # What the analyses that used this module read of the project (reads.Reads; recorded
+        # runs only): its memo may hold any of it.
+        self.reads = None
 
     def release(self) -> None:
         """Drops what this module's analysis built on it (scopes, memos): they refer back to it,

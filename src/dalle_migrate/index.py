@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 import time
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
@@ -93,6 +94,19 @@ class ProjectIndex:
 
 def stamp_of(info: os.stat_result) -> Stamp:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+
+# A file may be written again within one tick of the file system's clock (a few milliseconds;
+# two seconds on FAT) and keep the same stamp, size included: a stamp that recent when it is
+# kept is kept as UNSETTLED, which no file has, so the next run reads the file again (git's
+# "racily clean" entries, handled the same way).
+RACY_NS = 2_000_000_000
+UNSETTLED: Stamp = (-1, -1, -1, -1)
+
+
+def settled(stamp: Stamp, now_ns: int) -> Stamp:
+    """``stamp`` as it may be kept at ``now_ns`` (``time.time_ns()``)."""
+    return stamp if max(stamp[0], stamp[1]) < now_ns - RACY_NS else UNSETTLED
 
 
 def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, bool], bool], cache_key: Optional[str]) -> ProjectIndex:
@@ -232,7 +246,9 @@ def cache_key(depends_on: str) -> str:
     """The cache's name for this version of the tool and what the entries depend on (the
     catalogue's words for an image request): another version never reads this one's."""
     own = os.path.dirname(os.path.abspath(__file__))
-    digest = hashlib.blake2b(f"{_FORMAT} {__version__} {depends_on}".encode(), digest_size=10)
+    # The interpreter too: the second proof compiles the code (a run under another Python,
+    # pre-commit's own, may read syntax this one cannot).
+    digest = hashlib.blake2b(f"{_FORMAT} {__version__} {sys.version} {depends_on}".encode(), digest_size=10)
     for name in ("index.py", "prefilter.py"):  # how entries are read: an edited tool rereads
         try:
             with open(os.path.join(own, name), "rb") as handle:
@@ -268,17 +284,24 @@ def _load(cache_file: str, root: str) -> Dict[str, Entry]:
 
 
 def _save(cache_file: str, root: str, entries: Dict[str, Entry]) -> None:
+    now = time.time_ns()
     document = {
         "root": root,
         "files": {
-            os.path.relpath(path, root): [list(e.stamp), e.imports, e.calls_images]
+            os.path.relpath(path, root): [list(settled(e.stamp, now)), e.imports, e.calls_images]
             for path, e in entries.items()
         },
     }
+    save_document(cache_file, document, prefix=".imports-")
+
+
+def save_document(cache_file: str, document: object, prefix: str) -> None:
+    """Writes a cache file whole: readers see the old file or the new one, never a part. The
+    files another version of the tool (another key) wrote for the same root are removed."""
     folder = os.path.dirname(cache_file)
     try:
         _make_folder(folder)
-        handle, temporary = tempfile.mkstemp(prefix=".imports-", suffix=".tmp", dir=folder)
+        handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
         try:
             if hasattr(os, "fchmod"):
                 os.fchmod(handle, 0o644)  # as any file a run writes (mkstemp's is the owner's only)
@@ -293,21 +316,27 @@ def _save(cache_file: str, root: str, entries: Dict[str, Entry]) -> None:
             raise
     except OSError:
         return  # a read-only checkout: the run goes on without
-    _remove_stale(folder)
+    _remove_stale(folder, os.path.basename(cache_file))
 
 
 # A temporary file older than this is a killed run's: removed by the next run that writes.
 STALE_SECONDS = 3600
 
 
-def _remove_stale(folder: str) -> None:
+def _remove_stale(folder: str, written: str) -> None:
+    """Removes a killed run's temporary files, and the files of the same kind and root that
+    another key names (`imports-<root>-<key>.json`: an older version's, never read again)."""
+    kind_and_root = written.rsplit("-", 1)[0] + "-"
     try:
         with os.scandir(folder) as entries:
-            names = [e.name for e in entries if e.name.startswith(".imports-") and e.name.endswith(".tmp")]
+            names = [e.name for e in entries]
         now = time.time()
         for name in names:
             path = os.path.join(folder, name)
-            if now - os.stat(path).st_mtime > STALE_SECONDS:
+            if name.startswith((".imports-", ".reads-")) and name.endswith(".tmp"):
+                if now - os.stat(path).st_mtime > STALE_SECONDS:
+                    os.unlink(path)
+            elif name.startswith(kind_and_root) and name.endswith(".json") and name != written:
                 os.unlink(path)
     except OSError:
         pass

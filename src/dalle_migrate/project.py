@@ -26,9 +26,11 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
+from . import reads as reads_module
 from .cells import NOTEBOOK_SUFFIX, NotebookError, notebook_module
 from .context import ModuleContext, UnfaithfulParse
-from .index import MAX_MODULE_BYTES, MAX_NOTEBOOK_BYTES, ProjectIndex, Statement, build_index, cache_key, names_module, read_entry, stamp_of
+from .index import MAX_MODULE_BYTES, MAX_NOTEBOOK_BYTES, Entry, ProjectIndex, Stamp, Statement, build_index, cache_key, names_module, read_entry, stamp_of
+from .reads import Reads
 from .scopes import Assignment, ImportAssignment, dotted_name
 from .settings import Settings
 from .source import SourceError, SourceText
@@ -53,25 +55,120 @@ class Imported:
     name: Optional[str] = None
 
 
+_UNKNOWN = object()  # a lookup not made yet (None is an answer: no such module)
+
+
 class Project:
     """The project modules reachable from the analysed files, parsed on demand (one per process
     and settings: see ``project_for``)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._contexts: Dict[str, Tuple[Tuple[int, int, int], Optional[ModuleContext]]] = {}
+        self._contexts: Dict[str, Tuple[Stamp, Optional[ModuleContext]]] = {}
         self._roots: Dict[str, Tuple[Tuple[str, ...], str]] = {}  # folder -> (roots, project root)
         self._resolving: set = set()  # (file, name) pairs being resolved: import cycles end here
         self._indexes: Dict[str, ProjectIndex] = {}  # root -> who imports whom
         self._reach: Dict[Tuple[str, int], FrozenSet[str]] = {}  # (file, hops) -> the files it imports
-        self._callers: Dict[Tuple[str, str, str], List[Tuple[ModuleContext, cst.Call]]] = {}
+        # (file, function, text) -> (its calls elsewhere, the files looked at for them)
+        self._callers: Dict[Tuple[str, str, str], Tuple[List[Tuple[ModuleContext, cst.Call]], Tuple[str, ...]]] = {}
         self._pins: Dict[str, object] = {}  # root -> pins.Pin or None
         self._found: Dict[Tuple[str, str, int], Optional[str]] = {}  # (folder, module, level) -> file
-        self._listings: Dict[str, FrozenSet[str]] = {}  # folder -> its files' names
+        self._listings: Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]] = {}  # folder -> its files', its folders' names
+        self._module_files: Dict[Tuple[str, Tuple[str, ...]], Optional[str]] = {}  # (root, parts) -> file
         self._offered: Optional[Tuple[str, ModuleContext]] = None  # the analysed file's own module
         self._file_imports: Dict[str, List[str]] = {}  # file -> the project files it imports (this run)
         # file -> (stat, {name: (module, name, level)} of names only a from-import binds, or None)
-        self._reimports: Dict[str, Tuple[Tuple[int, int, int], Optional[Dict[str, Optional[Tuple[str, str, int]]]]]] = {}
+        self._reimports: Dict[str, Tuple[Stamp, Optional[Dict[str, Optional[Tuple[str, str, int]]]]]] = {}
+        # What the analysis in progress reads of the project, when the run records it (reads.py),
+        # and the modules it used (each keeps the reads of every analysis that used it).
+        self.log: Optional[Reads] = None
+        self._used: Dict[int, ModuleContext] = {}
+
+    # -- what an analysis reads (reads.py) -------------------------------------------------------
+    def begin(self) -> None:
+        """An analysis starts: what it reads is recorded, if the run records."""
+        self.log = Reads() if reads_module.RECORDING else None
+        self._used = {}
+
+    def end(self) -> Optional[Reads]:
+        """The analysis is over: what it read (None when not recorded). Every module it used
+        keeps it: what the module's resolvers remember may come from any of it."""
+        log, self.log = self.log, None
+        if log is not None:
+            for ctx in self._used.values():
+                if ctx.reads is None:
+                    ctx.reads = Reads()
+                ctx.reads.merge(log)
+        self._used = {}
+        return log
+
+    def _note_file(self, path: str, stamp: Optional[Stamp]) -> None:
+        if self.log is not None:
+            self.log.files[path] = stamp
+
+    def _note(self, question: tuple, answer: object) -> None:
+        if self.log is not None:
+            self.log.answers[question] = answer
+
+    def _use(self, ctx: ModuleContext) -> None:
+        log = self.log
+        if log is None or ctx.path is None:
+            return
+        log.parsed.add(ctx.path)
+        if id(ctx) not in self._used:
+            self._used[id(ctx)] = ctx
+            if ctx.reads is not None:
+                log.merge(ctx.reads)
+
+    def still(self, reads: Reads) -> bool:
+        """Whether the project answers every question ``reads`` recorded as it did then."""
+        log, self.log = self.log, None  # asking again records nothing
+        try:
+            for path, stamp in reads.files.items():
+                if _stamp(path) != stamp:
+                    return False
+            for question, answer in reads.answers.items():
+                if question[0] == "reimport":
+                    stamp, answer = answer
+                    now = _stamp(question[1])
+                    if now == stamp:
+                        continue
+                    if self._answer(question) != answer:
+                        return False
+                    reads.answers[question] = (now, answer)  # the next run need not ask again
+                    reads.refreshed = True
+                elif self._answer(question) != answer:
+                    return False
+            return True
+        finally:
+            self.log = log
+
+    def _answer(self, question: tuple) -> object:
+        kind = question[0]
+        if kind == "module":
+            return self._module_in(question[1], question[2], question[3])
+        if kind == "file":
+            return self._module_file(question[1], list(question[2]))
+        if kind == "package":
+            return self._package_file(question[1])
+        if kind == "root":
+            return self._layout(question[1])[1]
+        if kind == "mentions":
+            return self._mentioning(question[1], question[2], question[3])
+        if kind == "pin":
+            return repr(self._pin(question[1]))
+        if kind == "reimport":
+            return self._reimport(question[1], question[2])  # (still: when the stamp differs)
+        return _UNKNOWN  # a question this version does not ask: never the same answer
+
+    def read(self, path: str) -> Optional[bytes]:
+        """A project file's bytes (None when it cannot be read), noted as read."""
+        self._note_file(os.path.abspath(path), _stamp(path))
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
 
     # -- files -----------------------------------------------------------------------------------
     def context(self, path: str) -> Optional[ModuleContext]:
@@ -79,14 +176,17 @@ class Project:
         path = os.path.abspath(path)
         self._take_offered(path)
         stamp = _stamp(path)
+        self._note_file(path, stamp)
         if stamp is None:
             return None
         known = self._contexts.get(path)
         if known is not None and known[0] == stamp:
+            if known[1] is not None:
+                self._use(known[1])
             return known[1]
         ctx = None
         notebook = path.endswith(NOTEBOOK_SUFFIX)
-        if stamp[1] <= (MAX_NOTEBOOK_BYTES if notebook else MAX_MODULE_BYTES):
+        if stamp[2] <= (MAX_NOTEBOOK_BYTES if notebook else MAX_MODULE_BYTES):
             try:
                 with open(path, "rb") as handle:
                     source = SourceText.decode(handle.read(), python=not notebook)
@@ -97,6 +197,8 @@ class Project:
             except (OSError, SourceError, NotebookError, cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse, RecursionError):
                 ctx = None
         self._contexts[path] = (stamp, ctx)
+        if ctx is not None:
+            self._use(ctx)
         return ctx
 
     def adopt(self, path: str, ctx: ModuleContext) -> None:
@@ -104,6 +206,8 @@ class Project:
         (its analysis may read it from there too: a second parse of the file being analysed
         was most of the cost of a large one). Taken when asked for, if the file holds it."""
         self._offered = (path, ctx)
+        self._note_file(path, _stamp(path))
+        self._use(ctx)
 
     def _take_offered(self, path: str) -> None:
         if self._offered is None or self._offered[0] != path:
@@ -194,7 +298,11 @@ class Project:
 
     def find_module(self, importer_file: str, module: str, level: int = 0) -> Optional[str]:
         """The file of module ``module`` as imported from ``importer_file`` (``level`` dots)."""
-        folder = os.path.dirname(os.path.abspath(importer_file))
+        found = self._module_in(os.path.dirname(os.path.abspath(importer_file)), module, level)
+        self._note(("module", os.path.dirname(os.path.abspath(importer_file)), module, level), found)
+        return found
+
+    def _module_in(self, folder: str, module: str, level: int) -> Optional[str]:
         key = (folder, module, level)
         if key not in self._found:  # the same imports recur in every module of a package
             self._found[key] = self._find_module(folder, module, level)
@@ -203,27 +311,55 @@ class Project:
     def _module_file(self, root: str, parts: List[str]) -> Optional[str]:
         if not parts:
             return None
-        base = os.path.join(root, *parts)
-        folder, name = os.path.split(base)
-        if name + SOURCE_SUFFIX in self._files_in(folder):
-            return base + SOURCE_SUFFIX
-        return self._package_file(base)
+        key = (root, tuple(parts))
+        found = self._module_files.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._module_files[key] = self._locate(root, parts)
+        if self.log is not None:
+            self.log.answers[("file",) + key] = found
+        return found  # type: ignore[return-value]
+
+    def _locate(self, root: str, parts: List[str]) -> Optional[str]:
+        # Down the folders' listings: a folder that is not there is never listed (each root of
+        # a file is tried for every absolute import; most do not hold its package).
+        folder = root
+        for part in parts[:-1]:
+            if part not in self._listing(folder)[1]:
+                return None
+            folder = os.path.join(folder, part)
+        files, folders = self._listing(folder)
+        name = parts[-1]
+        if name + SOURCE_SUFFIX in files:
+            return os.path.join(folder, name + SOURCE_SUFFIX)
+        if name in folders and PACKAGE_FILE in self._listing(os.path.join(folder, name))[0]:
+            return os.path.join(folder, name, PACKAGE_FILE)
+        return None
 
     def _package_file(self, folder: str) -> Optional[str]:
-        return os.path.join(folder, PACKAGE_FILE) if PACKAGE_FILE in self._files_in(folder) else None
+        found = os.path.join(folder, PACKAGE_FILE) if PACKAGE_FILE in self._listing(folder)[0] else None
+        self._note(("package", folder), found)
+        return found
 
-    def _files_in(self, folder: str) -> FrozenSet[str]:
-        """The names of a folder's files, listed once per run: an import is resolved by looking
-        them up (three hops of imports from a module of a large package resolve tens of
-        thousands of names, each a few stat calls otherwise)."""
+    def _listing(self, folder: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+        """The names of a folder's files and of its folders, listed once per run: an import is
+        resolved by looking them up (three hops of imports from a module of a large package
+        resolve tens of thousands of names, each a few stat calls otherwise)."""
         known = self._listings.get(folder)
         if known is None:
+            files, folders = [], []
             try:
                 with os.scandir(folder) as entries:
-                    known = frozenset(e.name for e in entries if e.is_file())
+                    for entry in entries:
+                        try:
+                            if entry.is_file():
+                                files.append(entry.name)
+                            elif entry.is_dir():
+                                folders.append(entry.name)
+                        except OSError:
+                            continue
             except OSError:
-                known = frozenset()
-            self._listings[folder] = known
+                pass
+            known = self._listings[folder] = (frozenset(files), frozenset(folders))
         return known
 
     def _find_module(self, folder: str, module: str, level: int) -> Optional[str]:
@@ -302,6 +438,14 @@ class Project:
         """(module, name, level) of the ``from ... import`` that is the only binding of ``name``
         in the module's top-level scope, read from CPython's syntax tree (a tenth of LibCST's
         parse); None when the name is bound otherwise, or twice, or may be a submodule."""
+        found = self._reimport(module_path, name)
+        # The answer is what an analysis depends on, not the whole file (a staged utils.py of
+        # thousands of lines that still re-imports the name leaves it as it was); asked again
+        # only when the file changed.
+        self._note(("reimport", os.path.abspath(module_path), name), (_stamp(module_path), found))
+        return found
+
+    def _reimport(self, module_path: str, name: str) -> Optional[Tuple[str, str, int]]:
         if os.path.basename(module_path) == PACKAGE_FILE and self._submodule(module_path, name):
             return None
         stamp = _stamp(module_path)
@@ -309,7 +453,7 @@ class Project:
             return None
         known = self._reimports.get(module_path)
         if known is None or known[0] != stamp:
-            known = self._reimports[module_path] = (stamp, _only_bindings(module_path, stamp[1]))
+            known = self._reimports[module_path] = (stamp, _only_bindings(module_path, stamp[2]))
         table = known[1]
         return table.get(name) if table is not None else None
 
@@ -397,6 +541,11 @@ class Project:
     def sdk_pin(self, path: str):
         """What the project of ``path`` pins for the SDK (pins.Pin), or None."""
         root = self.root(path)
+        pin = self._pin(root)
+        self._note(("pin", root), repr(pin))
+        return pin
+
+    def _pin(self, root: str):
         if root not in self._pins:
             from .pins import project_pin
 
@@ -407,7 +556,10 @@ class Project:
     def root(self, path: str) -> str:
         """The project's root for a file: the nearest folder with a project marker, else the
         folder holding its top-level package."""
-        return self._layout(os.path.dirname(os.path.abspath(path)))[1]
+        folder = os.path.dirname(os.path.abspath(path))
+        root = self._layout(folder)[1]
+        self._note(("root", folder), root)
+        return root
 
     def callers(self, ctx: ModuleContext, func: cst.FunctionDef) -> List[Tuple[ModuleContext, cst.Call]]:
         """The calls of ``func`` (a top-level function of ``ctx``'s module) in the project's other
@@ -418,32 +570,45 @@ class Project:
         if ctx.path is None or ctx.module_scope.assignments.get(func.name.value) is None:
             return []
         key = (ctx.path, func.name.value, ctx.text)  # the same text: the same callers
-        known = self._callers.get(key)
-        if known is not None:
-            return known
         name = func.name.value
         stem = os.path.splitext(os.path.basename(ctx.path))[0]
         if stem == "__init__":
             stem = os.path.basename(os.path.dirname(ctx.path))
+        root = self.root(ctx.path)
+        known = self._callers.get(key)
+        if known is not None:
+            if self.log is not None:  # asked again: the same reads as the first time
+                self._note(("mentions", root, (name, stem), ctx.path), known[1])
+                for path in known[1]:
+                    self._note_file(path, _stamp(path))
+                for other, _ in known[0]:
+                    self._use(other)
+            return known[0]
         found: List[Tuple[ModuleContext, cst.Call]] = []
         called = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\(")  # `name(`, `module.name(`
-        for path, entry in self.index(self.root(ctx.path)).entries.items():
-            if path == ctx.path or not (entry.mentions(name) or entry.mentions(stem)):
-                continue
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
+        candidates = self._mentioning(root, (name, stem), ctx.path)
+        self._note(("mentions", root, (name, stem), ctx.path), candidates)
+        entries = self.index(root).entries
+        for path in candidates:
+            data = self.read(path)
+            if data is None:
                 continue
             # Parsed only when it may call it: by its name, or under an alias its imports give.
-            if called.search(data) is None and not (b" as " in data and entry.mentions(name)):
+            if called.search(data) is None and not (b" as " in data and entries[path].mentions(name)):
                 continue
             other = self.context(path)
             if other is None:
                 continue
             found.extend((other, call) for call in _calls_of(self, other, ctx, name))
-        self._callers[key] = found
+        self._callers[key] = (found, candidates)
         return found
+
+    def _mentioning(self, root: str, words: Tuple[str, ...], but: str) -> Tuple[str, ...]:
+        """The root's files, ``but`` one, whose import lines mention one of ``words``."""
+        return tuple(
+            path for path, entry in self.index(root).entries.items()
+            if path != but and any(entry.mentions(word) for word in words)
+        )
 
     def importers(self, path: str) -> List[str]:
         """The project's files whose imports resolve to the module in ``path``: of those whose
@@ -453,10 +618,12 @@ class Project:
         if stem == "__init__":
             stem = os.path.basename(os.path.dirname(path))
         found = []
-        for other, entry in self.index(self.root(path)).entries.items():
-            if other == path or not entry.mentions(stem):
-                continue
-            if any(path in self._resolve(other, s) for s in entry.statements if names_module(s, stem)):
+        root = self.root(path)
+        candidates = self._mentioning(root, (stem,), path)
+        self._note(("mentions", root, (stem,), path), candidates)
+        entries = self.index(root).entries
+        for other in candidates:
+            if any(path in self._resolve(other, s) for s in entries[other].statements if names_module(s, stem)):
                 found.append(other)
         return found
 
@@ -494,6 +661,12 @@ class Project:
             frontier = following
         found = self._reach[key] = frozenset(reached)
         return found
+
+    def indexed(self, path: str) -> Optional[Entry]:
+        """The file's entry in its project's index, when this run has read that index (its
+        entries are the files as the run found them)."""
+        index = self._indexes.get(self.root(path))
+        return index.entries.get(os.path.abspath(path)) if index is not None else None
 
     def index(self, root: str) -> ProjectIndex:
         """Who imports whom among the root's files, and which may make an image request: read
@@ -711,11 +884,10 @@ def _read_at_most(handle, limit: int) -> bytes:
     return handle.read(limit + 1) if size > limit else handle.read()
 
 
-def _stamp(path: str) -> Optional[Tuple[int, int, int]]:
-    """(mtime, size, inode) of a file: what a cached reading of it is checked against; None
-    when it cannot be read."""
+def _stamp(path: str) -> Optional[Stamp]:
+    """``index.stamp_of`` a file: what a cached reading of it is checked against; None when
+    it cannot be read."""
     try:
-        info = os.stat(path)
+        return stamp_of(os.stat(path))
     except OSError:
         return None
-    return (info.st_mtime_ns, info.st_size, info.st_ino)

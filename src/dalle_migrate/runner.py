@@ -17,10 +17,12 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from . import reads
 from .discover import NOTEBOOK_SUFFIXES
 from .findings import Applicability, FileResult, Finding
 from .noqa import skips_file
 from .prefilter import Prefilter
+from .reads import Record
 
 # Below this many surviving files, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 8
@@ -127,6 +129,9 @@ def _run_once(
     project = sys.modules.get(f"{__package__}.project")  # never imported here: it brings LibCST
     if project is not None:
         project.new_run()  # files may have changed since another run in this process
+    # A run of a few files (pre-commit) records what each analysis reads of the project: the
+    # next such run skips the neighbours' analyses whose reads are all the same (reads.py).
+    reads.RECORDING = bool(settings.cache) and len(files) <= IMPORTERS_MAX_FILES
     results: List[Optional[FileResult]] = [None] * len(files)
     survivors: List[Tuple[int, str, bytes]] = []
     meter = Progress(len(files), progress)
@@ -198,6 +203,17 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
         # values (settings.py staged alone, images.py uses its model).
         holding = [p for p in sorted(in_run) if _is_python(p) and _holds_values(p, prefilter, settings.target)]
         frontier += [p for p in _importers_of(holding, settings) if p not in seen]
+    from .project import project_for
+
+    project = project_for(settings) if frontier else None
+    # What each neighbour's analysis read in an earlier run (reads.py): kept when nothing of it changed.
+    records: Dict[str, Record] = {}
+    records_at = None
+    if project is not None and reads.RECORDING:
+        root = project.root(sorted(in_run)[0])
+        records_at = reads.records_file(root, reads.records_key(settings, selection))
+        records = reads.load_records(records_at, root)
+    recorded = False
     found: List[Finding] = []
     for _ in range(NEIGHBOUR_HOPS):
         if not frontier:
@@ -207,24 +223,46 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
             if path in seen:
                 continue  # reached again in this hop, through another module
             seen.add(path)
-            try:
-                data = read_file(path)
-            except OSError:
-                continue
-            if skips_file(data):
-                continue
-            from .engine import process_data
-
-            if not (prefilter.may_call_images(data) and prefilter.code_may_call_images(data)):
+            entry = project.indexed(path) if project is not None else None
+            stamp = _stamp_of(path)  # before the bytes: a write after it leaves a stamp no record has
+            if entry is None or entry.calls_images:
+                try:
+                    data = read_file(path)
+                except OSError:
+                    continue
+                if skips_file(data):
+                    continue
+            if not (entry.calls_images if entry is not None else prefilter.may_call_images(data) and prefilter.code_may_call_images(data)):
                 # It makes no image request: no finding of a run's file can come from it (a
                 # value needs a call to be judged). A module further on may take what it passes
                 # along (views -> services -> images): its imports are followed all the same.
+                # (The project's index, when the run read it, has the proofs' answer.)
                 following += [p for p in _imports_of(path, settings) if p not in seen]
                 continue
-            outcome = process_data(Path(path), data, settings, selection, fix=False, write=False)
+            record = records.get(path)
+            if record is not None and not reads.parsed_any(record, in_run) and project.still(record.reads):  # type: ignore[union-attr]
+                # Its analysis would read what it read then, and parsed no file of this run:
+                # no finding of the run can come from it.
+                following += [p for p in record.imports if p not in seen]
+                recorded = recorded or record.reads.refreshed
+                continue
+            from .engine import process_data
+
+            if project is not None:
+                project.begin()
+            try:
+                outcome = process_data(Path(path), data, settings, selection, fix=False, write=False)
+            finally:
+                log = project.end() if project is not None else None
+            if log is not None and not outcome.error and stamp is not None:
+                log.files[os.path.abspath(path)] = stamp  # the module itself (an early proof parses nothing)
+                records[path] = Record(log, list(outcome.imports))
+                recorded = True
             found += [f for f in outcome.foreign if os.path.abspath(f.path or "") in in_run]
             following += [p for p in outcome.imports if p not in seen]
         frontier = following
+    if recorded and records_at is not None:
+        reads.save_records(records_at, root, records)
     return found
 
 
@@ -239,6 +277,15 @@ def _holds_values(path: str, prefilter: Prefilter, target: str) -> bool:
     except OSError:
         return False
     return prefilter.may_hold_values(data, target) and prefilter.code_may_hold_values(data, target)
+
+
+def _stamp_of(path: str):
+    from .index import stamp_of
+
+    try:
+        return stamp_of(os.stat(path))
+    except OSError:
+        return None
 
 
 def _is_python(path: str) -> bool:
@@ -714,14 +761,17 @@ def _process(task) -> FileResult:
     # A parse makes tens of thousands of objects that live until the file is done: collecting
     # while they are built costs a third of the time (measured), collecting once after is cheap.
     gc.disable()
+    from .project import project_for
+
+    project_for(settings).begin()
     try:
         return process_data(path, data, settings, selection, fix=fix, write=write, display=display, defer_write=fix and write)
     except Exception as exc:  # a bug of ours must not lose the other files' results
         return FileResult(path, error=f"internal error: {type(exc).__name__}: {exc}")
     finally:
-        project = sys.modules.get(f"{__package__}.project")
-        if project is not None:
-            project.project_for(settings).trim()  # a dropped module is untied: freed at once
+        project = project_for(settings)
+        project.end()
+        project.trim()  # a dropped module is untied: freed at once
         gc.enable()
         # The cycles this file's analysis made are all young: collecting the youngest generation
         # frees them without walking the modules kept for the next files (a full collection per

@@ -668,7 +668,7 @@ class _Planner:
             for path in project.importers(owner.path)[:MAX_IMPORTERS * 4]:
                 if os.path.abspath(path) in found or len(found) > MAX_IMPORTERS:
                     continue
-                if not _names_any(path, names):
+                if not _names_any(project, path, names):
                     continue
                 other = project.context(path)
                 if other is not None:
@@ -1104,10 +1104,6 @@ def _deduplicated(edits: Iterable[Edit], rename: Rename) -> List[Edit]:
     return ordered
 
 
-def _names_any(path: str, names: Set[bytes]) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return False
-    return any(name in data for name in names)
+def _names_any(project, path: str, names: Set[bytes]) -> bool:
+    data = project.read(path)
+    return data is not None and any(name in data for name in names)

@@ -1,0 +1,167 @@
+"""What one module's analysis read of its project, kept so that a later run can skip it.
+
+A pre-commit run given one staged file analyses the project modules that make an image request
+and reach it (their calls may take its values: the findings are in the staged file). In a large
+package that is tens of modules, each parsed with LibCST, for a file that usually has nothing to
+do with them. Yet an analysis is a function of what it reads: the modules it parsed, the files
+whose bytes or stat it looked at, where imports resolved, which files' import lines mention a
+name. Those are recorded (``Reads``) as the project answers them; a later run asks them again
+(cheaply: a stat, a folder listing, the import index) and, when every answer is the same, the
+analysis would read and find the same: if none of the modules it parsed is a file of the run,
+none of its findings can be in one, and it is not run again.
+
+Analyses share the project's parsed modules and what each module's resolvers remember, so an
+analysis may use what an earlier one learnt without asking the project: each parsed module keeps
+the reads of every analysis that used it, and an analysis that uses the module takes them over.
+
+Records are kept in the cache folder (``index.cache_folder``), under a key made of the tool's own
+code and everything a run's settings bring to an analysis, written atomically like the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+from . import __version__
+from .index import Stamp, cache_folder, save_document, settled
+
+# Whether the project records what analyses read (runner: a run of a few files, with the cache).
+RECORDING = False
+
+Answer = Tuple[Any, ...]  # (kind, *question): kinds are the project's (project.Project.still)
+
+
+class Reads:
+    """Files read, with the stamp each had (None: not there); the project's answers to other
+    questions about the file system (``answers``: question -> answer); and the files parsed into
+    modules (``parsed``: the only files its findings can be in)."""
+
+    __slots__ = ("files", "answers", "parsed", "refreshed")
+
+    def __init__(self) -> None:
+        self.files: Dict[str, Optional[Stamp]] = {}
+        self.answers: Dict[Answer, Any] = {}
+        self.parsed: Set[str] = set()
+        self.refreshed = False  # an answer asked again gave the same, from a file with a new stamp
+
+    def merge(self, other: "Reads") -> None:
+        if other is self:
+            return
+        self.files.update(other.files)
+        self.answers.update(other.answers)
+        self.parsed |= other.parsed
+
+    def as_json(self, now_ns: int) -> Dict[str, Any]:
+        """As kept: a stamp too recent to tell a later write by is kept unsettled (index.py)."""
+        answers = []
+        for question, answer in self.answers.items():
+            if question[0] == "reimport" and answer[0] is not None:  # (stamp, what it re-imports)
+                answer = (settled(answer[0], now_ns), answer[1])
+            answers.append([list(question), _jsonable(answer)])
+        return {
+            "files": {path: list(settled(stamp, now_ns)) if stamp is not None else None for path, stamp in self.files.items()},
+            "answers": answers,
+            "parsed": sorted(self.parsed),
+        }
+
+    @classmethod
+    def from_json(cls, document: Dict[str, Any]) -> "Reads":
+        reads = cls()
+        reads.files = {path: tuple(stamp) if stamp is not None else None for path, stamp in document["files"].items()}  # type: ignore[misc]
+        reads.answers = {_hashable(question): _hashable(answer) for question, answer in document["answers"]}
+        reads.parsed = set(document["parsed"])
+        return reads
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _hashable(value: Any) -> Any:
+    """JSON's lists back to the tuples the project answered with."""
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+class Record:
+    """One module's analysis: what it read, and the project files it imports (the walk to the
+    next modules goes on through them when the analysis is skipped)."""
+
+    __slots__ = ("reads", "imports")
+
+    def __init__(self, reads: Reads, imports: List[str]) -> None:
+        self.reads = reads
+        self.imports = imports
+
+
+# -- the records' file ---------------------------------------------------------------------------
+_FORMAT = 1
+
+
+def records_key(settings: Any, selection: Any) -> str:
+    """What an analysis depends on besides the files: the tool's code (every module of the
+    package and its catalogue data), the interpreter and LibCST, and the run's settings and
+    rule selection."""
+    parser = sys.modules.get("libcst._version")  # LibCST parses the modules: its version counts
+    digest = hashlib.blake2b(f"{_FORMAT} {__version__} {sys.version} {getattr(parser, '__version__', '')}".encode(), digest_size=10)
+    own = os.path.dirname(os.path.abspath(__file__))
+    for folder, _, names in sorted(os.walk(own)):
+        if os.path.basename(folder) == "__pycache__":
+            continue
+        for name in sorted(names):
+            if name.endswith((".py", ".toml", ".json")):
+                digest.update(name.encode())
+                try:
+                    with open(os.path.join(folder, name), "rb") as handle:
+                        digest.update(handle.read())
+                except OSError:
+                    pass
+    catalog = settings.catalog
+    digest.update(repr((settings.target, settings.today.isoformat(), settings.unsafe_fixes, settings.azure_deployments)).encode())
+    digest.update(repr((selection.select, selection.ignore, selection.per_file_ignores, str(selection.root))).encode())
+    origin = getattr(catalog, "origin", "")
+    digest.update(origin.encode("utf-8", "surrogatepass"))
+    if os.path.isfile(origin):
+        with open(origin, "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def records_file(root: str, key: str) -> str:
+    where = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    return os.path.join(cache_folder(root), f"reads-{where}-{key}.json")
+
+
+def load_records(path: str, root: str) -> Dict[str, Record]:
+    try:
+        with open(path, "rb") as handle:
+            document = json.loads(handle.read())
+        if document.get("root") != root:
+            return {}
+        return {
+            module: Record(Reads.from_json(entry["reads"]), list(entry["imports"]))
+            for module, entry in document["records"].items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}  # none yet, or damaged: the analyses run
+
+
+def save_records(path: str, root: str, records: Dict[str, Record]) -> None:
+    now = time.time_ns()
+    document = {
+        "root": root,
+        "records": {module: {"reads": r.reads.as_json(now), "imports": r.imports} for module, r in records.items()},
+    }
+    save_document(path, document, prefix=".reads-")
+
+
+def parsed_any(record: Record, files: Iterable[str]) -> bool:
+    return not record.reads.parsed.isdisjoint(files)

@@ -1,0 +1,153 @@
+"""reads.py: a neighbour's analysis is skipped in a later run of a few files when everything it
+read of the project is as it was and it parsed no file of the run; never wrong when a file
+changes (the same findings as a run without the cache, edit after edit)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+from click.testing import CliRunner
+
+from dalle_migrate import engine, index
+from dalle_migrate.cli import main
+
+TODAY = ["--today", "2026-11-25"]
+
+PROJECT = {
+    "pyproject.toml": "",
+    "settings.py": 'MODEL = "dall-e-3"\n',
+    "config.py": "from settings import MODEL\n",
+    "save.py": "import requests\n\n\ndef save(resp):\n    return requests.get(resp.data[0].url).content\n",
+    "images.py": (
+        "from openai import OpenAI\nfrom config import MODEL\nfrom save import save\nimport utils\n\n\n"
+        'def draw(prompt, quality="hd"):\n'
+        "    resp = OpenAI().images.generate(model=MODEL, prompt=prompt, quality=quality)\n"
+        "    return save(resp)\n"
+    ),
+    "app.py": 'from images import draw\n\ndraw("a cat", quality="standard")\n',
+    "wrapper.py": 'from openai import OpenAI\nimport utils\n\n\ndef poster(prompt, model="gpt-image-2"):\n    return OpenAI().images.generate(model=model, prompt=prompt)\n',
+    "views.py": 'import settings\nfrom wrapper import poster\n\nposter("x", model=settings.MODEL)\n',
+    # Imported by both callers, and reads a `url` (of anything): its importers are analysed.
+    "utils.py": "def link(page):\n    return page.url\n\n\n" + "".join(f"def helper_{i}(x):\n    return x + {i}\n\n\n" for i in range(40)),
+}
+
+# Each step edits the project (None removes a file); after each, every file below is checked
+# alone, with the cache and without.
+STEPS: List[Dict[str, Optional[str]]] = [
+    {},
+    {"settings.py": 'MODEL = "dall-e-2"\n'},  # a value the callers read
+    {"config.py": 'MODEL = "gpt-image-1"\n'},  # re-exports no more: defines its own
+    {"config.py": "from settings import MODEL\n"},
+    {"save.py": "import base64\n\n\ndef save(resp):\n    return base64.b64decode(resp.data[0].b64_json)\n"},
+    {"late.py": 'from wrapper import poster\n\nposter("y", model="dall-e-3")\n'},  # a new caller of the wrapper
+    {"images.py": PROJECT["images.py"].replace('quality="hd"', 'quality="standard"')},  # the neighbour itself
+    {"utils.py": PROJECT["utils.py"] + "def helper_last(x):\n    return x\n"},  # read by nobody
+    {"views.py": None},
+    {"config.py": None, "config/__init__.py": 'MODEL = "dall-e-3"\n'},  # the import resolves elsewhere
+    {"save.py": PROJECT["save.py"]},
+]
+RUN_FILES = ["settings.py", "config.py", "save.py", "utils.py", "images.py", "wrapper.py", "app.py", "views.py", "late.py"]
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """The files analysed (parsed or proven empty) in the runs of the test."""
+    analysed: List[str] = []
+    original = engine.process_data
+
+    def counting(path, *args, **kwargs):
+        analysed.append(os.path.basename(str(path)))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "process_data", counting)
+    return analysed
+
+
+@pytest.fixture
+def settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stamps are trusted however recent (the test gives every write its own modification time)."""
+    monkeypatch.setattr(index, "RACY_NS", 0)
+
+
+_CLOCK = [1_600_000_000]
+
+
+def write(root: Path, files: Dict[str, Optional[str]]) -> None:
+    for relative, text in files.items():
+        path = root / relative
+        if text is None:
+            path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        _CLOCK[0] += 1  # a modification time no earlier write had
+        os.utime(path, (_CLOCK[0], _CLOCK[0]))
+
+
+def check(root: Path, *args: str) -> List[str]:
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(main, ["check", *args, *TODAY, "--format", "json", "--no-progress"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert result.exit_code in (0, 1), result.output
+    return sorted(f"{f['filename']}:{f['location']['row']}:{f['location']['column']} {f['code']} {f['message']}" for f in json.loads(result.stdout))
+
+
+def test_edit_after_edit_the_findings_are_those_of_a_run_without_the_cache(tmp_path: Path, counted: List[str], settled_at_once: None) -> None:
+    write(tmp_path, PROJECT)
+    skipped = 0
+    for step in STEPS:
+        write(tmp_path, step)
+        for name in RUN_FILES:
+            if not (tmp_path / name).exists():
+                continue
+            counted.clear()
+            cached = check(tmp_path, name)
+            with_cache = len(counted)
+            counted.clear()
+            assert cached == check(tmp_path, "--no-cache", name), (step, name)
+            skipped += len(counted) - with_cache
+    assert skipped > 0  # the cache did skip analyses: the comparison above was not of two fresh runs
+
+
+def test_an_unchanged_neighbour_is_not_analysed_again(tmp_path: Path, counted: List[str], settled_at_once: None) -> None:
+    write(tmp_path, PROJECT)
+    first = check(tmp_path, "utils.py")
+    assert "images.py" in counted and "wrapper.py" in counted  # its importers make image requests
+    counted.clear()
+    assert check(tmp_path, "utils.py") == first
+    assert counted == []  # nothing it read changed, and none parsed utils.py
+    write(tmp_path, {"utils.py": PROJECT["utils.py"] + "# edited\n"})
+    assert check(tmp_path, "utils.py") == first
+    assert counted == []  # utils.py is read by none of them
+    write(tmp_path, {"wrapper.py": PROJECT["wrapper.py"] + "# edited\n"})
+    assert check(tmp_path, "utils.py") == first
+    assert counted == ["wrapper.py"]
+
+
+def test_a_neighbour_that_parsed_a_file_of_the_run_is_analysed_again(tmp_path: Path, counted: List[str], settled_at_once: None) -> None:
+    write(tmp_path, PROJECT)
+    first = check(tmp_path, "settings.py")
+    assert any("DM101" in f for f in first)
+    counted.clear()
+    assert check(tmp_path, "settings.py") == first
+    # wrapper.py's call takes settings.MODEL from views.py: its analysis parsed settings.py,
+    # where its finding is.
+    assert "wrapper.py" in counted
+
+
+def test_a_stamp_taken_within_a_tick_of_a_write_is_not_trusted(tmp_path: Path, counted: List[str]) -> None:
+    """Without the test's own modification times, every file was just written: its stamp may
+    be the next write's too, so no record is taken as it is."""
+    for relative, text in PROJECT.items():
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    first = check(tmp_path, "utils.py")
+    counted.clear()
+    assert check(tmp_path, "utils.py") == first
+    assert "wrapper.py" in counted
