@@ -151,3 +151,20 @@ def test_a_stamp_taken_within_a_tick_of_a_write_is_not_trusted(tmp_path: Path, c
     counted.clear()
     assert check(tmp_path, "utils.py") == first
     assert "wrapper.py" in counted
+
+
+def test_a_module_added_where_an_import_now_resolves_is_found(tmp_path: Path, settled_at_once: None) -> None:
+    """Where imports resolved is kept between runs while the folders they were looked up in
+    hold the same names: a module added beside the importer takes its import from then on."""
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "settings.py": 'MODEL = "dall-e-3"\n',
+        "app/run.py": 'import settings\nfrom openai import OpenAI\n\nOpenAI().images.generate(model=settings.MODEL, prompt="x")\n',
+    })
+    assert [f.split(" ")[1] for f in check(tmp_path, "settings.py")] == ["DM101"]
+    assert list(Path(os.environ["DALLE_MIGRATE_CACHE_DIR"]).glob("resolved-*.json"))
+    write(tmp_path, {"app/settings.py": 'MODEL = "gpt-image-2"\n'})  # the script's own folder comes first
+    assert [f.split(" ")[1] for f in check(tmp_path, "settings.py")] == ["DM105"]
+    assert check(tmp_path, "settings.py") == check(tmp_path, "--no-cache", "settings.py")
+    (tmp_path / "app/settings.py").unlink()
+    assert [f.split(" ")[1] for f in check(tmp_path, "settings.py")] == ["DM101"]

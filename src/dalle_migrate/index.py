@@ -242,14 +242,15 @@ def _strip_parens(text: bytes) -> bytes:
 _FORMAT = 2
 
 
-def cache_key(depends_on: str) -> str:
+def cache_key(depends_on: str, sources: Tuple[str, ...] = ("index.py", "prefilter.py")) -> str:
     """The cache's name for this version of the tool and what the entries depend on (the
-    catalogue's words for an image request): another version never reads this one's."""
+    catalogue's words for an image request; the package's ``sources`` that compute them):
+    another version never reads this one's."""
     own = os.path.dirname(os.path.abspath(__file__))
     # The interpreter too: the second proof compiles the code (a run under another Python,
     # pre-commit's own, may read syntax this one cannot).
     digest = hashlib.blake2b(f"{_FORMAT} {__version__} {sys.version} {depends_on}".encode(), digest_size=10)
-    for name in ("index.py", "prefilter.py"):  # how entries are read: an edited tool rereads
+    for name in sources:  # how entries are read: an edited tool rereads
         try:
             with open(os.path.join(own, name), "rb") as handle:
                 digest.update(handle.read())
@@ -262,9 +263,57 @@ def cache_folder(root: str) -> str:
     return os.environ.get("DALLE_MIGRATE_CACHE_DIR") or os.path.join(root, CACHE_FOLDER)
 
 
-def _cache_file(root: str, key: str) -> str:
+def _cache_file(root: str, key: str, kind: str = "imports") -> str:
     where = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
-    return os.path.join(cache_folder(root), f"imports-{where}-{key}.json")
+    return os.path.join(cache_folder(root), f"{kind}-{where}-{key}.json")
+
+
+# -- where imports resolved (project.py resolves them; kept here with the other readings) --------
+Listing = Tuple[FrozenSet[str], FrozenSet[str]]  # a folder's files' names, its folders' names
+
+
+def listing_digest(listing: Listing) -> str:
+    files, folders = listing
+    text = "\0".join(sorted(files)) + "\1" + "\0".join(sorted(folders))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+class Resolved:
+    """The project files each file's imports resolved to, in a former run, and the folders
+    whose listings that resolution looked at (with a digest of each). Imports resolve from
+    folder listings alone (which files and folders exist where): while every one of those
+    listings is the same, a file with the same stamp imports the same files."""
+
+    def __init__(self, listings: Dict[str, str], imports: Dict[str, Tuple[Stamp, List[str]]]) -> None:
+        self.listings = listings
+        self.imports = imports
+
+
+def resolved_file(root: str, key: str) -> str:
+    return _cache_file(root, key, "resolved")
+
+
+def load_resolved(cache_file: str, root: str) -> Optional[Resolved]:
+    try:
+        with open(cache_file, "rb") as handle:
+            document = json.loads(handle.read())
+        if document.get("root") != root:
+            return None
+        listings = {str(folder): str(digest) for folder, digest in document["listings"].items()}
+        imports = {path: (tuple(stamp), [str(p) for p in found]) for path, (stamp, found) in document["imports"].items()}
+        return Resolved(listings, imports)  # type: ignore[arg-type]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def save_resolved(cache_file: str, root: str, resolved: Resolved) -> None:
+    now = time.time_ns()
+    document = {
+        "root": root,
+        "listings": resolved.listings,
+        "imports": {path: [list(settled(stamp, now)), found] for path, (stamp, found) in resolved.imports.items()},
+    }
+    save_document(cache_file, document, prefix=".resolved-")
 
 
 def _load(cache_file: str, root: str) -> Dict[str, Entry]:
@@ -333,7 +382,7 @@ def _remove_stale(folder: str, written: str) -> None:
         now = time.time()
         for name in names:
             path = os.path.join(folder, name)
-            if name.startswith((".imports-", ".reads-")) and name.endswith(".tmp"):
+            if name.startswith((".imports-", ".reads-", ".resolved-")) and name.endswith(".tmp"):
                 if now - os.stat(path).st_mtime > STALE_SECONDS:
                     os.unlink(path)
             elif name.startswith(kind_and_root) and name.endswith(".json") and name != written:

@@ -29,7 +29,24 @@ import libcst as cst
 from . import reads as reads_module
 from .cells import NOTEBOOK_SUFFIX, NotebookError, notebook_module
 from .context import ModuleContext, UnfaithfulParse
-from .index import MAX_MODULE_BYTES, MAX_NOTEBOOK_BYTES, Entry, ProjectIndex, Stamp, Statement, build_index, cache_key, names_module, read_entry, stamp_of
+from .index import (
+    MAX_MODULE_BYTES,
+    MAX_NOTEBOOK_BYTES,
+    Entry,
+    ProjectIndex,
+    Resolved,
+    Stamp,
+    Statement,
+    build_index,
+    cache_key,
+    listing_digest,
+    load_resolved,
+    names_module,
+    read_entry,
+    resolved_file,
+    save_resolved,
+    stamp_of,
+)
 from .reads import Reads
 from .scopes import Assignment, ImportAssignment, dotted_name
 from .settings import Settings
@@ -77,6 +94,9 @@ class Project:
         self._module_files: Dict[Tuple[str, Tuple[str, ...]], Optional[str]] = {}  # (root, parts) -> file
         self._offered: Optional[Tuple[str, ModuleContext]] = None  # the analysed file's own module
         self._file_imports: Dict[str, List[str]] = {}  # file -> the project files it imports (this run)
+        self._importers: Dict[str, List[str]] = {}  # file -> the project files importing it (this run)
+        self._resolved: Dict[str, Tuple[str, Resolved]] = {}  # root -> (its file, where imports resolved)
+        self._resolved_changed: set = set()  # roots whose resolutions this run added to
         # file -> (stat, {name: (module, name, level)} of names only a from-import binds, or None)
         self._reimports: Dict[str, Tuple[Stamp, Optional[Dict[str, Optional[Tuple[str, str, int]]]]]] = {}
         # What the analysis in progress reads of the project, when the run records it (reads.py),
@@ -266,13 +286,14 @@ class Project:
         return self._layout(importer)[0]
 
     def _layout(self, importer: str) -> Tuple[Tuple[str, ...], str]:
-        """(roots, project root) for a file in folder ``importer``."""
+        """(roots, project root) for a file in folder ``importer``. (From folder listings
+        only, as every answer about where a module lives: ``index.Resolved``.)"""
         known = self._roots.get(importer)
         if known is not None:
             return known
         found: List[str] = [importer]
         top = importer
-        while os.path.isfile(os.path.join(top, PACKAGE_FILE)):
+        while PACKAGE_FILE in self._listing(top)[0]:
             parent = os.path.dirname(top)
             if parent == top:
                 break
@@ -283,7 +304,8 @@ class Project:
         folder = importer
         while True:
             ancestors.append(folder)
-            if any(os.path.exists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+            files, folders = self._listing(folder)
+            if any(marker in files or marker in folders for marker in PROJECT_MARKERS):
                 found += ancestors + [os.path.join(folder, "src")]
                 root = folder
                 break
@@ -292,9 +314,13 @@ class Project:
                 found.append(os.path.dirname(importer))
                 break
             folder = parent
-        layout = (tuple(dict.fromkeys(f for f in found if os.path.isdir(f))), root)
+        layout = (tuple(dict.fromkeys(f for f in found if self._is_folder(f))), root)
         self._roots[importer] = layout
         return layout
+
+    def _is_folder(self, path: str) -> bool:
+        parent, name = os.path.split(path)
+        return not name or name in self._listing(parent)[1]
 
     def find_module(self, importer_file: str, module: str, level: int = 0) -> Optional[str]:
         """The file of module ``module`` as imported from ``importer_file`` (``level`` dots)."""
@@ -492,33 +518,65 @@ class Project:
         known = self._file_imports.get(path)
         if known is not None:
             return known
-        statements = self._statements(path)
+        stamp, statements = self._statements(path)
         if statements is None:
             if not path.endswith(NOTEBOOK_SUFFIX):
                 return []
             ctx = self.context(path)
             return self.imports_of(ctx) if ctx is not None else []
+        resolved = self._resolved_in(self.root(path))
+        kept = resolved.imports.get(path) if resolved is not None else None
+        if kept is not None and kept[0] == stamp:
+            imports = self._file_imports[path] = list(kept[1])
+            return imports
         found: Dict[str, None] = {}
         for statement in statements:
             found.update(dict.fromkeys(self._resolve(path, statement)))
         found.pop(path, None)
         imports = self._file_imports[path] = list(found)
+        if resolved is not None and stamp is not None:
+            resolved.imports[path] = (stamp, imports)
+            self._resolved_changed.add(self.root(path))
         return imports
 
-    def _statements(self, path: str) -> Optional[Tuple[Statement, ...]]:
-        """The import statements of a file: from the project's index when it holds the file as
-        it is now, else read (None: it cannot be, or is too large)."""
+    def _resolved_in(self, root: str) -> Optional[Resolved]:
+        """Where the root's files' imports resolved in a former run, if every folder listing
+        that resolution looked at is the same now (``index.Resolved``); a fresh one if not;
+        None without the cache."""
+        if not self.settings.cache:
+            return None
+        if root not in self._resolved:
+            from .prefilter import prefilter_for
+
+            at = resolved_file(root, cache_key(prefilter_for(self.settings.catalog).signature(), ("index.py", "project.py")))
+            kept = load_resolved(at, root)
+            if kept is None or any(listing_digest(self._listing(folder)) != digest for folder, digest in kept.listings.items()):
+                kept = Resolved({}, {})
+            self._resolved[root] = (at, kept)
+        return self._resolved[root][1]
+
+    def keep_resolved(self) -> None:
+        """Keeps, for the next run, where imports resolved in this one (the roots it added to)."""
+        for root in sorted(self._resolved_changed):
+            at, resolved = self._resolved[root]
+            resolved.listings = {folder: listing_digest(listing) for folder, listing in self._listings.items()}
+            save_resolved(at, root, resolved)
+        self._resolved_changed.clear()
+
+    def _statements(self, path: str) -> Tuple[Optional[Stamp], Optional[Tuple[Statement, ...]]]:
+        """(stamp, the import statements) of a file: from the project's index when it holds the
+        file as it is now, else read (None: it cannot be, or is too large)."""
         index = self._indexes.get(self.root(path))
-        stamp = None
         try:
             stamp = stamp_of(os.stat(path))
         except OSError:
-            return None
+            return None, None
         entry = index.entries.get(path) if index is not None else None
         if entry is not None and entry.stamp == stamp:
-            return entry.statements
+            return stamp, entry.statements
         entry = read_entry(path, stamp, lambda data, notebook: False)
-        return entry.statements if entry is not None and stamp[2] <= (MAX_NOTEBOOK_BYTES if path.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES) else None
+        fits = stamp[2] <= (MAX_NOTEBOOK_BYTES if path.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES)
+        return stamp, entry.statements if entry is not None and fits else None
 
     def _resolve(self, path: str, statement: Statement) -> List[str]:
         """The project files an import statement of ``path`` names: the module, and for
@@ -614,6 +672,8 @@ class Project:
         """The project's files whose imports resolve to the module in ``path``: of those whose
         imports name its stem, only those statements are resolved."""
         path = os.path.abspath(path)
+        if self.log is None and path in self._importers:
+            return self._importers[path]  # (asked twice by a run of a few files)
         stem = os.path.splitext(os.path.basename(path))[0]
         if stem == "__init__":
             stem = os.path.basename(os.path.dirname(path))
@@ -622,9 +682,18 @@ class Project:
         candidates = self._mentioning(root, (stem,), path)
         self._note(("mentions", root, (stem,), path), candidates)
         entries = self.index(root).entries
+        # Where a former run resolved each file's imports, when nothing they depend on changed
+        # (not for an analysis's own question: its reads are noted as they are made).
+        resolved = self._resolved_in(root) if self.log is None else None
         for other in candidates:
-            if any(path in self._resolve(other, s) for s in entries[other].statements if names_module(s, stem)):
+            kept = resolved.imports.get(other) if resolved is not None else None
+            if kept is not None and kept[0] == entries[other].stamp:
+                if path in kept[1]:
+                    found.append(other)
+            elif any(path in self._resolve(other, s) for s in entries[other].statements if names_module(s, stem)):
                 found.append(other)
+        if self.log is None:  # (an analysis's own question is answered afresh: its reads are noted)
+            self._importers[path] = found
         return found
 
     def image_callers_importing(self, path: str, hops: int) -> List[str]:

@@ -209,6 +209,9 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
     # What each neighbour's analysis read in an earlier run (reads.py): kept when nothing of it changed.
     records: Dict[str, Record] = {}
     records_at = None
+    if project is not None and len(results) <= IMPORTERS_MAX_FILES:
+        for path in in_run:  # its answers (an image caller or not) spare reading each module
+            project.index(project.root(path))
     if project is not None and reads.RECORDING:
         root = project.root(sorted(in_run)[0])
         records_at = reads.records_file(root, reads.records_key(settings, selection))
@@ -263,6 +266,8 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
         frontier = following
     if recorded and records_at is not None:
         reads.save_records(records_at, root, records)
+    if project is not None:
+        project.keep_resolved()
     return found
 
 
