@@ -3,6 +3,7 @@ pass on a tree full of image calls. Not a test: it prints medians and ratios.
 
     python bench/run.py [--rounds 7] [--django 5.2.19] [--litellm 1.110.2]
                         [--modules 1400 --notebooks 2800] [--tree DIR ...] [--hit-files 300]
+                        [--repo URL@COMMIT ...] [--no-course-repo] [--single-files 6]
 
 1. Prepares, once, into bench/.cache: the Django sdist (no file names openai), the litellm wheel
    (a third of its files name openai for chat, embeddings and agents; a few call the image API)
@@ -13,7 +14,16 @@ pass on a tree full of image calls. Not a test: it prints medians and ratios.
      - `dalle-migrate check` (no cache exists to help it);
      - `grep -rlE` with the same byte needles as dalle-migrate's first proof;
      - `ruff check --select F401 --no-cache` (one rule; notebooks included), if ruff is installed.
-2. Generates a hit-heavy tree (files full of image calls on retired models) and times
+   A real course repository (ed-donner/llm_engineering, pinned by commit: `COURSE_REPO`) is
+   cloned into the cache too (`--repo URL@COMMIT` adds others, a local path as URL included);
+   without network it is left out, and says so.
+2. One file given, as a pre-commit hook gives the staged one (`--single-files N`): the N largest
+   modules of the litellm wheel, its modules calling the image API, and the modules with an
+   image call of the other trees; each timed as a hook runs it again and again (the cache of the
+   former runs there: `.dalle_migrate_cache/`) and without the cache (`--no-cache`), beside
+   `check` of its whole tree. Then the real `pre-commit` runs the check hook on one staged file
+   of a git copy of the litellm wheel.
+3. Generates a hit-heavy tree (files full of image calls on retired models) and times
    `dalle-migrate fix` on a fresh copy against a bare LibCST parse-and-codegen of the same files.
 Peak memory (max RSS of the child) is reported for dalle-migrate.
 """
@@ -35,6 +45,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 TODAY = ["--today", "2026-11-25"]
+# The real course repository of issue 21 (1,455 .py files and 3,109 notebooks at this commit).
+COURSE_REPO = "https://github.com/ed-donner/llm_engineering@109b683e7ba36af7ce9271f6a4d661e9a3e9d1fd"
 
 
 def django_tree(version: str) -> Path:
@@ -70,6 +82,29 @@ def litellm_tree(version: str) -> Path:
     # A project of its own, as a checkout of it is (else this repository, above bench/.cache,
     # would be its project, and the project layer would read Django's files too).
     (target / "pyproject.toml").touch()
+    return target
+
+
+def repo_tree(spec: str) -> "Path | None":
+    """A git repository at one commit (``URL@COMMIT``), cloned once into the cache; None when
+    it cannot be (no network)."""
+    url, _, commit = spec.rpartition("@")
+    if not url or len(commit) < 7:
+        raise SystemExit(f"--repo wants URL@COMMIT, not {spec!r}")
+    name = url.rstrip("/").split("/")[-1].removesuffix(".git")
+    if name == "repo":  # a fetched mirror's folder: name it by its owner+name folder
+        name = url.rstrip("/").split("/")[-2]
+    target = CACHE / f"{name}-{commit[:12]}"
+    if (target / ".git").is_dir():
+        return target
+    CACHE.mkdir(exist_ok=True)
+    shutil.rmtree(target, ignore_errors=True)
+    clone = subprocess.run(["git", "clone", "-q", "--no-checkout", url, str(target)], capture_output=True, text=True)
+    if clone.returncode != 0:
+        print(f"(left out: cannot clone {url}: {clone.stderr.strip().splitlines()[-1] if clone.stderr.strip() else clone.returncode})")
+        shutil.rmtree(target, ignore_errors=True)
+        return None
+    subprocess.run(["git", "-C", str(target), "checkout", "-q", commit], check=True)
     return target
 
 
@@ -276,6 +311,7 @@ def compare(label: str, tree: Path, tool, ruff, rounds: int) -> None:
     print(f"{label}: {len(sources) - notebooks} .py files, {notebooks} notebooks ({size:.0f} MB), {naming} naming openai")
     commands = {
         "dalle-migrate check": tool + ["check", str(tree), "-q", "--no-progress", "--isolated", *TODAY],  # the tree as it is: not this repository's configuration
+        "  ... --no-cache": tool + ["check", str(tree), "-q", "--no-progress", "--isolated", "--no-cache", *TODAY],
         "grep -rlE": ["grep", "-rlE", grep_pattern(), str(tree)],
     }
     if ruff:
@@ -286,12 +322,77 @@ def compare(label: str, tree: Path, tool, ruff, rounds: int) -> None:
         for name, cmd in commands.items():
             elapsed, peak = timed(cmd)
             times[name].append(elapsed)
-            if name.startswith("dalle"):
+            if not name.startswith(("grep", "ruff")):
                 peaks.append(peak)
     ours = median(times["dalle-migrate check"])
     for name, values in times.items():
         print(f"  {name:<22} median {median(values):.3f} s   (ratio dalle-migrate/this: {ours / median(values):.2f})")
     print(f"  dalle-migrate peak memory: {max(peaks):.0f} MB")
+    return ours
+
+
+def image_modules(tree: Path, limit: int) -> list:
+    """The largest modules of the tree with an image call (`images.generate(` and kin)."""
+    import re
+
+    pattern = re.compile(rb"images\s*\.\s*(generate|edit|create_variation)\b|Image\.create\b")
+    found = [p for p in tree.rglob("*.py") if ".dalle_migrate_cache" not in p.parts and pattern.search(p.read_bytes())]
+    return sorted(found, key=lambda p: (-p.stat().st_size, str(p)))[:limit]  # the largest: the most to parse
+
+
+def single_files(label: str, tree: Path, files: list, tool, rounds: int, whole: float) -> None:
+    """Each file given alone, interleaved: as the pre-commit hook runs it again and again (the
+    cache of the runs before), and without the cache."""
+    print(f"{label}: one file given (whole tree `check`: {whole:.3f} s)")
+    for path in files:
+        base = tool + ["check", str(path), "-q", "--no-progress", "--isolated", *TODAY]
+        timed(base)  # the cache as a former hook run leaves it
+        warm, cold, peaks = [], [], []
+        for _ in range(rounds):
+            elapsed, peak = timed(base)
+            warm.append(elapsed)
+            peaks.append(peak)
+            elapsed, peak = timed(base + ["--no-cache"])
+            cold.append(elapsed)
+            peaks.append(peak)
+        size = path.stat().st_size / 1e3
+        print(
+            f"  {str(path.relative_to(tree)):<52} {size:6.0f} KB   {median(warm):.3f} s   --no-cache {median(cold):.3f} s"
+            f"   (/ whole tree: {median(warm) / whole:.2f}, {median(cold) / whole:.2f})   peak {max(peaks):.0f} MB"
+        )
+
+
+def precommit_single_file(tree: Path, staged: str, rounds: int) -> None:
+    """The real pre-commit running the check hook on one staged file of a git copy of ``tree``
+    (a local hook with the hook's own entry: what the hook's environment runs)."""
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    if not Path(pre_commit).exists() and shutil.which("pre-commit") is None:
+        print("(pre-commit not installed: its run is left out)")
+        return
+    copy = CACHE / f"{tree.name}-git"
+    env = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@b", GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@b")
+    if not (copy / ".git").is_dir():
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(tree, copy, ignore=shutil.ignore_patterns(".dalle_migrate_cache"))
+        (copy / ".pre-commit-config.yaml").write_text(
+            "repos:\n  - repo: local\n    hooks:\n      - id: dalle-migrate\n        name: dalle-migrate (check)\n"
+            f"        entry: {sys.executable} -m dalle_migrate check --force-exclude --today 2026-11-25\n"
+            "        language: system\n        types_or: [python, pyi, jupyter, yaml, toml, json, ini, dotenv]\n"
+            "        require_serial: true\n"
+        )
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "bench"]):
+            subprocess.run(["git", *args], cwd=copy, check=True, env=env, capture_output=True)
+    target = copy / staged
+    target.write_text(target.read_text() + "\n# staged change\n")
+    subprocess.run(["git", "add", staged], cwd=copy, check=True, env=env)
+    try:
+        command = [pre_commit, "run", "dalle-migrate"]
+        timed(command, cwd=copy)
+        times = [timed(command, cwd=copy)[0] for _ in range(rounds)]
+        bare = [timed([sys.executable, "-m", "dalle_migrate", "check", staged, "--force-exclude", "-q", *TODAY], cwd=copy)[0] for _ in range(rounds)]
+        print(f"pre-commit run dalle-migrate, {staged} staged in a git copy of the tree: median {median(times):.3f} s (the tool alone: {median(bare):.3f} s)")
+    finally:
+        subprocess.run(["git", "checkout", "-q", "HEAD", "--", staged], cwd=copy, check=True, env=env)
 
 
 def main() -> None:
@@ -303,6 +404,9 @@ def main() -> None:
     parser.add_argument("--tree", action="append", default=[], type=Path, help="another local tree to time (repeatable)")
     parser.add_argument("--notebooks", type=int, default=2800, help="notebooks in the generated course tree (0 to skip)")
     parser.add_argument("--modules", type=int, default=1400, help="Python modules in the generated course tree")
+    parser.add_argument("--repo", action="append", default=[], help="a git repository at a commit, URL@COMMIT (repeatable)")
+    parser.add_argument("--no-course-repo", action="store_true", help=f"leave out {COURSE_REPO}")
+    parser.add_argument("--single-files", type=int, default=6, help="largest litellm modules timed alone (0: no single-file runs)")
     args = parser.parse_args()
 
     tool = [sys.executable, "-m", "dalle_migrate"]
@@ -319,9 +423,25 @@ def main() -> None:
     if args.notebooks:
         course = notebook_tree(CACHE / f"course-{args.modules}-{args.notebooks}", args.modules, args.notebooks)
         trees.append((f"generated course tree ({args.modules} modules, {args.notebooks} notebooks)", course))
+    for spec in ([] if args.no_course_repo else [COURSE_REPO]) + args.repo:
+        cloned = repo_tree(spec)
+        if cloned is not None:
+            trees.append((spec.rsplit("/", 1)[-1][:60], cloned))
     trees += [(str(tree), tree) for tree in args.tree]
+    whole = {}
     for label, tree in trees:
-        compare(label, tree, tool, ruff, args.rounds)
+        whole[label] = compare(label, tree, tool, ruff, args.rounds)
+
+    if args.single_files:
+        for label, tree in trees[1:]:  # Django has no image call
+            files = []
+            if label.startswith("litellm"):
+                modules = sorted((p for p in tree.rglob("*.py") if ".dalle_migrate_cache" not in p.parts), key=lambda p: -p.stat().st_size)
+                files = modules[: args.single_files]
+            files += [p for p in image_modules(tree, 3) if p not in files]
+            single_files(label, tree, files, tool, max(3, args.rounds // 2), whole[label])
+        if args.litellm:
+            precommit_single_file(litellm_tree(args.litellm), "litellm/utils.py", max(3, args.rounds // 2))
 
     with tempfile.TemporaryDirectory() as tmp:
         source = hit_tree(Path(tmp) / "src", args.hit_files)

@@ -306,6 +306,28 @@ def load_resolved(cache_file: str, root: str) -> Optional[Resolved]:
         return None
 
 
+def bindings_file(root: str, key: str) -> str:
+    return _cache_file(root, key, "bindings")
+
+
+def load_by_stamp(cache_file: str, root: str) -> Dict[str, Tuple[Stamp, object]]:
+    """A cache of one reading per file, each with the stamp the file had (``save_by_stamp``)."""
+    try:
+        with open(cache_file, "rb") as handle:
+            document = json.loads(handle.read())
+        if document.get("root") != root:
+            return {}
+        return {path: (tuple(stamp), value) for path, (stamp, value) in document["files"].items()}  # type: ignore[misc]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def save_by_stamp(cache_file: str, root: str, readings: Dict[str, Tuple[Stamp, object]]) -> None:
+    now = time.time_ns()
+    document = {"root": root, "files": {path: [list(settled(stamp, now)), value] for path, (stamp, value) in readings.items()}}
+    save_document(cache_file, document, prefix=".bindings-")
+
+
 def save_resolved(cache_file: str, root: str, resolved: Resolved) -> None:
     now = time.time_ns()
     document = {
@@ -382,7 +404,7 @@ def _remove_stale(folder: str, written: str) -> None:
         now = time.time()
         for name in names:
             path = os.path.join(folder, name)
-            if name.startswith((".imports-", ".reads-", ".resolved-")) and name.endswith(".tmp"):
+            if name.startswith((".imports-", ".reads-", ".resolved-", ".bindings-")) and name.endswith(".tmp"):
                 if now - os.stat(path).st_mtime > STALE_SECONDS:
                     os.unlink(path)
             elif name.startswith(kind_and_root) and name.endswith(".json") and name != written:

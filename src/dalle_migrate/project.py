@@ -38,12 +38,15 @@ from .index import (
     Stamp,
     Statement,
     build_index,
+    bindings_file,
     cache_key,
     listing_digest,
+    load_by_stamp,
     load_resolved,
     names_module,
     read_entry,
     resolved_file,
+    save_by_stamp,
     save_resolved,
     stamp_of,
 )
@@ -97,6 +100,8 @@ class Project:
         self._importers: Dict[str, List[str]] = {}  # file -> the project files importing it (this run)
         self._resolved: Dict[str, Tuple[str, Resolved]] = {}  # root -> (its file, where imports resolved)
         self._resolved_changed: set = set()  # roots whose resolutions this run added to
+        # root -> (its file, file -> (stamp, _only_bindings), [whether this run added to it])
+        self._bindings: Dict[str, Tuple[str, Dict[str, Tuple[Stamp, object]], List[bool]]] = {}
         # file -> (stat, {name: (module, name, level)} of names only a from-import binds, or None)
         self._reimports: Dict[str, Tuple[Stamp, Optional[Dict[str, Optional[Tuple[str, str, int]]]]]] = {}
         # What the analysis in progress reads of the project, when the run records it (reads.py),
@@ -479,9 +484,32 @@ class Project:
             return None
         known = self._reimports.get(module_path)
         if known is None or known[0] != stamp:
-            known = self._reimports[module_path] = (stamp, _only_bindings(module_path, stamp[2]))
+            known = self._reimports[module_path] = (stamp, self._bindings_of(module_path, stamp))
         table = known[1]
         return table.get(name) if table is not None else None
+
+    def _bindings_of(self, path: str, stamp: Stamp) -> Optional[Dict[str, Optional[Tuple[str, str, int]]]]:
+        """``_only_bindings`` of a file, kept between runs by its stamp (CPython's parse of a
+        module of thousands of lines that a call's module imports from was a third of its
+        analysis)."""
+        path = os.path.abspath(path)
+        if not self.settings.cache:
+            return _only_bindings(path, stamp[2])
+        root = self.root(path)
+        kept = self._bindings.get(root)
+        if kept is None:
+            at = bindings_file(root, cache_key("bindings", ("index.py", "project.py")))
+            kept = self._bindings[root] = (at, load_by_stamp(at, root), [False])
+        known = kept[1].get(path)
+        if known is not None and known[0] == stamp:
+            table = known[1]
+            if table is None:
+                return None
+            return {name: tuple(source) if source is not None else None for name, source in table.items()}  # type: ignore[union-attr,misc]
+        found = _only_bindings(path, stamp[2])
+        kept[1][path] = (stamp, found)
+        kept[2][0] = True
+        return found
 
     def imports_of(self, ctx: ModuleContext) -> List[str]:
         """The files of the project modules ``ctx``'s module imports (submodules named by
@@ -556,12 +584,17 @@ class Project:
         return self._resolved[root][1]
 
     def keep_resolved(self) -> None:
-        """Keeps, for the next run, where imports resolved in this one (the roots it added to)."""
+        """Keeps, for the next run, where imports resolved in this one and what modules
+        re-import (the roots it added to)."""
         for root in sorted(self._resolved_changed):
             at, resolved = self._resolved[root]
             resolved.listings = {folder: listing_digest(listing) for folder, listing in self._listings.items()}
             save_resolved(at, root, resolved)
         self._resolved_changed.clear()
+        for root, (at, readings, changed) in sorted(self._bindings.items()):
+            if changed[0]:
+                save_by_stamp(at, root, readings)
+                changed[0] = False
 
     def _statements(self, path: str) -> Tuple[Optional[Stamp], Optional[Tuple[Statement, ...]]]:
         """(stamp, the import statements) of a file: from the project's index when it holds the
