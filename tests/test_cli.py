@@ -421,3 +421,22 @@ def test_check_at_the_repository_root_is_clean():
     root = Path(__file__).resolve().parent.parent
     result = run("check", ".", *TODAY, cwd=root)
     assert result.exit_code == 0, result.output
+
+
+def test_a_run_with_nothing_to_analyse_never_imports_libcst(tmp_path: Path) -> None:
+    """LibCST and the project layer cost a tenth of a second to import: a tree with no image
+    call (chat code, a Django) is decided by the byte scan without them."""
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "chat.py").write_text('from openai import OpenAI\nOpenAI().chat.completions.create(model="gpt-4o", messages=[])\n')
+    (tmp_path / "views.py").write_text("import chat\n")
+    probe = (
+        "import sys\nfrom dalle_migrate.cli import main\n"
+        "try:\n    main(['check', '.', '--no-progress', '-q'])\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "print(code, 'libcst' in sys.modules, 'dalle_migrate.project' in sys.modules)\n"
+    )
+    for given in (".", "views.py"):
+        out = subprocess.run([sys.executable, "-c", probe.replace("'.'", repr(given))], cwd=tmp_path, capture_output=True, text=True)
+        assert out.stdout.split() == ["0", "False", "False"], (given, out.stdout, out.stderr)

@@ -203,9 +203,11 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
         # values (settings.py staged alone, images.py uses its model).
         holding = [p for p in sorted(in_run) if _is_python(p) and _holds_values(p, prefilter, settings.target)]
         frontier += [p for p in _importers_of(holding, settings) if p not in seen]
-    from .project import project_for
+    project = None
+    if frontier:  # (the project's layer brings LibCST: never imported for a run with nothing to follow)
+        from .project import project_for
 
-    project = project_for(settings) if frontier else None
+        project = project_for(settings)
     # What each neighbour's analysis read in an earlier run (reads.py): kept when nothing of it changed.
     records: Dict[str, Record] = {}
     records_at = None
