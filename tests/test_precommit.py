@@ -211,3 +211,52 @@ def test_git_commit_of_a_staged_module_is_refused_and_neighbours_are_kept(staged
     assert (staged_project / "views.py").read_text() == VIEWS
     assert 'quality="high"' in (staged_project / "images.py").read_text()
     assert git_out(staged_project, "status", "--porcelain").splitlines() == ["MM images.py"]
+
+
+CHAT = '''\
+from openai import OpenAI
+
+import config
+
+client = OpenAI()
+
+
+def ask_{i}(question):
+    reply = client.chat.completions.create(model=config.CHAT_MODEL, messages=[{{"role": "user", "content": question}}])
+    return reply.choices[0].message.content
+'''
+
+
+def test_check_hook_on_one_staged_file_of_a_large_project_costs_a_few_files(hook_repo: Path, tmp_path: Path, tmp_path_factory):
+    """400 chat modules import the staged config.py, whose image model a caller of the image
+    API uses. The hook's run on it is timed loosely (the bench times it exactly): a run on one
+    file must not cost what a check of the whole project costs, let alone more."""
+    import time
+
+    rev = git_out(hook_repo, "rev-parse", "HEAD").strip()
+    files = {
+        ".pre-commit-config.yaml": f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {rev}\n    hooks:\n      - id: dalle-migrate\n",
+        "pyproject.toml": "",
+        "config.py": 'CHAT_MODEL = "gpt-4o"\nIMAGE_MODEL = "dall-e-3"\n',
+        "images.py": "from openai import OpenAI\n\nimport config\n\n\ndef poster(prompt):\n    return OpenAI().images.generate(model=config.IMAGE_MODEL, prompt=prompt)\n",
+        **{f"lessons/lesson_{i:03}.py": CHAT.format(i=i) for i in range(400)},
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start")
+    (tmp_path / "config.py").write_text('CHAT_MODEL = "gpt-4o-mini"\nIMAGE_MODEL = "dall-e-3"\n')
+    git(tmp_path, "add", "config.py")
+    home = tmp_path_factory.getbasetemp() / "pre-commit-home"
+    run_hook(tmp_path, "dalle-migrate", home)  # the hook's environment installed, the cache made
+    started = time.perf_counter()
+    out = run_hook(tmp_path, "dalle-migrate", home)
+    hook = time.perf_counter() - started
+    assert out.returncode == 1 and "config.py:2:15: DM101" in out.stdout, out.stdout + out.stderr
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "dalle_migrate", "check", ".", "--no-progress", "-q"], cwd=tmp_path, capture_output=True)
+    whole = time.perf_counter() - started
+    # pre-commit's own start-up (about 0.2 s) on top of the tool's run; generous for slow machines.
+    assert hook < max(3.0, 2 * whole), (hook, whole)
