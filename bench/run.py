@@ -335,7 +335,7 @@ def image_modules(tree: Path, limit: int) -> list:
     """The largest modules of the tree with an image call (`images.generate(` and kin)."""
     import re
 
-    pattern = re.compile(rb"images\s*\.\s*(generate|edit|create_variation)\b|Image\.create\b")
+    pattern = re.compile(rb"images\s*\.\s*(with_raw_response\s*\.\s*)?(generate|edit|create_variation)\b|Image\.create\b")
     found = [p for p in tree.rglob("*.py") if ".dalle_migrate_cache" not in p.parts and pattern.search(p.read_bytes())]
     return sorted(found, key=lambda p: (-p.stat().st_size, str(p)))[:limit]  # the largest: the most to parse
 
@@ -376,7 +376,7 @@ def precommit_single_file(tree: Path, staged: str, rounds: int) -> None:
         shutil.copytree(tree, copy, ignore=shutil.ignore_patterns(".dalle_migrate_cache"))
         (copy / ".pre-commit-config.yaml").write_text(
             "repos:\n  - repo: local\n    hooks:\n      - id: dalle-migrate\n        name: dalle-migrate (check)\n"
-            f"        entry: {sys.executable} -m dalle_migrate check --force-exclude --today 2026-11-25\n"
+            f"        entry: {sys.executable} -m dalle_migrate check --force-exclude --isolated --today 2026-11-25\n"
             "        language: system\n        types_or: [python, pyi, jupyter, yaml, toml, json, ini, dotenv]\n"
             "        require_serial: true\n"
         )
@@ -389,7 +389,7 @@ def precommit_single_file(tree: Path, staged: str, rounds: int) -> None:
         command = [pre_commit, "run", "dalle-migrate"]
         timed(command, cwd=copy)
         times = [timed(command, cwd=copy)[0] for _ in range(rounds)]
-        bare = [timed([sys.executable, "-m", "dalle_migrate", "check", staged, "--force-exclude", "-q", *TODAY], cwd=copy)[0] for _ in range(rounds)]
+        bare = [timed([sys.executable, "-m", "dalle_migrate", "check", staged, "--force-exclude", "--isolated", "-q", *TODAY], cwd=copy)[0] for _ in range(rounds)]
         print(f"pre-commit run dalle-migrate, {staged} staged in a git copy of the tree: median {median(times):.3f} s (the tool alone: {median(bare):.3f} s)")
     finally:
         subprocess.run(["git", "checkout", "-q", "HEAD", "--", staged], cwd=copy, check=True, env=env)
