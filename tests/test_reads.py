@@ -168,3 +168,30 @@ def test_a_module_added_where_an_import_now_resolves_is_found(tmp_path: Path, se
     assert check(tmp_path, "settings.py") == check(tmp_path, "--no-cache", "settings.py")
     (tmp_path / "app/settings.py").unlink()
     assert [f.split(" ")[1] for f in check(tmp_path, "settings.py")] == ["DM101"]
+
+
+def test_a_check_of_the_tree_takes_the_results_of_files_whose_reads_are_the_same(tmp_path: Path, counted: List[str], settled_at_once: None) -> None:
+    """`check .` step after step: the same findings as without the cache, and only the files
+    whose analysis read something that changed are analysed again (eight more modules with
+    calls: enough for worker processes)."""
+    extra = {f"extra_{i}.py": f'from openai import OpenAI\nfrom config import MODEL\n\nOpenAI().images.generate(model=MODEL, prompt="{i}")\n' for i in range(8)}
+    write(tmp_path, {**PROJECT, **extra})
+    skipped = 0
+    for step in STEPS:
+        write(tmp_path, step)
+        counted.clear()
+        cached = check(tmp_path, ".", "--jobs", "1")
+        with_cache = len(counted)
+        counted.clear()
+        assert cached == check(tmp_path, "--no-cache", ".", "--jobs", "1"), step
+        skipped += len(counted) - with_cache
+        assert cached == check(tmp_path, ".", "--jobs", "2"), step  # results from worker processes kept alike
+    assert skipped > len(STEPS)
+    counted.clear()
+    check(tmp_path, ".", "--jobs", "1")
+    assert counted == []  # nothing changed: nothing analysed
+    write(tmp_path, {name: text + "\n" for name, text in extra.items()})
+    parallel = check(tmp_path, ".", "--jobs", "2")  # eight files to analyse: worker processes
+    assert counted == []  # (not in this process)
+    assert check(tmp_path, ".", "--jobs", "1") == parallel
+    assert counted == []  # the workers' results were kept

@@ -141,6 +141,9 @@ class FileResult:
     imports: List[str] = field(default_factory=list)  # files of the project modules it imports
     pending: Optional[bytes] = None  # the fixed file's bytes, not written yet (engine.write_result)
     outside: bool = False  # not a file of the run: findings its calls raise in another module
+    # What its analysis read of the project (reads.Reads), when the run records it: kept with
+    # the result for the next run (reads.py).
+    reads: Optional[object] = field(default=None, compare=False, repr=False)
 
 
 def text_digest(text: str) -> int:

@@ -404,7 +404,7 @@ def _remove_stale(folder: str, written: str) -> None:
         now = time.time()
         for name in names:
             path = os.path.join(folder, name)
-            if name.startswith((".imports-", ".reads-", ".resolved-", ".bindings-")) and name.endswith(".tmp"):
+            if name.startswith((".imports-", ".reads-", ".resolved-", ".bindings-", ".results-")) and name.endswith(".tmp"):
                 if now - os.stat(path).st_mtime > STALE_SECONDS:
                     os.unlink(path)
             elif name.startswith(kind_and_root) and name.endswith(".json") and name != written:

@@ -165,3 +165,92 @@ def save_records(path: str, root: str, records: Dict[str, Record]) -> None:
 
 def parsed_any(record: Record, files: Iterable[str]) -> bool:
     return not record.reads.parsed.isdisjoint(files)
+
+
+# -- a file's own analysis, kept with what it read (check runs) ------------------------------------
+# A file of a `check` run whose analysis read only what is still the same (itself included) finds
+# what it found then: its result is taken from here, unparsed. Kept as JSON (a cache in the
+# user's tree is data, never code to load).
+
+
+def results_file(root: str, key: str) -> str:
+    where = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    return os.path.join(cache_folder(root), f"results-{where}-{key}.json")
+
+
+def results_key(settings: Any, selection: Any) -> str:
+    """``records_key``, and the folder the run is in (messages name files relative to it)."""
+    cwd = os.getcwd()
+    return hashlib.blake2b(f"{records_key(settings, selection)} {cwd}".encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+class Kept:
+    """One file's analysis: what it read, and what it found (``findings.FileResult``)."""
+
+    __slots__ = ("reads", "result")
+
+    def __init__(self, reads: Reads, result: Any) -> None:
+        self.reads = reads
+        self.result = result
+
+
+def load_results(path: str, root: str) -> Dict[str, Kept]:
+    from .findings import FileResult
+
+    try:
+        with open(path, "rb") as handle:
+            document = json.loads(handle.read())
+        if document.get("root") != root:
+            return {}
+        kept = {}
+        for module, entry in document["files"].items():
+            result = FileResult(
+                module,
+                findings=[_finding(f) for f in entry["findings"]],
+                foreign=[_finding(f) for f in entry["foreign"]],
+                imports=[str(p) for p in entry["imports"]],
+            )
+            kept[module] = Kept(Reads.from_json(entry["reads"]), result)
+        return kept
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return {}
+
+
+def save_results(path: str, root: str, kept: Dict[str, Kept]) -> None:
+    now = time.time_ns()
+    document = {
+        "root": root,
+        "files": {
+            module: {
+                "reads": k.reads.as_json(now),
+                "findings": [_finding_json(f) for f in k.result.findings],
+                "foreign": [_finding_json(f) for f in k.result.foreign],
+                "imports": list(k.result.imports),
+            }
+            for module, k in kept.items()
+        },
+    }
+    save_document(path, document, prefix=".results-")
+
+
+def _finding_json(f: Any) -> List[Any]:
+    fix = None
+    if f.fix is not None:
+        fix = [f.fix.applicability.value, f.fix.message, [[e.start, e.end, e.content, e.local, e.path, e.digest] for e in f.fix.edits]]
+    return [
+        f.code, f.message, f.start, f.end, f.severity.value, fix, f.row, f.column, f.end_row, f.end_column, f.cell,
+        [list(p) for p in f.fix_positions], f.path, [list(r) for r in f.reaches], f.companion, f.silenced, f.group, f.received,
+    ]
+
+
+def _finding(item: List[Any]) -> Any:
+    from .findings import Applicability, Edit, Finding, Fix, Severity
+
+    (code, message, start, end, severity, fix, row, column, end_row, end_column, cell, positions, path, reaches, companion, silenced, group, received) = item
+    if fix is not None:
+        applicability, fix_message, edits = fix
+        fix = Fix(Applicability(applicability), fix_message, tuple(Edit(s, e, c, local=l, path=p, digest=d) for s, e, c, l, p, d in edits))
+    return Finding(
+        code, message, start, end, Severity(severity), fix, row, column, end_row, end_column, cell,
+        tuple(tuple(p) for p in positions), path, tuple(tuple(r) for r in reaches), companion, silenced, group, received,  # type: ignore[arg-type]
+    )

@@ -129,9 +129,11 @@ def _run_once(
     project = sys.modules.get(f"{__package__}.project")  # never imported here: it brings LibCST
     if project is not None:
         project.new_run()  # files may have changed since another run in this process
-    # A run of a few files (pre-commit) records what each analysis reads of the project: the
-    # next such run skips the neighbours' analyses whose reads are all the same (reads.py).
-    reads.RECORDING = bool(settings.cache) and len(files) <= IMPORTERS_MAX_FILES
+    # What each analysis reads of the project is recorded (reads.py): the next `check` takes the
+    # result of a file whose reads are all the same, and the next run of a few files (pre-commit)
+    # skips such neighbours' analyses.
+    recording = bool(settings.cache) and (not fix or len(files) <= IMPORTERS_MAX_FILES)
+    reads.RECORDING = recording
     results: List[Optional[FileResult]] = [None] * len(files)
     survivors: List[Tuple[int, str, bytes]] = []
     meter = Progress(len(files), progress)
@@ -144,7 +146,12 @@ def _run_once(
     finally:
         gc.enable()
 
-    job = (settings, selection, fix, write)
+    kept: Dict[str, Dict[str, reads.Kept]] = {}  # results file -> the results kept there
+    keeping = recording and not fix and bool(survivors)
+    if keeping:
+        key = reads.results_key(settings, selection)
+        survivors = _take_kept(survivors, results, settings, key, kept)
+    job = (settings, selection, fix, write, recording)
     tasks = [(Path(path), data, display(path)) for _, path, data in survivors]
     if jobs > 1 and len(survivors) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # only when it pays
@@ -168,6 +175,8 @@ def _run_once(
             results[index] = _process(task)
             meter.advance(results[index])  # type: ignore[arg-type]
     meter.close()
+    if keeping:
+        _keep_results(results, settings, key, kept)
     done = [r for r in results if r is not None]
     # What each file held before the run: fixes are computed on it, and a write checks the file
     # still holds it.
@@ -746,9 +755,52 @@ _PROCESSED = 0  # files this process analysed
 FULL_COLLECTION_EVERY = 64
 
 
-def _start_worker(settings, selection, fix: bool, write: bool) -> None:
+def _take_kept(survivors, results: list, settings, key: str, kept: Dict[str, Dict[str, "reads.Kept"]]):
+    """The survivors whose former analysis (reads.Kept) read only what is still the same get its
+    result; the others are returned, to be analysed."""
+    from .project import project_for
+
+    project = project_for(settings)
+    left = []
+    for survivor in survivors:
+        index, path, _ = survivor
+        absolute = os.path.abspath(path)
+        root = project.root(absolute)
+        at = reads.results_file(root, key)
+        if at not in kept:
+            kept[at] = reads.load_results(at, root)
+        former = kept[at].get(absolute)
+        if former is not None and project.still(former.reads):
+            results[index] = dataclasses.replace(former.result, path=Path(path))
+            continue
+        left.append(survivor)
+    return left
+
+
+def _keep_results(results: list, settings, key: str, kept: Dict[str, Dict[str, "reads.Kept"]]) -> None:
+    """Keeps, with what it read, the result of each file this run analysed (not one that failed)."""
+    from .project import project_for
+
+    project = project_for(settings)
+    changed = set()
+    for result in results:
+        if result is None or result.reads is None or result.error is not None:
+            continue
+        absolute = os.path.abspath(str(result.path))
+        root = project.root(absolute)
+        at = reads.results_file(root, key)
+        if at not in kept:
+            kept[at] = reads.load_results(at, root)
+        kept[at][absolute] = reads.Kept(result.reads, dataclasses.replace(result, reads=None))  # type: ignore[arg-type]
+        changed.add((at, root))
+    for at, root in sorted(changed):
+        reads.save_results(at, root, kept[at])
+
+
+def _start_worker(settings, selection, fix: bool, write: bool, recording: bool = False) -> None:
     global _JOB
     _JOB = (settings, selection, fix, write)
+    reads.RECORDING = recording  # (a worker process starts with the module's default)
     from . import engine  # noqa: F401  LibCST and the rules, before the freeze below
 
     # Everything imported so far lives as long as the process: the collector need not look at it.
@@ -760,7 +812,9 @@ def _process(task) -> FileResult:
 
     path, data, display = task
     settings, selection, fix, write = _JOB
+    stamp = None
     if data is None:  # a `check`: the scan kept only the path
+        stamp = _stamp_of(str(path))  # before the bytes: a write after it leaves a stamp no record has
         try:
             data = read_file(str(path))
         except OSError as exc:
@@ -771,13 +825,18 @@ def _process(task) -> FileResult:
     from .project import project_for
 
     project_for(settings).begin()
+    result = None
     try:
-        return process_data(path, data, settings, selection, fix=fix, write=write, display=display, defer_write=fix and write)
+        result = process_data(path, data, settings, selection, fix=fix, write=write, display=display, defer_write=fix and write)
+        return result
     except Exception as exc:  # a bug of ours must not lose the other files' results
         return FileResult(path, error=f"internal error: {type(exc).__name__}: {exc}")
     finally:
         project = project_for(settings)
-        project.end()
+        log = project.end()
+        if log is not None and result is not None and stamp is not None and not fix:
+            log.files[os.path.abspath(str(path))] = stamp  # itself (an early proof parses nothing)
+            result.reads = log
         project.trim()  # a dropped module is untied: freed at once
         gc.enable()
         # The cycles this file's analysis made are all young: collecting the youngest generation
