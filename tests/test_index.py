@@ -61,6 +61,32 @@ def test_import_lines_keep_every_name_and_statement(path: Path) -> None:
     assert import_statements(lines) == import_statements(data)
 
 
+def _notebook(*cells) -> bytes:
+    return json.dumps({
+        "cells": [{"cell_type": kind, "metadata": {}, "source": source} for kind, source in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }).encode()
+
+
+@pytest.mark.parametrize("document", [
+    _notebook(("code", ["%matplotlib inline\n", "import settings\n", "from helpers import draw\n"])),
+    _notebook(("code", "!pip install openai\nfrom openai import OpenAI\n"), ("markdown", "import not_code\n")),
+    _notebook(("code", "%%capture\nfrom helpers import draw as d\n"), ("code", "%%bash\nimport nothing\n")),
+    _notebook(("code", "pip install x\nfrom . import local\n"), ("code", ["%time import numpy\n", "x = 1\n"])),
+], ids=["magics", "shell-and-markdown", "cell-magics", "automagic"])
+def test_a_notebooks_import_lines_name_all_its_analysed_code_imports(document: bytes) -> None:
+    """A notebook's import lines are read from its code cells as written (IPython lines left as
+    they are, markdown left out): every import of the module the analysis reads is among them."""
+    from dalle_migrate.cells import decoded_code_module
+    from dalle_migrate.index import _notebook_code
+
+    analysed = decoded_code_module(json.loads(document)).encode()
+    read = _notebook_code(document)
+    assert set(import_statements(analysed)) <= set(import_statements(read))
+    assert imported_names(analysed) <= imported_names(read)
+    assert b"not_code" not in read
+
+
 @pytest.mark.parametrize(
     "code, statements",
     [

@@ -152,13 +152,26 @@ def read_entry(path: str, stamp: Stamp, calls_images: Callable[[bytes, bool], bo
 
 
 def _notebook_code(data: bytes) -> bytes:
-    from .cells import decoded_code_module
-
+    """A notebook's code cells as they are written, joined: what their import lines are read
+    from. (Not the analysed module, whose IPython lines are swapped for placeholders: no import
+    line is an IPython line, and swapping them in every cell of a course's notebooks was most of
+    reading its index; a cell magic's body may add a module to look at, never hide one.)"""
     try:
-        code = decoded_code_module(json.loads(data))
+        document = json.loads(data)
     except ValueError:  # not JSON, not UTF-8
         return b""
-    return code.encode("utf-8", "surrogatepass") if code else b""
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):
+        return b""
+    parts = []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source")
+            if isinstance(source, list):
+                parts.append("".join(line for line in source if isinstance(line, str)))
+            elif isinstance(source, str):
+                parts.append(source)
+    return "\n".join(parts).encode("utf-8", "surrogatepass")
 
 
 # -- import statements, from bytes -----------------------------------------------------------------

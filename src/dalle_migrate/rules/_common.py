@@ -297,13 +297,15 @@ def _entries_without_a_fix(call: ImageCall, ctx: ModuleContext, rename) -> List[
     send it, so the move is not safe (the parameter's own rule reports the value)."""
     from ..uses import place
 
+    if not rename.covered:
+        return []  # no table key moves with the model: no entry of one can
     rules = ctx.catalog.params(ctx.settings.target, call.endpoint) or {}
     size_rule = ctx.catalog.size_rule(ctx.settings.target)
     found = []
     for name, argument in call.arguments.items():
         rule = rules.get(name)
-        if name == "model" or rule is None:
-            continue
+        if name == "model" or rule is None or (rule.values is None and name != "size"):
+            continue  # (a prompt has no value to reject: never resolved into every caller)
         for value in argument.values:
             owner = ctx.owner(value.node)
             entry = owner.parent(value.node)
