@@ -15,14 +15,15 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
-from . import reads
 from .discover import NOTEBOOK_SUFFIXES
 from .findings import Applicability, FileResult, Finding
 from .noqa import skips_file
 from .prefilter import Prefilter
-from .reads import Record
+
+if TYPE_CHECKING:  # (imported where needed: a run the scan decides alone never needs it)
+    from . import reads
 
 # Below this many surviving files, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 8
@@ -133,7 +134,6 @@ def _run_once(
     # result of a file whose reads are all the same, and the next run of a few files (pre-commit)
     # skips such neighbours' analyses.
     recording = bool(settings.cache) and (not fix or len(files) <= IMPORTERS_MAX_FILES)
-    reads.RECORDING = recording
     results: List[Optional[FileResult]] = [None] * len(files)
     survivors: List[Tuple[int, str, bytes]] = []
     meter = Progress(len(files), progress)
@@ -148,6 +148,10 @@ def _run_once(
 
     kept: Dict[str, Dict[str, reads.Kept]] = {}  # results file -> the results kept there
     keeping = recording and not fix and bool(survivors)
+    if survivors:  # (imported only then: a tree the scan decides alone needs none of it)
+        from . import reads
+
+        reads.RECORDING = recording
     if keeping:
         key = reads.results_key(settings, selection)
         survivors = _take_kept(survivors, results, settings, key, kept)
@@ -218,8 +222,12 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
 
         project = project_for(settings)
     # What each neighbour's analysis read in an earlier run (reads.py): kept when nothing of it changed.
-    records: Dict[str, Record] = {}
+    records: Dict[str, "reads.Record"] = {}
     records_at = None
+    if project is not None:
+        from . import reads
+
+        reads.RECORDING = bool(settings.cache) and len(results) <= IMPORTERS_MAX_FILES
     if project is not None and len(results) <= IMPORTERS_MAX_FILES:
         for path in in_run:  # its answers (an image caller or not) spare reading each module
             project.index(project.root(path))
@@ -270,7 +278,7 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
                 log = project.end() if project is not None else None
             if log is not None and not outcome.error and stamp is not None:
                 log.files[os.path.abspath(path)] = stamp  # the module itself (an early proof parses nothing)
-                records[path] = Record(log, list(outcome.imports))
+                records[path] = reads.Record(log, list(outcome.imports))
                 recorded = True
             found += [f for f in outcome.foreign if os.path.abspath(f.path or "") in in_run]
             following += [p for p in outcome.imports if p not in seen]
@@ -758,6 +766,7 @@ FULL_COLLECTION_EVERY = 64
 def _take_kept(survivors, results: list, settings, key: str, kept: Dict[str, Dict[str, "reads.Kept"]]):
     """The survivors whose former analysis (reads.Kept) read only what is still the same get its
     result; the others are returned, to be analysed."""
+    from . import reads
     from .project import project_for
 
     project = project_for(settings)
@@ -779,6 +788,7 @@ def _take_kept(survivors, results: list, settings, key: str, kept: Dict[str, Dic
 
 def _keep_results(results: list, settings, key: str, kept: Dict[str, Dict[str, "reads.Kept"]]) -> None:
     """Keeps, with what it read, the result of each file this run analysed (not one that failed)."""
+    from . import reads
     from .project import project_for
 
     project = project_for(settings)
@@ -800,6 +810,8 @@ def _keep_results(results: list, settings, key: str, kept: Dict[str, Dict[str, "
 def _start_worker(settings, selection, fix: bool, write: bool, recording: bool = False) -> None:
     global _JOB
     _JOB = (settings, selection, fix, write)
+    from . import reads
+
     reads.RECORDING = recording  # (a worker process starts with the module's default)
     from . import engine  # noqa: F401  LibCST and the rules, before the freeze below
 
