@@ -195,3 +195,18 @@ def test_a_check_of_the_tree_takes_the_results_of_files_whose_reads_are_the_same
     assert counted == []  # (not in this process)
     assert check(tmp_path, ".", "--jobs", "1") == parallel
     assert counted == []  # the workers' results were kept
+
+
+def test_where_imports_resolved_is_kept_when_a_folder_beside_the_project_changes(tmp_path: Path, settled_at_once: None) -> None:
+    """The kept resolutions depend on the folders they looked in (the project's), not on the
+    folder above its root: another project created beside it leaves them as they are."""
+    from dalle_migrate import project as project_module
+    from dalle_migrate.settings import Settings
+
+    root = tmp_path / "app"
+    write(root, PROJECT)
+    check(root, "utils.py")  # resolves the callers' imports and keeps them
+    (tmp_path / "another-project").mkdir()
+    project = project_module.Project(Settings())
+    kept = project._resolved_in(str(root))
+    assert kept is not None and os.path.join(str(root), "config.py") in kept.imports

@@ -22,13 +22,10 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Tuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 from . import reads as reads_module
 from .cells import NOTEBOOK_SUFFIX, NotebookError, notebook_module
-from .context import ModuleContext, UnfaithfulParse
 from .index import (
     MAX_MODULE_BYTES,
     MAX_NOTEBOOK_BYTES,
@@ -51,9 +48,33 @@ from .index import (
     stamp_of,
 )
 from .reads import Reads
-from .scopes import Assignment, ImportAssignment, dotted_name
 from .settings import Settings
 from .source import SourceError, SourceText
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from .context import ModuleContext
+    from .scopes import Assignment
+
+
+class _Later:
+    """A module imported when first asked for a name: LibCST and the modules built on it cost a
+    tenth of a second to import, and a run of a few files whose neighbours' analyses are all kept
+    (reads.py) answers its questions about the project without parsing anything."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        return getattr(importlib.import_module(self._name, __package__), attr)
+
+
+cst = _Later("libcst")  # type: ignore[no-redef]  # noqa: F811
+_context = _Later(".context")
+_scopes = _Later(".scopes")
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 SOURCE_SUFFIX = ".py"
@@ -218,8 +239,8 @@ class Project:
                 text = source.text
                 if notebook:  # its code cells, joined as the notebook handler joins them
                     text = notebook_module(text)[0]
-                ctx = ModuleContext(text, self.settings, path=path, project=self)
-            except (OSError, SourceError, NotebookError, cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse, RecursionError):
+                ctx = _context.ModuleContext(text, self.settings, path=path, project=self)
+            except (OSError, SourceError, NotebookError, cst.ParserSyntaxError, cst.CSTValidationError, _context.UnfaithfulParse, RecursionError):
                 ctx = None
         self._contexts[path] = (stamp, ctx)
         if ctx is not None:
@@ -311,7 +332,7 @@ class Project:
             ancestors.append(folder)
             files, folders = self._listing(folder)
             if any(marker in files or marker in folders for marker in PROJECT_MARKERS):
-                found += ancestors + [os.path.join(folder, "src")]
+                found += ancestors + ([os.path.join(folder, "src")] if "src" in folders else [])
                 root = folder
                 break
             parent = os.path.dirname(folder)
@@ -319,13 +340,12 @@ class Project:
                 found.append(os.path.dirname(importer))
                 break
             folder = parent
-        layout = (tuple(dict.fromkeys(f for f in found if self._is_folder(f))), root)
+        # Every one is a folder: the file's own, its ancestors, and `src` when listed. (Asking
+        # the folder above the root would make that folder's listing part of what the kept
+        # resolutions depend on: a sibling project created there would drop them.)
+        layout = (tuple(dict.fromkeys(found)), root)
         self._roots[importer] = layout
         return layout
-
-    def _is_folder(self, path: str) -> bool:
-        parent, name = os.path.split(path)
-        return not name or name in self._listing(parent)[1]
 
     def find_module(self, importer_file: str, module: str, level: int = 0) -> Optional[str]:
         """The file of module ``module`` as imported from ``importer_file`` (``level`` dots)."""
@@ -409,12 +429,12 @@ class Project:
     # -- what an import binds ------------------------------------------------------------------
     def imported(self, ctx: ModuleContext, assignment: Assignment) -> Optional[Imported]:
         """What the import behind ``assignment`` binds to its name, when it is in the project."""
-        if not isinstance(assignment, ImportAssignment) or ctx.path is None:
+        if not isinstance(assignment, _scopes.ImportAssignment) or ctx.path is None:
             return None
         node = assignment.node
         if isinstance(node, cst.Import):
             for alias in node.names:
-                dotted = dotted_name(alias.name) or ""
+                dotted = _scopes.dotted_name(alias.name) or ""
                 # `import a.b` binds `a` (the package); `import a.b as c` binds c to a.b.
                 module = dotted if alias.asname else dotted.split(".")[0]
                 bound = alias.asname.name.value if alias.asname is not None else module  # type: ignore[union-attr]
@@ -424,10 +444,10 @@ class Project:
                     return Imported(target) if target is not None else None
             return None
         if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-            module = dotted_name(node.module) if node.module is not None else ""
+            module = _scopes.dotted_name(node.module) if node.module is not None else ""
             level = len(node.relative)
             for alias in node.names:
-                name = dotted_name(alias.name) or ""
+                name = _scopes.dotted_name(alias.name) or ""
                 bound = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
                 if bound != assignment.name:
                     continue
@@ -456,7 +476,7 @@ class Project:
         target = self.context(module_path)
         bindings = target.module_scope.assignments.get(name) if target is not None else None
         is_package = os.path.basename(module_path) == PACKAGE_FILE
-        if bindings and not (is_package and all(isinstance(b, ImportAssignment) for b in bindings) and self._submodule(module_path, name)):
+        if bindings and not (is_package and all(isinstance(b, _scopes.ImportAssignment) for b in bindings) and self._submodule(module_path, name)):
             return Imported(target, name)  # type: ignore[arg-type]
         if is_package:
             sub = self._module_file(os.path.dirname(module_path), [name])
@@ -520,18 +540,18 @@ class Project:
         for node in ctx.nodes(cst.Import, cst.ImportFrom):
             if isinstance(node, cst.Import):
                 for alias in node.names:
-                    path = self.find_module(ctx.path, dotted_name(alias.name) or "")
+                    path = self.find_module(ctx.path, _scopes.dotted_name(alias.name) or "")
                     if path is not None:
                         found[path] = None
                 continue
-            module = dotted_name(node.module) if node.module is not None else ""
+            module = _scopes.dotted_name(node.module) if node.module is not None else ""
             path = self.find_module(ctx.path, module or "", len(node.relative))
             if path is None:
                 continue
             found[path] = None
             if os.path.basename(path) == PACKAGE_FILE and not isinstance(node.names, cst.ImportStar):
                 for alias in node.names:
-                    sub = self._module_file(os.path.dirname(path), [dotted_name(alias.name) or ""])
+                    sub = self._module_file(os.path.dirname(path), [_scopes.dotted_name(alias.name) or ""])
                     if sub is not None:
                         found[sub] = None
         found.pop(ctx.path, None)
@@ -546,19 +566,20 @@ class Project:
         known = self._file_imports.get(path)
         if known is not None:
             return known
-        stamp, statements = self._statements(path)
-        if statements is None:
+        entry = self._entry(path)
+        if entry is None:
             if not path.endswith(NOTEBOOK_SUFFIX):
                 return []
             ctx = self.context(path)
             return self.imports_of(ctx) if ctx is not None else []
+        stamp = entry.stamp
         resolved = self._resolved_in(self.root(path))
         kept = resolved.imports.get(path) if resolved is not None else None
-        if kept is not None and kept[0] == stamp:
+        if kept is not None and kept[0] == stamp:  # (its statements never read from its lines)
             imports = self._file_imports[path] = list(kept[1])
             return imports
         found: Dict[str, None] = {}
-        for statement in statements:
+        for statement in entry.statements:
             found.update(dict.fromkeys(self._resolve(path, statement)))
         found.pop(path, None)
         imports = self._file_imports[path] = list(found)
@@ -596,20 +617,21 @@ class Project:
                 save_by_stamp(at, root, readings)
                 changed[0] = False
 
-    def _statements(self, path: str) -> Tuple[Optional[Stamp], Optional[Tuple[Statement, ...]]]:
-        """(stamp, the import statements) of a file: from the project's index when it holds the
-        file as it is now, else read (None: it cannot be, or is too large)."""
+    def _entry(self, path: str) -> Optional[Entry]:
+        """A file's index entry: the project's index's, read this run (its stamp is the file's
+        now), else read from the file (None: it cannot be). Too large a file has no imports."""
         index = self._indexes.get(self.root(path))
+        entry = index.entries.get(path) if index is not None else None
+        if entry is not None:
+            return entry
         try:
             stamp = stamp_of(os.stat(path))
         except OSError:
-            return None, None
-        entry = index.entries.get(path) if index is not None else None
-        if entry is not None and entry.stamp == stamp:
-            return stamp, entry.statements
+            return None
         entry = read_entry(path, stamp, lambda data, notebook: False)
-        fits = stamp[2] <= (MAX_NOTEBOOK_BYTES if path.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES)
-        return stamp, entry.statements if entry is not None and fits else None
+        if entry is not None and stamp[2] > (MAX_NOTEBOOK_BYTES if path.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES):
+            return None
+        return entry
 
     def _resolve(self, path: str, statement: Statement) -> List[str]:
         """The project files an import statement of ``path`` names: the module, and for
@@ -803,7 +825,7 @@ class Project:
         if isinstance(node, cst.Name):
             scope = ctx.scope(node)
             bindings = scope[node.value] if scope is not None else []
-            if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
+            if len(bindings) != 1 or not isinstance(bindings[0], _scopes.ImportAssignment):
                 return None
             return self.reexported(self.imported(ctx, bindings[0]))
         if isinstance(node, cst.Attribute):
@@ -820,7 +842,7 @@ class Project:
             if imported is None or imported.name is None:
                 return imported
             bindings = imported.ctx.module_scope.assignments.get(imported.name) or []
-            if len(bindings) != 1 or not isinstance(bindings[0], ImportAssignment):
+            if len(bindings) != 1 or not isinstance(bindings[0], _scopes.ImportAssignment):
                 return imported
             further = self.imported(imported.ctx, bindings[0])
             if further is None or further == imported:
@@ -853,7 +875,7 @@ def _calls_of(project: "Project", ctx: ModuleContext, home: ModuleContext, name:
     local = {name}
     for node in ctx.nodes(cst.ImportFrom):
         if not isinstance(node.names, cst.ImportStar):
-            local.update(a.asname.name.value for a in node.names if a.asname is not None and dotted_name(a.name) == name)  # type: ignore[union-attr]
+            local.update(a.asname.name.value for a in node.names if a.asname is not None and _scopes.dotted_name(a.name) == name)  # type: ignore[union-attr]
     found = []
     for call in ctx.nodes(cst.Call):
         func = call.func
