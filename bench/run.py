@@ -20,8 +20,8 @@ pass on a tree full of image calls. Not a test: it prints medians and ratios.
 2. One file given, as a pre-commit hook gives the staged one (`--single-files N`): the N largest
    modules of the litellm wheel, its modules calling the image API, and the modules with an
    image call of the other trees; each timed as a hook runs it again and again (the cache of the
-   former runs there: `.dalle_migrate_cache/`) and without the cache (`--no-cache`), beside
-   `check` of its whole tree. Then the real `pre-commit` runs the check hook on one staged file
+   former runs there: `.dalle_migrate_cache/`), as it was and just edited (a comment appended,
+   put back after), and without the cache (`--no-cache`), beside `check` of its whole tree. Then the real `pre-commit` runs the check hook on one staged file
    of a git copy of the litellm wheel.
 3. Generates a hit-heavy tree (files full of image calls on retired models) and times
    `dalle-migrate fix` on a fresh copy against a bare LibCST parse-and-codegen of the same files.
@@ -342,23 +342,36 @@ def image_modules(tree: Path, limit: int) -> list:
 
 def single_files(label: str, tree: Path, files: list, tool, rounds: int, whole: float) -> None:
     """Each file given alone, interleaved: as the pre-commit hook runs it again and again (the
-    cache of the runs before), and without the cache."""
+    cache of the runs before), the file as it was and just edited (a comment added: its own
+    analysis, and every one that read it, runs again), and without the cache."""
     print(f"{label}: one file given (whole tree `check`: {whole:.3f} s)")
+    print(f"  {'file':<60} {'size':>7}   as it was   edited   --no-cache   (/ whole tree)   peak")
     for path in files:
         base = tool + ["check", str(path), "-q", "--no-progress", "--isolated", *TODAY]
+        original = path.read_bytes()
         timed(base)  # the cache as a former hook run leaves it
-        warm, cold, peaks = [], [], []
-        for _ in range(rounds):
-            elapsed, peak = timed(base)
-            warm.append(elapsed)
-            peaks.append(peak)
-            elapsed, peak = timed(base + ["--no-cache"])
-            cold.append(elapsed)
-            peaks.append(peak)
+        same, edited, cold, peaks = [], [], [], []
+        try:
+            for round_ in range(rounds):
+                elapsed, peak = timed(base)
+                same.append(elapsed)
+                peaks.append(peak)
+                path.write_bytes(original + f"\n# edited by the bench ({round_})\n".encode())
+                elapsed, peak = timed(base)
+                edited.append(elapsed)
+                peaks.append(peak)
+                elapsed, peak = timed(base + ["--no-cache"])
+                cold.append(elapsed)
+                peaks.append(peak)
+                path.write_bytes(original)
+        finally:
+            path.write_bytes(original)
         size = path.stat().st_size / 1e3
+        name = str(path.relative_to(tree))
+        name = name if len(name) <= 60 else "..." + name[-57:]
         print(
-            f"  {str(path.relative_to(tree)):<52} {size:6.0f} KB   {median(warm):.3f} s   --no-cache {median(cold):.3f} s"
-            f"   (/ whole tree: {median(warm) / whole:.2f}, {median(cold) / whole:.2f})   peak {max(peaks):.0f} MB"
+            f"  {name:<60} {size:5.0f} KB   {median(same):.3f} s   {median(edited):.3f} s   {median(cold):.3f} s"
+            f"   ({median(same) / whole:.2f}, {median(edited) / whole:.2f}, {median(cold) / whole:.2f})   {max(peaks):.0f} MB"
         )
 
 
