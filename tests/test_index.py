@@ -226,3 +226,25 @@ def test_a_write_removes_the_files_another_version_wrote_for_the_same_root(tmp_p
     write(tmp_path, {"images.py": CALLER + "\n"})  # the index changes: written again
     assert codes(run(tmp_path, "check", "settings.py")) == ["settings.py:1 DM101"]
     assert current.exists() and not older.exists() and elsewhere.exists()  # another root's is its own
+
+
+def test_the_files_mentioning_a_word_are_the_same_scanned_or_looked_up() -> None:
+    """After a few questions the index reads every file's words once and looks them up: the
+    answers are the scan's, word for word (ASCII runs; other words are still scanned)."""
+    from dalle_migrate.index import Entry, ProjectIndex, import_lines
+
+    texts = {
+        "a.py": "from settings import MODEL\nimport utils.images as im\n",
+        "b.py": "from .utils import helper_2, helper\nimport my_utils\n",
+        "c.py": "from réglages import modèle\nimport utils2\n",
+        "d.py": "from pkg.sub import (x,\n    y as settings_)\n",
+        "e.py": "x = 1\n",
+    }
+    entries = {name: Entry((0, 0, 0, 0), import_lines(text.encode()).decode("latin-1"), False) for name, text in texts.items()}
+    words = ["settings", "MODEL", "utils", "images", "im", "helper", "helper_2", "my_utils", "utils2",
+             "réglages", "modèle", "pkg", "sub", "y", "settings_", "x", "from", "import", "nothing"]
+    scanned = {w: [p for p, e in entries.items() if e.mentions(w)] for w in words}
+    index = ProjectIndex("/", entries)
+    for _ in range(6):  # past the scans: looked up
+        assert {w: index.mentioning(w) for w in words} == scanned
+    assert index._by_word is not None

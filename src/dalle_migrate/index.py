@@ -75,6 +75,10 @@ class Entry:
         return self._statements
 
 
+_SCANS_BEFORE_WORDS = 4
+_ASCII_WORD = re.compile(r"\w+", re.ASCII)
+
+
 @functools.lru_cache(maxsize=256)
 def _word_pattern(word: str) -> "re.Pattern[str]":
     return re.compile(r"(?<!\w)%s(?!\w)" % re.escape(word), re.ASCII)
@@ -87,6 +91,25 @@ class ProjectIndex:
     def __init__(self, root: str, entries: Dict[str, Entry]) -> None:
         self.root = root
         self.entries = entries  # absolute path -> Entry
+        self._asked = 0
+        self._by_word: Optional[Dict[str, List[str]]] = None
+
+    def mentioning(self, word: str) -> List[str]:
+        """The files whose import lines mention ``word`` (``Entry.mentions``), in index order.
+        The first few questions scan the entries; after them, every file's words are read once
+        (an analysis asking who calls each of a tree's hundreds of helpers scanned it each time)."""
+        self._asked += 1
+        if self._by_word is None and self._asked > _SCANS_BEFORE_WORDS:
+            by_word: Dict[str, List[str]] = {}
+            for path, entry in self.entries.items():
+                for found in set(_ASCII_WORD.findall(entry.imports)):
+                    by_word.setdefault(found, []).append(path)
+            self._by_word = by_word
+        if self._by_word is not None and _ASCII_WORD.fullmatch(word):
+            # (`\w` is ASCII in both: a word of ASCII word characters is mentioned exactly when it
+            # is one of the line's maximal runs of them)
+            return self._by_word.get(word, [])
+        return [path for path, entry in self.entries.items() if entry.mentions(word)]
 
     def image_callers(self) -> List[str]:
         return [path for path, entry in self.entries.items() if entry.calls_images]

@@ -717,11 +717,15 @@ class Project:
         return found
 
     def _mentioning(self, root: str, words: Tuple[str, ...], but: str) -> Tuple[str, ...]:
-        """The root's files, ``but`` one, whose import lines mention one of ``words``."""
-        return tuple(
-            path for path, entry in self.index(root).entries.items()
-            if path != but and any(entry.mentions(word) for word in words)
-        )
+        """The root's files, ``but`` one, whose import lines mention one of ``words`` (in the
+        index's order)."""
+        index = self.index(root)
+        if len(words) == 1:
+            return tuple(path for path in index.mentioning(words[0]) if path != but)
+        found = set()
+        for word in words:
+            found.update(index.mentioning(word))
+        return tuple(path for path in index.entries if path in found and path != but)
 
     def importers(self, path: str) -> List[str]:
         """The project's files whose imports resolve to the module in ``path``: of those whose

@@ -657,7 +657,8 @@ class _Planner:
             other = project.context(path)
             if other is not None:
                 found.setdefault(other.path, other)
-        names = self._binding_names()
+        elsewhere = [o for o in owners if o.path is not None and o is not ctx and o.path != ctx.path]
+        names = self._binding_names() if elsewhere else set()  # (only a definition elsewhere asks)
         for owner in owners:
             # A settings or constants module is read by others (`if settings.MODEL == ...`): its
             # importers that name a definition's binding are looked at. The call's own module is
