@@ -25,7 +25,7 @@ import re
 import sys
 import tempfile
 import time
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, TypeVar
 
 from . import __version__
 
@@ -37,6 +37,7 @@ MAX_MODULE_BYTES = 2 << 20
 MAX_NOTEBOOK_BYTES = 32 << 20  # outputs (base64 images) make notebooks large
 
 Stamp = Tuple[int, int, int, int]  # mtime_ns, ctime_ns, size, inode
+T = TypeVar("T")
 # An import statement: (level, module, names) for ``from <level dots><module> import <names>``;
 # level -1 for ``import <module>`` (one per module a plain import names).
 Statement = Tuple[int, str, Tuple[str, ...]]
@@ -135,8 +136,8 @@ def settled(stamp: Stamp, now_ns: int) -> Stamp:
 def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, bool], bool], cache_key: Optional[str]) -> ProjectIndex:
     """The index of ``files`` (absolute paths under ``root``): entries whose file has the
     cached stamp are taken from the cache (``cache_key`` None: no cache), the others read."""
-    cache_file = _cache_file(root, cache_key) if cache_key is not None else None
-    cached = _load(cache_file, root) if cache_file is not None else {}
+    at = cache_file(root, cache_key) if cache_key is not None else None
+    cached = _load(at, root) if at is not None else {}
     entries: Dict[str, Entry] = {}
     changed = False
     for path in files:
@@ -153,8 +154,8 @@ def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, 
         entry = read_entry(path, stamp, calls_images)
         if entry is not None:
             entries[path] = entry
-    if cache_file is not None and (changed or len(entries) != len(cached)):
-        _save(cache_file, root, entries)
+    if at is not None and (changed or len(entries) != len(cached)):
+        _save(at, root, entries)
     return ProjectIndex(root, entries)
 
 
@@ -299,9 +300,23 @@ def cache_folder(root: str) -> str:
     return os.environ.get("DALLE_MIGRATE_CACHE_DIR") or os.path.join(root, CACHE_FOLDER)
 
 
-def _cache_file(root: str, key: str, kind: str = "imports") -> str:
+def cache_file(root: str, key: str, kind: str = "imports") -> str:
+    """``<cache folder>/<kind>-<the root's digest>-<key>.json``."""
     where = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
     return os.path.join(cache_folder(root), f"{kind}-{where}-{key}.json")
+
+
+def load_document(path: str, root: str, read: Callable[[dict], T], empty: T) -> T:
+    """``read`` of the cache file's document, written for ``root``; ``empty`` when there is
+    none, or it is damaged or not of this shape (the run then reads the files again)."""
+    try:
+        with open(path, "rb") as handle:
+            document = json.loads(handle.read())
+        if document.get("root") != root:
+            return empty
+        return read(document)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return empty
 
 
 # -- where imports resolved (project.py resolves them; kept here with the other readings) --------
@@ -325,87 +340,64 @@ class Resolved:
         self.imports = imports
 
 
-def resolved_file(root: str, key: str) -> str:
-    return _cache_file(root, key, "resolved")
-
-
-def load_resolved(cache_file: str, root: str) -> Optional[Resolved]:
-    try:
-        with open(cache_file, "rb") as handle:
-            document = json.loads(handle.read())
-        if document.get("root") != root:
-            return None
+def load_resolved(path: str, root: str) -> Optional[Resolved]:
+    def read(document: dict) -> Resolved:
         listings = {str(folder): str(digest) for folder, digest in document["listings"].items()}
-        imports = {path: (tuple(stamp), [str(p) for p in found]) for path, (stamp, found) in document["imports"].items()}
+        imports = {file: (tuple(stamp), [str(p) for p in found]) for file, (stamp, found) in document["imports"].items()}
         return Resolved(listings, imports)  # type: ignore[arg-type]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
+
+    return load_document(path, root, read, None)
 
 
-def bindings_file(root: str, key: str) -> str:
-    return _cache_file(root, key, "bindings")
-
-
-def load_by_stamp(cache_file: str, root: str) -> Dict[str, Tuple[Stamp, object]]:
+def load_by_stamp(path: str, root: str) -> Dict[str, Tuple[Stamp, object]]:
     """A cache of one reading per file, each with the stamp the file had (``save_by_stamp``)."""
-    try:
-        with open(cache_file, "rb") as handle:
-            document = json.loads(handle.read())
-        if document.get("root") != root:
-            return {}
-        return {path: (tuple(stamp), value) for path, (stamp, value) in document["files"].items()}  # type: ignore[misc]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
+    return load_document(path, root, lambda document: {file: (tuple(stamp), value) for file, (stamp, value) in document["files"].items()}, {})  # type: ignore[misc]
 
 
-def save_by_stamp(cache_file: str, root: str, readings: Dict[str, Tuple[Stamp, object]]) -> None:
+def save_by_stamp(path: str, root: str, readings: Dict[str, Tuple[Stamp, object]]) -> None:
     now = time.time_ns()
-    document = {"root": root, "files": {path: [list(settled(stamp, now)), value] for path, (stamp, value) in readings.items()}}
-    save_document(cache_file, document, prefix=".bindings-")
+    document = {"root": root, "files": {file: [list(settled(stamp, now)), value] for file, (stamp, value) in readings.items()}}
+    save_document(path, document, prefix=".bindings-")
 
 
-def save_resolved(cache_file: str, root: str, resolved: Resolved) -> None:
+def save_resolved(path: str, root: str, resolved: Resolved) -> None:
     now = time.time_ns()
     document = {
         "root": root,
         "listings": resolved.listings,
-        "imports": {path: [list(settled(stamp, now)), found] for path, (stamp, found) in resolved.imports.items()},
+        "imports": {file: [list(settled(stamp, now)), found] for file, (stamp, found) in resolved.imports.items()},
     }
-    save_document(cache_file, document, prefix=".resolved-")
+    save_document(path, document, prefix=".resolved-")
 
 
-def _load(cache_file: str, root: str) -> Dict[str, Entry]:
-    try:
-        with open(cache_file, "rb") as handle:
-            document = json.loads(handle.read())
-        if document.get("root") != root:
-            return {}
+def _load(path: str, root: str) -> Dict[str, Entry]:
+    def read(document: dict) -> Dict[str, Entry]:
         entries = {}
         for relative, (stamp, imports, calls) in document["files"].items():
             if type(imports) is not str:
                 return {}
             entries[os.path.join(root, relative)] = Entry(tuple(stamp), imports, bool(calls))
         return entries
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}  # none yet, or not one this version wrote: rebuilt
+
+    return load_document(path, root, read, {})  # none yet, or not one this version wrote: rebuilt
 
 
-def _save(cache_file: str, root: str, entries: Dict[str, Entry]) -> None:
+def _save(path: str, root: str, entries: Dict[str, Entry]) -> None:
     now = time.time_ns()
     document = {
         "root": root,
         "files": {
-            os.path.relpath(path, root): [list(settled(e.stamp, now)), e.imports, e.calls_images]
-            for path, e in entries.items()
+            os.path.relpath(file, root): [list(settled(e.stamp, now)), e.imports, e.calls_images]
+            for file, e in entries.items()
         },
     }
-    save_document(cache_file, document, prefix=".imports-")
+    save_document(path, document, prefix=".imports-")
 
 
-def save_document(cache_file: str, document: object, prefix: str) -> None:
+def save_document(path: str, document: object, prefix: str) -> None:
     """Writes a cache file whole: readers see the old file or the new one, never a part. The
     files another version of the tool (another key) wrote for the same root are removed."""
-    folder = os.path.dirname(cache_file)
+    folder = os.path.dirname(path)
     try:
         _make_folder(folder)
         handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
@@ -414,7 +406,7 @@ def save_document(cache_file: str, document: object, prefix: str) -> None:
                 os.fchmod(handle, 0o644)  # as any file a run writes (mkstemp's is the owner's only)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(document, out, separators=(",", ":"))
-            os.replace(temporary, cache_file)  # readers see the old file or the new, whole
+            os.replace(temporary, path)  # readers see the old file or the new, whole
         except BaseException:
             try:
                 os.unlink(temporary)
@@ -423,7 +415,7 @@ def save_document(cache_file: str, document: object, prefix: str) -> None:
             raise
     except OSError:
         return  # a read-only checkout: the run goes on without
-    _remove_stale(folder, os.path.basename(cache_file))
+    _remove_stale(folder, os.path.basename(path))
 
 
 # A temporary file older than this is a killed run's: removed by the next run that writes.

@@ -35,14 +35,13 @@ from .index import (
     Stamp,
     Statement,
     build_index,
-    bindings_file,
+    cache_file,
     cache_key,
     listing_digest,
     load_by_stamp,
     load_resolved,
     names_module,
     read_entry,
-    resolved_file,
     save_by_stamp,
     save_resolved,
     stamp_of,
@@ -518,7 +517,7 @@ class Project:
         root = self.root(path)
         kept = self._bindings.get(root)
         if kept is None:
-            at = bindings_file(root, cache_key("bindings", ("index.py", "project.py")))
+            at = cache_file(root, cache_key("bindings", ("index.py", "project.py")), "bindings")
             kept = self._bindings[root] = (at, load_by_stamp(at, root), [False])
         known = kept[1].get(path)
         if known is not None and known[0] == stamp:
@@ -597,7 +596,7 @@ class Project:
         if root not in self._resolved:
             from .prefilter import prefilter_for
 
-            at = resolved_file(root, cache_key(prefilter_for(self.settings.catalog).signature(), ("index.py", "project.py")))
+            at = cache_file(root, cache_key(prefilter_for(self.settings.catalog).signature(), ("index.py", "project.py")), "resolved")
             kept = load_resolved(at, root)
             if kept is None or any(listing_digest(self._listing(folder)) != digest for folder, digest in kept.listings.items()):
                 kept = Resolved({}, {})

@@ -21,14 +21,13 @@ code and everything a run's settings bring to an analysis, written atomically li
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import time
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from . import __version__
-from .index import Stamp, cache_folder, save_document, settled
+from .index import Stamp, cache_file, load_document, save_document, settled
 
 # Whether the project records what analyses read (runner: a run of a few files, with the cache).
 RECORDING = False
@@ -136,22 +135,17 @@ def records_key(settings: Any, selection: Any) -> str:
 
 
 def records_file(root: str, key: str) -> str:
-    where = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
-    return os.path.join(cache_folder(root), f"reads-{where}-{key}.json")
+    return cache_file(root, key, "reads")
 
 
 def load_records(path: str, root: str) -> Dict[str, Record]:
-    try:
-        with open(path, "rb") as handle:
-            document = json.loads(handle.read())
-        if document.get("root") != root:
-            return {}
+    def read(document: dict) -> Dict[str, Record]:
         return {
             module: Record(Reads.from_json(entry["reads"]), list(entry["imports"]))
             for module, entry in document["records"].items()
         }
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}  # none yet, or damaged: the analyses run
+
+    return load_document(path, root, read, {})  # none yet, or damaged: the analyses run
 
 
 def save_records(path: str, root: str, records: Dict[str, Record]) -> None:
@@ -174,8 +168,7 @@ def parsed_any(record: Record, files: Iterable[str]) -> bool:
 
 
 def results_file(root: str, key: str) -> str:
-    where = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
-    return os.path.join(cache_folder(root), f"results-{where}-{key}.json")
+    return cache_file(root, key, "results")
 
 
 def results_key(settings: Any, selection: Any) -> str:
@@ -197,11 +190,7 @@ class Kept:
 def load_results(path: str, root: str) -> Dict[str, Kept]:
     from .findings import FileResult
 
-    try:
-        with open(path, "rb") as handle:
-            document = json.loads(handle.read())
-        if document.get("root") != root:
-            return {}
+    def read(document: dict) -> Dict[str, Kept]:
         kept = {}
         for module, entry in document["files"].items():
             result = FileResult(
@@ -212,8 +201,8 @@ def load_results(path: str, root: str) -> Dict[str, Kept]:
             )
             kept[module] = Kept(Reads.from_json(entry["reads"]), result)
         return kept
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
-        return {}
+
+    return load_document(path, root, read, {})
 
 
 def save_results(path: str, root: str, kept: Dict[str, Kept]) -> None:
