@@ -440,3 +440,19 @@ def test_a_run_with_nothing_to_analyse_never_imports_libcst(tmp_path: Path) -> N
     for given in (".", "views.py"):
         out = subprocess.run([sys.executable, "-c", probe.replace("'.'", repr(given))], cwd=tmp_path, capture_output=True, text=True)
         assert out.stdout.split() == ["0", "False", "False"], (given, out.stdout, out.stderr)
+
+
+def test_a_bug_outside_a_files_analysis_exits_2_not_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A traceback's own exit code is 1, which a CI gate reads as findings: a bug of ours in
+    the run (not in one file's analysis, which is reported on that file) exits 2 and says so."""
+    from dalle_migrate import runner
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(runner, "neighbour_findings", broken)
+    (tmp_path / "app.py").write_text('from openai import OpenAI\nOpenAI().images.generate(model="dall-e-3", prompt="x")\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "app.py", "--no-progress", "--isolated"])
+    assert result.exit_code == 2, result.output
+    assert "internal error" in result.stderr and "RuntimeError: a bug" in result.stderr

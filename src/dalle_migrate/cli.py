@@ -68,7 +68,7 @@ def main() -> None:
 )
 def check(add_noqa: bool = False, **options) -> None:
     """Report image calls that fail or will fail; write nothing (but `--add-noqa`)."""
-    sys.exit(_run("check", add_noqa=add_noqa, **options))
+    sys.exit(_guarded(lambda: _run("check", add_noqa=add_noqa, **options)))
 
 
 @main.command()
@@ -76,7 +76,21 @@ def check(add_noqa: bool = False, **options) -> None:
 @click.option("--diff", is_flag=True, help="Print the changes as a unified diff; write nothing.")
 def fix(**options) -> None:
     """Apply safe fixes in place (--unsafe-fixes for the rest)."""
-    sys.exit(_run("fix", **options))
+    sys.exit(_guarded(lambda: _run("fix", **options)))
+
+
+def _guarded(run) -> int:
+    """The run's exit code; 2 for a bug of ours outside any one file's analysis (a traceback's
+    own exit code, 1, would read as findings to a CI gate)."""
+    try:
+        return run()
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt, SystemExit):
+        raise
+    except Exception:  # noqa: BLE001 - reported whole, with the exit code the contract gives it
+        import traceback
+
+        click.echo(f"dalle-migrate: internal error, please report it:\n{traceback.format_exc()}", err=True)
+        return EXIT_ERROR
 
 
 @main.command()
