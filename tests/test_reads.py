@@ -210,3 +210,23 @@ def test_where_imports_resolved_is_kept_when_a_folder_beside_the_project_changes
     project = project_module.Project(Settings())
     kept = project._resolved_in(str(root))
     assert kept is not None and os.path.join(str(root), "config.py") in kept.imports
+
+
+@pytest.mark.parametrize("damage", [
+    b"", b"{not json", b"[]", b'{"root": 1}', json.dumps({"root": "/", "files": {}}).encode(),
+    json.dumps({"root": "ROOT", "files": {"x": {"reads": {"files": 3}}}, "records": {"y": [1]}, "listings": [], "imports": 5}).encode(),
+    json.dumps({"root": "ROOT", "files": {"x": {"reads": {"files": {}, "answers": [[["what?"], 1]], "parsed": []},
+                "findings": [["DM101", "m", 0, 1, "nonsense"]], "foreign": [], "imports": []}}}).encode(),
+], ids=["empty", "not-json", "list", "bad-root", "other-root", "wrong-shapes", "wrong-values"])
+def test_a_damaged_cache_file_of_any_kind_leaves_the_findings_as_they_are(tmp_path: Path, settled_at_once: None, damage: bytes) -> None:
+    write(tmp_path, PROJECT)
+    expected = {name: check(tmp_path, "--no-cache", name) for name in ("settings.py", "utils.py", ".")}
+    for name in expected:
+        check(tmp_path, name)  # every kind of cache file written
+    where = Path(index.cache_file(str(tmp_path), "key")).name.split("-")[1]  # this project's files only
+    cached = sorted(Path(os.environ["DALLE_MIGRATE_CACHE_DIR"]).glob(f"*-{where}-*.json"))
+    assert {p.name.split("-")[0] for p in cached} >= {"imports", "reads", "resolved", "results"}
+    for path in cached:
+        path.write_bytes(damage.replace(b"ROOT", str(tmp_path).encode()))
+    for name, findings in expected.items():
+        assert check(tmp_path, name) == findings

@@ -231,13 +231,17 @@ class Prefilter:
         for needle in self.models:  # a plain loop: any() over a generator costs a third more
             if needle in data:
                 return True
-        return (
+        if (
             _spelled(data, self.images, self._images_call)
             # The 0.x class is imported from the package itself: the file names it.
             or (self.package in data and _spelled(data, self.legacy, self._legacy_call))
             or self._names_tool(data)
-            or any(word in data for word in self._wrapper_words)
-        )
+        ):
+            return True
+        for word in self._wrapper_words:  # (a plain loop, as above)
+            if word in data:
+                return True
+        return False
 
     def may_call_images(self, data: bytes) -> bool:
         """Whether the bytes may hold an image request (an Images call, the legacy class's, the
