@@ -171,8 +171,59 @@ def read_entry(path: str, stamp: Stamp, calls_images: Callable[[bytes, bool], bo
         return None
     code = data
     if notebook and b"import" in data:
-        code = _notebook_code(data)
+        code = _strings_with_imports(data)
+        if code is None:
+            code = _notebook_code(data)
     return Entry(stamp, import_lines(code).decode("latin-1"), calls_images(data, notebook))
+
+
+_BACKSLASH = ord("\\")
+
+
+def _strings_with_imports(data: bytes) -> Optional[bytes]:
+    """The JSON strings of a notebook that hold ``import``, decoded one by one, without decoding
+    the notebook (its outputs are most of its bytes): a superset of its code cells' import lines
+    (a markdown cell's or an output's only adds a module to look at). None when a statement may
+    go on in the next string (an open parenthesis, a line continuation): the whole notebook is
+    decoded then (``_notebook_code``)."""
+    if b'\\\\\\n"' in data:
+        return None  # a line ends in a continuation (`from x \` then `import y` in the next string)
+    slices = []
+    at = data.find(b"import")
+    while at >= 0:
+        start = at
+        while True:  # back to the opening quote: one not escaped by an odd run of backslashes
+            start = data.rfind(b'"', 0, start)
+            if start < 0:
+                return None
+            slashes = 0
+            while start - 1 - slashes >= 0 and data[start - 1 - slashes] == _BACKSLASH:
+                slashes += 1
+            if slashes % 2 == 0:
+                break
+        end = at
+        while True:  # on to the closing one
+            end = data.find(b'"', end)
+            if end < 0:
+                return None
+            slashes = 0
+            while data[end - 1 - slashes] == _BACKSLASH:
+                slashes += 1
+            if slashes % 2 == 0:
+                break
+            end += 1
+        slices.append(data[start : end + 1])
+        at = data.find(b"import", end + 1)
+    try:
+        texts = json.loads(b"[" + b",".join(slices) + b"]")  # decoded in one call
+    except ValueError:
+        return None
+    for text in texts:
+        if not isinstance(text, str):
+            return None
+        if text.count("(") != text.count(")") or text.rstrip("\n").endswith("\\"):
+            return None  # the statement may go on in the next string
+    return "\n".join(texts).encode("utf-8", "surrogatepass")
 
 
 def _notebook_code(data: bytes) -> bytes:

@@ -247,12 +247,16 @@ class Prefilter:
         """Whether the bytes may hold an image request (an Images call, the legacy class's, the
         image generation tool, a wrapper library): what another module needs to raise a finding
         in this one (a model id alone is not enough: it has no call to give it to)."""
-        return (
+        if (
             _spelled(data, self.images, self._images_call)
             or (self.package in data and _spelled(data, self.legacy, self._legacy_call))
             or self._names_tool(data)
-            or any(word in data for word in self._wrapper_words)
-        )
+        ):
+            return True
+        for word in self._wrapper_words:  # (a plain loop: any() over a generator costs a third more)
+            if word in data:
+                return True
+        return False
 
     def may_make_image_request(self, data: bytes, notebook: bool = False) -> bool:
         """Both proofs of ``may_call_images``, on a file's bytes (a notebook's: on its code)."""
