@@ -14,6 +14,9 @@ Analyses share the project's parsed modules and what each module's resolvers rem
 analysis may use what an earlier one learnt without asking the project: each parsed module keeps
 the reads of every analysis that used it, and an analysis that uses the module takes them over.
 
+A `check` keeps each analysed file's result the same way (``Kept``): a file whose analysis
+read only what is still the same gets its former result, unparsed.
+
 Records are kept in the cache folder (``index.cache_folder``), under a key made of the tool's own
 code and everything a run's settings bring to an analysis, written atomically like the index.
 """
@@ -29,7 +32,8 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from . import __version__
 from .index import Stamp, cache_file, load_document, save_document, settled
 
-# Whether the project records what analyses read (runner: a run of a few files, with the cache).
+# Whether the project records what analyses read (the runner sets it: with the cache on, for every
+# `check` and for a `fix` of a few files).
 RECORDING = False
 
 Answer = Tuple[Any, ...]  # (kind, *question): kinds are the project's (project.Project.still)
