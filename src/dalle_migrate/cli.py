@@ -67,7 +67,8 @@ def main() -> None:
     "per-file-ignores entry that would silence them.",
 )
 def check(add_noqa: bool = False, **options) -> None:
-    """Report image calls that fail or will fail; write nothing (but `--add-noqa`)."""
+    """Report image calls that fail or will fail; change no file (but `--add-noqa`). What it
+    learns of the project is kept in .dalle_migrate_cache/ (--no-cache: nothing)."""
     sys.exit(_guarded(lambda: _run("check", add_noqa=add_noqa, **options)))
 
 
