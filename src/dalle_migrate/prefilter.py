@@ -205,15 +205,10 @@ class Prefilter:
         (``url``) among its names, not only in its comments. (A
         function's body counts: a comparison there is a use of the value a call elsewhere
         takes, which that call's fix moves with it.)"""
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                code = compile(data, "<scan>", "exec", dont_inherit=True, optimize=0)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            return True
-        names: set = set()
-        strings: set = set()
-        _names_and_strings(code, names, strings)
+        words = _compiled_words(data)
+        if words is None:
+            return True  # not compiled: analysed, its error reported there
+        names, strings = words
         if not self._result_names.isdisjoint(names) or not self._result_names.isdisjoint(strings):
             return True  # `resp.data[0].url`, `item["url"]`, `getattr(image, "url")`, `Image(url=...)`
         rejected = self._all_rejected.get(target)
@@ -289,15 +284,10 @@ class Prefilter:
         comment or a docstring (the second proof, without its model ids)."""
         if _spelled(data, self.images, self._images_call, in_code=True) or _spelled(data, self.legacy, self._legacy_call, in_code=True):
             return True
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                code = compile(data, "<scan>", "exec", dont_inherit=True, optimize=0)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            return True
-        names: set = set()
-        strings: set = set()
-        _names_and_strings(code, names, strings)
+        words = _compiled_words(data)
+        if words is None:
+            return True  # not compiled: analysed, its error reported there
+        names, strings = words
         images, legacy = self.catalog.sdk.images_attribute, self.catalog.sdk.legacy_class
         if (images in names and not self._methods.isdisjoint(names)) or (legacy in names and not self._verbs.isdisjoint(names)):
             return True
@@ -355,16 +345,10 @@ class Prefilter:
         data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
         if _spelled(data, self.images, self._images_call, in_code=True) or _spelled(data, self.legacy, self._legacy_call, in_code=True):
             return True  # a call's text outside a comment: no proof to look for (a file full of calls)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # `"\d"` in the scanned code: not ours to print
-                # optimize=0: asserts and `if __debug__:` blocks are kept, as LibCST sees them.
-                code = compile(source, "<scan>", "exec", dont_inherit=True, optimize=0)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            return True
-        names: set = set()
-        strings: set = set()
-        _names_and_strings(code, names, strings)
+        words = _compiled_words(source)
+        if words is None:
+            return True  # a file CPython cannot compile is analysed (its error is reported there)
+        names, strings = words
         images, legacy = self.catalog.sdk.images_attribute, self.catalog.sdk.legacy_class
         if images in names and not self._methods.isdisjoint(names):
             return True
@@ -421,6 +405,22 @@ def _spelled(data: bytes, word: bytes, shape: "re.Pattern[bytes]", in_code: bool
             return True
         at = find(word, at + 1)
     return False
+
+
+def _compiled_words(source) -> Optional[Tuple[set, set]]:
+    """(names, string constants) of the code CPython compiles from ``source`` (text or bytes);
+    None when it cannot."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # `"\d"` in the scanned code: not ours to print
+            # optimize=0: asserts and `if __debug__:` blocks are kept, as LibCST sees them.
+            code = compile(source, "<scan>", "exec", dont_inherit=True, optimize=0)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    names: set = set()
+    strings: set = set()
+    _names_and_strings(code, names, strings)
+    return names, strings
 
 
 def _names_and_strings(code: CodeType, names: set, strings: set) -> None:
