@@ -348,8 +348,10 @@ class Project:
 
     def find_module(self, importer_file: str, module: str, level: int = 0) -> Optional[str]:
         """The file of module ``module`` as imported from ``importer_file`` (``level`` dots)."""
-        found = self._module_in(os.path.dirname(os.path.abspath(importer_file)), module, level)
-        self._note(("module", os.path.dirname(os.path.abspath(importer_file)), module, level), found)
+        folder = os.path.dirname(os.path.abspath(importer_file))
+        found = self._module_in(folder, module, level)
+        if self.log is not None:
+            self.log.answers[("module", folder, module, level)] = found
         return found
 
     def _module_in(self, folder: str, module: str, level: int) -> Optional[str]:
@@ -492,7 +494,8 @@ class Project:
         # The answer is what an analysis depends on, not the whole file (a staged utils.py of
         # thousands of lines that still re-imports the name leaves it as it was); asked again
         # only when the file changed.
-        self._note(("reimport", os.path.abspath(module_path), name), (_stamp(module_path), found))
+        if self.log is not None:
+            self.log.answers[("reimport", os.path.abspath(module_path), name)] = (_stamp(module_path), found)
         return found
 
     def _reimport(self, module_path: str, name: str) -> Optional[Tuple[str, str, int]]:
@@ -654,7 +657,8 @@ class Project:
         """What the project of ``path`` pins for the SDK (pins.Pin), or None."""
         root = self.root(path)
         pin = self._pin(root)
-        self._note(("pin", root), repr(pin))
+        if self.log is not None:
+            self.log.answers[("pin", root)] = repr(pin)
         return pin
 
     def _pin(self, root: str):
