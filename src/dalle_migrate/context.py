@@ -6,8 +6,7 @@ Rules find nodes through ``nodes``/``inside`` (the index), never by visiting the
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -46,7 +45,7 @@ class _IndexingState(CodegenState):
     this in several visitor passes that cost ten times a parse.
     """
 
-    __slots__ = ("offset", "spans", "parents", "children", "by_type", "_nodes", "_starts")
+    __slots__ = ("offset", "spans", "parents", "children", "by_type", "_stack")
 
     def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
@@ -56,8 +55,8 @@ class _IndexingState(CodegenState):
         self.parents: Dict[int, cst.CSTNode] = {}
         self.children: Dict[int, List[cst.CSTNode]] = {}  # in source order
         self.by_type: Dict[type, List[cst.CSTNode]] = {}
-        self._nodes: List[cst.CSTNode] = []
-        self._starts: List[int] = []
+        # The nodes being generated, outermost first: (node, its start, its children so far).
+        self._stack: List[Tuple[Optional[cst.CSTNode], int, List[cst.CSTNode]]] = [(None, 0, [])]
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -69,48 +68,60 @@ class _IndexingState(CodegenState):
         self.offset += len(value)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        if self._nodes:
-            parent = self._nodes[-1]
+        stack = self._stack
+        parent, _, siblings = stack[-1]
+        if parent is not None:
             self.parents[id(node)] = parent
-            siblings = self.children.get(id(parent))
-            if siblings is None:
-                self.children[id(parent)] = [node]
-            else:
-                siblings.append(node)
-        self._nodes.append(node)
-        self._starts.append(self.offset)
-        kind = type(node)
-        nodes = self.by_type.get(kind)
+            siblings.append(node)
+        stack.append((node, self.offset, []))
+        nodes = self.by_type.get(type(node))
         if nodes is None:
-            self.by_type[kind] = [node]
+            self.by_type[type(node)] = [node]
         else:
             nodes.append(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        self._nodes.pop()
-        start = self._starts.pop()
+        _, start, children = self._stack.pop()
         key = id(node)
+        if children:
+            self.children[key] = children
         if key not in self.spans:  # a syntactic range recorded inside wins, as in LibCST
             self.spans[key] = (start, self.offset)
 
-    @contextmanager
     def record_syntactic_position(
         self,
         node: cst.CSTNode,
         *,
         start_node: Optional[cst.CSTNode] = None,
         end_node: Optional[cst.CSTNode] = None,
-    ) -> Iterator[None]:
-        start = self.offset
-        try:
-            yield
-        finally:
-            end = self.offset
-            if start_node is not None:
-                start = self.spans[id(start_node)][0]
-            if end_node is not None:
-                end = self.spans[id(end_node)][1]
-            self.spans[id(node)] = (start, end)
+    ) -> "_SyntacticRange":
+        return _SyntacticRange(self, node, start_node, end_node)
+
+
+class _SyntacticRange:
+    """``with state.record_syntactic_position(node)``: a node's range without its parentheses.
+    A class rather than a generator-based context manager: LibCST enters one for nearly every
+    expression, and the generator's machinery was a sixth of indexing a module."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state: _IndexingState, node: cst.CSTNode, start_node: Optional[cst.CSTNode], end_node: Optional[cst.CSTNode]) -> None:
+        self.state = state
+        self.node = node
+        self.start_node = start_node
+        self.end_node = end_node
+
+    def __enter__(self) -> None:
+        self.start = self.state.offset
+
+    def __exit__(self, *exc_info: object) -> None:
+        state = self.state
+        start, end = self.start, state.offset
+        if self.start_node is not None:
+            start = state.spans[id(self.start_node)][0]
+        if self.end_node is not None:
+            end = state.spans[id(self.end_node)][1]
+        state.spans[id(self.node)] = (start, end)
 
 
 class ModuleContext:

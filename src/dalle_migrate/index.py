@@ -435,12 +435,10 @@ def _load(path: str, root: str) -> Dict[str, Entry]:
 
 def _save(path: str, root: str, entries: Dict[str, Entry]) -> None:
     now = time.time_ns()
+    inside = len(root.rstrip(os.sep)) + 1  # files are absolute paths under root: a slice, not relpath
     document = {
         "root": root,
-        "files": {
-            os.path.relpath(file, root): [list(settled(e.stamp, now)), e.imports, e.calls_images]
-            for file, e in entries.items()
-        },
+        "files": {file[inside:]: [list(settled(e.stamp, now)), e.imports, e.calls_images] for file, e in entries.items()},
     }
     save_document(path, document, prefix=".imports-")
 
@@ -456,7 +454,8 @@ def save_document(path: str, document: object, prefix: str) -> None:
             if hasattr(os, "fchmod"):
                 os.fchmod(handle, 0o644)  # as any file a run writes (mkstemp's is the owner's only)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(document, out, separators=(",", ":"))
+                # (dumps, not dump: only a one-shot encoding takes the C encoder, 5x faster)
+                out.write(json.dumps(document, separators=(",", ":")))
             os.replace(temporary, path)  # readers see the old file or the new, whole
         except BaseException:
             try:
