@@ -255,3 +255,57 @@ def test_the_files_mentioning_a_word_are_the_same_scanned_or_looked_up() -> None
     for _ in range(6):  # past the scans: looked up
         assert {w: index.mentioning(w) for w in words} == scanned
     assert index._by_word is not None
+
+
+# -- what the run's scan proved, taken by the index --------------------------------------------------
+def everything() -> List[Path]:
+    return sources() + sorted(FIXTURES.rglob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", everything(), ids=lambda p: p.relative_to(p.parents[1]).as_posix())
+def test_a_file_the_scan_proves_quiet_makes_no_image_request(path: Path) -> None:
+    """The index takes the scan's proof for a file it skipped for its bytes (``scanned_quiet``):
+    sound only if such a file's entry would say it makes no image request anyway. Checked on
+    every fixture, and on each with its image-call words removed one by one (so the proof is
+    met, not only the conclusion)."""
+    from dalle_migrate.prefilter import prefilter_for
+    from dalle_migrate.settings import Settings
+
+    prefilter = prefilter_for(Settings().catalog)
+    notebook = path.suffix == ".ipynb"
+    data = path.read_bytes()
+    variants = [data] + [data.replace(word, b"x") for word in (b"images", b"Image", b"generate", b"openai", b"image_generation", b"litellm")]
+    met = 0
+    for variant in variants:
+        if not prefilter.may_have_findings(variant):
+            met += 1
+            assert not prefilter.may_make_image_request(variant, notebook)
+    assert met or prefilter.may_have_findings(data)
+
+
+def test_the_scans_proof_is_taken_only_for_bytes_written_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file written after the scan began may not be the one it read: searched again."""
+    import time
+
+    from dalle_migrate import index
+
+    monkeypatch.setattr(index, "RACY_NS", 0)  # (no clock-tick margin: the test would wait 2 s)
+    quiet, written_later = tmp_path / "quiet.py", tmp_path / "later.py"
+    quiet.write_text("import os\n")
+    time.sleep(0.02)
+    scan_began = time.time_ns()
+    time.sleep(0.02)
+    written_later.write_text("import os\n")
+    searched: List[str] = []
+
+    def calls_images(data: bytes, notebook: bool) -> bool:
+        searched.append(data.decode())
+        return False
+
+    index.scanned_quiet([str(quiet), str(written_later)], scan_began)
+    try:
+        built = index.build_index(str(tmp_path), [str(quiet), str(written_later)], calls_images, None)
+    finally:
+        index.scanned_quiet((), 0)
+    assert set(built.entries) == {str(quiet), str(written_later)}
+    assert len(searched) == 1  # only the file written after the scan began

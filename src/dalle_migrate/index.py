@@ -25,7 +25,7 @@ import re
 import sys
 import tempfile
 import time
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, TypeVar
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 from . import __version__
 
@@ -133,6 +133,33 @@ def settled(stamp: Stamp, now_ns: int) -> Stamp:
     return stamp if max(stamp[0], stamp[1]) < now_ns - RACY_NS else UNSETTLED
 
 
+# The files this run's scan read and proved free of every word of an image call (relative to
+# the working folder, as given), and when it began reading: ``scanned_quiet``.
+_QUIET: Tuple[Sequence[str], int] = ((), 0)
+_QUIET_PATHS: Optional[FrozenSet[str]] = None
+
+
+def scanned_quiet(paths: Sequence[str], read_from_ns: int) -> None:
+    """What the run's scan proved (``runner._scan``): none of ``paths`` holds an image call's
+    words, in the bytes it read from ``read_from_ns`` on. An entry read for one of them need
+    not search its bytes again (a third of building the index of a course's notebooks, once
+    in each worker)."""
+    global _QUIET, _QUIET_PATHS
+    _QUIET, _QUIET_PATHS = (paths, read_from_ns), None
+
+
+def _proven_quiet(path: str, stamp: Stamp) -> bool:
+    global _QUIET_PATHS
+    paths, read_from = _QUIET
+    if not paths:
+        return False
+    if _QUIET_PATHS is None:  # (made absolute only when an index is built: most runs build none)
+        _QUIET_PATHS = frozenset(os.path.abspath(p) for p in paths)
+    # The bytes the scan read are the ones this stamp describes only if the file was last
+    # written before the scan began (and not within a clock tick of it: ``settled``).
+    return path in _QUIET_PATHS and settled(stamp, read_from) == stamp
+
+
 def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, bool], bool], cache_key: Optional[str]) -> ProjectIndex:
     """The index of ``files`` (absolute paths under ``root``): entries whose file has the
     cached stamp are taken from the cache (``cache_key`` None: no cache), the others read."""
@@ -151,12 +178,16 @@ def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, 
             entries[path] = known
             continue
         changed = True
-        entry = read_entry(path, stamp, calls_images)
+        entry = read_entry(path, stamp, _never_calls if _proven_quiet(path, stamp) else calls_images)
         if entry is not None:
             entries[path] = entry
     if at is not None and (changed or len(entries) != len(cached)):
         _save(at, root, entries)
     return ProjectIndex(root, entries)
+
+
+def _never_calls(data: bytes, notebook: bool) -> bool:
+    return False
 
 
 def read_entry(path: str, stamp: Stamp, calls_images: Callable[[bytes, bool], bool]) -> Optional[Entry]:

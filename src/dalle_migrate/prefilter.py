@@ -325,8 +325,11 @@ class Prefilter:
         a markdown cell or an output (a chat course's "DALL-E 3 draws the pictures later") is
         decoded in C and its code searched, with no worker, reader or parser started for it.
         A file that is no readable notebook is kept: its analysis reports why."""
-        if not self.may_have_findings(data):
-            return False
+        return self.may_have_findings(data) and self.notebook_code_may_have_findings(data)
+
+    def notebook_code_may_have_findings(self, data: bytes) -> bool:
+        """The notebook proof's second half: its code cells, decoded (``may_have_findings`` of its
+        bytes already true)."""
         import json  # here: most runs meet no notebook worth decoding
 
         from .cells import decoded_code_module

@@ -130,6 +130,9 @@ def _run_once(
     project = sys.modules.get(f"{__package__}.project")  # never imported here: it brings LibCST
     if project is not None:
         project.new_run()  # files may have changed since another run in this process
+    indexing = sys.modules.get(f"{__package__}.index")
+    if indexing is not None:
+        indexing.scanned_quiet((), 0)  # another run's scan proved nothing of this one's files
     # What each analysis reads of the project is recorded (reads.py): the next `check` takes the
     # result of a file whose reads are all the same, and the next run of a few files (pre-commit)
     # skips such neighbours' analyses.
@@ -138,11 +141,13 @@ def _run_once(
     survivors: List[Tuple[int, str, bytes]] = []
     meter = Progress(len(files), progress)
     jobs = jobs or default_jobs()
+    unproven: List[int] = []
+    scanned_from = time.time_ns()
     gc.disable()  # the scan makes no cycles: nothing for the collector but time spent looking
     try:
         # `check` does not hold what the survivors hold: each is read again where it is analysed
         # (from the page cache), so a tree of large notebooks is never all in memory at once.
-        _scan(files, prefilter, results, survivors, meter, jobs, keep=fix)
+        _scan(files, prefilter, results, survivors, meter, jobs, keep=fix, unproven=unproven)
     finally:
         gc.enable()
 
@@ -155,7 +160,13 @@ def _run_once(
     if keeping:
         key = reads.results_key(settings, selection)
         survivors = _take_kept(survivors, results, settings, key, kept)
-    job = (settings, selection, fix, write, recording)
+    # The files the scan proved free of every image call's words: an analysis that reads the
+    # project's index (who calls this function?) need not search them again in each worker.
+    quiet = None
+    if survivors:
+        loud = set(unproven)
+        quiet = ([files[i] for i, r in enumerate(results) if r is not None and r.skipped and i not in loud], scanned_from)
+    job = (settings, selection, fix, write, recording, quiet)
     tasks = [(Path(path), data, display(path)) for _, path, data in survivors]
     if jobs > 1 and len(survivors) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # only when it pays
@@ -623,28 +634,35 @@ def _size(survivor: Tuple[int, str, Optional[bytes]]) -> int:
         return 0
 
 
-def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: list, meter: Progress, jobs: int, keep: bool = True) -> None:
-    """Read every file; the ones that cannot have a finding are done (skipped) here.
+def _scan(
+    files: Sequence[str], prefilter: Prefilter, results: list, survivors: list, meter: Progress, jobs: int, keep: bool = True, unproven: Optional[List[int]] = None
+) -> None:
+    """Read every file; the ones that cannot have a finding are done (skipped) here. The
+    skipped files whose bytes were not proven free of every image call's words (a notebook
+    whose only call is outside its code, a file that skips itself) are added to ``unproven``.
 
     On a large tree with a second CPU, a forked helper reads and prefilters every other file
     while this process reads the rest (alternate files, not halves: neighbours are alike in size,
     so both get about as much to read). Reading is most of a repository-wide check.
     The helper sends back only what is not skipped (the few survivors, read errors), and the
     survivors are read again here."""
+    unproven = [] if unproven is None else unproven
     helper = None
     theirs = range(1, len(files), 2)
     if jobs > 1 and len(files) >= SPLIT_SCAN_MIN_FILES and _can_fork():
         helper = _start_helper(files, theirs, prefilter)
     own = range(0, len(files), 2) if helper is not None else range(len(files))
-    for index, data, error in _classify(files, own, prefilter, meter, keep):
+    for index, data, error in _classify(files, own, prefilter, meter, keep, unproven):
         if error is None:
             survivors.append((index, files[index], data if keep else None))
         else:
             results[index] = FileResult(Path(files[index]), error=error)
     if helper is not None:
-        found = _finish_helper(helper)
-        if found is None:  # the helper failed: read its half here
-            found = _classify(files, theirs, prefilter, keep=keep)
+        answer = _finish_helper(helper)
+        if answer is None:  # the helper failed: read its half here
+            answer = (_classify(files, theirs, prefilter, keep=keep, unproven=unproven), [])
+        found, their_unproven = answer
+        unproven.extend(their_unproven)
         before = len(survivors)
         for index, data, error in found:
             if error is None:
@@ -663,24 +681,26 @@ def _scan(files: Sequence[str], prefilter: Prefilter, results: list, survivors: 
 
 
 def _classify(
-    files: Sequence[str], indices: range, prefilter: Prefilter, meter: Optional[Progress] = None, keep: bool = True
+    files: Sequence[str], indices: range, prefilter: Prefilter, meter: Optional[Progress] = None, keep: bool = True, unproven: Optional[List[int]] = None
 ) -> List[Tuple[int, Optional[bytes], Optional[str]]]:
     """``(index, data, None)`` for each file of ``indices`` that may have findings (``data``
     None unless ``keep``), ``(index, None, why)`` for each that cannot be read; the others are
-    left out. The meter
-    counts the files done here (all but the survivors)."""
+    left out, and added to ``unproven`` when their bytes hold an image call's words all the
+    same (``_scan``). The meter counts the files done here (all but the survivors)."""
     found: List[Tuple[int, Optional[bytes], Optional[str]]] = []
-    may_have_findings, in_notebook = prefilter.may_have_findings, prefilter.notebook_may_have_findings
+    may_have_findings, in_notebook_code = prefilter.may_have_findings, prefilter.notebook_code_may_have_findings
     for index in indices:
         try:
             data = read_file(files[index])
         except OSError as exc:
             found.append((index, None, _read_error(exc)))
         else:
-            kept = in_notebook(data) if files[index].endswith(NOTEBOOK_SUFFIXES) else may_have_findings(data)
-            if kept and not skips_file(data):
-                found.append((index, data if keep else None, None))
-                continue
+            if may_have_findings(data):
+                if (not files[index].endswith(NOTEBOOK_SUFFIXES) or in_notebook_code(data)) and not skips_file(data):
+                    found.append((index, data if keep else None, None))
+                    continue
+                if unproven is not None:
+                    unproven.append(index)
         if meter is not None:
             meter.add(1, 0)
     return found
@@ -710,8 +730,9 @@ def _start_helper(files: Sequence[str], indices: range, prefilter: Prefilter):
         status = 1
         try:
             os.close(read_end)
-            found = _classify(files, indices, prefilter, keep=False)
-            payload = memoryview(marshal.dumps(found))
+            unproven: List[int] = []
+            found = _classify(files, indices, prefilter, keep=False, unproven=unproven)
+            payload = memoryview(marshal.dumps((found, unproven)))
             while payload:
                 payload = payload[os.write(write_end, payload) :]
             status = 0
@@ -721,8 +742,9 @@ def _start_helper(files: Sequence[str], indices: range, prefilter: Prefilter):
     return pid, read_end
 
 
-def _finish_helper(helper) -> Optional[list]:
-    """The helper's result, or None if it did not deliver one."""
+def _finish_helper(helper) -> Optional[Tuple[list, List[int]]]:
+    """The helper's result (what ``_classify`` found, and the unproven), or None if it did not
+    deliver one."""
     pid, read_end = helper
     chunks = []
     try:
@@ -807,12 +829,14 @@ def _keep_results(results: list, settings, key: str, kept: Dict[str, Dict[str, "
         reads.save_results(at, root, kept[at])
 
 
-def _start_worker(settings, selection, fix: bool, write: bool, recording: bool = False) -> None:
+def _start_worker(settings, selection, fix: bool, write: bool, recording: bool = False, quiet=None) -> None:
     global _JOB
     _JOB = (settings, selection, fix, write)
-    from . import reads
+    from . import index, reads
 
     reads.RECORDING = recording  # (a worker process starts with the module's default)
+    if quiet is not None:
+        index.scanned_quiet(*quiet)
     from . import engine  # noqa: F401  LibCST and the rules, before the freeze below
 
     # Everything imported so far lives as long as the process: the collector need not look at it.
