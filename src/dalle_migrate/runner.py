@@ -219,6 +219,8 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
     there takes the model a function of the run passes it), when the run was not given those
     modules (pre-commit passes only the staged files). The modules are analysed, read-only;
     what they find in themselves is not reported (they are not part of the run)."""
+    if len(results) > IMPORTERS_MAX_FILES and not any(r.imports for r in results):
+        return []  # a tree whose files were all decided by the scan: nothing to follow
     in_run = {os.path.abspath(str(r.path)) for r in results}
     seen = set(in_run)
     frontier = [p for r in results for p in r.imports if p not in seen]
