@@ -208,3 +208,52 @@ def test_dot_env_file_is_read_but_dot_env_folder_is_skipped(tmp_path):
     (tmp_path / ".env" / "lib.py").write_text(APP)
     (tmp_path / "app.py").write_text(APP)
     assert {f for f, _ in codes(run(tmp_path, "check"))} == {"app.py"}
+
+
+def test_a_few_files_run_asks_git_once_ahead_and_leaves_nothing_running(tmp_path, monkeypatch):
+    """A run given one file walks its project for the index later: git is asked ahead, once for
+    both walks (the run's and the index's), and nothing asked is left running; a forked worker
+    never reads the parent's pipe."""
+    import os
+
+    from dalle_migrate import discover
+
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    (tmp_path / "settings.py").write_text('MODEL = "dall-e-3"\n')
+    caller = "from openai import OpenAI\nimport settings\n\nOpenAI().images.generate(model=settings.MODEL, prompt='x')\n"
+    (tmp_path / "app.py").write_text(caller)
+    asked = []
+    real = discover._ask_git
+
+    def counting(top):
+        process = real(top)
+        asked.append(process)
+        return process
+
+    from dalle_migrate import runner
+
+    asked_before_the_analysis = []
+    real_run = runner.run
+
+    def analysing(*args, **kwargs):
+        asked_before_the_analysis.append(len(asked))
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(discover, "_ask_git", counting)
+    monkeypatch.setattr(runner, "run", analysing)
+    monkeypatch.chdir(tmp_path)
+    for extra in ([], ["--force-exclude"]):  # (with it, the run's own walk asks git too)
+        asked.clear()
+        result = run(tmp_path, "check", "settings.py", "--no-cache", *extra)
+        assert "settings.py" in result.output and "DM101" in result.output, result.output
+        assert len(asked) == 1 and all(p.returncode is not None for p in asked)
+        assert asked_before_the_analysis[-1] == 1
+        assert discover._PREFETCHED == {}
+    discover.begin_run()
+    discover.prefetch_git(tmp_path)
+    (owner, process), = discover._PREFETCHED.values()
+    monkeypatch.setattr(os, "getpid", lambda: owner + 1)  # as a forked worker sees it
+    assert discover._take_prefetched(str(tmp_path)) is None
+    monkeypatch.undo()
+    process.communicate()

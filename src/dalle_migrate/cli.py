@@ -225,12 +225,13 @@ def _run(
     diff: bool = False,
     add_noqa: bool = False,
 ) -> int:
+    from . import discover
     from .config import ConfigError, resolve
     from .discover import DEFAULT_EXCLUDES, Discovery
     from .findings import FileResult
     from .report import renderer
     from .report.common import RunReport, display_path
-    from .runner import run as run_files
+    from .runner import IMPORTERS_MAX_FILES, run as run_files
     from .selection import Selection, rule_codes
     try:
         config = resolve(config_file, isolated)
@@ -243,8 +244,13 @@ def _run(
         force_exclude=force_exclude,
     )
     reading_stdin = list(paths) == [Path("-")]
+    discover.begin_run()
     if not reading_stdin:
         discovery.ask_git(list(paths) or [Path(".")])  # git answers while the catalogue loads
+        if not force_exclude and 0 < len(paths) <= IMPORTERS_MAX_FILES and all(p.is_file() for p in paths):
+            # A few files given: their project is walked for its index later (with
+            # --force-exclude, the run's own walk asks git about their work tree already).
+            discover.prefetch_git(Path(os.path.abspath(paths[0])).parent)
     try:
         unsafe_fixes = bool(config.unsafe_fixes) if unsafe_fixes is None else unsafe_fixes
         settings = _settings(
@@ -263,14 +269,19 @@ def _run(
                 raise click.UsageError(f"no rule code starts with {code!r} ({source})")
     except BaseException:
         discovery.close()
+        discover.end_run()
         raise
 
     if reading_stdin:
+        discover.end_run()
         return _run_stdin(command, stdin_filename, settings, selection, output_format, diff)
     # What is imported by now lives as long as the run: the collector need not look at it again.
     gc.freeze()
     try:
         files = discovery.files(list(paths) or [Path(".")])
+    except BaseException:
+        discover.end_run()
+        raise
     finally:
         discovery.close()
     if command == "fix" and not diff:
@@ -281,10 +292,13 @@ def _run(
                 pass
     report = RunReport(command=command, unsafe_fixes=unsafe_fixes, diff_only=diff)
     show_progress = progress and output_format == "text" and not quiet and not statistics and sys.stderr.isatty()
-    report.results = run_files(
-        files, settings, selection, fix=command == "fix", write=not diff, display=display_path, jobs=jobs,
-        progress=show_progress, excluded=discovery.excludes_file,
-    )
+    try:
+        report.results = run_files(
+            files, settings, selection, fix=command == "fix", write=not diff, display=display_path, jobs=jobs,
+            progress=show_progress, excluded=discovery.excludes_file,
+        )
+    finally:
+        discover.end_run()
     report.results += [FileResult(Path(folder), error=why) for folder, why in discovery.errors]
 
     if add_noqa:

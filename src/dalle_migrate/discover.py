@@ -233,8 +233,11 @@ class Discovery:
     def _ignored_set(self, top: Path) -> Set[str]:
         key = str(top)
         if key not in self._git:
-            asked = self._asked.pop(key, None)
-            self._git[key] = _git_answer(asked if asked is not None else _ask_git(top))
+            if key in _RUN_ANSWERS:  # another walk of this run asked already (the project's index)
+                self._git[key] = _RUN_ANSWERS[key]
+            else:
+                asked = self._asked.pop(key, None) or _take_prefetched(key)
+                self._git[key] = _RUN_ANSWERS[key] = _git_answer(asked if asked is not None else _ask_git(top))
         return self._git[key] or set()
 
     def _explicit_ignored(self, path: Path) -> bool:
@@ -274,6 +277,41 @@ def discover(paths: Iterable[Path], excludes: Sequence[str] = ()) -> List[Path]:
 
 
 _TOPS: Dict[Path, Optional[Path]] = {}
+
+# What git ignores in each work tree, as read in this run (the run's walk and the project
+# index's walk of a file's project ask the same), and what was asked ahead of a walk.
+_RUN_ANSWERS: Dict[str, Optional[Set[str]]] = {}
+_PREFETCHED: Dict[str, Any] = {}
+
+
+def begin_run() -> None:
+    """Files and ``.gitignore`` may have changed since another run in this process."""
+    end_run()
+    _RUN_ANSWERS.clear()
+
+
+def end_run() -> None:
+    """Ends what was asked ahead and never read."""
+    for owner, process in _PREFETCHED.values():
+        if process is not None and owner == os.getpid():
+            process.kill()
+            process.communicate()
+    _PREFETCHED.clear()
+
+
+def prefetch_git(folder: Path) -> None:
+    """Starts asking git what it ignores in ``folder``'s work tree, for a walk later in the run
+    (a run given a few files walks their project for its index: git answers meanwhile)."""
+    top = _git_top(folder)
+    if top is not None and str(top) not in _RUN_ANSWERS and str(top) not in _PREFETCHED:
+        _PREFETCHED[str(top)] = (os.getpid(), _ask_git(top))
+
+
+def _take_prefetched(key: str):
+    """The git process asked ahead for this work tree, if this process asked it (a forked
+    worker holds its parent's: never read from there, the parent may read the same pipe)."""
+    owner, process = _PREFETCHED.pop(key, (None, None))
+    return process if owner == os.getpid() else None
 
 
 def _git_top(folder: Path) -> Optional[Path]:
