@@ -456,3 +456,19 @@ def test_a_bug_outside_a_files_analysis_exits_2_not_1(tmp_path: Path, monkeypatc
     result = CliRunner().invoke(main, ["check", "app.py", "--no-progress", "--isolated"])
     assert result.exit_code == 2, result.output
     assert "internal error" in result.stderr and "RuntimeError: a bug" in result.stderr
+
+
+def test_the_command_exits_without_teardown_and_loses_no_output(tmp_path: Path) -> None:
+    """The installed command ends with ``os._exit`` (freeing a run's objects one by one at exit
+    cost a tenth of a pre-commit run): its exit status and every line it printed survive, a
+    long report through a pipe included."""
+    for i in range(40):
+        (tmp_path / f"app_{i}.py").write_text('from openai import OpenAI\nOpenAI().images.generate(model="dall-e-3", prompt="x", quality="hd")\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "dalle_migrate", "check", str(tmp_path), "--format", "json", "--no-progress", "--today", "2026-11-25"],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 1, done.stderr
+    assert len(json.loads(done.stdout)) == 80
+    usage = subprocess.run([sys.executable, "-m", "dalle_migrate", "check", "--bogus"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "No such option" in usage.stderr

@@ -7,7 +7,7 @@ import sys
 if sys.path and os.path.abspath(sys.path[0] or ".") == os.getcwd() and not os.path.isdir("dalle_migrate"):
     del sys.path[0]
 
-from dalle_migrate.cli import main  # noqa: E402
+from dalle_migrate.cli import run_command  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    run_command()
