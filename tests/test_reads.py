@@ -53,14 +53,48 @@ STEPS: List[Dict[str, Optional[str]]] = [
 RUN_FILES = ["settings.py", "config.py", "save.py", "utils.py", "images.py", "wrapper.py", "app.py", "views.py", "late.py"]
 
 
+class _Analysed:
+    """The files analysed, as written by every process of the runs (a hop's neighbours are
+    analysed in forked processes): a list's questions, answered from a file."""
+
+    def __init__(self, at: Path) -> None:
+        self.at = at
+        at.write_text("")
+
+    def add(self, name: str) -> None:
+        with open(self.at, "a") as out:
+            out.write(name + "\n")
+
+    def names(self) -> List[str]:
+        return self.at.read_text().split()
+
+    def clear(self) -> None:
+        self.at.write_text("")
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names()
+
+    def __iter__(self):
+        return iter(self.names())
+
+    def __eq__(self, other: object) -> bool:
+        return self.names() == other
+
+    def __repr__(self) -> str:
+        return repr(self.names())
+
+
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+def counted(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> _Analysed:
     """The files analysed (parsed or proven empty) in the runs of the test."""
-    analysed: List[str] = []
+    analysed = _Analysed(tmp_path_factory.mktemp("counted") / "analysed")
     original = engine.process_data
 
     def counting(path, *args, **kwargs):
-        analysed.append(os.path.basename(str(path)))
+        analysed.add(os.path.basename(str(path)))
         return original(path, *args, **kwargs)
 
     monkeypatch.setattr(engine, "process_data", counting)
@@ -99,7 +133,7 @@ def check(root: Path, *args: str) -> List[str]:
     return sorted(f"{f['filename']}:{f['location']['row']}:{f['location']['column']} {f['code']} {f['message']}" for f in json.loads(result.stdout))
 
 
-def test_edit_after_edit_the_findings_are_those_of_a_run_without_the_cache(tmp_path: Path, counted: List[str], settled_at_once: None) -> None:
+def test_edit_after_edit_the_findings_are_those_of_a_run_without_the_cache(tmp_path: Path, counted: _Analysed, settled_at_once: None) -> None:
     write(tmp_path, PROJECT)
     skipped = 0
     for step in STEPS:
@@ -116,7 +150,7 @@ def test_edit_after_edit_the_findings_are_those_of_a_run_without_the_cache(tmp_p
     assert skipped > 0  # the cache did skip analyses: the comparison above was not of two fresh runs
 
 
-def test_an_unchanged_neighbour_is_not_analysed_again(tmp_path: Path, counted: List[str], settled_at_once: None) -> None:
+def test_an_unchanged_neighbour_is_not_analysed_again(tmp_path: Path, counted: _Analysed, settled_at_once: None) -> None:
     write(tmp_path, PROJECT)
     first = check(tmp_path, "utils.py")
     assert "images.py" in counted and "wrapper.py" in counted  # its importers make image requests
@@ -131,7 +165,7 @@ def test_an_unchanged_neighbour_is_not_analysed_again(tmp_path: Path, counted: L
     assert counted == ["wrapper.py"]
 
 
-def test_a_neighbour_that_parsed_a_file_of_the_run_is_analysed_again(tmp_path: Path, counted: List[str], settled_at_once: None) -> None:
+def test_a_neighbour_that_parsed_a_file_of_the_run_is_analysed_again(tmp_path: Path, counted: _Analysed, settled_at_once: None) -> None:
     write(tmp_path, PROJECT)
     first = check(tmp_path, "settings.py")
     assert any("DM101" in f for f in first)
@@ -142,7 +176,7 @@ def test_a_neighbour_that_parsed_a_file_of_the_run_is_analysed_again(tmp_path: P
     assert "wrapper.py" in counted
 
 
-def test_a_stamp_taken_within_a_tick_of_a_write_is_not_trusted(tmp_path: Path, counted: List[str]) -> None:
+def test_a_stamp_taken_within_a_tick_of_a_write_is_not_trusted(tmp_path: Path, counted: _Analysed) -> None:
     """Without the test's own modification times, every file was just written: its stamp may
     be the next write's too, so no record is taken as it is."""
     for relative, text in PROJECT.items():
@@ -170,7 +204,7 @@ def test_a_module_added_where_an_import_now_resolves_is_found(tmp_path: Path, se
     assert [f.split(" ")[1] for f in check(tmp_path, "settings.py")] == ["DM101"]
 
 
-def test_a_check_of_the_tree_takes_the_results_of_files_whose_reads_are_the_same(tmp_path: Path, counted: List[str], settled_at_once: None) -> None:
+def test_a_check_of_the_tree_takes_the_results_of_files_whose_reads_are_the_same(tmp_path: Path, counted: _Analysed, settled_at_once: None) -> None:
     """`check .` step after step: the same findings as without the cache, and only the files
     whose analysis read something that changed are analysed again (eight more modules with
     calls: enough for worker processes)."""
@@ -192,7 +226,8 @@ def test_a_check_of_the_tree_takes_the_results_of_files_whose_reads_are_the_same
     assert counted == []  # nothing changed: nothing analysed
     write(tmp_path, {name: text + "\n" for name, text in extra.items()})
     parallel = check(tmp_path, ".", "--jobs", "2")  # eight files to analyse: worker processes
-    assert counted == []  # (not in this process)
+    assert set(extra) <= set(counted)  # (counted in the workers)
+    counted.clear()
     assert check(tmp_path, ".", "--jobs", "1") == parallel
     assert counted == []  # the workers' results were kept
 
@@ -230,3 +265,29 @@ def test_a_damaged_cache_file_of_any_kind_leaves_the_findings_as_they_are(tmp_pa
         path.write_bytes(damage.replace(b"ROOT", str(tmp_path).encode()))
     for name, findings in expected.items():
         assert check(tmp_path, name) == findings
+
+
+def test_a_hops_neighbours_analysed_side_by_side_find_what_one_process_finds(tmp_path: Path, counted: _Analysed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The neighbours of one hop are analysed in forked processes when there are several: the
+    same findings as in one process (--jobs 1), every neighbour analysed once."""
+    from dalle_migrate import runner
+
+    write(tmp_path, PROJECT)
+    forks = []
+    real = runner._neighbour_analyses
+
+    def watching(analyse, settings, selection, jobs):
+        forks.append((len(analyse), jobs))
+        return real(analyse, settings, selection, jobs)
+
+    monkeypatch.setattr(runner, "_neighbour_analyses", watching)
+    for name in RUN_FILES:
+        if not (tmp_path / name).exists():
+            continue
+        counted.clear()
+        alone = check(tmp_path, "--no-cache", "--jobs", "1", name)
+        in_one = sorted(counted)
+        counted.clear()
+        assert check(tmp_path, "--no-cache", "--jobs", "2", name) == alone, name
+        assert sorted(counted) == in_one, name
+    assert any(size >= runner.NEIGHBOURS_IN_PARALLEL and jobs == 2 for size, jobs in forks)  # side by side at least once

@@ -196,7 +196,7 @@ def _run_once(
     # What each file held before the run: fixes are computed on it, and a write checks the file
     # still holds it.
     read_before = {os.path.abspath(path): data for _, path, data in survivors if data is not None}
-    neighbours = neighbour_findings(done, settings, selection, prefilter)
+    neighbours = neighbour_findings(done, settings, selection, prefilter, jobs)
     if neighbours or any(r.foreign for r in done):
         done = settle_foreign(done, settings, selection, fix, write, display, read_before, neighbours, excluded)
     if fix and write:
@@ -214,7 +214,7 @@ def _run_once(
 NEIGHBOUR_HOPS = 3
 
 
-def neighbour_findings(results: List[FileResult], settings, selection, prefilter: Prefilter) -> List[Finding]:
+def neighbour_findings(results: List[FileResult], settings, selection, prefilter: Prefilter, jobs: int = 1) -> List[Finding]:
     """Findings in the run's files that only the project modules they import can raise (a call
     there takes the model a function of the run passes it), when the run was not given those
     modules (pre-commit passes only the staged files). The modules are analysed, read-only;
@@ -254,6 +254,7 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
         if not frontier:
             break
         following: List[str] = []
+        analyse: List[Tuple[str, bytes, Optional[Tuple[int, int, int, int]]]] = []
         for path in dict.fromkeys(frontier):
             if path in seen:
                 continue  # reached again in this hop, through another module
@@ -281,14 +282,9 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
                 following += [p for p in record.imports if p not in seen]
                 recorded = recorded or record.reads.refreshed
                 continue
-            from .engine import process_data
-
-            if project is not None:
-                project.begin()
-            try:
-                outcome = process_data(Path(path), data, settings, selection, fix=False, write=False)
-            finally:
-                log = project.end() if project is not None else None
+            analyse.append((path, data, stamp))
+        # The hop's analyses are independent of one another: run side by side when several.
+        for (path, data, stamp), (outcome, log) in zip(analyse, _neighbour_analyses(analyse, settings, selection, jobs)):
             if log is not None and not outcome.error and stamp is not None:
                 log.files[os.path.abspath(path)] = stamp  # the module itself (an early proof parses nothing)
                 records[path] = reads.Record(log, list(outcome.imports))
@@ -301,6 +297,45 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
     if project is not None:
         project.keep_resolved()
     return found
+
+
+# A hop with this many neighbours to analyse runs them in forked processes (each starts with
+# what this one parsed and indexed: a fork costs a few milliseconds, an analysis tens).
+NEIGHBOURS_IN_PARALLEL = 2
+_NEIGHBOUR_JOB = None
+
+
+def _neighbour_analyses(analyse: List[Tuple[str, bytes, object]], settings, selection, jobs: int) -> List[Tuple[FileResult, Optional["reads.Reads"]]]:
+    """Each neighbour's analysis (read-only) with what it read of the project, in order."""
+    global _NEIGHBOUR_JOB
+    _NEIGHBOUR_JOB = (settings, selection)
+    tasks = [(path, data) for path, data, _ in analyse]
+    if jobs < 2 or len(tasks) < NEIGHBOURS_IN_PARALLEL or not _can_fork():
+        return [_neighbour_analysis(task) for task in tasks]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))  # the largest first, as the tree's
+    done: List[Optional[Tuple[FileResult, Optional["reads.Reads"]]]] = [None] * len(tasks)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork")) as pool:
+        for i, outcome in zip(order, pool.map(_neighbour_analysis, [tasks[i] for i in order])):
+            done[i] = outcome
+    return done  # type: ignore[return-value]
+
+
+def _neighbour_analysis(task: Tuple[str, bytes]) -> Tuple[FileResult, Optional["reads.Reads"]]:
+    from .engine import process_data
+    from .project import project_for
+
+    path, data = task
+    settings, selection = _NEIGHBOUR_JOB  # type: ignore[misc]
+    project = project_for(settings)
+    project.begin()
+    try:
+        outcome = process_data(Path(path), data, settings, selection, fix=False, write=False)
+    finally:
+        log = project.end()
+    return outcome, log
 
 
 # Up to this many files in a run, the project modules that import them are analysed too (the
