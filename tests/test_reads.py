@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -291,3 +293,26 @@ def test_a_hops_neighbours_analysed_side_by_side_find_what_one_process_finds(tmp
         assert check(tmp_path, "--no-cache", "--jobs", "2", name) == alone, name
         assert sorted(counted) == in_one, name
     assert any(size >= runner.NEIGHBOURS_IN_PARALLEL and jobs == 2 for size, jobs in forks)  # side by side at least once
+
+
+def test_without_the_cache_workers_share_the_index_in_a_folder_removed_after_the_run(tmp_path: Path) -> None:
+    """--no-cache: the first worker to read the project's index leaves it for the others in a
+    folder of the run, which the run removes; the findings are one process's."""
+    extra = {f"extra_{i}.py": f'from openai import OpenAI\nfrom config import MODEL\n\nOpenAI().images.generate(model=MODEL, prompt="{i}")\n' for i in range(8)}
+    project = tmp_path / "project"
+    write(project, {**PROJECT, **extra})
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = dict(os.environ, TMPDIR=str(temporary))
+    env.pop("DALLE_MIGRATE_CACHE_DIR", None)
+    outputs = []
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "dalle_migrate", "check", ".", "--no-cache", "--jobs", jobs, *TODAY, "--format", "json", "--no-progress"],
+            cwd=project, env=env, capture_output=True, text=True,
+        )
+        assert done.returncode in (0, 1), done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert list(temporary.iterdir()) == []
+    assert not (project / ".dalle_migrate_cache").exists()

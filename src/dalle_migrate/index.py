@@ -160,10 +160,23 @@ def _proven_quiet(path: str, stamp: Stamp) -> bool:
     return path in _QUIET_PATHS and settled(stamp, read_from) == stamp
 
 
+# A folder the run's worker processes share for the index when there is no cache (--no-cache):
+# the first to read the project's index leaves it there for the others (runner.py makes it and
+# removes it after the run).
+SHARED_FOLDER: Optional[str] = None
+
+
 def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, bool], bool], cache_key: Optional[str]) -> ProjectIndex:
     """The index of ``files`` (absolute paths under ``root``): entries whose file has the
-    cached stamp are taken from the cache (``cache_key`` None: no cache), the others read."""
-    at = cache_file(root, cache_key) if cache_key is not None else None
+    cached stamp are taken from the cache (``cache_key`` None: no cache, but the run's shared
+    folder when there is one), the others read."""
+    if cache_key is not None:
+        at: Optional[str] = cache_file(root, cache_key)
+    elif SHARED_FOLDER is not None:
+        where = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+        at = os.path.join(SHARED_FOLDER, f"imports-{where}-run.json")
+    else:
+        at = None
     cached = _load(at, root) if at is not None else {}
     entries: Dict[str, Entry] = {}
     changed = False

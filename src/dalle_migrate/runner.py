@@ -166,7 +166,7 @@ def _run_once(
     if survivors:
         loud = set(unproven)
         quiet = ([files[i] for i, r in enumerate(results) if r is not None and r.skipped and i not in loud], scanned_from)
-    job = (settings, selection, fix, write, recording, quiet)
+    job = (settings, selection, fix, write, recording, quiet, None)
     tasks = [(Path(path), data, display(path)) for _, path, data in survivors]
     if jobs > 1 and len(survivors) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # only when it pays
@@ -179,11 +179,21 @@ def _run_once(
         # module) starts at once instead of after a worker's share of small ones, and the small
         # ones fill the other workers meanwhile.
         order = sorted(range(len(survivors)), key=lambda i: -_size(survivors[i]))
-        with ProcessPoolExecutor(max_workers=min(jobs, len(survivors)), initializer=_start_worker, initargs=job) as pool:
-            done = pool.map(_process, [tasks[i] for i in order], chunksize=max(1, len(tasks) // (jobs * 8)))
-            for i, result in zip(order, done):
-                results[survivors[i][0]] = result
-                meter.advance(result)
+        # Without the cache, the first worker to read the project's index leaves it in a folder
+        # of the run for the others (each read it whole: a fifth of a course repository's run).
+        import shutil
+        import tempfile
+
+        shared = None if settings.cache else tempfile.mkdtemp(prefix="dalle-migrate-run-")
+        try:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(survivors)), initializer=_start_worker, initargs=job[:-1] + (shared,)) as pool:
+                done = pool.map(_process, [tasks[i] for i in order], chunksize=max(1, len(tasks) // (jobs * 8)))
+                for i, result in zip(order, done):
+                    results[survivors[i][0]] = result
+                    meter.advance(result)
+        finally:
+            if shared is not None:
+                shutil.rmtree(shared, ignore_errors=True)
     elif survivors:  # no survivor, no LibCST import at all
         _start_worker(*job)
         for (index, _, _), task in zip(survivors, tasks):
@@ -866,7 +876,7 @@ def _keep_results(results: list, settings, key: str, kept: Dict[str, Dict[str, "
         reads.save_results(at, root, kept[at])
 
 
-def _start_worker(settings, selection, fix: bool, write: bool, recording: bool = False, quiet=None) -> None:
+def _start_worker(settings, selection, fix: bool, write: bool, recording: bool = False, quiet=None, shared: Optional[str] = None) -> None:
     global _JOB
     _JOB = (settings, selection, fix, write)
     from . import index, reads
@@ -874,6 +884,7 @@ def _start_worker(settings, selection, fix: bool, write: bool, recording: bool =
     reads.RECORDING = recording  # (a worker process starts with the module's default)
     if quiet is not None:
         index.scanned_quiet(*quiet)
+    index.SHARED_FOLDER = shared
     from . import engine  # noqa: F401  LibCST and the rules, before the freeze below
 
     # Everything imported so far lives as long as the process: the collector need not look at it.
