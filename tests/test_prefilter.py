@@ -210,3 +210,34 @@ def test_the_cases_exercise_every_exit() -> None:
     modules = [d for s, d in scanned if s == ".py"]
     proven = [d for d in modules if not prefilter.code_may_have_findings(d)]
     assert proven and len(proven) < len(modules), "the compiled-code proof is not exercised both ways"
+
+
+def _ungated(monkeypatch) -> Prefilter:
+    """The byte scan without its first search (the part every image word shares)."""
+    from dalle_migrate import prefilter as prefilter_module
+
+    with monkeypatch.context() as patched:
+        patched.setattr(prefilter_module, "_longest_common_part", lambda a, b: b"")
+        return Prefilter(settings().catalog)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_scans_first_search_changes_no_answer(path: Path, monkeypatch) -> None:
+    """Words holding the shared part are searched only where it is: each answer is the one
+    of the scan without it, on every corpus file and on each word of the scan alone."""
+    gated, ungated = Prefilter(settings().catalog), _ungated(monkeypatch)
+    assert gated._gate and not ungated._gate
+    data = path.read_bytes()
+    for scan in ("may_have_findings", "may_call_images"):
+        assert getattr(gated, scan)(data) == getattr(ungated, scan)(data), scan
+
+
+def test_every_word_the_scan_searches_is_found_alone(monkeypatch) -> None:
+    gated, ungated = Prefilter(settings().catalog), _ungated(monkeypatch)
+    words = list(gated.models) + [w for _, group in gated._wrapper_probes for w in group] + [
+        b"client.images.generate(", b"openai.Image.create(", b'tools=[{"type": "image_generation"}]', b"image_generation(",
+    ]
+    for word in words:
+        for data in (word, b"x = 1\n" + word + b"\n"):
+            assert gated.may_have_findings(data) and gated.may_have_findings(data) == ungated.may_have_findings(data), word
+            assert gated.may_call_images(data) == ungated.may_call_images(data), word
