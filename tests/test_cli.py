@@ -472,3 +472,15 @@ def test_the_command_exits_without_teardown_and_loses_no_output(tmp_path: Path) 
     assert len(json.loads(done.stdout)) == 80
     usage = subprocess.run([sys.executable, "-m", "dalle_migrate", "check", "--bogus"], capture_output=True, text=True)
     assert usage.returncode == 2 and "No such option" in usage.stderr
+
+
+def test_under_a_profiler_the_command_exits_normally(tmp_path: Path) -> None:
+    """A profiler (or coverage) writes its report at exit: the command lets it."""
+    report = tmp_path / "run.prof"
+    (tmp_path / "app.py").write_text("import os\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(report), "-m", "dalle_migrate", "check", str(tmp_path), "--no-progress", "--no-cache"],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert report.stat().st_size > 0

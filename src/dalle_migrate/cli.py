@@ -65,6 +65,8 @@ def run_command() -> None:
         else:  # sys.exit("message"): printed, exit status 1, as the interpreter does
             print(exc.code, file=sys.stderr)
             code = 1
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or a coverage tool writes its report at exit: let it
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
