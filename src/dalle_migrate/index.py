@@ -449,10 +449,10 @@ def load_by_stamp(path: str, root: str) -> Dict[str, Tuple[Stamp, object]]:
     return load_document(path, root, lambda document: {file: (tuple(stamp), value) for file, (stamp, value) in document["files"].items()}, {})  # type: ignore[misc]
 
 
-def save_by_stamp(path: str, root: str, readings: Dict[str, Tuple[Stamp, object]]) -> None:
+def save_by_stamp(path: str, root: str, readings: Dict[str, Tuple[Stamp, object]], kind: str = "bindings") -> None:
     now = time.time_ns()
     document = {"root": root, "files": {file: [list(settled(stamp, now)), value] for file, (stamp, value) in readings.items()}}
-    save_document(path, document, prefix=".bindings-")
+    save_document(path, document, prefix=f".{kind}-")
 
 
 def save_resolved(path: str, root: str, resolved: Resolved) -> None:
@@ -526,7 +526,7 @@ def _remove_stale(folder: str, written: str) -> None:
         now = time.time()
         for name in names:
             path = os.path.join(folder, name)
-            if name.startswith((".imports-", ".reads-", ".resolved-", ".bindings-", ".results-")) and name.endswith(".tmp"):
+            if name.startswith((".imports-", ".reads-", ".resolved-", ".bindings-", ".results-", ".values-")) and name.endswith(".tmp"):
                 if now - os.stat(path).st_mtime > STALE_SECONDS:
                     os.unlink(path)
             elif name.startswith(kind_and_root) and name.endswith(".json") and name != written:
