@@ -316,3 +316,14 @@ def test_without_the_cache_workers_share_the_index_in_a_folder_removed_after_the
     assert outputs[0] == outputs[1]
     assert list(temporary.iterdir()) == []
     assert not (project / ".dalle_migrate_cache").exists()
+
+
+def test_a_value_moved_out_of_a_comment_is_seen_by_the_next_hook_run(tmp_path: Path, settled_at_once: None) -> None:
+    """Whether a given file may hold a value its importers take is kept by its stamp: the id
+    in a comment (the bytes say maybe, the compiled code no), then in code, is found at once."""
+    caller = 'from openai import OpenAI\nimport settings\n\nOpenAI().images.generate(model=settings.MODEL, prompt="x")\n'
+    write(tmp_path, {"pyproject.toml": "", "images.py": caller, "settings.py": 'MODEL = None  # was "dall-e-3"\n'})
+    assert "DM101" not in " ".join(check(tmp_path, "settings.py"))
+    write(tmp_path, {"settings.py": 'MODEL = "dall-e-3"  # was None\n'})
+    assert [f.split(" ")[1] for f in check(tmp_path, "settings.py")] == ["DM101"]
+    assert check(tmp_path, "settings.py") == check(tmp_path, "--no-cache", "settings.py")

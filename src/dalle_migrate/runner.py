@@ -367,26 +367,30 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings) -> List[st
     run was a third of a run that found nothing changed."""
     if not settings.cache or not paths:
         return [p for p in paths if _holds_values(p, prefilter, settings.target)]
-    from . import index
-    from .project import project_for
-
-    project = project_for(settings)
-    key = index.cache_key(f"values {settings.target} {prefilter.signature()}", ("prefilter.py",))
-    kept: Dict[str, Tuple[str, Dict[str, Tuple[object, object]], List[bool]]] = {}  # root -> (file, answers, changed)
     found = []
+    kept: Dict[str, Tuple[str, Dict[str, Tuple[object, object]], List[bool]]] = {}  # root -> (file, answers, changed)
     for path in paths:
+        stamp = _stamp_of(path)  # before the bytes: a write after it leaves a stamp no answer has
+        try:
+            data = read_file(path)
+        except OSError:
+            continue
+        if not prefilter.may_hold_values(data, settings.target):
+            continue  # (the bytes decide most files: no project layer, no cache read for them)
+        from . import index
+        from .project import project_for
+
         absolute = os.path.abspath(path)
-        root = project.root(absolute)
+        root = project_for(settings).root(absolute)
         if root not in kept:
-            at = index.cache_file(root, key, "values")
+            at = index.cache_file(root, index.cache_key(f"values {settings.target} {prefilter.signature()}", ("prefilter.py",)), "values")
             kept[root] = (at, index.load_by_stamp(at, root), [False])
         answers = kept[root][1]
-        stamp = _stamp_of(path)  # before the bytes: a write after it leaves a stamp no answer has
         known = answers.get(absolute)
         if stamp is not None and known is not None and known[0] == stamp:
             holds = bool(known[1])
         else:
-            holds = _holds_values(path, prefilter, settings.target)
+            holds = prefilter.code_may_hold_values(data, settings.target)
             if stamp is not None:
                 answers[absolute] = (stamp, holds)
                 kept[root][2][0] = True
