@@ -327,3 +327,37 @@ def test_a_value_moved_out_of_a_comment_is_seen_by_the_next_hook_run(tmp_path: P
     write(tmp_path, {"settings.py": 'MODEL = "dall-e-3"  # was None\n'})
     assert [f.split(" ")[1] for f in check(tmp_path, "settings.py")] == ["DM101"]
     assert check(tmp_path, "settings.py") == check(tmp_path, "--no-cache", "settings.py")
+
+
+def test_neighbours_looked_for_beside_the_files_analysis_are_those_found_after_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of a few files forks a process that finds the neighbour findings while the files
+    are analysed, from the imports the project's index gives them; its answer is taken only if
+    the analysis gave those imports. Taken or not (a wrong guess forced), the findings are those
+    of one process (--jobs 1: no fork)."""
+    from dalle_migrate import runner
+
+    write(tmp_path, PROJECT)
+    taken: List[bool] = []
+    real_finish = runner._finish_speculation
+
+    def finishing(speculation, results):
+        answer = real_finish(speculation, results)
+        taken.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(runner, "_finish_speculation", finishing)
+    # (A fixture of another test module may leave a thread running in this process, which
+    # makes the runner fork nothing: the fork is what this test is about.)
+    monkeypatch.setattr(runner, "_can_fork", lambda: True)
+    names = [name for name in RUN_FILES if (tmp_path / name).exists()]
+    alone = {name: check(tmp_path, "--no-cache", "--jobs", "1", name) for name in names}
+    assert taken == []  # (one process: nothing forked)
+    for name in names:
+        assert check(tmp_path, "--no-cache", "--jobs", "2", name) == alone[name], name
+    assert any(taken)
+    real_guess = runner._guessed_imports
+    monkeypatch.setattr(runner, "_guessed_imports", lambda project, path: real_guess(project, path)[1:])
+    taken.clear()
+    for name in names:
+        assert check(tmp_path, "--no-cache", "--jobs", "2", name) == alone[name], name
+    assert taken and not all(taken)  # a wrong guess: looked for again after the analysis

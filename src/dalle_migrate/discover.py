@@ -307,6 +307,15 @@ def prefetch_git(folder: Path) -> None:
         _PREFETCHED[str(top)] = (os.getpid(), _ask_git(top))
 
 
+def settle_prefetched() -> None:
+    """Reads what was asked ahead into the run's answers (before a fork: a forked process never
+    reads its parent's pipe, and would ask git again)."""
+    for key in list(_PREFETCHED):
+        process = _take_prefetched(key)
+        if process is not None:
+            _RUN_ANSWERS[key] = _git_answer(process)
+
+
 def _take_prefetched(key: str):
     """The git process asked ahead for this work tree, if this process asked it (a forked
     worker holds its parent's: never read from there, the parent may read the same pipe)."""

@@ -139,6 +139,7 @@ def _run_once(
     recording = bool(settings.cache) and (not fix or len(files) <= IMPORTERS_MAX_FILES)
     results: List[Optional[FileResult]] = [None] * len(files)
     survivors: List[Tuple[int, str, bytes]] = []
+    speculation = None
     meter = Progress(len(files), progress)
     jobs = jobs or default_jobs()
     unproven: List[int] = []
@@ -196,6 +197,10 @@ def _run_once(
                 shutil.rmtree(shared, ignore_errors=True)
     elif survivors:  # no survivor, no LibCST import at all
         _start_worker(*job)
+        # A few files checked: their neighbours are looked for beside their own analysis.
+        speculation = None
+        if not fix and len(results) <= IMPORTERS_MAX_FILES and jobs > 1 and _can_fork():
+            speculation = _start_speculation(results, survivors, settings, selection, prefilter, jobs)
         for (index, _, _), task in zip(survivors, tasks):
             results[index] = _process(task)
             meter.advance(results[index])  # type: ignore[arg-type]
@@ -206,7 +211,9 @@ def _run_once(
     # What each file held before the run: fixes are computed on it, and a write checks the file
     # still holds it.
     read_before = {os.path.abspath(path): data for _, path, data in survivors if data is not None}
-    neighbours = neighbour_findings(done, settings, selection, prefilter, jobs)
+    neighbours = _finish_speculation(speculation, results) if speculation is not None else None
+    if neighbours is None:
+        neighbours = neighbour_findings(done, settings, selection, prefilter, jobs)
     if neighbours or any(r.foreign for r in done):
         done = settle_foreign(done, settings, selection, fix, write, display, read_before, neighbours, excluded)
     if fix and write:
@@ -805,6 +812,83 @@ def _can_fork() -> bool:
         return False
     threading = sys.modules.get("threading")
     return threading is None or threading.active_count() == 1
+
+
+def _start_speculation(results: list, survivors: list, settings, selection, prefilter: Prefilter, jobs: int):
+    """Forks a process that finds the run's neighbour findings while this one analyses the
+    run's files, taking each file's imports from the project's index (what its analysis will
+    give, for all but a few files); ``_finish_speculation`` uses its answer only if every file's
+    analysis gave those imports. Neighbour analyses read the files from disk, not this run's
+    results: only the imports they start from are guessed."""
+    import pickle
+
+    from . import discover
+
+    discover.settle_prefetched()
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the speculation: find, send, exit without running the parent's exit handlers
+        status = 1
+        try:
+            os.close(read_end)
+            from .project import project_for
+
+            project = project_for(settings)
+            analysed = {index: path for index, path, _ in survivors}
+            guessed: Dict[int, List[str]] = {}
+            given: List[FileResult] = []
+            for index, result in enumerate(results):
+                if result is None and index in analysed:
+                    guessed[index] = _guessed_imports(project, analysed[index])
+                    result = FileResult(Path(analysed[index]), imports=list(guessed[index]))
+                if result is not None:
+                    given.append(result)
+            found = neighbour_findings(given, settings, selection, prefilter, jobs)
+            payload = memoryview(pickle.dumps((guessed, found)))
+            while payload:
+                payload = payload[os.write(write_end, payload) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _guessed_imports(project, path: str) -> List[str]:
+    """What a file's analysis will give as its imports: what the project's index resolves."""
+    return list(project.imports_of_file(os.path.abspath(path)))
+
+
+def _finish_speculation(speculation, results: list) -> Optional[List[Finding]]:
+    """The speculation's neighbour findings, or None when it failed or guessed an import list
+    the analysis did not give (the neighbours are then looked for as usual)."""
+    import pickle
+
+    pid, read_end = speculation
+    chunks = []
+    try:
+        while True:
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return None
+    try:
+        guessed, found = pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 - a damaged answer is no answer
+        return None
+    for index, imports in guessed.items():
+        result = results[index]
+        if result is None or list(result.imports) != list(imports):
+            return None
+    return found
 
 
 def _start_helper(files: Sequence[str], indices: range, prefilter: Prefilter):
