@@ -825,36 +825,23 @@ def _start_speculation(results: list, survivors: list, settings, selection, pref
     from . import discover
 
     discover.settle_prefetched()
-    try:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:  # the speculation: find, send, exit without running the parent's exit handlers
-        status = 1
-        try:
-            os.close(read_end)
-            from .project import project_for
 
-            project = project_for(settings)
-            analysed = {index: path for index, path, _ in survivors}
-            guessed: Dict[int, List[str]] = {}
-            given: List[FileResult] = []
-            for index, result in enumerate(results):
-                if result is None and index in analysed:
-                    guessed[index] = _guessed_imports(project, analysed[index])
-                    result = FileResult(Path(analysed[index]), imports=list(guessed[index]))
-                if result is not None:
-                    given.append(result)
-            found = neighbour_findings(given, settings, selection, prefilter, jobs)
-            payload = memoryview(pickle.dumps((guessed, found)))
-            while payload:
-                payload = payload[os.write(write_end, payload) :]
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    return pid, read_end
+    def speculate() -> bytes:
+        from .project import project_for
+
+        project = project_for(settings)
+        analysed = {index: path for index, path, _ in survivors}
+        guessed: Dict[int, List[str]] = {}
+        given: List[FileResult] = []
+        for index, result in enumerate(results):
+            if result is None and index in analysed:
+                guessed[index] = _guessed_imports(project, analysed[index])
+                result = FileResult(Path(analysed[index]), imports=list(guessed[index]))
+            if result is not None:
+                given.append(result)
+        return pickle.dumps((guessed, neighbour_findings(given, settings, selection, prefilter, jobs)))
+
+    return _forked(speculate)
 
 
 def _guessed_imports(project, path: str) -> List[str]:
@@ -867,21 +854,11 @@ def _finish_speculation(speculation, results: list) -> Optional[List[Finding]]:
     the analysis did not give (the neighbours are then looked for as usual)."""
     import pickle
 
-    pid, read_end = speculation
-    chunks = []
-    try:
-        while True:
-            chunk = os.read(read_end, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-    if status != 0:
+    answer = _child_answer(*speculation)
+    if answer is None:
         return None
     try:
-        guessed, found = pickle.loads(b"".join(chunks))
+        guessed, found = pickle.loads(answer)
     except Exception:  # noqa: BLE001 - a damaged answer is no answer
         return None
     for index, imports in guessed.items():
@@ -893,20 +870,29 @@ def _finish_speculation(speculation, results: list) -> Optional[List[Finding]]:
 
 def _start_helper(files: Sequence[str], indices: range, prefilter: Prefilter):
     """Fork a process that classifies the files of ``indices`` and writes the result to a pipe."""
+
+    def classify() -> bytes:
+        unproven: List[int] = []
+        found = _classify(files, indices, prefilter, keep=False, unproven=unproven)
+        return marshal.dumps((found, unproven))
+
+    return _forked(classify)
+
+
+def _forked(answer: Callable[[], bytes]) -> Optional[Tuple[int, int]]:
+    """Forks a process that writes ``answer()`` to a pipe and exits without running this
+    process's exit handlers; (its pid, the pipe's end to read with ``_child_answer``), or None
+    when no process could be made."""
     try:
         read_end, write_end = os.pipe()
         pid = os.fork()
     except OSError:
         return None
-    if pid == 0:  # the helper: classify, send, exit without running the parent's exit handlers
+    if pid == 0:
         status = 1
         try:
             os.close(read_end)
-            unproven: List[int] = []
-            found = _classify(files, indices, prefilter, keep=False, unproven=unproven)
-            payload = memoryview(marshal.dumps((found, unproven)))
-            while payload:
-                payload = payload[os.write(write_end, payload) :]
+            _send(write_end, answer())
             status = 0
         finally:
             os._exit(status)
@@ -917,7 +903,17 @@ def _start_helper(files: Sequence[str], indices: range, prefilter: Prefilter):
 def _finish_helper(helper) -> Optional[Tuple[list, List[int]]]:
     """The helper's result (what ``_classify`` found, and the unproven), or None if it did not
     deliver one."""
-    pid, read_end = helper
+    answer = _child_answer(*helper)
+    if answer is None:
+        return None
+    try:
+        return marshal.loads(answer)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+def _child_answer(pid: int, read_end: int) -> Optional[bytes]:
+    """All a forked process wrote to its pipe, once it has exited; None if it failed."""
     chunks = []
     try:
         while True:
@@ -928,12 +924,14 @@ def _finish_helper(helper) -> Optional[Tuple[list, List[int]]]:
     finally:
         os.close(read_end)
         _, status = os.waitpid(pid, 0)
-    if status != 0:
-        return None
-    try:
-        return marshal.loads(b"".join(chunks))
-    except (EOFError, ValueError, TypeError):
-        return None
+    return b"".join(chunks) if status == 0 else None
+
+
+def _send(write_end: int, payload: bytes) -> None:
+    """Writes all of ``payload`` to a pipe (a forked process's answer)."""
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(write_end, view) :]
 
 
 def read_file(path) -> bytes:
