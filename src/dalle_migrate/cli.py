@@ -225,7 +225,19 @@ def _add_noqa(report, quiet: bool) -> int:
     return EXIT_FINDINGS if outcome.left else EXIT_CLEAN
 
 
-def _run(
+def _run(command: str, **options) -> int:
+    """A run between the start and the end of its questions to git: what was asked ahead and
+    never read is ended however the run ends."""
+    from . import discover
+
+    discover.begin_run()
+    try:
+        return _run_files(command, **options)
+    finally:
+        discover.end_run()
+
+
+def _run_files(
     command: str,
     paths: Sequence[Path],
     target: Optional[str],
@@ -268,7 +280,6 @@ def _run(
         force_exclude=force_exclude,
     )
     reading_stdin = list(paths) == [Path("-")]
-    discover.begin_run()
     if not reading_stdin:
         discovery.ask_git(list(paths) or [Path(".")])  # git answers while the catalogue loads
         if not force_exclude and 0 < len(paths) <= IMPORTERS_MAX_FILES and all(p.is_file() for p in paths):
@@ -293,19 +304,14 @@ def _run(
                 raise click.UsageError(f"no rule code starts with {code!r} ({source})")
     except BaseException:
         discovery.close()
-        discover.end_run()
         raise
 
     if reading_stdin:
-        discover.end_run()
         return _run_stdin(command, stdin_filename, settings, selection, output_format, diff)
     # What is imported by now lives as long as the run: the collector need not look at it again.
     gc.freeze()
     try:
         files = discovery.files(list(paths) or [Path(".")])
-    except BaseException:
-        discover.end_run()
-        raise
     finally:
         discovery.close()
     if command == "fix" and not diff:
@@ -316,13 +322,10 @@ def _run(
                 pass
     report = RunReport(command=command, unsafe_fixes=unsafe_fixes, diff_only=diff)
     show_progress = progress and output_format == "text" and not quiet and not statistics and sys.stderr.isatty()
-    try:
-        report.results = run_files(
-            files, settings, selection, fix=command == "fix", write=not diff, display=display_path, jobs=jobs,
-            progress=show_progress, excluded=discovery.excludes_file,
-        )
-    finally:
-        discover.end_run()
+    report.results = run_files(
+        files, settings, selection, fix=command == "fix", write=not diff, display=display_path, jobs=jobs,
+        progress=show_progress, excluded=discovery.excludes_file,
+    )
     report.results += [FileResult(Path(folder), error=why) for folder, why in discovery.errors]
 
     if add_noqa:

@@ -167,7 +167,7 @@ def _run_once(
     if survivors:
         loud = set(unproven)
         quiet = ([files[i] for i, r in enumerate(results) if r is not None and r.skipped and i not in loud], scanned_from)
-    job = (settings, selection, fix, write, recording, quiet, None)
+    job = (settings, selection, fix, write, recording, quiet)
     tasks = [(Path(path), data, display(path)) for _, path, data in survivors]
     if jobs > 1 and len(survivors) >= PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # only when it pays
@@ -187,7 +187,7 @@ def _run_once(
 
         shared = None if settings.cache else tempfile.mkdtemp(prefix="dalle-migrate-run-")
         try:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(survivors)), initializer=_start_worker, initargs=job[:-1] + (shared,)) as pool:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(survivors)), initializer=_start_worker, initargs=job + (shared,)) as pool:
                 done = pool.map(_process, [tasks[i] for i in order], chunksize=max(1, len(tasks) // (jobs * 8)))
                 for i, result in zip(order, done):
                     results[survivors[i][0]] = result
@@ -198,7 +198,6 @@ def _run_once(
     elif survivors:  # no survivor, no LibCST import at all
         _start_worker(*job)
         # A few files checked: their neighbours are looked for beside their own analysis.
-        speculation = None
         if not fix and len(results) <= IMPORTERS_MAX_FILES and jobs > 1 and _can_fork():
             speculation = _start_speculation(results, survivors, settings, selection, prefilter, jobs)
         for (index, _, _), task in zip(survivors, tasks):
@@ -360,22 +359,13 @@ def _neighbour_analysis(task: Tuple[str, bytes]) -> Tuple[FileResult, Optional["
 IMPORTERS_MAX_FILES = 50
 
 
-def _holds_values(path: str, prefilter: Prefilter, target: str) -> bool:
-    try:
-        data = read_file(path)
-    except OSError:
-        return False
-    return prefilter.may_hold_values(data, target) and prefilter.code_may_hold_values(data, target)
-
-
 def _holding_values(paths: List[str], prefilter: Prefilter, settings) -> List[str]:
-    """The run's modules that may hold a value an importer's call takes (``_holds_values``), its
-    compiled proof's answer kept by the file's stamp: compiling a 500 KB module on every hook
-    run was a third of a run that found nothing changed."""
-    if not settings.cache or not paths:
-        return [p for p in paths if _holds_values(p, prefilter, settings.target)]
+    """The run's modules that may hold a value an importer's call takes: the bytes proof, then
+    the compiled one, whose answer is kept by the file's stamp (compiling a 500 KB module on
+    every hook run was a third of a run that found nothing changed)."""
     found = []
-    kept: Dict[str, Tuple[str, Dict[str, Tuple[object, object]], List[bool]]] = {}  # root -> (file, answers, changed)
+    kept: Dict[str, Tuple[str, Dict[str, Tuple[object, object]]]] = {}  # root -> (cache file, answers)
+    changed = set()  # roots whose answers changed
     for path in paths:
         stamp = _stamp_of(path)  # before the bytes: a write after it leaves a stamp no answer has
         try:
@@ -384,6 +374,10 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings) -> List[st
             continue
         if not prefilter.may_hold_values(data, settings.target):
             continue  # (the bytes decide most files: no project layer, no cache read for them)
+        if not settings.cache or stamp is None:
+            if prefilter.code_may_hold_values(data, settings.target):
+                found.append(path)
+            continue
         from . import index
         from .project import project_for
 
@@ -391,21 +385,20 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings) -> List[st
         root = project_for(settings).root(absolute)
         if root not in kept:
             at = index.cache_file(root, index.cache_key(f"values {settings.target} {prefilter.signature()}", ("prefilter.py",)), "values")
-            kept[root] = (at, index.load_by_stamp(at, root), [False])
+            kept[root] = (at, index.load_by_stamp(at, root))
         answers = kept[root][1]
         known = answers.get(absolute)
-        if stamp is not None and known is not None and known[0] == stamp:
+        if known is not None and known[0] == stamp:
             holds = bool(known[1])
         else:
             holds = prefilter.code_may_hold_values(data, settings.target)
-            if stamp is not None:
-                answers[absolute] = (stamp, holds)
-                kept[root][2][0] = True
+            answers[absolute] = (stamp, holds)
+            changed.add(root)
         if holds:
             found.append(path)
-    for root, (at, answers, changed) in kept.items():
-        if changed[0]:
-            index.save_by_stamp(at, root, answers, kind="values")  # type: ignore[arg-type]
+    for root in changed:
+        at, answers = kept[root]
+        index.save_by_stamp(at, root, answers, kind="values")  # type: ignore[arg-type]
     return found
 
 
