@@ -13,7 +13,7 @@ from libcst.metadata import Assignment as LibcstAssignment
 from libcst.metadata import ImportAssignment as LibcstImportAssignment
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
 
-from dalle_migrate.context import ModuleContext
+from dalle_migrate.context import ModuleContext, parse
 from dalle_migrate.scopes import Assignment, ImportAssignment, Scopes
 from dalle_migrate.source import LineIndex
 from support import dedent, settings
@@ -47,6 +47,43 @@ def test_index_equals_libcst_positions_and_parents(path):
         expected = (lines.offset(where.start.line, where.start.column), lines.offset(where.end.line, where.end.column))
         assert ctx.span(node) == expected, type(node).__name__
         assert ctx.parent(node) is parents.get(node)
+
+
+def _parsed(parser, text: str):
+    try:
+        return parser(text)
+    except Exception as exc:  # noqa: BLE001 - the kind of refusal is what is compared
+        return type(exc).__name__
+
+
+@pytest.mark.parametrize("path", SOURCES + sorted(ROOT.glob("fixtures/regressions/*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_parse_refuses_and_builds_as_libcst(path):
+    """``parse`` skips the tokens' checks of their own text: it refuses what LibCST refuses
+    (a str joined to a bytes literal is refused by a check it keeps), and builds the same tree."""
+    text = path.read_text(encoding="utf-8")
+    ours, theirs = _parsed(parse, text), _parsed(cst.parse_module, text)
+    if isinstance(theirs, str):
+        assert ours == theirs
+    else:
+        assert not isinstance(ours, str) and ours.deep_equals(theirs)
+
+
+# Characters a tokenizer may meet between tokens: each, once and twice, in each place a
+# whitespace, newline or comment token takes its text from.
+_ODD = ["\v", "\x0c", "\u00a0", "\u2028", "\x1c", "\x85", "\r", "\x00", "\u3000", "\t", "\\\n", "\\\r\n", "\\ \n"]
+_PLACES = ["x ={}= 1\n", "f({}a)\n", "x = 1{}# c\n", "if x:{}\n    pass\n", "{}x = 1\n", "x = (1,{}\n2)\n", "x = 1 #{}c\n", "import{}os\n", "x = [1{}]\n", "x = 1;{}y = 2\n"]
+
+
+@pytest.mark.parametrize("place", _PLACES)
+def test_parse_takes_odd_whitespace_as_libcst(place):
+    for odd in _ODD:
+        for count in (1, 2):
+            text = place.format(odd * count)
+            ours, theirs = _parsed(parse, text), _parsed(cst.parse_module, text)
+            assert (ours if isinstance(ours, str) else ours.code) == (theirs if isinstance(theirs, str) else theirs.code), repr(text)
+    # The checks are LibCST's again after a parse: a token built by hand is checked.
+    with pytest.raises(cst.CSTValidationError):
+        cst.SimpleWhitespace("x")
 
 
 def _targets(assignments):

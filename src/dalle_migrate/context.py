@@ -30,6 +30,32 @@ def _first_difference(produced: str, original: str) -> int:
     return original.count("\n", 0, min(len(produced), len(original))) + 1
 
 
+def _token_as_read(node: cst.CSTNode) -> None:
+    """A whitespace, newline or comment token's check of its own text, for a token the parser
+    read (see ``parse``)."""
+
+
+# Tokens whose check (a regular expression over their text, one call per token: half of what a
+# parse spends checking its nodes) holds of any text LibCST's tokenizer hands them. Every other
+# node is checked as LibCST checks it: that check refuses code CPython refuses too (a str and a
+# bytes literal joined).
+_TOKENS_AS_READ = (cst.SimpleWhitespace, cst.Newline, cst.Comment)
+
+
+def parse(text: str) -> cst.Module:
+    """``cst.parse_module``, without the tokens' check of their own text (``_TOKENS_AS_READ``):
+    it guards tokens that code builds by hand. For the length of the parse only; this process
+    parses in one thread."""
+    checks = [(kind, kind.__dict__["_validate"]) for kind in _TOKENS_AS_READ]
+    for kind, _ in checks:
+        kind._validate = _token_as_read  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        for kind, check in checks:
+            kind._validate = check  # type: ignore[method-assign]
+
+
 def one_line(code: str, limit: int = 60) -> str:
     """Code on one line, cut at ``limit`` characters: for messages."""
     line = " ".join(code.split())
@@ -135,7 +161,7 @@ class ModuleContext:
         self.catalog = settings.catalog
         self.newline = newline
         self.lines = LineIndex(text)
-        self.module = cst.parse_module(text)
+        self.module = parse(text)
         state = _IndexingState(self.module)
         self.module._codegen(state)
         produced = "".join(state.tokens)
