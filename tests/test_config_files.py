@@ -1,8 +1,11 @@
-"""DM106: retired model ids in configuration files (.env, YAML, TOML, JSON, INI/CFG).
+"""DM106 and DM107: retired model ids, and ids with an announced shutdown, in configuration
+files (.env, YAML, TOML, JSON, INI/CFG).
 
-Snapshots of the report and of the unsafe-fixed file for each fixture of fixtures/DM106 (the
-Python fixture test only globs *.py), then what must not fire, what must, and what the fix
-must keep: line endings, the last newline, validity, idempotency; and the command line.
+Snapshots of the report and of the unsafe-fixed file for each fixture of fixtures/DM106 and
+fixtures/DM107 (the Python fixture test only globs *.py), then what must not fire, what must,
+and what the fix must keep: line endings, the last newline, validity, idempotency; and the
+command line. The scan is one for both rules: most cases are DM106's alone (``check`` selects
+it), and DM107's own tests say where the two meet (an id's shutdown day).
 """
 
 from __future__ import annotations
@@ -32,23 +35,28 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
+CODES = ("DM106", "DM107")
 FIXTURE_DIR = ROOT / "fixtures" / "DM106"
-FIXTURES = sorted(p for p in FIXTURE_DIR.iterdir() if p.is_file())  # `.env` too
-SNAPSHOTS = Path(__file__).parent / "snapshots" / "config" / "DM106"
+FIXTURES = sorted(p for code in CODES for p in (ROOT / "fixtures" / code).iterdir() if p.is_file())  # `.env` too
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "config"
 TODAY = ["--today", "2026-11-25"]
 
 
-def check(text: str, filename: str, **options):
-    return run_text(text, filename, settings(**options), Selection()).findings
+def _selection(select) -> Selection:
+    return Selection(select=select) if select else Selection()  # None: every rule
 
 
-def fix(text: str, filename: str, unsafe: bool = True, **options):
-    return run_text(text, filename, settings(unsafe_fixes=unsafe, **options), Selection(), fix=True)
+def check(text: str, filename: str, select=("DM106",), **options):
+    return run_text(text, filename, settings(**options), _selection(select)).findings
 
 
-def reported(text: str, filename: str, **options):
+def fix(text: str, filename: str, unsafe: bool = True, select=("DM106",), **options):
+    return run_text(text, filename, settings(unsafe_fixes=unsafe, **options), _selection(select), fix=True)
+
+
+def reported(text: str, filename: str, select=("DM106",), **options):
     """(row, column, reported text) of every finding."""
-    return [(f.row, f.column, text[f.start : f.end]) for f in check(text, filename, **options)]
+    return [(f.row, f.column, text[f.start : f.end]) for f in check(text, filename, select, **options)]
 
 
 def _snapshot_name(path: Path) -> str:
@@ -69,21 +77,23 @@ def _at_repo_root(monkeypatch):
 
 
 def test_every_format_has_a_fixture():
-    kinds = {p.suffix or p.name for p in FIXTURES}
+    kinds = {p.suffix or p.name for p in FIXTURES if p.parent.name == "DM106"}
     assert {".env", ".yaml", ".toml", ".json", ".cfg"} <= kinds
     assert all(file_kind(p) == "config" for p in FIXTURES)
+    assert {p.parent.name for p in FIXTURES} == set(CODES)
 
 
 @pytest.mark.usefixtures("_at_repo_root")
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fixture(path: Path, snapshot):
     # Snapshot files end in .report.txt / .unsafe-fixed, never in a config suffix, so that
     # running dalle-migrate on this repository does not report the snapshots themselves.
-    snapshot.snapshot_dir = SNAPSHOTS
+    code = path.parent.name
+    snapshot.snapshot_dir = SNAPSHOTS / code
     source = path.read_text(encoding="utf-8")
     name = str(path.relative_to(ROOT))
-    found = check(source, name)
-    assert found and {f.code for f in found} == {"DM106"}
+    found = check(source, name, select=(code,))  # (DM106's fixtures hold retiring ids it leaves)
+    assert found and {f.code for f in found} == {code}
     assert all(f.fix is not None and f.fix.applicability.value == "unsafe" for f in found)
     report = render(RunReport(command="check", results=[FileResult(path.relative_to(ROOT), findings=found)]))
     # The finding lines only: the summary line belongs to the text format, not to DM106.
@@ -91,16 +101,17 @@ def test_fixture(path: Path, snapshot):
     assert len(lines) == len(found)
     snapshot.assert_match("".join(lines), f"{_snapshot_name(path)}.report.txt")
 
-    assert fix(source, name, unsafe=False).text == source  # nothing is safe to fix here
-    result = fix(source, name)
+    assert fix(source, name, unsafe=False, select=None).text == source  # nothing is safe to fix here
+    result = fix(source, name, select=(code,))
     snapshot.assert_match(result.text, f"{_snapshot_name(path)}.unsafe-fixed")
     assert result.findings == [] and len(result.fixed) == len(found)
     _parses_as_its_format(path, result.text)
-    assert fix(result.text, name).text == result.text  # idempotent
+    assert fix(result.text, name, select=(code,)).text == result.text  # idempotent
     # Exactly the reported ids changed, nothing else.
     expected = source
+    ids = {"DM106": {"dall-e-2", "dall-e-3", "gpt-image-1"}, "DM107": {"gpt-image-1.5", "gpt-image-1-mini", "chatgpt-image-latest"}}[code]
     for finding in sorted(found, key=lambda f: f.start, reverse=True):
-        assert source[finding.start : finding.end] in {"dall-e-2", "dall-e-3", "gpt-image-1"}
+        assert source[finding.start : finding.end] in ids
         expected = expected[: finding.start] + "gpt-image-2" + expected[finding.end :]
     assert result.text == expected
 
@@ -115,7 +126,7 @@ def test_fixture_through_the_file_pipeline(path: Path, tmp_path: Path):
     assert not checked.skipped and checked.findings and checked.error is None
     fixed = process_file(copy, settings(unsafe_fixes=True), Selection(), fix=True)
     assert fixed.changed and fixed.error is None and fixed.findings == []
-    assert copy.read_text(encoding="utf-8") == fix(path.read_text(encoding="utf-8"), path.name).text
+    assert copy.read_text(encoding="utf-8") == fix(path.read_text(encoding="utf-8"), path.name, select=None).text
 
 
 # -- what must not fire -----------------------------------------------------------------------
@@ -232,6 +243,23 @@ def test_status_follows_the_date_and_the_target():
     assert [m for _, _, m in reported(text, ".env", today="2026-12-01")] == ["gpt-image-1.5", "gpt-image-1"]
     assert reported(text, ".env", today="2026-10-22") == []
     assert fix(text, ".env", target="gpt-image-2.5-flare").text == "A=gpt-image-1.5\nB=gpt-image-2.5-flare\n"
+
+
+def test_a_retiring_id_is_dm107_until_its_shutdown_day_then_dm106():
+    text = "A=gpt-image-1.5\nB=gpt-image-1\n"
+    both = ("DM106", "DM107")
+    codes = lambda today: [(f.code, text[f.start : f.end]) for f in check(text, ".env", both, today=today)]  # noqa: E731
+    assert codes("2026-10-22") == [("DM107", "gpt-image-1.5"), ("DM107", "gpt-image-1")]  # gpt-image-1 shut down on the 23rd
+    assert codes("2026-11-30") == [("DM107", "gpt-image-1.5"), ("DM106", "gpt-image-1")]
+    assert codes("2026-12-01") == [("DM106", "gpt-image-1.5"), ("DM106", "gpt-image-1")]
+    finding = check(text, ".env", ("DM107",), today="2026-11-30")[0]
+    assert "shuts down on 2026-12-01" in finding.message and finding.fix.applicability.value == "unsafe"
+    # Each rule alone: selecting one leaves the other's ids as they are.
+    assert fix(text, ".env", select=("DM107",), today="2026-11-30").text == "A=gpt-image-2\nB=gpt-image-1\n"
+    assert fix(text, ".env", select=("DM106",), today="2026-11-30").text == "A=gpt-image-1.5\nB=gpt-image-2\n"
+    assert check_config(text, settings(today="2026-11-30"), Selection(ignore=("DM106", "DM107"))).findings == []
+    # A target that is itself retiring is not reported as the fix's own value.
+    assert fix("A=gpt-image-1.5\n", ".env", select=("DM107",), today="2026-11-30", target="gpt-image-2").findings == []
 
 
 def test_selection_is_respected():

@@ -496,6 +496,18 @@ PROGRAMS: Sequence[Program] = [
             '            size="1024x1024",',
         ),
     ),
+    # Results looped over beside other values: zip(names, result.data), `*rest, last =
+    # result.data`, and itertools.islice inside enumerate; each image's URL opened with urlopen.
+    Program(
+        "merch_stickers.py",
+        marker="merch sticker",
+        error=DALLE2_GONE,
+        codes=("DM101", "DM201", "DM301", "DM301", "DM301"),
+        requests=gpt_image_2(1),
+        outputs=("otter.png", "heron.png", "badger.png", "preview.png", "sheet-0.png", "sheet-1.png"),
+        sent_before=((GENERATE, "dall-e-2"),),
+        says=("2 more before the preview",),
+    ),
     # The Responses API's image generation tool: the tool's configuration (a module constant)
     # names gpt-image-1 with a DALL-E quality and input_fidelity; the results are base64 already.
     Program(

@@ -67,6 +67,19 @@ ALLOWLIST: List[Allowed] = [
         'studio.images.generate(model="dall-e-3"',
         "studio is an OfflineStudio, the program's own offline stand-in (_OfflineImages.generate only prints)",
     ),
+    Allowed(
+        "fixtures/DM301/iteration.py",
+        "print(first.url)",
+        "first is an item of `names`, a list of str zipped with itself: not an image of the result",
+    ),
+    *(
+        Allowed(
+            "fixtures/DM301/noop_iteration.py",
+            line,
+            "pages is client.models.list().data (the models endpoint's entries): no image result is iterated",
+        )
+        for line in ("print(name, page.url)", "print(tail.url)", "print(item.url)")
+    ),
     # Fuzzer-made regression inputs whose receiver is a name the file never binds: the line raises
     # NameError (or does not even compile), so it reaches no API, and nothing ties the name to openai
     # (DESIGN section 2: an untraced receiver counts only when its model is an OpenAI id; these name none).

@@ -1,4 +1,5 @@
-"""Configuration files (DM106): retired model ids in `.env`, YAML, TOML, JSON and INI/CFG values.
+"""Configuration files (DM106, DM107): retired model ids, and ids with an announced shutdown, in
+`.env`, YAML, TOML, JSON and INI/CFG values.
 
 No parser: a text scan that knows just enough of these formats to tell a *value* from a key,
 a comment or prose, so every finding points at the exact characters of the id and the fix
@@ -58,12 +59,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from .catalog import RETIRED
 from .settings import Settings
 from .engine import InternalError, Selection, TextResult, _positioned, register_handler
 from .noqa import suppressed
 from .findings import Finding, apply_fixes
 from .rules.dm106_retired_model_in_config import RetiredModelInConfig
+from .rules.dm107_deprecated_model_in_config import DeprecatedModelInConfig
+from .rules._model_in_config import ModelInConfig
 from .source import LineIndex
 
 if sys.version_info >= (3, 11):
@@ -71,8 +73,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-CODE = RetiredModelInConfig.code
-RULE = RetiredModelInConfig()
+# The rules this scan reports for, each for the ids of its status (retired, shutting down).
+RULES = (RetiredModelInConfig(), DeprecatedModelInConfig())
 
 Span = Tuple[int, int]
 
@@ -568,8 +570,17 @@ def _json_value_spans(text: str, held: Dict[str, int]) -> Optional[List[Span]]:
 
 # -- handlers ---------------------------------------------------------------------------------
 def retired_ids(settings: Settings) -> Set[str]:
+    return _ids_with(RULES[0].status, settings)
+
+
+def _ids_with(status: str, settings: Settings) -> Set[str]:
     catalog = settings.catalog
-    return {m for m in catalog.models if catalog.status(m, settings.today) == RETIRED}
+    return {m for m in catalog.models if catalog.status(m, settings.today) == status}
+
+
+def _reporting(settings: Settings, selection: Selection) -> Dict[str, ModelInConfig]:
+    """The model ids the selected rules report, each with its rule."""
+    return {m: rule for rule in RULES if selection.enabled(rule.code) for m in _ids_with(rule.status, settings)}
 
 
 # An API description (OpenAPI, Swagger) or a JSON Schema lists the ids an API accepts or once
@@ -603,24 +614,27 @@ def describes_an_api(text: str, fmt: "_Format") -> bool:
     return match is not None and _META_SCHEMA in match.group(1)
 
 
-def _findings(text: str, settings: Settings, fmt: _Format) -> List[Finding]:
+def _findings(text: str, settings: Settings, fmt: _Format, selection: Selection) -> List[Finding]:
     if describes_an_api(text, fmt):
         return []
-    retired = retired_ids(settings)
+    reported = _reporting(settings, selection)
+    if not reported:
+        return []
     not_fixed = fmt.problem
     if not_fixed is None and not _PLAIN_ID.fullmatch(settings.target):
         not_fixed = f"the target {settings.target!r} would need quoting in a configuration file"
     spans = None
     if fmt.json_like and fmt.problem is None and fmt.document is not None:
-        held = _json_values_holding(fmt.document, retired)
+        held = _json_values_holding(fmt.document, set(reported))
         if not held:
             return []
         spans = _json_value_spans(text, held)
     out = []
     for start, end in spans if spans is not None else value_spans(text, fmt.json_like):
         model_id = text[start:end]
-        if model_id in retired:
-            out.append(RULE.config_finding(start, end, model_id, settings, not_fixed=not_fixed))
+        rule = reported.get(model_id)
+        if rule is not None:
+            out.append(rule.config_finding(start, end, model_id, settings, not_fixed=not_fixed))
     return out
 
 
@@ -633,11 +647,11 @@ def _unsuppressed(text: str, findings):
 def check_config(
     text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None
 ) -> TextResult:
-    """Report retired model ids in a configuration file's values (``filename``, when given,
-    tells JSON and TOML files by name instead of by their content)."""
-    if not selection.enabled(CODE):
+    """Report retired and retiring model ids in a configuration file's values (``filename``,
+    when given, tells JSON and TOML files by name instead of by their content)."""
+    if not any(selection.enabled(rule.code) for rule in RULES):
         return TextResult(text, [])
-    return TextResult(text, _positioned(_unsuppressed(text, _findings(text, settings, _format(text, filename))), LineIndex(text)))
+    return TextResult(text, _positioned(_unsuppressed(text, _findings(text, settings, _format(text, filename), selection)), LineIndex(text)))
 
 
 def fix_config(
@@ -645,10 +659,10 @@ def fix_config(
 ) -> TextResult:
     """Apply the (unsafe) fixes when ``settings.unsafe_fixes``; a JSON or TOML file that
     parsed before must parse after, or nothing changes (``InternalError``)."""
-    if not selection.enabled(CODE):
+    if not any(selection.enabled(rule.code) for rule in RULES):
         return TextResult(text, [])
     fmt = _format(text, filename)
-    findings = _unsuppressed(text, _findings(text, settings, fmt))
+    findings = _unsuppressed(text, _findings(text, settings, fmt, selection))
     fixable = [f for f in findings if f.fix is not None and f.fix.applies(settings.unsafe_fixes)]
     if not fixable:
         return TextResult(text, _positioned(findings, LineIndex(text)))
@@ -665,7 +679,7 @@ def fix_config(
             raise InternalError(f"after a fix, {problem}; nothing was written")
     applied_ids = {id(fix) for fix in applied}
     fixed = [f for f in _positioned(fixable, LineIndex(text)) if id(f.fix) in applied_ids]
-    remaining = _unsuppressed(new_text, _findings(new_text, settings, _format(new_text, filename)))
+    remaining = _unsuppressed(new_text, _findings(new_text, settings, _format(new_text, filename), selection))
     return TextResult(new_text, _positioned(remaining, LineIndex(new_text)), fixed)
 
 

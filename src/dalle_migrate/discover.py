@@ -23,7 +23,7 @@ from .source import TEMP_SUFFIX, is_stale_temp
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 NOTEBOOK_SUFFIXES = (".ipynb",)
-# Configuration files where model ids live (DM106): by suffix, and `.env`, `.env.local`, `prod.env`.
+# Configuration files where model ids live (DM106, DM107): by suffix, and `.env`, `.env.local`, `prod.env`.
 CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".json", ".ini", ".cfg")
 
 DEFAULT_EXCLUDES = (

@@ -74,6 +74,11 @@ _SESSION_DOWNLOAD = {"get": "an HTTP session downloads the URL"}
 # What a kept download response's attributes stand for once the image is decoded instead.
 _RESPONSE_STANDS_FOR = {"content": "", "status_code": "200", "ok": "True"}
 _GATHER = {"asyncio.gather", "gather"}
+# Calls whose result pairs the items of their arguments, position by position, in a loop:
+# `for name, image in zip(names, result.data)`.
+_ZIPS = {"zip", "itertools.zip_longest", "zip_longest"}
+# Calls whose result holds the items of their arguments, one after the other.
+_CHAINS = {"itertools.chain", "chain", "itertools.islice", "islice", "itertools.cycle", "cycle"}
 # Methods that give a result's fields as a dict (pydantic, the SDK's models): read by key after.
 _AS_DICT = {"model_dump", "to_dict", "dict"}
 # The result as JSON text, read back by a JSON decoder: `json.loads(result.model_dump_json())`.
@@ -242,10 +247,11 @@ class _Tracker:
                 self.track(reference, kind, depth)
         elif isinstance(target, (cst.Tuple, cst.List)) and kind is Kind.RESPONSES:
             for element in target.elements:
-                self.bind(element.value, Kind.RESPONSE, depth)
+                self.bind(element.value, Kind.RESPONSES if isinstance(element, cst.StarredElement) else Kind.RESPONSE, depth)
         elif isinstance(target, (cst.Tuple, cst.List)) and kind is Kind.DATA:
             for element in target.elements:
-                self.bind(element.value, Kind.IMAGE, depth)
+                # `*rest, last = result.data`: `rest` is a list of the items, `last` one of them.
+                self.bind(element.value, Kind.DATA if isinstance(element, cst.StarredElement) else Kind.IMAGE, depth)
 
     def iterate(self, target: cst.CSTNode, kind: Kind, depth: int) -> None:
         item = {Kind.DATA: Kind.IMAGE, Kind.RESPONSES: Kind.RESPONSE}.get(kind)
@@ -282,8 +288,13 @@ class _Tracker:
                 target = holder.target
                 if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
                     self.iterate(target.elements[1].value, kind, depth)
+        elif name in _ZIPS and kind in (Kind.DATA, Kind.RESPONSES) and arg.star == "" and arg.keyword is None:
+            self._zipped(call, arg, kind, depth)
         elif name in ("list", "reversed", "sorted", "iter", "tuple") and kind in (Kind.DATA, Kind.RESPONSES):
             self.track(call, kind, depth)
+        elif name in _CHAINS and kind in (Kind.DATA, Kind.RESPONSES) and arg.keyword is None and arg.star == "":
+            if not name.endswith("islice") or call.args[0] is arg:  # (islice's others are numbers)
+                self.track(call, kind, depth)
         elif name == "next" and kind is Kind.DATA:
             self.track(call, Kind.IMAGE, depth)
         elif name == "getattr" and kind is Kind.IMAGE and call.args[0] is arg and len(call.args) >= 2:
@@ -299,6 +310,19 @@ class _Tracker:
             self.track(call, Kind.DATA, depth)
         else:
             self.into_function(call, arg, kind, depth)
+
+    def _zipped(self, call: cst.Call, arg: cst.Arg, kind: Kind, depth: int) -> None:
+        """``zip(names, result.data)`` looped over: the target's element at the argument's
+        position is an item (``for name, image in ...``, a comprehension's too)."""
+        holder = self.ctx.parent(call)
+        if not (isinstance(holder, (cst.For, cst.CompFor)) and holder.iter is call):
+            return
+        paired = [a for a in call.args if a.keyword is None]  # (`strict=True` pairs nothing)
+        target = holder.target
+        if all(a.star == "" for a in paired) and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == len(paired):
+            element = target.elements[paired.index(arg)]
+            if not isinstance(element, cst.StarredElement):
+                self.iterate(element.value, kind, depth)
 
     def element(self, node: cst.CSTNode, kind: Kind, depth: int) -> None:
         """A response inside ``[...]`` or ``[c for ...]`` handed to asyncio.gather."""

@@ -11,6 +11,7 @@ from .dm103_implicit_model import ImplicitModel
 from .dm104_unresolved_model import UnresolvedModel
 from .dm105_retired_model_literal import RetiredModelLiteral
 from .dm106_retired_model_in_config import RetiredModelInConfig
+from .dm107_deprecated_model_in_config import DeprecatedModelInConfig
 from .dm201_unsupported_size import UnsupportedSize
 from .dm202_unsupported_quality import UnsupportedQuality
 from .dm203_response_format import ResponseFormat
@@ -32,6 +33,7 @@ ALL_RULES: List[Rule] = [
     UnresolvedModel(),
     RetiredModelLiteral(),
     RetiredModelInConfig(),
+    DeprecatedModelInConfig(),
     UnsupportedSize(),
     UnsupportedQuality(),
     ResponseFormat(),

@@ -1,27 +1,12 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import PurePath
-from typing import Optional
-
+from ..catalog import RETIRED
 from ..settings import Settings
-from ..findings import Applicability, Edit, Finding, Fix, Severity
-from .base import Invalid, Rule
+from ._model_in_config import ModelInConfig, Valid
+from .base import Invalid
 
 
-@dataclass(frozen=True)
-class Valid:
-    """Text on which the rule must not fire, and the kind of file it is (by its name)."""
-
-    code: str
-    filename: str = "example.py"
-
-
-# Code fence language of a rule page's example, by the example's file name.
-_FENCES = {".env": "dotenv", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".ini": "ini", ".cfg": "ini"}
-
-
-class RetiredModelInConfig(Rule):
+class RetiredModelInConfig(ModelInConfig):
     """
     ## What it does
     Finds a retired model id written as a whole value in a configuration file: `.env` files
@@ -50,9 +35,7 @@ class RetiredModelInConfig(Rule):
 
     code = "DM106"
     name = "retired-model-in-config"
-    severity = Severity.WARNING
     summary = "Retired model id in a configuration file"
-    fix_applicability = Applicability.UNSAFE
     VALID = [
         Valid(
             """
@@ -128,12 +111,12 @@ class RetiredModelInConfig(Rule):
             """
             image:
               model: "dall-e-3"  # dall-e-2 before
-              fallbacks: [dall-e-2, gpt-image-1.5]
+              fallbacks: [dall-e-2]
             """,
             """
             image:
               model: "gpt-image-2"  # dall-e-2 before
-              fallbacks: [gpt-image-2, gpt-image-1.5]
+              fallbacks: [gpt-image-2]
             """,
             unsafe=True,
             filename="config.yaml",
@@ -182,30 +165,10 @@ class RetiredModelInConfig(Rule):
         ),
     ]
 
-    # The scan itself lives in ``config_files`` (configuration files are not Python modules):
-    # this rule builds the findings it reports.
-    def config_finding(
-        self, start: int, end: int, model_id: str, settings: Settings, not_fixed: Optional[str] = None
-    ) -> Finding:
-        """The finding for ``model_id`` at ``text[start:end]``; ``not_fixed`` says why it cannot
-        be fixed ("the file is not valid JSON (...)"), and the finding then has no fix."""
-        target = settings.target
-        message = (
-            f"'{model_id}' names a model shut down on {settings.catalog.shutdown(model_id)}; programs reading "
-            f"this configuration send it to the API: use '{target}' (check deployments and other readers first)."
-        )
-        if not_fixed:
-            return Finding(self.code, f"{message} Not fixed: {not_fixed}.", start, end, self.severity)
-        fix = Fix(Applicability.UNSAFE, f"Replace '{model_id}' with '{target}'", (Edit(start, end, target),))
-        return Finding(self.code, message, start, end, self.severity, fix)
+    status = RETIRED
 
-    @classmethod
-    def page(cls) -> str:
-        """The rule's page, its examples fenced in the language of their files."""
-        example = next(iter(cls.INVALID), None)
-        page = super().page()
-        if example is None:
-            return page
-        name = PurePath(example.filename).name
-        suffix = ".env" if name == ".env" or name.startswith(".env.") else PurePath(name).suffix
-        return page.replace("```python", "```" + _FENCES.get(suffix, "text"))
+    def message(self, model_id: str, settings: Settings) -> str:
+        return (
+            f"'{model_id}' names a model shut down on {settings.catalog.shutdown(model_id)}; programs reading "
+            f"this configuration send it to the API: use '{settings.target}' (check deployments and other readers first)."
+        )

@@ -65,6 +65,23 @@ class UrlResponse(Rule):
         ),
         Invalid(
             """
+            from urllib.request import urlopen
+            from openai import OpenAI
+            result = OpenAI().images.generate(model="gpt-image-2", prompt="a fox and a hare", n=2)
+            for name, image in zip(["fox", "hare"], result.data):
+                open(f"{name}.png", "wb").write(urlopen(image.url).read())
+            """,
+            """
+            from urllib.request import urlopen
+            from openai import OpenAI
+            import base64
+            result = OpenAI().images.generate(model="gpt-image-2", prompt="a fox and a hare", n=2)
+            for name, image in zip(["fox", "hare"], result.data):
+                open(f"{name}.png", "wb").write(base64.b64decode(image.b64_json))
+            """,
+        ),
+        Invalid(
+            """
             import requests
             from openai import OpenAI
             client = OpenAI()
