@@ -496,6 +496,42 @@ PROGRAMS: Sequence[Program] = [
             '            size="1024x1024",',
         ),
     ),
+    # A helper class keeps its last response on itself (self.response = client.images.generate(...))
+    # and reads the URL from it in the same method and in another one.
+    Program(
+        "sketch_bot.py",
+        marker="sketch bot",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM202", "DM301", "DM301"),
+        requests=gpt_image_2(1),
+        outputs=("windmill.png",),
+        sent_before=((GENERATE, "dall-e-3"),),
+        says=("link: data:image/png;base64",),
+    ),
+    # Results that come back from a thread pool (executor.submit(draw, ...).result(), at once and
+    # through the future kept in a name) and from asyncio.to_thread(lambda: client.images...).
+    Program(
+        "poster_queue.py",
+        marker="poster queue",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM204", "DM101", "DM301", "DM301", "DM301"),
+        requests=gpt_image_2(3),
+        outputs=("banner.png", "summer.png", "winter.png"),
+    ),
+    # LiteLLM's image_generation passes OpenAI's answer through: `data[0].url` is None on GPT
+    # image models there too; the model moves with --unsafe-fixes (DM501: the router's own id).
+    Program(
+        "litellm_showcase.py",
+        marker="litellm showcase",
+        error=DALLE3_GONE,
+        codes=("DM501", "DM202", "DM301"),
+        requests=gpt_image_2(2),
+        outputs=("cover.png",),
+        pages=(("showcase.html", 2),),
+        sent_before=((GENERATE, "dall-e-3"),),
+        unsafe=True,
+        needs=("litellm",),
+    ),
     # Results looped over beside other values: zip(names, result.data), `*rest, last =
     # result.data`, and itertools.islice inside enumerate; each image's URL opened with urlopen.
     Program(

@@ -24,9 +24,10 @@ Both are proven against the analysis itself (tests/test_prefilter.py: every fixt
 input, end-to-end program and project, rule example and generated case gives the same findings
 with the exits forced open). What neither sees, and the analysis could: an id broken inside its
 stem (``"dall" "-e-3"``, ``"dall\\x2de-3"``), the tool's type split the same way
-(``"image_" "generation"``), the 0.x class imported under another name (``from openai import
-Image as Img``) and an image method reached through a name the call's text does not show
-(``imgs = client.images; imgs.generate(...)``: the analysis does not follow that either).
+(``"image_" "generation"``), and an image method reached through a name the call's text does
+not show (``imgs = client.images; imgs.generate(...)``: the analysis does not follow that
+either). The 0.x class imported under another name (``from openai import Image as Img``) is
+seen by its import: ``Image`` and ``as`` in the bytes, ``Image`` and a verb among the names.
 
 Substring searches over the raw bytes (``bytes.__contains__``, ``bytes.find``) are several times
 faster in CPython than one regular expression with the same alternatives, which matters when
@@ -151,6 +152,9 @@ class Prefilter:
         self.legacy = sdk.legacy_class.encode()
         self._images_call = re.compile(rb"%s%s\.%s(?:(?:%s)%s\.%s)?(?:%s)\b" % (re.escape(self.images), gap, gap, wrappers, gap, gap, methods))
         self._legacy_call = re.compile(rb"%s%s\.%s(?:%s)\b" % (re.escape(self.legacy), gap, gap, verbs))
+        # The 0.x class imported under another name (`from openai import Image as Img`), whose
+        # calls (`Img.create(`) do not spell it.
+        self._legacy_alias = re.compile(rb"%s(?:[ \t\r\n\\]|#[^\n]*)+as[ \t\r\n\\]+[A-Za-z_]" % re.escape(self.legacy))
         # Second stage: names and values as the compiler keeps them.
         self._ids = frozenset(catalog.models)
         self._quoted_id = re.compile(
@@ -253,7 +257,7 @@ class Prefilter:
             if (
                 _spelled(data, self.images, self._images_call)
                 # The 0.x class is imported from the package itself: the file names it.
-                or (self.package in data and _spelled(data, self.legacy, self._legacy_call))
+                or (self.package in data and (_spelled(data, self.legacy, self._legacy_call) or _spelled(data, self.legacy, self._legacy_alias)))
                 or (self._tool_gated and self._names_tool(data))
             ):
                 return True

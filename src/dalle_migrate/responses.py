@@ -33,6 +33,7 @@ from .scopes import Assignment
 from .edits import add_import, delete_statement
 from .findings import Edit
 from .values import dotted_name, literal, passed_argument
+from .wrappers import forwarded_requests
 
 _MAX_DEPTH = 12
 
@@ -74,6 +75,8 @@ _SESSION_DOWNLOAD = {"get": "an HTTP session downloads the URL"}
 # What a kept download response's attributes stand for once the image is decoded instead.
 _RESPONSE_STANDS_FOR = {"content": "", "status_code": "200", "ok": "True"}
 _GATHER = {"asyncio.gather", "gather"}
+# Calls that run a function in a thread and give (an awaitable of) what it returns.
+_TO_THREAD = {"asyncio.to_thread", "to_thread", "anyio.to_thread.run_sync", "to_thread.run_sync"}
 # Calls whose result pairs the items of their arguments, position by position, in a loop:
 # `for name, image in zip(names, result.data)`.
 _ZIPS = {"zip", "itertools.zip_longest", "zip_longest"}
@@ -156,7 +159,9 @@ class _Tracker:
         self.fields = ctx.catalog.response  # data / b64_json / url / revised_prompt
 
     def run(self) -> List[Read]:
-        for call in find_image_calls(self.ctx):
+        # A wrapper that forwards the request (LiteLLM) passes OpenAI's answer through: the same
+        # `data[i].url`, None on GPT image models.
+        for call in [*find_image_calls(self.ctx), *forwarded_requests(self.ctx)]:
             if call.wrapper == "with_streaming_response" or _streams(call):
                 continue
             self.call = call
@@ -204,6 +209,8 @@ class _Tracker:
             self.element(parent, kind, depth)
         elif isinstance(parent, (cst.ListComp, cst.GeneratorExp)) and parent.elt is node:
             self.element(parent, kind, depth)
+        elif isinstance(parent, cst.Lambda) and parent.body is node:
+            self.run_elsewhere(parent, kind, depth)  # asyncio.to_thread(lambda: client.images...)
 
     def attribute(self, node: cst.Attribute, kind: Kind, depth: int) -> None:
         name = node.attr.value
@@ -245,6 +252,9 @@ class _Tracker:
         if isinstance(target, cst.Name):
             for reference in self.references(target):
                 self.track(reference, kind, depth)
+        elif isinstance(target, cst.Attribute):
+            for reference in self.attribute_reads(target):
+                self.track(reference, kind, depth)
         elif isinstance(target, (cst.Tuple, cst.List)) and kind is Kind.RESPONSES:
             for element in target.elements:
                 self.bind(element.value, Kind.RESPONSES if isinstance(element, cst.StarredElement) else Kind.RESPONSE, depth)
@@ -264,6 +274,8 @@ class _Tracker:
             return
         for call in self.calls_of(func):
             self.track(call, kind, depth)
+        for reference in self.references(func.name, assignment_node=func):
+            self.run_elsewhere(reference, kind, depth)  # executor.submit(make_image, prompt)
         for other, call in project_callers(self.ctx, func):  # the project's other modules
             self.into(other).track(call, kind, depth)
 
@@ -310,6 +322,40 @@ class _Tracker:
             self.track(call, Kind.DATA, depth)
         else:
             self.into_function(call, arg, kind, depth)
+
+    def run_elsewhere(self, function: cst.CSTNode, kind: Kind, depth: int) -> None:
+        """A function (a lambda, a name) handed to a thread or an executor, whose result is what
+        the function returns: ``await asyncio.to_thread(f, ...)``, ``await loop.run_in_executor(
+        None, f)``, ``executor.submit(f, ...).result()`` (the future's ``result()``, at once or
+        through the name it is kept in)."""
+        arg = self.ctx.parent(function)
+        call = self.ctx.parent(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(call, cst.Call) or arg.keyword is not None or arg.star:  # type: ignore[union-attr]
+            return
+        name = dotted_name(call.func) or ""
+        method = name.rsplit(".", 1)[-1]
+        position = call.args.index(arg)  # type: ignore[arg-type]
+        if (name in _TO_THREAD and position == 0) or (method == "run_in_executor" and position == 1):
+            self.track(call, kind, depth)
+        elif method == "submit" and position == 0:
+            for future in self._futures(call):
+                self.track(future, kind, depth)
+
+    def _futures(self, submitted: cst.Call) -> List[cst.Call]:
+        """The ``.result()`` calls of the future ``submitted`` returns."""
+        holders: List[cst.CSTNode] = [submitted]
+        parent = self.ctx.parent(submitted)
+        if isinstance(parent, cst.Assign) and parent.value is submitted:  # future = pool.submit(...)
+            for target in parent.targets:
+                if isinstance(target.target, cst.Name):
+                    holders += self.references(target.target)
+        found = []
+        for holder in holders:
+            attribute = self.ctx.parent(holder)
+            call = self.ctx.parent(attribute) if isinstance(attribute, cst.Attribute) and attribute.value is holder else None
+            if isinstance(call, cst.Call) and attribute.attr.value == "result" and call.func is attribute:  # type: ignore[union-attr]
+                found.append(call)
+        return found
 
     def _zipped(self, call: cst.Call, arg: cst.Arg, kind: Kind, depth: int) -> None:
         """``zip(names, result.data)`` looped over: the target's element at the argument's
@@ -393,6 +439,53 @@ class _Tracker:
                     by_function.setdefault(target, []).append(node)
         return by_function.get(func, [])
 
+    def attribute_reads(self, target: cst.Attribute) -> List[cst.CSTNode]:
+        """The reads of ``self.response`` (``cls.``) in the class whose method assigns it a
+        result, when nothing else is ever assigned to it there (``None`` aside, or another
+        image call's result): a helper class keeping its last response for another method."""
+        dotted = dotted_name(target)
+        if dotted is None or dotted.count(".") != 1 or dotted.split(".")[0] not in ("self", "cls"):
+            return []
+        owner = self.ctx_enclosing(target, cst.ClassDef)
+        if owner is None:
+            return []
+        results = self.ctx.memo.get("responses.result_nodes")
+        if results is None:
+            results = self.ctx.memo["responses.result_nodes"] = {id(n) for c in find_image_calls(self.ctx) for n in _result_nodes(self.ctx, c.node)}
+        reads = []
+        for node in self.ctx.inside(owner, cst.Attribute):
+            if node is target or dotted_name(node) != dotted:
+                continue
+            stored, value = self._stored(node)
+            if not stored:
+                reads.append(node)
+            elif not (isinstance(value, cst.Name) and value.value == "None") and id(value) not in results:
+                return []  # it holds something else at times: its reads are not known to be results
+        return reads
+
+    def _stored(self, node: cst.CSTNode) -> Tuple[bool, Optional[cst.CSTNode]]:
+        """Whether ``node`` is assigned to, and the value it is assigned (None: not known)."""
+        holder = self.ctx.parent(node)
+        if isinstance(holder, cst.AssignTarget):
+            return True, self.ctx.parent(holder).value  # type: ignore[union-attr]
+        if isinstance(holder, cst.Element):  # `self.client, self.response = OpenAI(), None`
+            tuple_ = self.ctx.parent(holder)
+            outer = self.ctx.parent(tuple_) if tuple_ is not None else None
+            if isinstance(outer, cst.AssignTarget) and isinstance(tuple_, (cst.Tuple, cst.List)):
+                value = self.ctx.parent(outer).value  # type: ignore[union-attr]
+                if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(tuple_.elements):
+                    element = value.elements[list(tuple_.elements).index(holder)]
+                    return True, None if isinstance(element, cst.StarredElement) else element.value
+                return True, None
+            return _is_target(self.ctx, tuple_), None
+        if isinstance(holder, cst.StarredElement):  # `*self.rest, last = ...`
+            return _is_target(self.ctx, self.ctx.parent(holder)), None
+        if isinstance(holder, cst.AnnAssign) and holder.target is node:
+            return True, holder.value
+        if isinstance(holder, (cst.AugAssign, cst.For, cst.CompFor)) and holder.target is node:
+            return True, None
+        return isinstance(holder, (cst.Del, cst.AsName)), None  # `del self.x`, `with ... as self.x`
+
     def ctx_enclosing(self, node: cst.CSTNode, kind):
         current = self.ctx.parent(node)
         while current is not None and not isinstance(current, kind):
@@ -400,6 +493,27 @@ class _Tracker:
                 return None
             current = self.ctx.parent(current)
         return current
+
+
+def _is_target(ctx: ModuleContext, node: Optional[cst.CSTNode]) -> bool:
+    """Whether a tuple or list is what something assigns to (its elements are stores)."""
+    holder = ctx.parent(node) if node is not None else None
+    if isinstance(holder, cst.AssignTarget):
+        return True
+    if isinstance(holder, (cst.For, cst.CompFor)) and holder.target is node:
+        return True
+    if isinstance(holder, cst.Element):
+        return _is_target(ctx, ctx.parent(holder))
+    return False
+
+
+def _result_nodes(ctx: ModuleContext, call: cst.Call) -> List[cst.CSTNode]:
+    """The call, and ``await call``: what is assigned its result as it is."""
+    nodes: List[cst.CSTNode] = [call]
+    parent = ctx.parent(call)
+    if isinstance(parent, cst.Await):
+        nodes.append(parent)
+    return nodes
 
 
 def _whole_lines(ctx: ModuleContext, statement: cst.CSTNode) -> Tuple[int, int]:

@@ -47,6 +47,14 @@ class UrlResponse(Rule):
         import requests
         page = requests.get("https://example.com").content
         """,
+        """
+        class Gallery:
+            def keep(self, response):  # whatever the caller passes: not known to be a result
+                self.response = response
+
+            def link(self):
+                return self.response.data[0].url
+        """,
     ]
     INVALID = [
         Invalid(
@@ -61,6 +69,61 @@ class UrlResponse(Rule):
             from openai import OpenAI
             response = OpenAI().images.generate(model="gpt-image-2", prompt="x")
             link = f'data:image/png;base64,{json.loads(response.model_dump_json())["data"][0]["b64_json"]}'
+            """,
+        ),
+        Invalid(
+            """
+            import asyncio
+            from urllib.request import urlopen
+            from openai import OpenAI
+            client = OpenAI()
+            async def draw(prompt):
+                response = await asyncio.to_thread(lambda: client.images.generate(model="gpt-image-2", prompt=prompt))
+                return urlopen(response.data[0].url).read()
+            """,
+            """
+            import asyncio
+            from urllib.request import urlopen
+            from openai import OpenAI
+            import base64
+            client = OpenAI()
+            async def draw(prompt):
+                response = await asyncio.to_thread(lambda: client.images.generate(model="gpt-image-2", prompt=prompt))
+                return base64.b64decode(response.data[0].b64_json)
+            """,
+        ),
+        Invalid(
+            """
+            import litellm
+            response = litellm.image_generation(model="gpt-image-2", prompt="a fox")
+            link = response.data[0].url
+            """,
+            """
+            import litellm
+            response = litellm.image_generation(model="gpt-image-2", prompt="a fox")
+            link = f"data:image/png;base64,{response.data[0].b64_json}"
+            """,
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+            class Painter:
+                def __init__(self):
+                    self.client, self.response = OpenAI(), None
+                def paint(self, prompt):
+                    self.response = self.client.images.generate(model="gpt-image-2", prompt=prompt)
+                def link(self):
+                    return self.response.data[0].url
+            """,
+            """
+            from openai import OpenAI
+            class Painter:
+                def __init__(self):
+                    self.client, self.response = OpenAI(), None
+                def paint(self, prompt):
+                    self.response = self.client.images.generate(model="gpt-image-2", prompt=prompt)
+                def link(self):
+                    return f"data:image/png;base64,{self.response.data[0].b64_json}"
             """,
         ),
         Invalid(

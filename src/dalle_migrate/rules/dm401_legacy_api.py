@@ -106,6 +106,19 @@ class LegacyApi(Rule):
         ),
         Invalid(
             """
+            from openai import Image as Img
+            response = Img.create(model="gpt-image-2", prompt="a fox", n=1)
+            b64 = response["data"][0]["b64_json"]
+            """,
+            """
+            from openai import Image as Img
+            import openai
+            response = openai.images.generate(model="gpt-image-2", prompt="a fox", n=1)
+            b64 = response.data[0].b64_json
+            """,
+        ),
+        Invalid(
+            """
             import openai
             async def edit(img):
                 return await openai.Image.acreate_edit(img, model="gpt-image-2", prompt="add a hat", api_key="sk-test")
