@@ -200,7 +200,7 @@ class Prefilter:
         response = catalog.response
         self._result_names = frozenset((response.url_field, response.revised_prompt_field))
         self._result_fields = tuple(sorted(n.encode() for n in self._result_names))
-        self._field_word = re.compile(rb"\b(?:%s)\b" % b"|".join(re.escape(f) for f in self._result_fields))
+        self._field_read = re.compile(rb"\.[ \t]*(?:%s)\b" % b"|".join(re.escape(f) for f in self._result_fields))
         self._tool_key = re.compile(rb"%s[\"']?%s[:=]%s[rRuU]?[\"']$" % (re.escape(tool.type_key.encode()), gap, gap))
 
     def may_hold_values(self, data: bytes, target: str) -> bool:
@@ -223,8 +223,8 @@ class Prefilter:
         (``url``) among its names, not only in its comments. (A
         function's body counts: a comparison there is a use of the value a call elsewhere
         takes, which that call's fix moves with it.)"""
-        if self._names_a_field(data):
-            return True  # (compiling would most often say so too: 0.14 s for a module of 970 KB, each edit)
+        if self._reads_a_field(data):
+            return True  # (what compiling would confirm: 0.14 s for a module of 970 KB, each edit)
         words = _compiled_words(data)
         if words is None:
             return True  # not compiled: analysed, its error reported there
@@ -242,11 +242,14 @@ class Prefilter:
         # A local variable's annotation is dropped by the compiler (`Literal["dall-e-3"]`).
         return self._quoted_id.search(data) is not None and self._id_in_syntax_tree(data)
 
-    def _names_a_field(self, data: bytes) -> bool:
-        """A result's field (``url``) as a word on a line with no ``#`` before it: the compiled
-        proof finds it among the names or the strings, or (a word of a longer string) says no
-        where this says yes, which only asks for more of the analysis."""
-        for match in self._field_word.finditer(data):
+    def _reads_a_field(self, data: bytes) -> bool:
+        """A result's field read as an attribute (``x.url``) on a line with no ``#`` before it:
+        the compiled proof finds the name too (inside a string, it would say no where this says
+        yes, which only asks for more of the analysis). A module that names ``url`` only in its
+        strings or as a variable is left to the compiled proof: taking every such module as
+        holding values made litellm's logging module look for its importers' findings (0.09 ->
+        0.22 s a run)."""
+        for match in self._field_read.finditer(data):
             at = match.start()
             if data.find(b"#", data.rfind(b"\n", 0, at) + 1, at) < 0:
                 return True
