@@ -241,3 +241,31 @@ def test_every_word_the_scan_searches_is_found_alone(monkeypatch) -> None:
         for data in (word, b"x = 1\n" + word + b"\n"):
             assert gated.may_have_findings(data) and gated.may_have_findings(data) == ungated.may_have_findings(data), word
             assert gated.may_call_images(data) == ungated.may_call_images(data), word
+
+
+# -- what a module may hold for its importers (a run of a few files asks it of each) -----------
+@pytest.mark.parametrize(
+    "code,holds",
+    [
+        ("def link(r):\n    return r.data[0].url\n", True),  # a read in code: no compiling needed
+        ("SIZES = {'square': '1024x1024'}\n", True),
+        ("url = 'https://example.com'\n", True),  # a name `url`: the compiled proof says so
+        ("MODEL = 'dall-e-3'\n", True),
+        ("# r.data[0].url, '1024x1024'\nx = 1\n", False),  # in a comment only
+        ("x = 'see the url field and 1024 by 1024'\n", False),
+    ],
+)
+def test_what_a_module_may_hold_for_its_importers(code, holds):
+    assert Prefilter(settings().catalog).code_may_hold_values(code.encode(), "gpt-image-2") is holds
+
+
+@pytest.mark.parametrize("path", [p for p in CORPUS if p.suffix == ".py"], ids=lambda p: str(p.relative_to(ROOT)))
+def test_plain_reads_and_sizes_are_what_compiling_finds(path, monkeypatch):
+    """The byte-level yes (`x.url`, `"1024x1024"` in code) is the compiled proof's own yes on
+    every corpus module that compiles: it spares the compiling, never changes the answer."""
+    prefilter = Prefilter(settings().catalog)
+    data = path.read_bytes()
+    if not prefilter._plainly_holds(data):
+        return
+    monkeypatch.setattr(prefilter, "_plainly_holds", lambda data: False)
+    assert prefilter.code_may_hold_values(data, "gpt-image-2")
