@@ -532,6 +532,17 @@ PROGRAMS: Sequence[Program] = [
         unsafe=True,
         needs=("litellm",),
     ),
+    # The image method read into a module-level name (`draw = client.images.generate`) and called
+    # through it by a helper: the call is judged, fixed and its result followed as the method's.
+    Program(
+        "alias_helper.py",
+        marker="bulletin art",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM202", "DM203", "DM301"),
+        requests=gpt_image_2(2),
+        outputs=("header.png", "footer.png"),
+        sent_before=((GENERATE, "dall-e-3"),),
+    ),
     # Results looped over beside other values: zip(names, result.data), `*rest, last =
     # result.data`, and itertools.islice inside enumerate; each image's URL opened with urlopen.
     Program(

@@ -128,6 +128,7 @@ def model_state(model: Optional[Argument]) -> str:
 class ImageCall:
     node: cst.Call
     endpoint: str  # generate | edit | variation (catalogue endpoint names)
+    method: str  # as the program names it: generate, create_variation, create, acreate_edit...
     surface: Surface
     is_async: bool
     azure: bool
@@ -245,6 +246,7 @@ class _Finder:
         self._import_origins: Dict[int, Origin] = {}  # by id(assignment)
         self._name_origins: Dict[int, Origin] = {}  # by id of the bindings list a name reads
         self._depth_cuts = 0
+        self._aliased_names: Optional[set] = None  # see _method_alias
 
     # -- the calls -----------------------------------------------------------------------------
     def find(self) -> List[ImageCall]:
@@ -262,6 +264,9 @@ class _Finder:
 
     def image_call(self, node: cst.Call) -> Optional[ImageCall]:
         func = node.func
+        aliased = isinstance(func, cst.Name)
+        if aliased:
+            func = self._method_alias(func)  # `gen = client.images.generate; gen(...)`
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value
@@ -270,6 +275,8 @@ class _Finder:
         endpoint = self.ctx.catalog.methods.get(method)
         legacy_endpoint = self.ctx.catalog.legacy_methods.get(method)
         if legacy_endpoint is not None and self.origin(base).kind is Kind.LEGACY_CLASS:
+            if aliased:
+                return None  # (`create = openai.Image.create`: not rewritten to a v1 call yet)
             endpoint = legacy_endpoint
             legacy_azure = any(
                 a.keyword is not None and a.keyword.value in self.sdk.legacy_azure_settings for a in node.args
@@ -297,6 +304,7 @@ class _Finder:
         call = ImageCall(
             node=node,
             endpoint=endpoint,
+            method=method,
             surface=surface,
             is_async=is_async or isinstance(parent, cst.Await),
             azure=azure,
@@ -315,6 +323,27 @@ class _Finder:
         if surface is Surface.UNTRACED and not any(self.ctx.catalog.is_known(m) for m in call.model_ids):
             return None
         return call
+
+    def _method_alias(self, name: cst.Name) -> Optional[cst.Attribute]:
+        """The image method a name is bound to, once, in the scope that calls it: ``gen =
+        client.images.generate`` (the receiver is judged where the method was read)."""
+        if self._aliased_names is None:  # the names any `x = <...>.<image method>` binds, once
+            methods = self.ctx.catalog.methods.keys() | self.ctx.catalog.legacy_methods.keys()
+            self._aliased_names = {
+                target.target.value
+                for assign in self.ctx.nodes(cst.Assign)
+                if isinstance(assign.value, cst.Attribute) and assign.value.attr.value in methods
+                for target in assign.targets
+                if isinstance(target.target, cst.Name)
+            }
+        if name.value not in self._aliased_names:
+            return None  # (most calls: `print(...)`, `len(...)`: no scope is asked)
+        resolver = value_resolver(self.ctx)
+        assignment = resolver.single_assignment(name)
+        value = resolver.assigned_value(assignment.node) if assignment is not None else None
+        if isinstance(value, cst.Attribute) and (value.attr.value in self.ctx.catalog.methods or value.attr.value in self.ctx.catalog.legacy_methods):
+            return value
+        return None
 
     def _arguments(self, node: cst.Call) -> Tuple[Dict[str, Argument], List[cst.Arg], Dict[str, List[Tuple[cst.Arg, Argument]]]]:
         """Keyword arguments by name, entries of resolvable ``**mappings`` included (the last

@@ -83,6 +83,7 @@ def _config(ctx: ModuleContext, node: cst.CSTNode) -> Optional[ImageCall]:
     return ImageCall(
         node=node,  # type: ignore[arg-type]  # a Dict, or the Call building the dict
         endpoint="edit" if edits else "generate",
+        method=ctx.catalog.responses_tool.type_value,
         surface=Surface.RESPONSES_TOOL,
         is_async=False,
         azure=False,

@@ -84,6 +84,7 @@ def _use(ctx: ModuleContext, node: cst.Call, wrapper: Wrapper) -> WrapperUse:
         request = ImageCall(
             node=node,
             endpoint="generate",
+            method=(dotted_name(node.func) or "").rsplit(".", 1)[-1],
             surface=Surface.WRAPPER,
             is_async=False,
             azure=False,

@@ -19,11 +19,9 @@ def method_name(call: ImageCall) -> str:
         return "the image_generation tool"
     if call.surface is Surface.WRAPPER:
         return dotted_name(call.node.func) or "the wrapper"
-    func = call.node.func
-    assert isinstance(func, cst.Attribute)
     if call.surface is Surface.LEGACY:
-        return f"Image.{func.attr.value}"
-    return f"images.{func.attr.value}"
+        return f"Image.{call.method}"
+    return f"images.{call.method}"
 
 
 def retired_ids(ctx: ModuleContext) -> str:

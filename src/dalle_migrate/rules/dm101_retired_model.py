@@ -320,6 +320,18 @@ class RetiredModel(Rule):
             """,
             unsafe=True,
         ),
+        Invalid(
+            """
+            from openai import OpenAI
+            generate = OpenAI().images.generate
+            generate(model="dall-e-3", prompt="a fox")
+            """,
+            """
+            from openai import OpenAI
+            generate = OpenAI().images.generate
+            generate(model="gpt-image-2", prompt="a fox")
+            """,
+        ),
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
