@@ -212,6 +212,20 @@ def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
     return found
 
 
+_PARTIAL = {"functools.partial", "partial"}
+
+
+def _method_read(value: cst.CSTNode, methods) -> Optional[cst.Attribute]:
+    """``x.images.generate`` read as a value, alone or as the first argument of
+    ``functools.partial``; None for anything else."""
+    if isinstance(value, cst.Call) and (dotted_name(value.func) or "") in _PARTIAL and value.args:
+        first = value.args[0]
+        value = first.value if first.keyword is None and not first.star else None
+    if isinstance(value, cst.Attribute) and value.attr.value in methods:
+        return value
+    return None
+
+
 def is_openai_module(ctx: ModuleContext, node: cst.CSTNode) -> bool:
     """Whether an expression holds the ``openai`` package (any alias) or one of its modules."""
     return _finder(ctx).origin(node).kind is Kind.OPENAI_MODULE
@@ -265,8 +279,9 @@ class _Finder:
     def image_call(self, node: cst.Call) -> Optional[ImageCall]:
         func = node.func
         aliased = isinstance(func, cst.Name)
+        bound: Optional[cst.Call] = None  # functools.partial(client.images.generate, model=...)
         if aliased:
-            func = self._method_alias(func)  # `gen = client.images.generate; gen(...)`
+            func, bound = self._method_alias(func)  # `gen = client.images.generate; gen(...)`
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value
@@ -300,6 +315,11 @@ class _Finder:
         else:
             return None
         arguments, unresolved, repeated = self._arguments(node)
+        if bound is not None:  # the partial's keywords, which the call's own override
+            given, given_unresolved, given_repeated = self._arguments(bound)
+            arguments = {**given, **arguments}
+            unresolved = given_unresolved + unresolved
+            repeated = {**given_repeated, **repeated}
         parent = self.ctx.parent(node)
         call = ImageCall(
             node=node,
@@ -324,26 +344,27 @@ class _Finder:
             return None
         return call
 
-    def _method_alias(self, name: cst.Name) -> Optional[cst.Attribute]:
+    def _method_alias(self, name: cst.Name) -> Tuple[Optional[cst.Attribute], Optional[cst.Call]]:
         """The image method a name is bound to, once, in the scope that calls it: ``gen =
-        client.images.generate`` (the receiver is judged where the method was read)."""
+        client.images.generate`` (the receiver is judged where the method was read), or
+        ``functools.partial(client.images.generate, model=...)`` (with that partial call)."""
         if self._aliased_names is None:  # the names any `x = <...>.<image method>` binds, once
             methods = self.ctx.catalog.methods.keys() | self.ctx.catalog.legacy_methods.keys()
             self._aliased_names = {
                 target.target.value
                 for assign in self.ctx.nodes(cst.Assign)
-                if isinstance(assign.value, cst.Attribute) and assign.value.attr.value in methods
+                if _method_read(assign.value, methods) is not None
                 for target in assign.targets
                 if isinstance(target.target, cst.Name)
             }
         if name.value not in self._aliased_names:
-            return None  # (most calls: `print(...)`, `len(...)`: no scope is asked)
+            return None, None  # (most calls: `print(...)`, `len(...)`: no scope is asked)
         resolver = value_resolver(self.ctx)
         assignment = resolver.single_assignment(name)
         value = resolver.assigned_value(assignment.node) if assignment is not None else None
-        if isinstance(value, cst.Attribute) and (value.attr.value in self.ctx.catalog.methods or value.attr.value in self.ctx.catalog.legacy_methods):
-            return value
-        return None
+        methods = self.ctx.catalog.methods.keys() | self.ctx.catalog.legacy_methods.keys()
+        method = _method_read(value, methods) if value is not None else None
+        return method, (value if isinstance(value, cst.Call) and method is not None else None)
 
     def _arguments(self, node: cst.Call) -> Tuple[Dict[str, Argument], List[cst.Arg], Dict[str, List[Tuple[cst.Arg, Argument]]]]:
         """Keyword arguments by name, entries of resolvable ``**mappings`` included (the last
