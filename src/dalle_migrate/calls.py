@@ -129,6 +129,10 @@ class ImageCall:
     node: cst.Call
     endpoint: str  # generate | edit | variation (catalogue endpoint names)
     method: str  # as the program names it: generate, create_variation, create, acreate_edit...
+    # `x.images.<method>` where the program names it: the call's own `func`, or read elsewhere
+    # (`gen = client.images.generate`, `asyncio.to_thread(client.images.generate, ...)`); None
+    # for a wrapper's call or a tool's configuration.
+    method_node: Optional[cst.Attribute]
     surface: Surface
     is_async: bool
     azure: bool
@@ -213,6 +217,23 @@ def find_image_calls(ctx: ModuleContext) -> List[ImageCall]:
 
 
 _PARTIAL = {"functools.partial", "partial"}
+# Calls that run a function in a thread and, awaited, give what it returns; those in
+# `THREAD_RUNNERS_FORWARDING` pass it their own keyword arguments too (anyio's are its options).
+THREAD_RUNNERS_FORWARDING = frozenset({
+    "asyncio.to_thread", "to_thread", "run_in_threadpool", "starlette.concurrency.run_in_threadpool",
+    "fastapi.concurrency.run_in_threadpool",
+})
+THREAD_RUNNERS = THREAD_RUNNERS_FORWARDING | {"anyio.to_thread.run_sync", "to_thread.run_sync"}
+
+
+def _runs_in_thread(node: cst.Call) -> bool:
+    """``asyncio.to_thread(f, ...)`` and the like, whose keywords go to ``f``."""
+    func = node.func
+    last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    if last not in ("to_thread", "run_in_threadpool") or not node.args:
+        return False  # (most calls: one comparison)
+    first = node.args[0]
+    return first.keyword is None and not first.star and (dotted_name(func) or "") in THREAD_RUNNERS_FORWARDING
 
 
 def _method_read(value: cst.CSTNode, methods) -> Optional[cst.Attribute]:
@@ -261,6 +282,7 @@ class _Finder:
         self._name_origins: Dict[int, Origin] = {}  # by id of the bindings list a name reads
         self._depth_cuts = 0
         self._aliased_names: Optional[set] = None  # see _method_alias
+        self._method_names = ctx.catalog.methods.keys() | ctx.catalog.legacy_methods.keys()  # v1's and 0.x's
 
     # -- the calls -----------------------------------------------------------------------------
     def find(self) -> List[ImageCall]:
@@ -278,12 +300,14 @@ class _Finder:
 
     def image_call(self, node: cst.Call) -> Optional[ImageCall]:
         func = node.func
-        aliased = isinstance(func, cst.Name)
         bound: Optional[cst.Call] = None  # functools.partial(client.images.generate, model=...)
-        if aliased:
+        if _runs_in_thread(node):  # `await asyncio.to_thread(client.images.generate, model=...)`
+            func = _method_read(node.args[0].value, self._method_names)
+        elif isinstance(func, cst.Name):
             func, bound = self._method_alias(func)  # `gen = client.images.generate; gen(...)`
         if not isinstance(func, cst.Attribute):
             return None
+        aliased = func is not node.func  # the method is named elsewhere: not rewritten here
         method = func.attr.value
         base = func.value
         wrapper = None
@@ -325,6 +349,7 @@ class _Finder:
             node=node,
             endpoint=endpoint,
             method=method,
+            method_node=func,
             surface=surface,
             is_async=is_async or isinstance(parent, cst.Await),
             azure=azure,
@@ -349,11 +374,10 @@ class _Finder:
         client.images.generate`` (the receiver is judged where the method was read), or
         ``functools.partial(client.images.generate, model=...)`` (with that partial call)."""
         if self._aliased_names is None:  # the names any `x = <...>.<image method>` binds, once
-            methods = self.ctx.catalog.methods.keys() | self.ctx.catalog.legacy_methods.keys()
             self._aliased_names = {
                 target.target.value
                 for assign in self.ctx.nodes(cst.Assign)
-                if _method_read(assign.value, methods) is not None
+                if _method_read(assign.value, self._method_names) is not None
                 for target in assign.targets
                 if isinstance(target.target, cst.Name)
             }
@@ -362,8 +386,7 @@ class _Finder:
         resolver = value_resolver(self.ctx)
         assignment = resolver.single_assignment(name)
         value = resolver.assigned_value(assignment.node) if assignment is not None else None
-        methods = self.ctx.catalog.methods.keys() | self.ctx.catalog.legacy_methods.keys()
-        method = _method_read(value, methods) if value is not None else None
+        method = _method_read(value, self._method_names) if value is not None else None
         return method, (value if isinstance(value, cst.Call) and method is not None else None)
 
     def _arguments(self, node: cst.Call) -> Tuple[Dict[str, Argument], List[cst.Arg], Dict[str, List[Tuple[cst.Arg, Argument]]]]:

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from .calls import ImageCall, find_image_calls
+from .calls import THREAD_RUNNERS, ImageCall, find_image_calls
 from .context import ModuleContext, one_line
 from .scopes import Assignment
 from .edits import add_import, delete_statement
@@ -75,8 +75,6 @@ _SESSION_DOWNLOAD = {"get": "an HTTP session downloads the URL"}
 # What a kept download response's attributes stand for once the image is decoded instead.
 _RESPONSE_STANDS_FOR = {"content": "", "status_code": "200", "ok": "True"}
 _GATHER = {"asyncio.gather", "gather"}
-# Calls that run a function in a thread and give (an awaitable of) what it returns.
-_TO_THREAD = {"asyncio.to_thread", "to_thread", "anyio.to_thread.run_sync", "to_thread.run_sync"}
 # Calls whose result pairs the items of their arguments, position by position, in a loop:
 # `for name, image in zip(names, result.data)`.
 _ZIPS = {"zip", "itertools.zip_longest", "zip_longest"}
@@ -332,14 +330,13 @@ class _Tracker:
         call = self.ctx.parent(arg) if isinstance(arg, cst.Arg) else None
         if not isinstance(call, cst.Call) or arg.keyword is not None or arg.star:  # type: ignore[union-attr]
             return
-        name = dotted_name(call.func) or ""
-        method = name.rsplit(".", 1)[-1]
-        position = call.args.index(arg)  # type: ignore[arg-type]
-        if (name in _TO_THREAD and position == 0) or (method == "run_in_executor" and position == 1):
-            self.track(call, kind, depth)
-        elif method == "submit" and position == 0:
+        if _runs_at(call) != call.args.index(arg):  # type: ignore[arg-type]
+            return
+        if (dotted_name(call.func) or "").rsplit(".", 1)[-1] == "submit":
             for future in self._futures(call):
                 self.track(future, kind, depth)
+        else:
+            self.track(call, kind, depth)
 
     def _futures(self, submitted: cst.Call) -> List[cst.Call]:
         """The ``.result()`` calls of the future ``submitted`` returns."""
@@ -493,6 +490,30 @@ class _Tracker:
                 return None
             current = self.ctx.parent(current)
         return current
+
+
+def _downloads_in_thread(call: cst.Call, arg: cst.Arg) -> str:
+    """Why ``arg`` is downloaded by a function run in a thread (``await asyncio.to_thread(
+    requests.get, url)``, ``loop.run_in_executor(None, requests.get, url)``, ``pool.submit(...)``):
+    the response it gives is used where the result is awaited, which is not rewritten; ""
+    otherwise."""
+    at = _runs_at(call)
+    if at is None or len(call.args) < at + 2 or call.args[at + 1] is not arg:
+        return ""
+    function = dotted_name(call.args[at].value) or ""
+    if function in _DOWNLOAD_FUNCS or function.rsplit(".", 1)[-1] in _SESSION_DOWNLOAD:
+        return f"`{function}` downloads the URL in a thread (`{dotted_name(call.func)}`)"
+    return ""
+
+
+def _runs_at(call: cst.Call) -> Optional[int]:
+    """Where the function a call runs in a thread or an executor is among its arguments:
+    ``asyncio.to_thread(f, ...)`` and ``pool.submit(f, ...)`` 0, ``loop.run_in_executor(None, f,
+    ...)`` 1; None for other calls."""
+    name = dotted_name(call.func) or ""
+    if name in THREAD_RUNNERS:
+        return 0
+    return {"submit": 0, "run_in_executor": 1}.get(name.rsplit(".", 1)[-1])
 
 
 def _is_target(ctx: ModuleContext, node: Optional[cst.CSTNode]) -> bool:
@@ -772,6 +793,9 @@ class Sinks:
                 ("base64", "pathlib"),
                 "Write the decoded bytes to the file",
             )
+        threaded = _downloads_in_thread(call, arg)
+        if threaded:
+            return Rewrite(blocker=f"{threaded}; use `{decoded}` for the image bytes")
         if name in _IPYTHON_IMAGE and (first or (arg.keyword is not None and arg.keyword.value == "url")):
             start, end = self.ctx.span(arg)
             return Rewrite([self._edit(start, end, f"data={decoded}")], ("base64",), f"Show `{decoded}`")
@@ -938,6 +962,9 @@ class Sinks:
                 return f"`{self.ctx.code(call)}` downloads the URL and its response object is used further", []
             start, end = self.ctx.span(consumer)
             return "", [self._edit(start, end, decoded)]
+        threaded = _downloads_in_thread(call, arg)
+        if threaded:
+            return threaded, []
         tracker = _Tracker(self.ctx)
         found = tracker.parameter_for(call, arg)
         if found is None:

@@ -84,6 +84,7 @@ def _config(ctx: ModuleContext, node: cst.CSTNode) -> Optional[ImageCall]:
         node=node,  # type: ignore[arg-type]  # a Dict, or the Call building the dict
         endpoint="edit" if edits else "generate",
         method=ctx.catalog.responses_tool.type_value,
+        method_node=None,
         surface=Surface.RESPONSES_TOOL,
         is_async=False,
         azure=False,

@@ -85,6 +85,7 @@ def _use(ctx: ModuleContext, node: cst.Call, wrapper: Wrapper) -> WrapperUse:
             node=node,
             endpoint="generate",
             method=(dotted_name(node.func) or "").rsplit(".", 1)[-1],
+            method_node=None,
             surface=Surface.WRAPPER,
             is_async=False,
             azure=False,

@@ -67,8 +67,10 @@ class VariationEndpoint(Rule):
         endpoint = ctx.catalog.endpoint(call.endpoint)
         message = f"`{method_name(call)}`: {endpoint.retired_message}."
         func = call.node.func
-        if call.surface is Surface.LEGACY or not isinstance(func, cst.Attribute):
-            yield self.finding(ctx, func, message)  # DM401 turns it into a v1 call first
+        if call.surface is Surface.LEGACY or call.method_node is not func:
+            # DM401 turns a 0.x call into a v1 call first; a method named elsewhere (`gen =
+            # client.images.create_variation`) serves other calls too.
+            yield self.finding(ctx, func, message)
             return
         target = ctx.settings.target
         like = quote_like(call)
