@@ -570,7 +570,7 @@ def _json_value_spans(text: str, held: Dict[str, int]) -> Optional[List[Span]]:
 
 # -- handlers ---------------------------------------------------------------------------------
 def retired_ids(settings: Settings) -> Set[str]:
-    return _ids_with(RULES[0].status, settings)
+    return _ids_with(RetiredModelInConfig.status, settings)
 
 
 def _ids_with(status: str, settings: Settings) -> Set[str]:
