@@ -67,6 +67,7 @@ class Surface(str, enum.Enum):
     UNTRACED = "untraced"  # receiver unknown; counted because its model is an OpenAI id
     RESPONSES_TOOL = "responses-tool"  # an image generation tool's configuration (tools.py)
     WRAPPER = "wrapper"  # a wrapper library's call forwarding the Images parameters (wrappers.py)
+    HTTP = "http"  # a plain HTTP request to an Images endpoint; arguments are its body's (http_requests.py)
 
 
 # How the call names its model.
@@ -399,19 +400,11 @@ class _Finder:
         passed_by: Dict[str, cst.Arg] = {}
         for arg in node.args:
             if arg.star == "**":
-                entries = resolver.dict_entries(arg.value)
-                if entries is None:
+                mapped = mapping_arguments(self.ctx, arg.value)
+                if mapped is None:
                     unresolved.append(arg)
                     continue
-                passed = [Argument(name, value, holder, container, resolver.resolve) for name, value, holder, container in entries]
-                latest: Dict[str, Argument] = {}
-                for argument in passed:  # within one mapping the last entry wins; earlier ones may be sent too
-                    earlier = latest.get(argument.name)
-                    if earlier is not None and not (earlier.container is argument.container and isinstance(argument.container, cst.Dict)):
-                        # (A key written twice in one dict literal is never sent the first time.)
-                        argument.shadowed = earlier.shadowed + [dataclasses.replace(earlier, shadowed=[], _resolution=None)]
-                    latest[argument.name] = argument
-                passed = list(latest.values())
+                passed = list(mapped.values())
             elif arg.keyword is not None:
                 passed = [Argument(arg.keyword.value, arg.value, arg, node, resolver.resolve)]
             else:
@@ -770,6 +763,25 @@ class _Finder:
                 self.module_is_azure = True
         elif attr in self.sdk.module_azure_settings:
             self.module_is_azure = True
+
+
+def mapping_arguments(ctx: ModuleContext, node: cst.BaseExpression) -> Optional[Dict[str, Argument]]:
+    """The entries of the dict an expression holds, as arguments by name (a ``**mapping``, an
+    HTTP request's JSON body); None when what it holds is not known. Within one mapping the last
+    entry wins; earlier ones set in other places (another branch) may be sent too."""
+    resolver = value_resolver(ctx)
+    entries = resolver.dict_entries(node)
+    if entries is None:
+        return None
+    latest: Dict[str, Argument] = {}
+    for name, value, holder, container in entries:
+        argument = Argument(name, value, holder, container, resolver.resolve)
+        earlier = latest.get(name)
+        if earlier is not None and not (earlier.container is container and isinstance(container, cst.Dict)):
+            # (A key written twice in one dict literal is never sent the first time.)
+            argument.shadowed = earlier.shadowed + [dataclasses.replace(earlier, shadowed=[], _resolution=None)]
+        latest[name] = argument
+    return latest
 
 
 def _combine(origins: Iterable[Origin]) -> Origin:

@@ -272,6 +272,15 @@ class ResponsesTool:
 
 
 @dataclass(frozen=True)
+class HttpApi:
+    """The Images API reached over plain HTTP: OpenAI's host, and how Azure's requests look."""
+
+    api_host: str = "api.openai.com"
+    azure_host_suffixes: Tuple[str, ...] = ()
+    azure_path_marker: str = "/deployments/"
+
+
+@dataclass(frozen=True)
 class Wrapper:
     """A library that calls the Images API for the program (catalogue ``[wrappers.*]``)."""
 
@@ -378,6 +387,12 @@ class Catalog:
                 fields=tuple(tool.get("fields", ())),
                 default_model=tool.get("default_model"),
                 builders=tuple(tool.get("builders", ("dict",))),
+            )
+            http = data.get("http", {})
+            self.http = HttpApi(
+                api_host=http.get("api_host", "api.openai.com"),
+                azure_host_suffixes=tuple(http.get("azure_host_suffixes", ())),
+                azure_path_marker=http.get("azure_path_marker", "/deployments/"),
             )
             self.methods: Dict[str, str] = {e.sdk_method: name for name, e in self.endpoints.items()}
             self.legacy_methods: Dict[str, str] = {

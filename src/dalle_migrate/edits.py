@@ -322,6 +322,20 @@ def insert_keywords(ctx: ModuleContext, call: cst.Call, pairs) -> Edit:
     return dataclasses.replace(_insert_keyword(ctx, call, name, value_code), local=_is_literal(value_code))
 
 
+def insert_entry(ctx: ModuleContext, mapping: cst.Dict, key_code: str, value_code: str) -> Edit:
+    """Add ``key: value`` as the first entry of a dict literal, in its own layout (an HTTP
+    request's JSON body naming its model)."""
+    text = ctx.text
+    entry = f"{key_code}: {value_code}"
+    if mapping.elements:
+        start, _ = ctx.span(mapping.elements[0])
+        indent = text[_line_start(text, start) : start]
+        separator = f",{ctx.newline}{indent}" if indent.strip(_HSPACE) == "" else ", "
+        return Edit(start, start, entry + separator, local=_is_literal(value_code))
+    start, _ = ctx.span(mapping)
+    return Edit(start + 1, start + 1, entry, local=_is_literal(value_code))
+
+
 def _is_literal(code: str) -> bool:
     try:
         ast.literal_eval(code)

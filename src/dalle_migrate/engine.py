@@ -26,6 +26,7 @@ import libcst as cst
 
 from .context import ModuleContext, Settings, UnfaithfulParse
 from .calls import find_image_calls
+from .http_requests import find_http_requests
 from .tools import find_tool_configs
 from .wrappers import forwarded_requests
 from .findings import Edit, FileResult, Finding, Fix, Severity, apply_fixes, text_digest
@@ -55,10 +56,12 @@ def analyze(ctx: ModuleContext, selection: Selection, foreign: Optional[List[Fin
     calls = find_image_calls(ctx)
     tool_configs = find_tool_configs(ctx)
     forwarded = forwarded_requests(ctx)
+    http = find_http_requests(ctx)
     placed: Dict[tuple, int] = {}  # key of a finding placed elsewhere -> its index in ``foreign``
     for rule in rules:
         produced = [(f, None) for f in rule.check_module(ctx)]
         judged = calls + (tool_configs if rule.judges_tool_configs else []) + (forwarded if rule.judges_wrapper_calls else [])
+        judged += http if rule.judges_http_requests else []
         for call in judged:
             found = rule.check_call(call, ctx)
             if call.azure and rule.judges_target_parameters:

@@ -9,13 +9,15 @@ reported by that module's analysis, wherever they are defined. So:
 1. **The byte scan** (every file, in the run's scan): a model id's stem (``dall-e-``,
    ``gpt-image-``) or an image call's text (``images`` followed by ``.`` and a method,
    ``Image.create``...; spaces, line breaks and continuations allowed between the parts), or
-   the Responses image tool's configuration (``"type": "image_generation"``). Chat,
+   the Responses image tool's configuration (``"type": "image_generation"``), or an Images
+   endpoint's path (``images/generations``), which a plain HTTP request's URL ends with. Chat,
    embeddings and agents code that names ``openai`` has neither, and is never decoded. For a
    notebook the code cells are what counts: one kept for an id in a markdown cell or an output
    is decoded by the C JSON decoder and its code scanned again, outputs never walked.
 2. **The compiled proof** (a file the scan kept, before LibCST): CPython compiles it, in C, and
    the names and string constants of its code objects must hold ``images`` with an image
-   method, ``Image`` with a legacy verb, or a model id; the compiler joins ids written with
+   method, ``Image`` with a legacy verb, a model id, or a string holding an endpoint's path;
+   the compiler joins ids written with
    escapes or split over several literals. What it drops (a local variable's annotation,
    ``if False:`` blocks) is looked for in CPython's syntax tree when the text quotes an id.
    A file CPython cannot compile goes to the analysis, which reports it.
@@ -73,9 +75,16 @@ def grep_pattern(catalog: Catalog) -> str:
     parts = [n.decode().replace(".", r"\.") for n in needles(catalog)]
     parts.append(rf"{sdk.images_attribute}\.(({wrappers})\.)?({methods})")
     parts.append(rf"{sdk.legacy_class}\.({verbs})")
+    parts.extend(p.decode() for p in endpoint_paths(catalog))
     tool = catalog.responses_tool
     parts.append(rf"{tool.type_key}[\"']?[[:space:]]*[:=][[:space:]]*[\"']{tool.type_value}")
     return "|".join(parts)
+
+
+def endpoint_paths(catalog: Catalog) -> Tuple[bytes, ...]:
+    """The Images endpoints' paths as a request's URL ends (``images/generations``): a module
+    sending a plain HTTP request writes one (http_requests.py)."""
+    return tuple(sorted({("images/" + e.path.rsplit("/images/", 1)[1]).encode() for e in catalog.endpoints.values() if "/images/" in e.path}))
 
 
 def _minimal(words: Iterable[str]) -> List[str]:
@@ -201,6 +210,9 @@ class Prefilter:
         self._result_names = frozenset((response.url_field, response.revised_prompt_field))
         self._result_fields = tuple(sorted(n.encode() for n in self._result_names))
         self._field_read = re.compile(rb"\.[ \t]*(?:%s)\b" % b"|".join(re.escape(f) for f in self._result_fields))
+        # A plain HTTP request to an Images endpoint: its path in a string.
+        self._paths = endpoint_paths(catalog)
+        self._path_texts = tuple(p.decode() for p in self._paths)
         self._tool_key = re.compile(rb"%s[\"']?%s[:=]%s[rRuU]?[\"']$" % (re.escape(tool.type_key.encode()), gap, gap))
 
     def may_hold_values(self, data: bytes, target: str) -> bool:
@@ -280,6 +292,9 @@ class Prefilter:
                 return True
             if _holds_a_word(data, self._probes_gated):
                 return True
+            for path in self._paths:  # (each holds the gate: `images/...`)
+                if path in data:
+                    return True
         if not self._tool_gated and self._names_tool(data):
             return True
         return _holds_a_word(data, self._probes_open)
@@ -307,7 +322,7 @@ class Prefilter:
         never taken for this one's."""
         return repr((
             self.images, self.legacy, self.package, sorted(self._methods), sorted(self._verbs), self._tool,
-            self._wrapper_words, sorted((sorted(p), sorted(s), t, f) for p, s, t, f in self._wrappers),
+            self._wrapper_words, sorted((sorted(p), sorted(s), t, f) for p, s, t, f in self._wrappers), self._paths,
         ))
 
     def code_may_call_images(self, data: bytes) -> bool:
@@ -325,8 +340,19 @@ class Prefilter:
         key, value = self._tool
         if value in strings and (key in strings or key in names):
             return True
+        if self._sends_to_images(strings):
+            return True
         roots = {name.split(".", 1)[0] for name in names}
         return any(not packages.isdisjoint(roots) for packages, _, _, _ in self._wrappers)
+
+    def _sends_to_images(self, strings: set) -> bool:
+        """Whether a string constant holds an Images endpoint's path (a request's URL)."""
+        for text in strings:
+            if "images/" in text:
+                for path in self._path_texts:
+                    if path in text:
+                        return True
+        return False
 
     def _configures_tool(self, data: bytes) -> bool:
         """The tool's type after its key, in the text (the compiled code has both words, never
@@ -391,6 +417,8 @@ class Prefilter:
         key, value = self._tool
         if value in strings and (key in strings or key in names) and self._configures_tool(data):
             return True  # an image generation tool's configuration (a dict, or `dict(type=...)`)
+        if self._sends_to_images(strings):
+            return True  # a plain HTTP request to an Images endpoint (its URL's path in a string)
         roots = {name.split(".", 1)[0] for name in names}  # `from a.b import c` names `a.b`
         for packages, symbols, tool_name, forwards in self._wrappers:
             if packages.isdisjoint(roots) or (symbols.isdisjoint(names) and tool_name not in strings):

@@ -27,12 +27,13 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from .calls import THREAD_RUNNERS, ImageCall, find_image_calls
+from .calls import THREAD_RUNNERS, ImageCall, Surface, find_image_calls
 from .context import ModuleContext, one_line
 from .scopes import Assignment
 from .edits import add_import, delete_statement
 from .findings import Edit
-from .values import dotted_name, literal, passed_argument
+from .values import dotted_name, literal, passed_argument, string_value
+from .http_requests import find_http_requests
 from .wrappers import forwarded_requests
 
 _MAX_DEPTH = 12
@@ -84,11 +85,13 @@ _CHAINS = {"itertools.chain", "chain", "itertools.islice", "islice", "itertools.
 _AS_DICT = {"model_dump", "to_dict", "dict"}
 # The result as JSON text, read back by a JSON decoder: `json.loads(result.model_dump_json())`.
 _AS_JSON = {"model_dump_json", "to_json", "json"}
+_HTTP_BODY = {"text", "content"}  # an HTTP response's body, undecoded (`json.loads(r.text)`)
 _JSON_LOADS = {"json.loads", "loads", "orjson.loads", "ujson.loads", "simplejson.loads"}
 
 
 class Kind(enum.Enum):
     RAW = "raw response"  # with_raw_response: .parse() gives the response
+    HTTP = "HTTP response"  # a plain HTTP request's (http_requests.py): .json() gives the response, a dict
     RESPONSE = "response"
     RESPONSES = "responses"  # asyncio.gather(...) of responses
     DATA = "data"  # response.data
@@ -164,6 +167,9 @@ class _Tracker:
                 continue
             self.call = call
             self.track(call.node, Kind.RAW if call.wrapper == "with_raw_response" else Kind.RESPONSE, 0)
+        for call in find_http_requests(self.ctx):
+            self.call = call
+            self.track(call.node, Kind.HTTP, 0)
         unique: Dict[int, Read] = {}
         for read in self.reads:
             unique.setdefault(id(read.node), read)
@@ -209,9 +215,25 @@ class _Tracker:
             self.element(parent, kind, depth)
         elif isinstance(parent, cst.Lambda) and parent.body is node:
             self.run_elsewhere(parent, kind, depth)  # asyncio.to_thread(lambda: client.images...)
+        elif isinstance(parent, cst.WithItem) and parent.item is node and parent.asname is not None and kind is Kind.HTTP:
+            self.bind(parent.asname.name, kind, depth)  # `async with session.post(...) as response`
 
     def attribute(self, node: cst.Attribute, kind: Kind, depth: int) -> None:
         name = node.attr.value
+        called = self.ctx.parent(node)
+        called = called if isinstance(called, cst.Call) and called.func is node else None
+        if kind is Kind.HTTP:
+            if name == "json" and called is not None:
+                self.track(called, Kind.RESPONSE, depth)  # `response.json()`: the decoded body
+            elif name in _HTTP_BODY:
+                arg = self.ctx.parent(node)
+                loads = self.ctx.parent(arg) if isinstance(arg, cst.Arg) else None
+                if isinstance(loads, cst.Call) and (dotted_name(loads.func) or "") in _JSON_LOADS and loads.args[0] is arg:
+                    self.track(loads, Kind.RESPONSE, depth)  # json.loads(response.text)
+            return
+        if name == "get" and called is not None and self.call.surface is Surface.HTTP and called.args:
+            self.entry(called, string_value(called.args[0].value), kind, depth)  # `body.get("data")`
+            return
         if kind is Kind.RAW and name == "parse":
             call = self.ctx.parent(node)
             if isinstance(call, cst.Call) and call.func is node:
@@ -233,8 +255,12 @@ class _Tracker:
 
     def subscript(self, node: cst.Subscript, kind: Kind, depth: int) -> None:
         key = _subscript_key(node)
-        if kind in (Kind.RESPONSE, Kind.IMAGE) and isinstance(key, str) and key.isidentifier():
-            self.dict_accesses.append(DictAccess(self.call, node, key))
+        if kind in (Kind.RESPONSE, Kind.IMAGE) and isinstance(key, str) and key.isidentifier() and self.call.surface is not Surface.HTTP:
+            self.dict_accesses.append(DictAccess(self.call, node, key))  # (a decoded JSON body is a dict)
+        self.entry(node, key, kind, depth)
+
+    def entry(self, node: cst.BaseExpression, key, kind: Kind, depth: int) -> None:
+        """``node`` reads entry ``key`` of a dict-shaped result (``[key]``, ``.get(key)``)."""
         if kind is Kind.RESPONSE and key == self.fields.data_field:
             self.track(node, Kind.DATA, depth)
         elif kind is Kind.DATA and isinstance(key, int):
@@ -242,7 +268,8 @@ class _Tracker:
         elif kind is Kind.RESPONSES and isinstance(key, int):
             self.track(node, Kind.RESPONSE, depth)
         elif kind is Kind.IMAGE and key in (self.fields.url_field, self.fields.revised_prompt_field):
-            self.reads.append(Read(self.call, key, node, node.value, dict_style=True))
+            image = node.value if isinstance(node, cst.Subscript) else node.func.value  # type: ignore[attr-defined]
+            self.reads.append(Read(self.call, key, node, image, dict_style=True))
         elif kind is Kind.DATA and key is _SLICE:
             self.track(node, Kind.DATA, depth)
 

@@ -21,6 +21,8 @@ def method_name(call: ImageCall) -> str:
         return dotted_name(call.node.func) or "the wrapper"
     if call.surface is Surface.LEGACY:
         return f"Image.{call.method}"
+    if call.surface is Surface.HTTP:
+        return f"POST {call.method}"
     return f"images.{call.method}"
 
 
@@ -31,8 +33,8 @@ def retired_ids(ctx: ModuleContext) -> str:
 
 def quote_like(call: ImageCall) -> Optional[cst.BaseExpression]:
     """A string literal of the call, to write new strings in the same quote style."""
-    for arg in call.node.args:
-        value = arg.value
+    values = [a.value for a in call.node.args] if call.surface is not Surface.HTTP else [a.value for a in call.arguments.values()]
+    for value in values:
         if isinstance(value, cst.SimpleString) and not any(c in value.prefix.lower() for c in "bf"):
             return value
     return None
@@ -46,8 +48,8 @@ def parameter_rules(call: ImageCall, ctx: ModuleContext):
 
 def accepts_keyword(call: ImageCall, ctx: ModuleContext, name: str) -> bool:
     """Whether the SDK method takes this keyword (legacy 0.x calls pass everything through)."""
-    if call.surface in (Surface.LEGACY, Surface.WRAPPER):
-        return True  # passed through (a wrapper's **kwargs)
+    if call.surface in (Surface.LEGACY, Surface.WRAPPER, Surface.HTTP):
+        return True  # passed through (a wrapper's **kwargs, a request's body)
     if call.surface is Surface.RESPONSES_TOOL:
         return name in ctx.catalog.responses_tool.fields
     return name in ctx.catalog.endpoint(call.endpoint).sdk_params

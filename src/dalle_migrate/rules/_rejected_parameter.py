@@ -20,6 +20,7 @@ class RejectedParameter(Rule):
     parameter: ClassVar[str]
     advice: ClassVar[str]  # what to do instead, appended to the message
     judges_target_parameters = True
+    judges_http_requests = True
     judges_tool_configs = True
     judges_wrapper_calls = True
 

@@ -56,6 +56,9 @@ class Rule:
     # True when the rule also judges the Images requests a wrapper library forwards the
     # program's parameters to (wrappers.py: LiteLLM's image_generation): ``check_call`` too.
     judges_wrapper_calls: ClassVar[bool] = False
+    # True when the rule also judges plain HTTP requests to an Images endpoint (http_requests.py:
+    # `requests.post(".../v1/images/generations", json={...})`), whose body holds the parameters.
+    judges_http_requests: ClassVar[bool] = False
     VALID: ClassVar[Sequence[str]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 

@@ -53,6 +53,7 @@ class RetiredModel(Rule):
 
     code = "DM101"
     judges_tool_configs = True
+    judges_http_requests = True
     judges_wrapper_calls = True
     name = "retired-model"
     summary = "Image call names a retired model"

@@ -28,6 +28,7 @@ class DeprecatedModel(Rule):
 
     code = "DM102"
     judges_tool_configs = True
+    judges_http_requests = True
     judges_wrapper_calls = True
     name = "deprecated-model"
     severity = Severity.WARNING

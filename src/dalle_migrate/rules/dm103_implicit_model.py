@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..calls import MODEL_MISSING, ImageCall
+from ..calls import MODEL_MISSING, ImageCall, Surface
 from ..context import ModuleContext
-from ..edits import insert_keyword, replace_node, string_literal
+from ..edits import insert_entry, insert_keyword, replace_node, string_literal
+from ..http_requests import body_dict
 from ..findings import Finding
 from ._common import method_name, quote_like
 from .base import Invalid, Rule
@@ -30,6 +31,7 @@ class ImplicitModel(Rule):
     code = "DM103"
     name = "implicit-model"
     summary = "Image call does not name a model"
+    judges_http_requests = True
     VALID = [
         # `model or DEFAULT`: a None on the left never reaches the call; `del` of another key
         # leaves `model` in the request (issue 20).
@@ -113,7 +115,14 @@ class ImplicitModel(Rule):
             f"`{method_name(call)}` names no model; the API's default was '{default}', shut down "
             f"on {ctx.catalog.shutdown(default)}. Name the model: model=\"{target}\"."
         )
-        if call.model_state == MODEL_MISSING:
+        if call.model_state == MODEL_MISSING and call.surface is Surface.HTTP:
+            body = body_dict(ctx, call)
+            if body is None:  # built in steps, or elsewhere: where the entry goes is a choice
+                yield self.finding(ctx, call.node.func, f"{message[:-1]} in its body.")
+                return
+            like = quote_like(call)
+            edits = [insert_entry(ctx, body, string_literal("model", like), literal)]
+        elif call.model_state == MODEL_MISSING:
             edits = [insert_keyword(ctx, call.node, "model", literal)]
         else:
             nones = [v for v in call.model_values if v.value is None]

@@ -29,6 +29,7 @@ class UnresolvedModel(Rule):
     name = "unresolved-model"
     severity = Severity.WARNING
     summary = "Image call's model cannot be resolved statically"
+    judges_http_requests = True
     fix_applicability = None
     VALID = [
         """

@@ -11,6 +11,7 @@ from ..calls import find_image_calls, find_lookalike_calls
 from ..uses import Place, never_seen, place, sites_testing
 from ..catalog import RETIRED
 from ..context import ModuleContext
+from ..http_requests import find_http_requests
 from ..tools import find_tool_configs
 from ..wrappers import find_wrapper_uses, forwarded_requests
 from ..edits import delete_item, replace_string
@@ -129,7 +130,7 @@ class RetiredModelLiteral(Rule):
 
     def check_module(self, ctx: ModuleContext) -> Iterable[Finding]:
         retired = {m for m in ctx.catalog.models if ctx.catalog.status(m, ctx.settings.today) == RETIRED}
-        handled: Set[cst.CSTNode] = {v.node for call in find_image_calls(ctx) + find_tool_configs(ctx) for v in call.model_values}
+        handled: Set[cst.CSTNode] = {v.node for call in find_image_calls(ctx) + find_tool_configs(ctx) + find_http_requests(ctx) for v in call.model_values}
         # A model given to a wrapper library the catalogue knows is DM501's (or DM101's) to report.
         handled |= {v.node for use in find_wrapper_uses(ctx) if use.model is not None for v in use.model.values}
         # A value of this module a call reaches through an import cycle is held by the project's
@@ -151,7 +152,7 @@ class RetiredModelLiteral(Rule):
         # of those fixes (DM101's); the ones whose route stops running are said to be so.
         covered: Set[Place] = set()
         dead: Dict[Place, Tuple[cst.CSTNode, str]] = {}
-        for call in find_image_calls(ctx) + find_tool_configs(ctx) + forwarded_requests(ctx):
+        for call in find_image_calls(ctx) + find_tool_configs(ctx) + forwarded_requests(ctx) + find_http_requests(ctx):
             rename = call_rename(call, ctx)
             if rename is None:
                 continue

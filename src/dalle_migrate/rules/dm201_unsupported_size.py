@@ -30,6 +30,7 @@ class UnsupportedSize(Rule):
 
     code = "DM201"
     judges_tool_configs = True
+    judges_http_requests = True
     judges_wrapper_calls = True
     judges_target_parameters = True
     name = "unsupported-size"

@@ -27,6 +27,7 @@ class UnsupportedQuality(Rule):
 
     code = "DM202"
     judges_tool_configs = True
+    judges_http_requests = True
     judges_wrapper_calls = True
     judges_target_parameters = True
     name = "unsupported-quality"

@@ -38,6 +38,7 @@ class ParameterRange(Rule):
 
     code = "DM206"
     judges_tool_configs = True
+    judges_http_requests = True
     judges_target_parameters = True
     name = "parameter-range"
     summary = "Argument outside the target model's rules"

@@ -38,6 +38,7 @@ class VariationEndpoint(Rule):
     name = "variation-endpoint"
     fix_reshapes_call = True
     summary = "Image variations endpoint is retired"
+    judges_http_requests = True
     fix_applicability = Applicability.UNSAFE
     VALID = [
         """

@@ -1,0 +1,222 @@
+"""Image requests sent over plain HTTP: the Images API without the SDK.
+
+``requests.post("https://api.openai.com/v1/images/generations", json={"model": "dall-e-3", ...})``
+sends what ``client.images.generate(model="dall-e-3", ...)`` sends. So do ``httpx`` (its
+functions and clients, sync and async), ``aiohttp`` sessions, any session's ``post`` and
+``request("POST", ...)``. A request is found by where it goes, not by its library: its URL
+(a literal, an f-string, a concatenation, or a name or setting holding one) ends with an Images
+endpoint's path. Its body is the call's arguments (an ``ImageCall`` of surface ``HTTP``): the
+``json=`` dict wherever it is built, a dict passed through ``json.dumps`` as ``data=``, or the
+form fields (``data=``) of a multipart edit. The parameter rules judge it as they judge a call,
+and DM301 follows ``.json()`` of its response to ``["data"][i]["url"]``.
+
+Whose request it is: one to OpenAI's host is OpenAI's; one to Azure OpenAI (its hosts, its
+deployment paths) is not judged here (the deployment, not the body, names the model); one to
+another host, or to a host the code does not show (``f"{base}/images/generations"``), counts
+only when every model its body can name is an OpenAI image model, as an untraced SDK receiver.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .calls import MODEL_IN_KWARGS, Argument, ImageCall, Surface, mapping_arguments, model_state
+from .context import ModuleContext
+from .scopes import Assignment
+from .values import dotted_name, resolver, string_value
+
+# What sends a request: `<anything>.post(url, ...)` (requests, httpx, a session, an aiohttp
+# session, a client) and `<anything>.request("POST", url, ...)`; the functions imported bare.
+_POST = "post"
+_REQUEST = "request"
+_BARE = {"requests.post": _POST, "httpx.post": _POST, "requests.request": _REQUEST, "httpx.request": _REQUEST}
+_JSON_DUMPS = {"json.dumps", "dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps"}
+_HOLE = "\x00"  # a part of a URL the code does not show
+_MAX_TEXTS = 16
+_MAX_DEPTH = 6
+
+
+def find_http_requests(ctx: ModuleContext) -> List[ImageCall]:
+    """Every plain HTTP request of the module to an Images endpoint, in source order."""
+    known = ctx.memo.get("http.requests")
+    if known is None:
+        known = ctx.memo["http.requests"] = _find(ctx)
+    return known
+
+
+def _find(ctx: ModuleContext) -> List[ImageCall]:
+    paths = {e.path.rsplit("/images/", 1)[-1]: name for name, e in ctx.catalog.endpoints.items() if "/images/" in e.path}
+    if not any(f"images/{p}" in ctx.text for p in paths):
+        return []  # (the path is written where the request is sent: most modules have none)
+    found = []
+    for node in ctx.nodes(cst.Call):
+        url = _url_argument(ctx, node)
+        if url is None:
+            continue
+        request = _request(ctx, node, url, paths)
+        if request is not None:
+            found.append(request)
+    return found
+
+
+def _url_argument(ctx: ModuleContext, node: cst.Call) -> Optional[cst.BaseExpression]:
+    """The URL a call sends a POST to, when it is a call that sends one."""
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        verb = func.attr.value
+        if verb not in (_POST, _REQUEST):
+            return None
+    elif isinstance(func, cst.Name):
+        from .scopes import qualified_name
+
+        verb = _BARE.get(qualified_name(ctx, func) or "")
+        if verb is None:
+            return None
+    else:
+        return None
+    positional = [a for a in node.args if a.keyword is None and not a.star]
+    keyword = {a.keyword.value: a for a in node.args if a.keyword is not None}
+    if verb == _REQUEST:
+        method = keyword.get("method") or (positional[0] if positional else None)
+        if method is None or not isinstance(string_value(method.value), str) or string_value(method.value).upper() != "POST":
+            return None
+        url = keyword.get("url") or (positional[1] if len(positional) > 1 and method is positional[0] else None)
+    else:
+        url = keyword.get("url") or (positional[0] if positional else None)
+    return url.value if url is not None else None
+
+
+def url_texts(ctx: ModuleContext, node: cst.BaseExpression, depth: int = 0) -> List[str]:
+    """The texts a URL expression may have, a part the code does not show written as ``_HOLE``
+    (``f"{base}/images/generations"`` with ``base`` a parameter: ``"\\x00/images/generations"``)."""
+    value = string_value(node)
+    if isinstance(value, str):
+        return [value]
+    if depth > _MAX_DEPTH:
+        return [_HOLE]
+    if isinstance(node, cst.FormattedString):
+        texts = [""]
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                pieces = [part.value]
+            else:
+                pieces = url_texts(ctx, part.expression, depth + 1)
+            texts = _joined(texts, pieces)
+        return texts
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _joined(url_texts(ctx, node.left, depth + 1), url_texts(ctx, node.right, depth + 1))
+    if isinstance(node, cst.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] == "urljoin" and len(node.args) == 2:
+        base, tail = (url_texts(ctx, a.value, depth + 1) for a in node.args)
+        return _joined([b if b.endswith("/") else b + "/" for b in base], [t.lstrip("/") for t in tail])
+    if isinstance(node, cst.Name):
+        scope = ctx.scope(node)
+        assignments = scope[node.value] if scope is not None else ()
+        values = [resolver(ctx).assigned_value(a.node) for a in assignments if isinstance(a, Assignment)]
+        if values and all(v is not None for v in values):
+            texts = [t for v in values for t in url_texts(ctx, v, depth + 1)]  # type: ignore[arg-type]
+            return list(dict.fromkeys(texts))[:_MAX_TEXTS]
+    # A setting, a parameter, an imported constant: what the resolver knows (the default of
+    # `os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1")`), and a hole for the rest.
+    resolution = resolver(ctx).resolve(node)
+    texts = [v.value for v in resolution.values if v.is_str]
+    if not resolution.complete or not texts:
+        texts.append(_HOLE)
+    return texts[:_MAX_TEXTS]
+
+
+def _joined(left: List[str], right: List[str]) -> List[str]:
+    return list(dict.fromkeys(a + b for a in left for b in right))[:_MAX_TEXTS]
+
+
+def _endpoint(text: str, paths: Dict[str, str]) -> Optional[str]:
+    """The endpoint a URL text ends at (``.../images/generations?x=1`` -> generate)."""
+    path = text.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    for tail, endpoint in paths.items():
+        if path.endswith("images/" + tail):
+            before = path[: -len("images/" + tail)]
+            if before == "" or before.endswith(("/", _HOLE)):
+                return endpoint
+    return None
+
+
+def _host(text: str) -> Optional[str]:
+    """The host a URL text names, when the code shows it."""
+    if _HOLE in text.split("/images/", 1)[0].split("://", 1)[0] or "://" not in text:
+        return None
+    host = text.split("://", 1)[1].split("/", 1)[0]
+    return None if _HOLE in host else host.split("@")[-1].split(":")[0].lower()
+
+
+def _request(ctx: ModuleContext, node: cst.Call, url: cst.BaseExpression, paths: Dict[str, str]) -> Optional[ImageCall]:
+    http = ctx.catalog.http
+    texts = url_texts(ctx, url)
+    endpoints = {e for e in (_endpoint(t, paths) for t in texts) if e is not None}
+    if len(endpoints) != 1:
+        return None  # no Images endpoint (or one of several, chosen at run time: not judged)
+    endpoint = endpoints.pop()
+    hosts = {_host(t) for t in texts if _endpoint(t, paths) is not None}
+    if any(h is not None and h.endswith(http.azure_host_suffixes) for h in hosts) or any(http.azure_path_marker in t for t in texts):
+        return None  # Azure OpenAI: the deployment in the path names the model
+    openai_host = hosts == {http.api_host}
+    arguments, unresolved = _body(ctx, node)
+    if arguments is None:
+        return None  # no body the request is known to send (`content=...`, a stream)
+    model = arguments.get("model")
+    call = ImageCall(
+        node=node,
+        endpoint=endpoint,
+        method=ctx.catalog.endpoints[endpoint].path,
+        method_node=None,
+        surface=Surface.HTTP,
+        is_async=isinstance(ctx.parent(node), (cst.Await, cst.WithItem)),
+        azure=False,
+        wrapper=None,
+        arguments=arguments,
+        unresolved_kwargs=unresolved,
+        model_state=model_state(model) if model is not None or not unresolved else MODEL_IN_KWARGS,
+    )
+    ids = [v.value for v in call.model_values if v.is_str]
+    if any(not ctx.catalog.is_known(m) for m in ids):
+        return None  # another provider's model on an OpenAI-shaped endpoint (`flux-schnell`)
+    if not openai_host and not ids:
+        return None  # another host, or one the code does not show, with no OpenAI model named
+    return call
+
+
+def _body(ctx: ModuleContext, node: cst.Call) -> Tuple[Optional[Dict[str, Argument]], List[cst.Arg]]:
+    """The request's parameters: its JSON body's entries, or its form fields (a multipart
+    edit's ``data=`` beside ``files=``); (None, []) when it sends neither."""
+    keyword = {a.keyword.value: a for a in node.args if a.keyword is not None}
+    body = keyword.get("json")
+    value: Optional[cst.BaseExpression] = body.value if body is not None else None
+    if value is None and "data" in keyword:
+        body = keyword["data"]
+        value = body.value
+        if isinstance(value, cst.Call) and (dotted_name(value.func) or "") in _JSON_DUMPS and value.args:
+            value = value.args[0].value  # data=json.dumps({...})
+    if body is None or value is None:
+        return None, []
+    arguments = mapping_arguments(ctx, value)
+    if arguments is None:
+        return {}, [body]  # a body the code does not show: the model may be in it
+    return arguments, []
+
+
+def body_dict(ctx: ModuleContext, call: ImageCall) -> Optional[cst.Dict]:
+    """The dict literal a request's body is written as, where an entry can be added: the one in
+    the call (``json={...}``), or the one all its entries come from (``body = {...}``)."""
+    for arg in call.node.args:
+        if arg.keyword is not None and arg.keyword.value in ("json", "data"):
+            value = arg.value
+            if isinstance(value, cst.Call) and (dotted_name(value.func) or "") in _JSON_DUMPS and value.args:
+                value = value.args[0].value
+            if isinstance(value, cst.Dict):
+                return value
+    containers = {id(a.container): a.container for a in call.arguments.values()}
+    if len(containers) == 1:
+        (container,) = containers.values()
+        if isinstance(container, cst.Dict) and ctx.owner(container) is ctx:
+            return container
+    return None
