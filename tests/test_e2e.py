@@ -543,6 +543,18 @@ PROGRAMS: Sequence[Program] = [
         outputs=("header.png", "footer.png"),
         sent_before=((GENERATE, "dall-e-3"),),
     ),
+    # The Images API over plain HTTP (no SDK): requests with a JSON body and the URL downloaded,
+    # then an httpx multipart edit whose result is saved with urlretrieve.
+    Program(
+        "rest_market.py",
+        marker="rest market",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM101", "DM202", "DM203", "DM201", "DM301", "DM301"),
+        requests=((GENERATE, "gpt-image-2"), (EDIT, "gpt-image-2")),
+        outputs=("cover.png", "dawn.png"),
+        sent_before=((GENERATE, "dall-e-3"),),
+        needs=("httpx", "requests"),
+    ),
     # Results looped over beside other values: zip(names, result.data), `*rest, last =
     # result.data`, and itertools.islice inside enumerate; each image's URL opened with urlopen.
     Program(

@@ -114,6 +114,26 @@ ALLOWLIST: List[Allowed] = [
         "return client.images.with_raw_response.create_variation(",
         "`client` is never bound and the file never imports openai; `return` at module level does not compile",
     ),
+    Allowed(
+        "fixtures/DM101/http_requests.py",
+        'requests.post(f"{base_url}/images/generations", json={"prompt": prompt, "size": "512x512"})',
+        "a host the code does not show and no model: a local OpenAI-compatible server's endpoint, not known to be OpenAI's",
+    ),
+    Allowed(
+        "fixtures/DM101/http_requests.py",
+        'return requests.post(url, json={"prompt": prompt, "quality": "hd"})',
+        "an Azure OpenAI deployment URL (/openai/deployments/...): the deployment, not the body, names the model",
+    ),
+    Allowed(
+        "fixtures/DM301/noop_http_json.py",
+        'data={"purpose": "vision"}).json()["url"]',
+        "the answer of a file upload (/v1/files), not of an image request",
+    ),
+    Allowed(
+        "fixtures/DM301/noop_http_json.py",
+        'return r.json()["data"][0]["url"]',
+        "the request goes to api.example.com with a FLUX model: another provider's answer",
+    ),
 ]
 
 # Silent residue in the corpus that is a dalle-migrate bug: one entry per bug; the cases it is in

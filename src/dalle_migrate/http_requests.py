@@ -10,10 +10,12 @@ endpoint's path. Its body is the call's arguments (an ``ImageCall`` of surface `
 form fields (``data=``) of a multipart edit. The parameter rules judge it as they judge a call,
 and DM301 follows ``.json()`` of its response to ``["data"][i]["url"]``.
 
-Whose request it is: one to OpenAI's host is OpenAI's; one to Azure OpenAI (its hosts, its
-deployment paths) is not judged here (the deployment, not the body, names the model); one to
-another host, or to a host the code does not show (``f"{base}/images/generations"``), counts
-only when every model its body can name is an OpenAI image model, as an untraced SDK receiver.
+Whose request it is: one to OpenAI's host is OpenAI's (``os.getenv("OPENAI_BASE_URL",
+"https://api.openai.com/v1")`` too); one to another host the code shows is that provider's (a
+proxy serving ``dall-e-2`` under its own rules); one to Azure OpenAI (its hosts, its deployment
+paths) is not judged here (the deployment, not the body, names the model); one to a host the
+code does not show (``f"{base}/images/generations"``) counts only when every model its body can
+name is known and an OpenAI image model, as an untraced SDK receiver.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from .calls import MODEL_IN_KWARGS, Argument, ImageCall, Surface, mapping_arguments, model_state
+from .calls import MODEL_IN_KWARGS, MODEL_LITERAL, Argument, ImageCall, Surface, mapping_arguments, model_state
 from .context import ModuleContext
 from .scopes import Assignment
 from .values import dotted_name, resolver, string_value
@@ -159,7 +161,10 @@ def _request(ctx: ModuleContext, node: cst.Call, url: cst.BaseExpression, paths:
     hosts = {_host(t) for t in texts if _endpoint(t, paths) is not None}
     if any(h is not None and h.endswith(http.azure_host_suffixes) for h in hosts) or any(http.azure_path_marker in t for t in texts):
         return None  # Azure OpenAI: the deployment in the path names the model
-    openai_host = hosts == {http.api_host}
+    shown = {h for h in hosts if h is not None}
+    if shown - {http.api_host}:
+        return None  # another provider's host (a proxy serving `dall-e-2` too): its models are its business
+    openai_host = http.api_host in shown  # (`os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1")`)
     arguments, unresolved = _body(ctx, node)
     if arguments is None:
         return None  # no body the request is known to send (`content=...`, a stream)
@@ -180,8 +185,10 @@ def _request(ctx: ModuleContext, node: cst.Call, url: cst.BaseExpression, paths:
     ids = [v.value for v in call.model_values if v.is_str]
     if any(not ctx.catalog.is_known(m) for m in ids):
         return None  # another provider's model on an OpenAI-shaped endpoint (`flux-schnell`)
-    if not openai_host and not ids:
-        return None  # another host, or one the code does not show, with no OpenAI model named
+    if not openai_host and (call.model_state != MODEL_LITERAL or not ids):
+        # A host the code does not show: OpenAI's only if every model the body can name is
+        # OpenAI's (`self.model` that a caller sets may be an OpenAI-compatible server's).
+        return None
     return call
 
 

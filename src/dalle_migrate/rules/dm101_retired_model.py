@@ -86,6 +86,11 @@ class RetiredModel(Rule):
         # client.images.generate(model="dall-e-3", prompt="a comment is not a call")
         '''client.images.generate(model="dall-e-3")'''
         """,
+        # Another provider's OpenAI-shaped endpoint, with its own model: not OpenAI's request.
+        """
+        import requests
+        requests.post("https://api.together.xyz/v1/images/generations", json={"model": "black-forest-labs/FLUX.1-schnell", "prompt": "a fox"})
+        """,
     ]
     INVALID = [
         Invalid(
@@ -331,6 +336,19 @@ class RetiredModel(Rule):
             from openai import OpenAI
             generate = OpenAI().images.generate
             generate(model="gpt-image-2", prompt="a fox")
+            """,
+        ),
+        # The Images API over plain HTTP: the JSON body holds the model.
+        Invalid(
+            """
+            import requests
+            API = "https://api.openai.com/v1"
+            r = requests.post(f"{API}/images/generations", json={"model": "dall-e-3", "prompt": "a fox"})
+            """,
+            """
+            import requests
+            API = "https://api.openai.com/v1"
+            r = requests.post(f"{API}/images/generations", json={"model": "gpt-image-2", "prompt": "a fox"})
             """,
         ),
     ]

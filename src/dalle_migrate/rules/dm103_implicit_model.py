@@ -89,6 +89,17 @@ class ImplicitModel(Rule):
             openai.images.generate(prompt='x', model='gpt-image-2')
             """,
         ),
+        # A plain HTTP request: the model goes into the body.
+        Invalid(
+            """
+            import requests
+            requests.post("https://api.openai.com/v1/images/generations", json={"prompt": "a fox", "n": 1})
+            """,
+            """
+            import requests
+            requests.post("https://api.openai.com/v1/images/generations", json={"model": "gpt-image-2", "prompt": "a fox", "n": 1})
+            """,
+        ),
         # None is what an unloaded model is here: reported, not rewritten.
         Invalid(
             """

@@ -47,6 +47,11 @@ class UrlResponse(Rule):
         import requests
         page = requests.get("https://example.com").content
         """,
+        # The result of an upload, not of an image request.
+        """
+        import requests
+        link = requests.post("https://api.openai.com/v1/files", files={"file": b"x"}).json()["url"]
+        """,
         """
         class Gallery:
             def keep(self, response):  # whatever the caller passes: not known to be a result
@@ -224,6 +229,20 @@ class UrlResponse(Rule):
             result = OpenAI().images.generate(model="gpt-image-2", prompt="x")
             webbrowser.open(result.data[0].url)
             """
+        ),
+        # A plain HTTP request's decoded JSON: the same field, read as a key.
+        Invalid(
+            """
+            import requests
+            r = requests.post("https://api.openai.com/v1/images/generations", json={"model": "gpt-image-2", "prompt": "x"})
+            png = requests.get(r.json()["data"][0]["url"]).content
+            """,
+            """
+            import requests
+            import base64
+            r = requests.post("https://api.openai.com/v1/images/generations", json={"model": "gpt-image-2", "prompt": "x"})
+            png = base64.b64decode(r.json()["data"][0]["b64_json"])
+            """,
         ),
     ]
 
