@@ -555,6 +555,17 @@ PROGRAMS: Sequence[Program] = [
         sent_before=((GENERATE, "dall-e-3"),),
         needs=("httpx", "requests"),
     ),
+    # The values a Gradio app offers its users (a Dropdown with a value shown first, a Radio),
+    # handed to the image call through Interface's inputs: the stand-in's users try every choice.
+    Program(
+        "style_picker.py",
+        marker="style picker",
+        error="Invalid value: 'standard'. Supported values are: 'low', 'medium', 'high', and 'auto'.",
+        codes=("DM202", "DM201"),
+        requests=gpt_image_2(2),
+        outputs=("medium-1024x1024.png", "high-1024x1024.png"),
+        support=("gradio",),
+    ),
     # Results looped over beside other values: zip(names, result.data), `*rest, last =
     # result.data`, and itertools.islice inside enumerate; each image's URL opened with urlopen.
     Program(

@@ -29,6 +29,10 @@ _TRANSPARENT_CALLS = {"str"}
 _COLLECTION_COPIES = {"set", "frozenset", "tuple", "list", "sorted"}
 _CLICK_PARAMETERS = {"click.option", "click.argument"}
 _TYPER_PARAMETERS = {"typer.Option", "typer.Argument"}
+# Gradio components whose value is one of the choices they offer, and the events (and the
+# Interface) that call a function with the values of their `inputs`, in order.
+_GRADIO_CHOOSERS = {"gradio.Dropdown", "gradio.Radio", "gradio.components.Dropdown", "gradio.components.Radio"}
+_GRADIO_EVENTS = {"click", "change", "submit", "select", "input", "then", "success", "release", "upload", "blur", "load"}
 # Streamlit widgets that return one of the options they offer.
 _SELECTORS = {"selectbox", "radio", "select_slider", "segmented_control", "pills"}
 
@@ -256,6 +260,9 @@ class Resolver:
         option = self._click_option(func, param, depth, seen)
         if option is not None:
             return option  # click calls the function with what the command line gives
+        chosen = self._gradio_inputs(func, param)
+        if chosen is not None:
+            return chosen  # Gradio calls the function with what its components hold
         offered = self._offered_by_annotation(param.annotation, depth, seen)
         result = self._resolve(param.default, depth, seen) if param.default is not None else Resolution((), True)
         passed = self.arguments_for(param)
@@ -651,6 +658,64 @@ class Resolver:
                 return result + UNRESOLVED
             return result + self._offered(choice.args[0].value, f"offered by {option}")
         return None
+
+    def _gradio_inputs(self, func: cst.FunctionDef, param: cst.Param) -> Optional[Resolution]:
+        """A parameter of a function Gradio calls (``gr.Interface(fn, inputs=[...])``,
+        ``button.click(fn, inputs=[...])``): the choices of the component in its place among the
+        inputs when it is a ``Dropdown`` or ``Radio`` (any value otherwise). None when the
+        module hands the function to no Gradio event."""
+        if "gradio" not in self.ctx.text:
+            return None
+        positional = list(func.params.params)
+        if param not in positional:
+            return None
+        index = positional.index(param)
+        handlers = self.ctx.memo.get("values.gradio_handlers")
+        if handlers is None:  # the calls handing a function by name, by that name (found once)
+            handlers = self.ctx.memo["values.gradio_handlers"] = {}
+            for call in self.ctx.nodes(cst.Call):
+                handler = call_arguments(call, ["fn"])[0]
+                if handler is not None and isinstance(handler.value, cst.Name):
+                    handlers.setdefault(handler.value.value, []).append(call)
+        result: Optional[Resolution] = None
+        for call in handlers.get(func.name.value, ()):
+            name = qualified_name(self.ctx, call.func) or ""
+            event = isinstance(call.func, cst.Attribute) and call.func.attr.value in _GRADIO_EVENTS
+            if name not in ("gradio.Interface", "gradio.ChatInterface") and not event:
+                continue
+            inputs = call_arguments(call, ["fn", "inputs"])[1]
+            if inputs is None:
+                continue
+            component = inputs.value
+            if isinstance(component, (cst.List, cst.Tuple)):
+                elements = component.elements
+                component = elements[index].value if index < len(elements) and isinstance(elements[index], cst.Element) else None
+            elif index != 0:
+                component = None
+            found = self._gradio_choices(component)
+            result = found if result is None else result + found
+        return result
+
+    def _gradio_choices(self, component: Optional[cst.BaseExpression]) -> Resolution:
+        """What a Gradio input component gives its handler: a chooser's choices, or anything."""
+        if isinstance(component, cst.Name):
+            assignment = self.single_assignment(component)
+            component = self.assigned_value(assignment.node) if assignment is not None and not isinstance(assignment, ImportAssignment) else None
+        if not isinstance(component, cst.Call) or (qualified_name(self.ctx, component.func) or "") not in _GRADIO_CHOOSERS:
+            return UNRESOLVED
+        choices = call_arguments(component, ["choices"])[0]
+        if choices is None:
+            return UNRESOLVED
+        kind = (dotted_name(component.func) or "").rsplit(".", 1)[-1]
+        row = self.ctx.lines.position(self.ctx.span(component)[0])[0]
+        note = f"offered by the {kind} at line {row}"
+        offered = self._offered(choices.value, note)
+        shown = call_arguments(component, ["choices", "value"])[1]  # the choice it shows first
+        initial = literal(shown.value) if shown is not None else _NOT_LITERAL
+        if initial is not _NOT_LITERAL and initial is not None:
+            # (What the program picks itself until the user chooses: its own definition moves.)
+            offered = offered + Resolution((Value(initial, shown.value, f"shown first by the {kind} at line {row}"),))  # type: ignore[union-attr]
+        return offered
 
     def _parsed_argument(self, node: cst.Attribute, depth: int, seen: frozenset) -> Optional[Resolution]:
         """``args.model`` where ``args = parser.parse_args()``: the ``default`` of the module's

@@ -348,6 +348,22 @@ def value_rename(call: ImageCall, ctx: ModuleContext, name: str, new_of):
         if new is not None and new != value.value:
             mapping[value.value] = new
             values.append(value)
-    if not any(not v.offered for v in values):
+    if not values:
         return None
     return rename_for(ctx, argument.resolution, values, mapping)
+
+
+def offered_note(value) -> str:
+    """For a choice the program offers its user, a sentence saying where (else '')."""
+    return f" It is a choice offered to the user ({value.note})." if value.offered and value.note else ""
+
+
+def judged_values(argument, rename) -> list:
+    """The values of an argument a parameter rule judges: those the program picks, and the
+    choices it offers its user (a selectbox's options, argparse ``choices``, a ``Literal``'s
+    members), each reported where it is written unless it moves with a value the program picks
+    (the move's finding says so)."""
+    chosen = list(argument.values)
+    picked_moves = rename is not None and any(not v.offered for v in rename.moving)
+    moving = {id(v.node) for v in rename.moving} if picked_moves else set()
+    return chosen + [v for v in argument.resolution.values if v.offered and id(v.node) not in moving and v not in chosen]

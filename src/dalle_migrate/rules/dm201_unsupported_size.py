@@ -6,7 +6,7 @@ from ..calls import ImageCall
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Finding
-from ._common import moved_message, parameter_rules, value_rename
+from ._common import judged_values, moved_message, offered_note, parameter_rules, value_rename
 from .base import Invalid, Rule
 
 
@@ -77,6 +77,25 @@ class UnsupportedSize(Rule):
             OpenAI().images.generate(model="gpt-image-2", prompt="x", size="2048x1152")
             """,
         ),
+        # Choices offered to the user: a choice that would equal another is merged into it.
+        Invalid(
+            """
+            import argparse
+            from openai import OpenAI
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--size", choices=["512x512", "1024x1024"], default="1024x1024")
+            args = parser.parse_args()
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", size=args.size)
+            """,
+            """
+            import argparse
+            from openai import OpenAI
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--size", choices=["1024x1024"], default="1024x1024")
+            args = parser.parse_args()
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", size=args.size)
+            """,
+        ),
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
@@ -87,7 +106,7 @@ class UnsupportedSize(Rule):
             return
         # The value moves with its uses (`if size == "512x512":`, the Literal it is typed with).
         rename = value_rename(call, ctx, "size", lambda v: size_rule.nearest(v) if size_rule.problem(v) is not None else None)
-        for value in argument.values:
+        for value in judged_values(argument, rename):
             if value.is_str:
                 yield from self._check(ctx, model, size_rule, value, rename)
 
@@ -95,7 +114,7 @@ class UnsupportedSize(Rule):
         problem = size_rule.problem(value.value)
         if problem is None:
             return
-        message = f"Size '{value.value}' is not supported by {model}: {problem}"
+        message = f"Size '{value.value}' is not supported by {model}: {problem}{offered_note(value)}"
         nearest = size_rule.nearest(value.value)
         if nearest is None:
             yield self.finding(ctx, value.node, message)

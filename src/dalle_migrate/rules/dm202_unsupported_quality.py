@@ -6,7 +6,7 @@ from ..calls import ImageCall
 from ..context import ModuleContext
 from ..edits import replace_string
 from ..findings import Finding
-from ._common import moved_message, value_rename, parameter_rules
+from ._common import judged_values, moved_message, offered_note, value_rename, parameter_rules
 from .base import Invalid, Rule
 
 
@@ -78,6 +78,21 @@ class UnsupportedQuality(Rule):
             """,
             options={"azure_deployments": (("images", "gpt-image-2"),)},
         ),
+        # Choices offered to the user: each is reported where it is offered, and moves.
+        Invalid(
+            """
+            import streamlit as st
+            from openai import OpenAI
+            quality = st.selectbox("Quality", ("standard", "hd"))
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", quality=quality)
+            """,
+            """
+            import streamlit as st
+            from openai import OpenAI
+            quality = st.selectbox("Quality", ("medium", "high"))
+            OpenAI().images.generate(model="gpt-image-2", prompt="x", quality=quality)
+            """,
+        ),
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
@@ -88,12 +103,12 @@ class UnsupportedQuality(Rule):
             return
         # The value moves with its uses (`if quality == "hd":`, the Literal it is typed with).
         rename = value_rename(call, ctx, "quality", lambda v: rule.replace.get(v) if v not in rule.values else None)
-        for value in argument.values:
+        for value in judged_values(argument, rename):
             if value.value in rule.values or value.value is None:
                 continue
             message = (
                 f"Quality {value.value!r} is not supported by {model}; "
-                f"supported values are {ctx.catalog.quoted(rule.values)}."
+                f"supported values are {ctx.catalog.quoted(rule.values)}.{offered_note(value)}"
             )
             replacement = rule.replace.get(value.value) if isinstance(value.value, str) else None
             if replacement is None:
