@@ -144,6 +144,7 @@ class ImageCall:
     # Keywords passed more than once (by name and in a **mapping, or in two): the call's own
     # arguments that pass each (``model=...``, ``**settings``) with what they pass, in order.
     repeated: Dict[str, List[Tuple[cst.Arg, Argument]]] = field(default_factory=dict)
+    form: bool = False  # sent as multipart form fields (an HTTP edit): every value travels as a string
     _rules_model: Optional[str] = field(default=None, repr=False)
 
     def argument(self, name: str) -> Optional[Argument]:

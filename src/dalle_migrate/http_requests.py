@@ -109,6 +109,11 @@ def url_texts(ctx: ModuleContext, node: cst.BaseExpression, depth: int = 0) -> L
         return texts
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         return _joined(url_texts(ctx, node.left, depth + 1), url_texts(ctx, node.right, depth + 1))
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "replace" and len(node.args) == 2:
+        old, new = (string_value(a.value) for a in node.args)  # endpoint.replace("chat/completions", "images/generations")
+        if isinstance(old, str) and isinstance(new, str) and old:
+            texts = url_texts(ctx, node.func.value, depth + 1)
+            return list(dict.fromkeys(t.replace(old, new) if old in t else (t + new if t.endswith(_HOLE) else t) for t in texts))
     if isinstance(node, cst.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] == "urljoin" and len(node.args) == 2:
         base, tail = (url_texts(ctx, a.value, depth + 1) for a in node.args)
         return _joined([b if b.endswith("/") else b + "/" for b in base], [t.lstrip("/") for t in tail])
@@ -165,7 +170,7 @@ def _request(ctx: ModuleContext, node: cst.Call, url: cst.BaseExpression, paths:
     if shown - {http.api_host}:
         return None  # another provider's host (a proxy serving `dall-e-2` too): its models are its business
     openai_host = http.api_host in shown  # (`os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1")`)
-    arguments, unresolved = _body(ctx, node)
+    arguments, unresolved, form = _body(ctx, node)
     if arguments is None:
         return None  # no body the request is known to send (`content=...`, a stream)
     model = arguments.get("model")
@@ -181,9 +186,10 @@ def _request(ctx: ModuleContext, node: cst.Call, url: cst.BaseExpression, paths:
         arguments=arguments,
         unresolved_kwargs=unresolved,
         model_state=model_state(model) if model is not None or not unresolved else MODEL_IN_KWARGS,
+        form=form,
     )
     ids = [v.value for v in call.model_values if v.is_str]
-    if any(not ctx.catalog.is_known(m) for m in ids):
+    if any(not ctx.catalog.is_known(m) for m in ids) and not openai_host:
         return None  # another provider's model on an OpenAI-shaped endpoint (`flux-schnell`)
     if not openai_host and (call.model_state != MODEL_LITERAL or not ids):
         # A host the code does not show: OpenAI's only if every model the body can name is
@@ -192,23 +198,37 @@ def _request(ctx: ModuleContext, node: cst.Call, url: cst.BaseExpression, paths:
     return call
 
 
-def _body(ctx: ModuleContext, node: cst.Call) -> Tuple[Optional[Dict[str, Argument]], List[cst.Arg]]:
+def _body(ctx: ModuleContext, node: cst.Call) -> Tuple[Optional[Dict[str, Argument]], List[cst.Arg], bool]:
     """The request's parameters: its JSON body's entries, or its form fields (a multipart
-    edit's ``data=`` beside ``files=``); (None, []) when it sends neither."""
+    edit's ``data=`` beside ``files=``, sent as strings); (None, [], False) when it sends neither."""
     keyword = {a.keyword.value: a for a in node.args if a.keyword is not None}
     body = keyword.get("json")
     value: Optional[cst.BaseExpression] = body.value if body is not None else None
+    form = False
     if value is None and "data" in keyword:
         body = keyword["data"]
-        value = body.value
-        if isinstance(value, cst.Call) and (dotted_name(value.func) or "") in _JSON_DUMPS and value.args:
-            value = value.args[0].value  # data=json.dumps({...})
+        value = _dumped(ctx, body.value)  # data=json.dumps({...})
+        form = value is body.value  # (a dict given as data=: form fields)
     if body is None or value is None:
-        return None, []
+        return None, [], False
     arguments = mapping_arguments(ctx, value)
     if arguments is None:
-        return {}, [body]  # a body the code does not show: the model may be in it
-    return arguments, []
+        return {}, [body], form  # a body the code does not show: the model may be in it
+    return arguments, [], form
+
+
+def _dumped(ctx: ModuleContext, value: cst.BaseExpression) -> cst.BaseExpression:
+    """The dict a ``json.dumps(...)`` body encodes (written in the call, or held in a name bound
+    once: ``payload = json.dumps({...})``); ``value`` itself otherwise."""
+    if isinstance(value, cst.Name):
+        values = resolver(ctx)
+        assignment = values.single_assignment(value)
+        held = values.assigned_value(assignment.node) if isinstance(assignment, Assignment) else None
+        if isinstance(held, cst.Call) and (dotted_name(held.func) or "") in _JSON_DUMPS:
+            value = held
+    if isinstance(value, cst.Call) and (dotted_name(value.func) or "") in _JSON_DUMPS and value.args:
+        return value.args[0].value
+    return value
 
 
 def body_dict(ctx: ModuleContext, call: ImageCall) -> Optional[cst.Dict]:
@@ -216,9 +236,7 @@ def body_dict(ctx: ModuleContext, call: ImageCall) -> Optional[cst.Dict]:
     the call (``json={...}``), or the one all its entries come from (``body = {...}``)."""
     for arg in call.node.args:
         if arg.keyword is not None and arg.keyword.value in ("json", "data"):
-            value = arg.value
-            if isinstance(value, cst.Call) and (dotted_name(value.func) or "") in _JSON_DUMPS and value.args:
-                value = value.args[0].value
+            value = _dumped(ctx, arg.value)
             if isinstance(value, cst.Dict):
                 return value
     containers = {id(a.container): a.container for a in call.arguments.values()}

@@ -226,7 +226,13 @@ class _Tracker:
             if name == "json" and called is not None:
                 self.track(called, Kind.RESPONSE, depth)  # `response.json()`: the decoded body
             elif name in _HTTP_BODY:
-                arg = self.ctx.parent(node)
+                body: cst.BaseExpression = node
+                decode = self.ctx.parent(node)  # `response.content.decode("utf-8")`
+                if isinstance(decode, cst.Attribute) and decode.attr.value == "decode":
+                    call = self.ctx.parent(decode)
+                    if isinstance(call, cst.Call) and call.func is decode:
+                        body = call
+                arg = self.ctx.parent(body)
                 loads = self.ctx.parent(arg) if isinstance(arg, cst.Arg) else None
                 if isinstance(loads, cst.Call) and (dotted_name(loads.func) or "") in _JSON_LOADS and loads.args[0] is arg:
                     self.track(loads, Kind.RESPONSE, depth)  # json.loads(response.text)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..calls import MODEL_IN_KWARGS, MODEL_PARTIAL, MODEL_TWICE, MODEL_UNRESOLVED, ImageCall
+from ..calls import MODEL_IN_KWARGS, MODEL_PARTIAL, MODEL_TWICE, MODEL_UNRESOLVED, ImageCall, Surface
 from ..context import ModuleContext
 from ..findings import Finding, Severity
 from ..scopes import dotted_name
@@ -60,12 +60,30 @@ class UnresolvedModel(Rule):
             OpenAI().images.generate(model="gpt-image-2", prompt="x", **settings)
             """
         ),
+        # A request to OpenAI's host naming a model the catalogue does not know.
+        Invalid(
+            """
+            import requests
+            requests.post("https://api.openai.com/v1/images/generations", json={"model": "image-alpha-001", "prompt": "x"})
+            """
+        ),
     ]
 
     def check_call(self, call: ImageCall, ctx: ModuleContext) -> Iterable[Finding]:
         if call.azure or call.endpoint == "variation":
             return
         hint = f"make sure it is not a retired model ({retired_ids(ctx)}) or set it to '{ctx.settings.target}'."
+        if call.surface is Surface.HTTP:
+            # A request to OpenAI's own host naming a model the catalogue does not know (an old
+            # beta id, a typo): the API answers that it does not exist, unless it is newer.
+            for value in call.model_values:
+                if value.is_str and not ctx.catalog.is_known(value.value):
+                    yield self.finding(
+                        ctx, value.node,
+                        f"The request to OpenAI's Images API names model {value.value!r}, which is not an image model "
+                        f"dalle-migrate knows (the API answers that a model it does not serve does not exist); use "
+                        f"'{ctx.settings.target}'.",
+                    )
         if call.model_state in (MODEL_UNRESOLVED, MODEL_PARTIAL):
             node = call.arguments["model"].value
             what = "cannot be resolved statically" if call.model_state == MODEL_UNRESOLVED else "may also take values that cannot be resolved statically"

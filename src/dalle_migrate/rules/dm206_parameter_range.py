@@ -120,7 +120,10 @@ class ParameterRange(Rule):
             if rule.values is None and rule.min is None and rule.max is None:
                 continue  # nothing about its value to judge (a prompt): not resolved at all
             for value in argument.values:
-                problem = _problem(rule, value.value, ctx)
+                sent = value.value
+                if call.form and isinstance(sent, str) and sent.strip().lstrip("-").isdigit():
+                    sent = int(sent)  # a form field is text: the API reads `n="2"` as 2
+                problem = _problem(rule, sent, ctx)
                 if problem:
                     yield self.finding(ctx, value.node, f"`{name}={value.value!r}` is not accepted by {model}: {problem}")
 
