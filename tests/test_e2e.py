@@ -88,6 +88,9 @@ class Program:
     kept_functions: Tuple[str, ...] = ()  # functions `fix` must leave exactly as they are
     after_error: str = ""  # the fixed program still fails there (a finding is left), with this in stderr
     support: Tuple[str, ...] = ()  # stand-in packages from e2e/support copied next to the program
+    # Packages from e2e/support installed for the program (on its PYTHONPATH), outside the tree
+    # `check` and `fix` are given: code the tool cannot see.
+    installed: Tuple[str, ...] = ()
     needs: Tuple[str, ...] = ()  # modules the program imports that must be installed (else skipped)
     # The variable that tells the program where the API is; when it is not OPENAI_BASE_URL, that
     # one points at a closed port, so only the program's own setting can reach the stand-in.
@@ -566,6 +569,18 @@ PROGRAMS: Sequence[Program] = [
         outputs=("medium-1024x1024.png", "high-1024x1024.png"),
         support=("gradio",),
     ),
+    # A client imported from a module outside the tree (installed beside the script): nothing
+    # here proves it is OpenAI's, and its model is an OpenAI id.
+    Program(
+        "vendored_client.py",
+        marker="vendored client",
+        error=DALLE3_GONE,
+        codes=("DM101", "DM202", "DM203", "DM301"),
+        requests=gpt_image_2(1),
+        outputs=("robot.png",),
+        sent_before=((GENERATE, "dall-e-3"),),
+        installed=("studio_clients",),
+    ),
     # Results looped over beside other values: zip(names, result.data), `*rest, last =
     # result.data`, and itertools.islice inside enumerate; each image's URL opened with urlopen.
     Program(
@@ -724,6 +739,10 @@ def e2e(images_api: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) ->
             shutil.copyfile(PROGRAMS_DIR / program.name, folder / program.name)
             for package in program.support:
                 shutil.copytree(SUPPORT_DIR / package, folder / package, dirs_exist_ok=True)
+    site = root / "site"  # what the programs have installed: not in the tree `fix` is given
+    for program in programs:
+        for package in program.installed:
+            shutil.copytree(SUPPORT_DIR / package, site / package, dirs_exist_ok=True)
     for phase in ("before", "after"):
         for program in programs:
             out = root / "out" / phase / program.id
@@ -733,6 +752,8 @@ def e2e(images_api: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) ->
     def program_job(phase: str, folder: Path, program: Program) -> Callable[[], Run]:
         out = run.out_dirs[(phase, program.id)]
         env = _program_env(images_api.base_url, out, program.base_url_variable)
+        if program.installed:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
         return lambda: _run([sys.executable, str(folder / program.name)], out, env)
 
     def fix_jobs(prefix: str, folder: Path) -> Dict[str, Callable[[], Run]]:
@@ -807,7 +828,7 @@ def test_programs_are_listed() -> None:
         for other in PROGRAMS:
             text = (PROGRAMS_DIR / other.name).read_text(encoding="utf-8")
             assert (program.marker in text) == (other is program), (program.marker, other.name)
-        for package in program.support:
+        for package in program.support + program.installed:
             assert (SUPPORT_DIR / package / "__init__.py").is_file(), (program.name, package)
 
 

@@ -125,6 +125,16 @@ ALLOWLIST: List[Allowed] = [
         "an Azure OpenAI deployment URL (/openai/deployments/...): the deployment, not the body, names the model",
     ),
     Allowed(
+        "fixtures/DM101/outside_the_tree.py",
+        'Together().images.generate(model="dall-e-3"',
+        "together.Together() is Together AI's SDK client (a package the catalogue knows serves its own models)",
+    ),
+    Allowed(
+        "fixtures/DM101/outside_the_tree.py",
+        'OpenAI(base_url="https://api.aimlapi.com/v1").images.generate(model="dall-e-3"',
+        "a client of AIMLAPI's OpenAI-compatible API (its host is the base_url): AIMLAPI serves its own models",
+    ),
+    Allowed(
         "fixtures/DM301/noop_http_json.py",
         'data={"purpose": "vision"}).json()["url"]',
         "the answer of a file upload (/v1/files), not of an image request",

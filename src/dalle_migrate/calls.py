@@ -52,6 +52,9 @@ class Origin:
     # instance made here (``Together()``) or a class: its own attributes are its package's.
     module: bool = False
     read_off: bool = False
+    # OTHER, imported: the top-level package it comes from (`my_clients` for `from my_clients
+    # import image_client`); "" for the program's own class, or what the import does not say.
+    package: str = ""
 
 
 UNKNOWN = Origin(Kind.UNKNOWN)
@@ -334,7 +337,7 @@ class _Finder:
                 surface, is_async, azure = Surface.MODULE, False, self.module_is_azure
             elif origin.kind is Kind.CLIENT:
                 surface, is_async, azure = Surface.CLIENT, origin.is_async, origin.azure
-            elif origin.kind is Kind.UNKNOWN:
+            elif origin.kind is Kind.UNKNOWN or self._unknown_package(origin):
                 surface, is_async, azure = Surface.UNTRACED, False, False
             else:
                 return None
@@ -370,6 +373,21 @@ class _Finder:
         if surface is Surface.UNTRACED and not any(self.ctx.catalog.is_known(m) for m in call.model_ids):
             return None
         return call
+
+    def _unknown_package(self, origin: Origin) -> bool:
+        """An object imported from a package that is neither the project's nor one the
+        catalogue knows serves other models (`from my_clients import image_client`: generated,
+        vendored elsewhere, the file copied alone): it may well be an OpenAI client."""
+        return origin.kind is Kind.OTHER and bool(origin.package) and origin.package not in self.ctx.catalog.http.compatible_packages
+
+    def _compatible_base_url(self, node: cst.Call) -> bool:
+        """Whether a client is built with the ``base_url`` of an OpenAI-compatible provider."""
+        from .http_requests import url_host
+
+        base_url = next((a for a in node.args if a.keyword is not None and a.keyword.value == "base_url"), None)
+        if base_url is None:
+            return False
+        return self.ctx.catalog.http.serves_others(url_host(self.ctx, base_url.value))
 
     def _method_alias(self, name: cst.Name) -> Tuple[Optional[cst.Attribute], Optional[cst.Call]]:
         """The image method a name is bound to, once, in the scope that calls it: ``gen =
@@ -467,7 +485,7 @@ class _Finder:
             if owner.kind is Kind.OTHER and not owner.read_off:
                 # A member of another package's module (a class, a function, its own client), or
                 # of an instance of its classes (`client.beta`, `client.with_raw_response`).
-                return OTHER_MEMBER
+                return dataclasses.replace(OTHER_MEMBER, package=owner.package)
             # Read off an object read off something (`st.session_state.client`,
             # `request.app.state.openai`): it may hold anything, an OpenAI client too; the call
             # counts when its model is an OpenAI id.
@@ -480,13 +498,15 @@ class _Finder:
                     return owner
             called = self.origin(func, depth + 1)
             if called.kind is Kind.CLIENT_CLASS:
+                if self._compatible_base_url(node):
+                    return OTHER  # `OpenAI(base_url="https://api.aimlapi.com/v1")`: that provider's client
                 return Origin(Kind.CLIENT, called.is_async, called.azure)
             if called.kind is Kind.FUNCTION and isinstance(called.node, cst.FunctionDef):
                 home = called.ctx or self.ctx  # a factory function of another module: its returns there
                 finder = _finder(home)
                 return _combine(finder.value_origin(r, depth + 1) for r in _returns(home, called.node)) or UNKNOWN
             if called.kind is Kind.OTHER:
-                return OTHER
+                return dataclasses.replace(OTHER, package=called.package)
             return UNKNOWN
         if isinstance(node, cst.Await):
             return self.origin(node.expression, depth + 1)
@@ -642,7 +662,7 @@ class _Finder:
                 if bound == assignment.name:
                     module = dotted if alias.asname else dotted.split(".")[0]
                     top = module.split(".")[0]
-                    return Origin(Kind.OPENAI_MODULE) if top == package else OTHER_MODULE
+                    return Origin(Kind.OPENAI_MODULE) if top == package else dataclasses.replace(OTHER_MODULE, package=top)
             return UNKNOWN
         if isinstance(node, cst.ImportFrom):
             if node.relative or node.module is None:
@@ -658,7 +678,8 @@ class _Finder:
                 if bound != assignment.name:
                     continue
                 if module.split(".")[0] != package:
-                    return OTHER_MEMBER  # a class, a function or an object of another package
+                    # A class, a function or an object of another package.
+                    return dataclasses.replace(OTHER_MEMBER, package=module.split(".")[0])
                 if name in self.sdk.clients:
                     return self._client_class(name)
                 if name == self.sdk.legacy_class:

@@ -278,6 +278,12 @@ class HttpApi:
     api_host: str = "api.openai.com"
     azure_host_suffixes: Tuple[str, ...] = ()
     azure_path_marker: str = "/deployments/"
+    compatible_hosts: Tuple[str, ...] = ()  # OpenAI-compatible providers' hosts
+    compatible_packages: Tuple[str, ...] = ()  # their own SDKs
+
+    def serves_others(self, host: Optional[str]) -> bool:
+        """Whether ``host`` is an OpenAI-compatible provider's (its models are its own)."""
+        return host is not None and any(host == h or host.endswith("." + h) for h in self.compatible_hosts)
 
 
 @dataclass(frozen=True)
@@ -393,6 +399,8 @@ class Catalog:
                 api_host=http.get("api_host", "api.openai.com"),
                 azure_host_suffixes=tuple(http.get("azure_host_suffixes", ())),
                 azure_path_marker=http.get("azure_path_marker", "/deployments/"),
+                compatible_hosts=tuple(http.get("compatible_hosts", ())),
+                compatible_packages=tuple(http.get("compatible_packages", ())),
             )
             self.methods: Dict[str, str] = {e.sdk_method: name for name, e in self.endpoints.items()}
             self.legacy_methods: Dict[str, str] = {

@@ -133,6 +133,12 @@ def url_texts(ctx: ModuleContext, node: cst.BaseExpression, depth: int = 0) -> L
     return texts[:_MAX_TEXTS]
 
 
+def url_host(ctx: ModuleContext, node: cst.BaseExpression) -> Optional[str]:
+    """The one host a URL expression names, when the code shows it (``base_url=...``)."""
+    hosts = {_host(t) for t in url_texts(ctx, node)}
+    return hosts.pop() if len(hosts) == 1 else None
+
+
 def _joined(left: List[str], right: List[str]) -> List[str]:
     return list(dict.fromkeys(a + b for a in left for b in right))[:_MAX_TEXTS]
 

@@ -86,6 +86,11 @@ class RetiredModel(Rule):
         # client.images.generate(model="dall-e-3", prompt="a comment is not a call")
         '''client.images.generate(model="dall-e-3")'''
         """,
+        # An OpenAI-compatible provider the catalogue knows serves its own models.
+        """
+        from openai import OpenAI
+        OpenAI(base_url="https://api.aimlapi.com/v1").images.generate(model="dall-e-3", prompt="a fox")
+        """,
         # Another provider's OpenAI-shaped endpoint, with its own model: not OpenAI's request.
         """
         import requests
@@ -336,6 +341,17 @@ class RetiredModel(Rule):
             from openai import OpenAI
             generate = OpenAI().images.generate
             generate(model="gpt-image-2", prompt="a fox")
+            """,
+        ),
+        # A client imported from a module outside the tree: OpenAI's, as far as anyone can tell.
+        Invalid(
+            """
+            from my_clients import image_client
+            image_client.images.generate(model="dall-e-3", prompt="a fox")
+            """,
+            """
+            from my_clients import image_client
+            image_client.images.generate(model="gpt-image-2", prompt="a fox")
             """,
         ),
         # The Images API over plain HTTP: the JSON body holds the model.
