@@ -243,10 +243,16 @@ def _runs_in_thread(node: cst.Call) -> bool:
 
 def _method_read(value: cst.CSTNode, methods) -> Optional[cst.Attribute]:
     """``x.images.generate`` read as a value, alone or as the first argument of
-    ``functools.partial``; None for anything else."""
+    ``functools.partial``, or ``getattr(x.images, "generate")``; None for anything else."""
     if isinstance(value, cst.Call) and (dotted_name(value.func) or "") in _PARTIAL and value.args:
         first = value.args[0]
         value = first.value if first.keyword is None and not first.star else None
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "getattr" and len(value.args) in (2, 3):
+        name = string_value(value.args[1].value)
+        if isinstance(name, str) and name in methods and value.args[0].keyword is None and not value.args[0].star:
+            # The method as `x.images.<name>` would name it: a node of its own (not in the
+            # module: nothing rewrites it), whose receiver is the module's.
+            return cst.Attribute(value=value.args[0].value, attr=cst.Name(name))
     if isinstance(value, cst.Attribute) and value.attr.value in methods:
         return value
     return None
@@ -287,6 +293,8 @@ class _Finder:
         self._name_origins: Dict[int, Origin] = {}  # by id of the bindings list a name reads
         self._depth_cuts = 0
         self._aliased_names: Optional[set] = None  # see _method_alias
+        self._stored_names: Optional[set] = None  # see _stored_method
+        self._method_takers: Optional[set] = None  # see _passed_method
         self._method_names = ctx.catalog.methods.keys() | ctx.catalog.legacy_methods.keys()  # v1's and 0.x's
 
     # -- the calls -----------------------------------------------------------------------------
@@ -310,6 +318,10 @@ class _Finder:
             func = _method_read(node.args[0].value, self._method_names)
         elif isinstance(func, cst.Name):
             func, bound = self._method_alias(func)  # `gen = client.images.generate; gen(...)`
+        elif isinstance(func, cst.Call):  # `getattr(client.images, "generate")(model=...)`
+            func = _method_read(func, self._method_names)
+        elif isinstance(func, cst.Attribute) and func.attr.value not in self._method_names:
+            func = self._stored_method(func)  # `self.draw = client.images.generate; self.draw(...)`
         if not isinstance(func, cst.Attribute):
             return None
         aliased = func is not node.func  # the method is named elsewhere: not rewritten here
@@ -389,6 +401,48 @@ class _Finder:
             return False
         return self.ctx.catalog.http.serves_others(url_host(self.ctx, base_url.value))
 
+    def _stored_method(self, func: cst.Attribute) -> Optional[cst.Attribute]:
+        """The image method an attribute holds when every assignment to it (in its class, for
+        ``self.x``) is a read of one."""
+        if self._stored_names is None:  # the attributes any `a.x = <...>.<image method>` sets, once
+            self._stored_names = {
+                key[1] for key, values in self.attributes.items() if any(_method_read(v, self._method_names) is not None for v in values)
+            }
+        if func.attr.value not in self._stored_names:
+            return None  # (most attribute calls: one set lookup)
+        for key in self.inherited_keys(self._attribute_key(func)):
+            values = self.attributes.get(key)
+            if values:
+                reads = [_method_read(v, self._method_names) for v in values]
+                return reads[0] if all(r is not None for r in reads) else None
+        return None
+
+    def _passed_method(self, name: cst.Name) -> Optional[cst.Attribute]:
+        """The image method a parameter is given by every call of its function in the module
+        (``def run(draw, prompt): return draw(model=...)`` called as ``run(client.images.generate,
+        prompt)``)."""
+        if self._method_takers is None:  # the functions some call hands an image method, once
+            self._method_takers = {
+                call.func.value
+                for call in self.ctx.nodes(cst.Call)
+                if isinstance(call.func, cst.Name) and any(_method_read(a.value, self._method_names) is not None for a in call.args)
+            }
+        if not self._method_takers:
+            return None
+        resolver = value_resolver(self.ctx)
+        scope = self.ctx.scope(name)
+        bindings = scope[name.value] if scope is not None else ()
+        if len(bindings) != 1 or not isinstance(bindings[0], Assignment) or not isinstance(bindings[0].node, cst.Param):
+            return None
+        param = bindings[0].node
+        func = resolver._enclosing(param, cst.FunctionDef)
+        if func is None or func.name.value not in self._method_takers:
+            return None
+        passed = resolver.arguments_for(param)
+        # (Only this module's calls: the method read is judged here, where its receiver is.)
+        reads = [_method_read(arg.value, self._method_names) if arg is not None and caller is resolver else None for caller, arg in passed]
+        return reads[0] if reads and all(r is not None for r in reads) else None
+
     def _method_alias(self, name: cst.Name) -> Tuple[Optional[cst.Attribute], Optional[cst.Call]]:
         """The image method a name is bound to, once, in the scope that calls it: ``gen =
         client.images.generate`` (the receiver is judged where the method was read), or
@@ -402,7 +456,7 @@ class _Finder:
                 if isinstance(target.target, cst.Name)
             }
         if name.value not in self._aliased_names:
-            return None, None  # (most calls: `print(...)`, `len(...)`: no scope is asked)
+            return self._passed_method(name), None  # (most calls: `print(...)`, `len(...)`: no scope is asked)
         resolver = value_resolver(self.ctx)
         assignment = resolver.single_assignment(name)
         value = resolver.assigned_value(assignment.node) if assignment is not None else None

@@ -9,7 +9,8 @@ reported by that module's analysis, wherever they are defined. So:
 1. **The byte scan** (every file, in the run's scan): a model id's stem (``dall-e-``,
    ``gpt-image-``) or an image call's text (``images`` followed by ``.`` and a method,
    ``Image.create``...; spaces, line breaks and continuations allowed between the parts), or
-   the Responses image tool's configuration (``"type": "image_generation"``), or an Images
+   ``getattr(client.images, "generate")``, the Responses image tool's configuration
+   (``"type": "image_generation"``), or an Images
    endpoint's path (``images/generations``), which a plain HTTP request's URL ends with. Chat,
    embeddings and agents code that names ``openai`` has neither, and is never decoded. For a
    notebook the code cells are what counts: one kept for an id in a markdown cell or an output
@@ -160,6 +161,8 @@ class Prefilter:
         self.images = sdk.images_attribute.encode()
         self.legacy = sdk.legacy_class.encode()
         self._images_call = re.compile(rb"%s%s\.%s(?:(?:%s)%s\.%s)?(?:%s)\b" % (re.escape(self.images), gap, gap, wrappers, gap, gap, methods))
+        # `getattr(client.images, "generate")`: the method named in a string.
+        self._getattr_call = re.compile(rb"%s%s,%s[rRuU]?[\"'](?:%s)[\"']" % (re.escape(self.images), gap, gap, methods))
         self._legacy_call = re.compile(rb"%s%s\.%s(?:%s)\b" % (re.escape(self.legacy), gap, gap, verbs))
         # The 0.x class imported under another name (`from openai import Image as Img`), whose
         # calls (`Img.create(`) do not spell it.
@@ -285,6 +288,7 @@ class Prefilter:
         if self._gate in data:  # (every word searched in here holds it)
             if (
                 _spelled(data, self.images, self._images_call)
+                or _spelled(data, self.images, self._getattr_call)
                 # The 0.x class is imported from the package itself: the file names it.
                 or (self.package in data and (_spelled(data, self.legacy, self._legacy_call) or _spelled(data, self.legacy, self._legacy_alias)))
                 or (self._tool_gated and self._names_tool(data))
@@ -337,6 +341,8 @@ class Prefilter:
         images, legacy = self.catalog.sdk.images_attribute, self.catalog.sdk.legacy_class
         if (images in names and not self._methods.isdisjoint(names)) or (legacy in names and not self._verbs.isdisjoint(names)):
             return True
+        if self._named_by_getattr(names, strings):
+            return True
         key, value = self._tool
         if value in strings and (key in strings or key in names):
             return True
@@ -344,6 +350,10 @@ class Prefilter:
             return True
         roots = {name.split(".", 1)[0] for name in names}
         return any(not packages.isdisjoint(roots) for packages, _, _, _ in self._wrappers)
+
+    def _named_by_getattr(self, names: set, strings: set) -> bool:
+        """``images`` read and an image method's name as a string handed to ``getattr``."""
+        return self.catalog.sdk.images_attribute in names and "getattr" in names and not self._methods.isdisjoint(strings)
 
     def _sends_to_images(self, strings: set) -> bool:
         """Whether a string constant holds an Images endpoint's path (a request's URL)."""
@@ -414,6 +424,8 @@ class Prefilter:
             return True
         if legacy in names and not self._verbs.isdisjoint(names):
             return True
+        if self._named_by_getattr(names, strings):
+            return True  # `getattr(client.images, "generate")`
         key, value = self._tool
         if value in strings and (key in strings or key in names) and self._configures_tool(data):
             return True  # an image generation tool's configuration (a dict, or `dict(type=...)`)

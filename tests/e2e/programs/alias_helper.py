@@ -17,6 +17,21 @@ def art(prompt, size):
     return urlopen(result.data[0].url).read()
 
 
+def with_retry(make, prompt):
+    """Calls the image method it is given, once more on a dropped connection."""
+    for attempt in range(2):
+        try:
+            return make(model="dall-e-2", prompt=f"bulletin art: {prompt}", size="512x512", response_format="url")
+        except OSError:
+            if attempt:
+                raise
+
+
+def corner_art():
+    result = with_retry(getattr(client.images, "generate"), "a paper boat")
+    return urlopen(result.data[0].url).read()
+
+
 def main():
     out_dir = os.environ.get("IMAGE_OUT_DIR") or tempfile.mkdtemp()
     for name, prompt, size in (("header.png", "a sunrise over hills", "1792x1024"), ("footer.png", "a quiet harbour", "1024x1024")):
@@ -24,6 +39,10 @@ def main():
         with open(os.path.join(out_dir, name), "wb") as fh:
             fh.write(data)
         print(f"{name}: {len(data)} bytes")
+    data = corner_art()
+    with open(os.path.join(out_dir, "corner.png"), "wb") as fh:
+        fh.write(data)
+    print(f"corner.png: {len(data)} bytes")
     return 0
 
 
