@@ -581,15 +581,15 @@ PROGRAMS: Sequence[Program] = [
         sent_before=((GENERATE, "dall-e-3"),),
         installed=("studio_clients",),
     ),
-    # Results looped over beside other values: zip(names, result.data), `*rest, last =
+    # Results looped over beside other values: zip(names, result.data), dict(zip(...)), `*rest, last =
     # result.data`, and itertools.islice inside enumerate; each image's URL opened with urlopen.
     Program(
         "merch_stickers.py",
         marker="merch sticker",
         error=DALLE2_GONE,
-        codes=("DM101", "DM201", "DM301", "DM301", "DM301"),
+        codes=("DM101", "DM201", "DM301", "DM301", "DM301", "DM301"),
         requests=gpt_image_2(1),
-        outputs=("otter.png", "heron.png", "badger.png", "preview.png", "sheet-0.png", "sheet-1.png"),
+        outputs=("otter.png", "heron.png", "badger.png", "preview.png", "sheet-0.png", "sheet-1.png", "mascot.png"),
         sent_before=((GENERATE, "dall-e-2"),),
         says=("2 more before the preview",),
     ),

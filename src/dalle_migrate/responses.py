@@ -96,6 +96,7 @@ class Kind(enum.Enum):
     RESPONSES = "responses"  # asyncio.gather(...) of responses
     DATA = "data"  # response.data
     IMAGE = "image"  # one item of response.data
+    BY_KEY = "images by key"  # a dict whose values are items: dict(zip(names, response.data))
 
 
 @dataclass
@@ -215,6 +216,8 @@ class _Tracker:
             self.element(parent, kind, depth)
         elif isinstance(parent, cst.Lambda) and parent.body is node:
             self.run_elsewhere(parent, kind, depth)  # asyncio.to_thread(lambda: client.images...)
+        elif isinstance(parent, cst.DictComp) and parent.value is node and kind is Kind.IMAGE:
+            self.track(parent, Kind.BY_KEY, depth)  # {name: image for name, image in zip(...)}
         elif isinstance(parent, cst.WithItem) and parent.item is node and parent.asname is not None and kind is Kind.HTTP:
             self.bind(parent.asname.name, kind, depth)  # `async with session.post(...) as response`
 
@@ -240,6 +243,18 @@ class _Tracker:
         if name == "get" and called is not None and self.call.surface is Surface.HTTP and called.args:
             self.entry(called, string_value(called.args[0].value), kind, depth)  # `body.get("data")`
             return
+        if kind is Kind.BY_KEY and called is not None:
+            if name == "get" and called.args:
+                self.track(called, Kind.IMAGE, depth)  # by_name.get("otter")
+            elif name == "values" and not called.args:
+                self.track(called, Kind.DATA, depth)  # for image in by_name.values()
+            elif name == "items" and not called.args:
+                holder = self.ctx.parent(called)  # for name, image in by_name.items()
+                if isinstance(holder, (cst.For, cst.CompFor)) and holder.iter is called:
+                    target = holder.target
+                    if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
+                        self.bind(target.elements[1].value, Kind.IMAGE, depth)
+            return
         if kind is Kind.RAW and name == "parse":
             call = self.ctx.parent(node)
             if isinstance(call, cst.Call) and call.func is node:
@@ -260,6 +275,9 @@ class _Tracker:
                 self.track(loads, kind, depth)  # json.loads(result.model_dump_json())["data"][0]["url"]
 
     def subscript(self, node: cst.Subscript, kind: Kind, depth: int) -> None:
+        if kind is Kind.BY_KEY:
+            self.track(node, Kind.IMAGE, depth)  # by_name["otter"]
+            return
         key = _subscript_key(node)
         if kind in (Kind.RESPONSE, Kind.IMAGE) and isinstance(key, str) and key.isidentifier() and self.call.surface is not Surface.HTTP:
             self.dict_accesses.append(DictAccess(self.call, node, key))  # (a decoded JSON body is a dict)
@@ -391,9 +409,16 @@ class _Tracker:
         """``zip(names, result.data)`` looped over: the target's element at the argument's
         position is an item (``for name, image in ...``, a comprehension's too)."""
         holder = self.ctx.parent(call)
+        paired = [a for a in call.args if a.keyword is None]  # (`strict=True` pairs nothing)
+        outer = self.ctx.parent(holder) if isinstance(holder, cst.Arg) else None
+        if (
+            isinstance(outer, cst.Call) and dotted_name(outer.func) == "dict" and len(outer.args) == 1 and kind is Kind.DATA
+            and len(paired) == 2 and paired[1] is arg and all(a.star == "" for a in paired)
+        ):
+            self.track(outer, Kind.BY_KEY, depth)  # dict(zip(names, result.data)): images by name
+            return
         if not (isinstance(holder, (cst.For, cst.CompFor)) and holder.iter is call):
             return
-        paired = [a for a in call.args if a.keyword is None]  # (`strict=True` pairs nothing)
         target = holder.target
         if all(a.star == "" for a in paired) and isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == len(paired):
             element = target.elements[paired.index(arg)]

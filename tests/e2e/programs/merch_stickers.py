@@ -33,6 +33,8 @@ def main():
     save(out_dir, "preview.png", urlopen(last.url).read())
     for index, image in enumerate(itertools.islice(result.data, 2)):
         save(out_dir, f"sheet-{index}.png", urlopen(image.url).read())
+    by_animal = dict(zip(ANIMALS, result.data))
+    save(out_dir, "mascot.png", urlopen(by_animal["otter"].url).read())
     print(f"{len(rest)} more before the preview")
     return 0
 
