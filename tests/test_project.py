@@ -1552,3 +1552,35 @@ def test_an_incoming_fix_is_applied_only_to_the_text_it_was_computed_on(tmp_path
     outcome = fix_text(moved, settings, Selection(), filename=str(tmp_path / "settings.py"), incoming=[incoming])
     assert outcome.text == moved
     assert any("computed on another version of this file" in f.message for f in outcome.findings)
+
+
+# -- a tree without a project marker -------------------------------------------------------------
+ARCHIVE = {  # a downloaded archive: no .git, pyproject.toml or setup.py; namespace packages
+    "src/infrastructure/client.py": 'from openai import OpenAI\nimage_client = OpenAI()\nIMAGE_MODEL = "dall-e-3"\n',
+    "src/app/features/posters/make.py": '''
+        from src.infrastructure.client import IMAGE_MODEL, image_client
+        def poster(prompt):
+            return image_client.images.generate(model=IMAGE_MODEL, prompt=prompt)
+    ''',
+}
+
+
+def test_tree_without_a_marker_resolves_imports_from_the_folder_the_run_was_given(tmp_path: Path) -> None:
+    """`src.infrastructure.client`, three folders above the importing file: found from the
+    folder the run was given (the archive's top), as `python -m src.app...` run there finds it."""
+    write(tmp_path, ARCHIVE)
+    checked = dm(tmp_path, "check", ".")
+    assert checked.summary == ["src/infrastructure/client.py:3:15 DM101 <- src/app/features/posters/make.py:3:12"]
+    assert dm(tmp_path, "fix", ".").exit_code == 0
+    assert 'IMAGE_MODEL = "gpt-image-2"' in (tmp_path / "src/infrastructure/client.py").read_text(encoding="utf-8")
+    assert dm(tmp_path, "check", ".").exit_code == 0
+
+
+def test_tree_without_a_marker_given_a_sub_folder_does_not_look_above_it(tmp_path: Path) -> None:
+    """Given only `src/app`, the run does not look above it: the client module is not the
+    project's, and the model it names cannot be known (a run given a sub-folder, then the whole
+    tree, each get their own answer: the kept resolutions depend on the folder given)."""
+    write(tmp_path, ARCHIVE)
+    assert dm(tmp_path / "src" / "app", "check", ".").summary == []
+    assert dm(tmp_path, "check", ".").summary == ["src/infrastructure/client.py:3:15 DM101 <- src/app/features/posters/make.py:3:12"]
+    assert dm(tmp_path / "src" / "app", "check", ".").summary == []

@@ -4,6 +4,7 @@ configuration or internal error."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import gc
 import os
@@ -204,6 +205,16 @@ def _settings(target: Optional[str], today: Optional[str], catalog_path: Optiona
     return Settings(target=target, today=day, unsafe_fixes=unsafe_fixes, catalog=catalog, azure_deployments=tuple(azure_deployments), cache=cache)
 
 
+def _base_folder(paths) -> str:
+    """The folder the run was given: the one holding every path it was given (a file's own
+    folder), or the current one when none was."""
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths] or [os.getcwd()]
+    try:
+        return os.path.commonpath(folders)
+    except ValueError:  # (paths on different drives)
+        return ""
+
+
 def _add_noqa(report, quiet: bool) -> int:
     from .add_noqa import add_noqa, per_file_ignores
     from .report.common import display_path
@@ -320,6 +331,7 @@ def _run_files(
                 os.unlink(stale)
             except OSError:
                 pass
+    settings = dataclasses.replace(settings, base=_base_folder(paths))
     report = RunReport(command=command, unsafe_fixes=unsafe_fixes, diff_only=diff)
     show_progress = progress and output_format == "text" and not quiet and not statistics and sys.stderr.isatty()
     report.results = run_files(

@@ -106,6 +106,7 @@ class Project:
         self.settings = settings
         self._contexts: Dict[str, Tuple[Stamp, Optional[ModuleContext]]] = {}
         self._roots: Dict[str, Tuple[Tuple[str, ...], str]] = {}  # folder -> (roots, project root)
+        self._markerless: set = set()  # project roots found without a marker (their roots depend on the base)
         self._resolving: set = set()  # (file, name) pairs being resolved: import cycles end here
         self._indexes: Dict[str, ProjectIndex] = {}  # root -> who imports whom
         self._reach: Dict[Tuple[str, int], FrozenSet[str]] = {}  # (file, hops) -> the files it imports
@@ -306,8 +307,9 @@ class Project:
         nearest first: the folder itself (a script's or notebook's ``sys.path[0]``), the folder
         holding its top-level package, then every folder up to the project root (a sub-folder
         without ``__init__.py`` is a namespace package, and an app in a sub-folder of a
-        repository runs from there) and the root's ``src/``. Without a project marker, the
-        folder above the file's own (Streamlit's ``pages/``) is tried last."""
+        repository runs from there) and the root's ``src/``. Without a project marker, every
+        folder up to the one the run was given (``Settings.base``), then the folder above the
+        file's own (Streamlit's ``pages/``)."""
         return self._layout(importer)[0]
 
     def _layout(self, importer: str) -> Tuple[Tuple[str, ...], str]:
@@ -336,7 +338,11 @@ class Project:
                 break
             parent = os.path.dirname(folder)
             if parent == folder:
+                # No marker (a downloaded archive, a copied folder): the program may run from
+                # any folder up to the one the run was given (`python -m src.app.main`).
+                found += self._up_to_base(importer)
                 found.append(os.path.dirname(importer))
+                self._markerless.add(root)
                 break
             folder = parent
         # Every one is a folder: the file's own, its ancestors, and `src` when listed. (Asking
@@ -345,6 +351,22 @@ class Project:
         layout = (tuple(dict.fromkeys(found)), root)
         self._roots[importer] = layout
         return layout
+
+    def _up_to_base(self, importer: str) -> List[str]:
+        """The folders from ``importer`` up to the run's base folder, when it holds ``importer``."""
+        base = self.settings.base
+        if not base or os.path.commonpath([base, importer]) != base:
+            return []
+        folders = []
+        folder = importer
+        while True:
+            folders.append(folder)
+            if folder == base:
+                return folders
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                return []
+            folder = parent
 
     def find_module(self, importer_file: str, module: str, level: int = 0) -> Optional[str]:
         """The file of module ``module`` as imported from ``importer_file`` (``level`` dots)."""
@@ -599,7 +621,9 @@ class Project:
         if root not in self._resolved:
             from .prefilter import prefilter_for
 
-            at = cache_file(root, cache_key(prefilter_for(self.settings.catalog).signature(), ("index.py", "project.py")), "resolved")
+            # Without a marker, where imports resolve depends on the folder the run was given.
+            base = f" {self.settings.base}" if root in self._markerless else ""
+            at = cache_file(root, cache_key(prefilter_for(self.settings.catalog).signature() + base, ("index.py", "project.py")), "resolved")
             kept = load_resolved(at, root)
             if kept is None or any(listing_digest(self._listing(folder)) != digest for folder, digest in kept.listings.items()):
                 kept = Resolved({}, {})

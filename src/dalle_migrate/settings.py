@@ -22,6 +22,9 @@ class Settings:
     azure_deployments: Tuple[Tuple[str, str], ...] = ()
     # Keep what a run reads of the project between runs (index.py); `--no-cache` turns it off.
     cache: bool = True
+    # The folder the run was given (absolute; "" when not known): in a tree without a project
+    # marker, absolute imports also resolve from every folder between a file and this one.
+    base: str = ""
 
     def deployment_model(self, deployment: str) -> Optional[str]:
         """The model an Azure deployment serves, when the configuration says."""
