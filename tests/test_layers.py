@@ -20,8 +20,9 @@ LAYERS = [
     ["reads"],  # what an analysis read of the project (kept in the cache: skipped when the same)
     ["project"],
     ["values"],
+    ["urls"],  # what URL an expression holds (a request's, a client's base_url)
     ["calls"],
-    ["tools", "wrappers"],  # the Responses image tool and wrapper libraries: calls by other means
+    ["tools", "wrappers", "http_requests"],  # the Responses image tool, wrapper libraries, plain HTTP: calls by other means
     ["edits"],
     ["responses", "legacy_sdk", "uses"],  # results followed; a model value's uses
     ["rules"],

@@ -394,7 +394,7 @@ class _Finder:
 
     def _compatible_base_url(self, node: cst.Call) -> bool:
         """Whether a client is built with the ``base_url`` of an OpenAI-compatible provider."""
-        from .http_requests import url_host
+        from .urls import url_host
 
         base_url = next((a for a in node.args if a.keyword is not None and a.keyword.value == "base_url"), None)
         if base_url is None:
