@@ -569,6 +569,19 @@ PROGRAMS: Sequence[Program] = [
         outputs=("medium-1024x1024.png", "high-1024x1024.png"),
         support=("gradio",),
     ),
+    # Semantic Kernel's OpenAITextToImage given dall-e-3, a style it forwards, and the URL it
+    # returned downloaded: from 1.41.0 it returns GPT images as base64 (the fixes need it: unsafe).
+    Program(
+        "kernel_lantern.py",
+        marker="kernel lantern",
+        error=DALLE3_GONE,
+        codes=("DM501", "DM204", "DM301"),
+        requests=gpt_image_2(1),
+        outputs=("lantern.png",),
+        sent_before=((GENERATE, "dall-e-3"),),
+        unsafe=True,
+        needs=("semantic_kernel",),
+    ),
     # A client imported from a module outside the tree (installed beside the script): nothing
     # here proves it is OpenAI's, and its model is an OpenAI id.
     Program(

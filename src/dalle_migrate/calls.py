@@ -148,6 +148,12 @@ class ImageCall:
     # arguments that pass each (``model=...``, ``**settings``) with what they pass, in order.
     repeated: Dict[str, List[Tuple[cst.Arg, Argument]]] = field(default_factory=dict)
     form: bool = False  # sent as multipart form fields (an HTTP edit): every value travels as a string
+    # What the call returns: "response" (ImagesResponse, or its JSON), or a wrapper's "string"
+    # (the first image's URL, or its base64 on GPT image models) or "strings" (a list of them).
+    result: str = "response"
+    # Where the model comes from when the code does not name it (a wrapper reading the environment).
+    model_source: str = ""
+    result_note: str = ""  # for a wrapper's string result: what it holds, and from which version
     _rules_model: Optional[str] = field(default=None, repr=False)
 
     def argument(self, name: str) -> Optional[Argument]:

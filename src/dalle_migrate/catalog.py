@@ -303,6 +303,11 @@ class Wrapper:
     source: str = ""
     instead: str = ""
     tool_name: Optional[str] = None  # for kind "tool_name": the name in the list it is given
+    # An instance's methods that send an Images request with their keywords, and what each
+    # returns ("string": the first image's URL or base64; "strings": a list of those).
+    requests_from: Mapping[str, str] = field(default_factory=dict)
+    request_own_params: Tuple[str, ...] = ()  # the methods' own parameters (not forwarded)
+    model_env: str = ""  # where the model comes from when the constructor names none
 
     @property
     def returns_gpt_images(self) -> bool:
@@ -383,6 +388,9 @@ class Catalog:
                     source=w.get("source", ""),
                     instead=w.get("instead", ""),
                     tool_name=w.get("tool_name"),
+                    requests_from=dict(w.get("requests_from", {})),
+                    request_own_params=tuple(w.get("request_own_params", ())),
+                    model_env=w.get("model_env", ""),
                 )
                 for key, w in data.get("wrappers", {}).items()
             }

@@ -97,6 +97,8 @@ class Kind(enum.Enum):
     DATA = "data"  # response.data
     IMAGE = "image"  # one item of response.data
     BY_KEY = "images by key"  # a dict whose values are items: dict(zip(names, response.data))
+    STRING = "string"  # a wrapper's result that is the image's URL, or its base64 (Semantic Kernel)
+    STRINGS = "strings"  # a list of those
 
 
 @dataclass
@@ -108,6 +110,9 @@ class Read:
     node: cst.BaseExpression  # the whole read: ``resp.data[0].url`` / ``item["url"]``
     image: cst.BaseExpression  # the image expression it is read from: ``resp.data[0]``
     dict_style: bool  # item["url"] (legacy 0.x OpenAIObject)
+    # The read is the string a wrapper returned (the URL, or on GPT image models its base64):
+    # ``node`` itself is the base64 after migration.
+    bare: bool = False
 
 
 @dataclass
@@ -167,7 +172,8 @@ class _Tracker:
             if call.wrapper == "with_streaming_response" or _streams(call):
                 continue
             self.call = call
-            self.track(call.node, Kind.RAW if call.wrapper == "with_raw_response" else Kind.RESPONSE, 0)
+            kind = {"string": Kind.STRING, "strings": Kind.STRINGS}.get(call.result)
+            self.track(call.node, kind or (Kind.RAW if call.wrapper == "with_raw_response" else Kind.RESPONSE), 0)
         for call in find_http_requests(self.ctx):
             self.call = call
             self.track(call.node, Kind.HTTP, 0)
@@ -190,7 +196,9 @@ class _Tracker:
         parent = self.ctx.parent(node)
         if parent is None:
             return
-        if isinstance(parent, cst.Await):
+        if kind in (Kind.STRING, Kind.STRINGS):
+            self.string(node, parent, kind, depth)
+        elif isinstance(parent, cst.Await):
             self.track(parent, kind, depth)
         elif isinstance(parent, cst.Attribute) and parent.value is node:
             self.attribute(parent, kind, depth)
@@ -220,6 +228,35 @@ class _Tracker:
             self.track(parent, Kind.BY_KEY, depth)  # {name: image for name, image in zip(...)}
         elif isinstance(parent, cst.WithItem) and parent.item is node and parent.asname is not None and kind is Kind.HTTP:
             self.bind(parent.asname.name, kind, depth)  # `async with session.post(...) as response`
+
+    def string(self, node: cst.CSTNode, parent: cst.CSTNode, kind: Kind, depth: int) -> None:
+        """A wrapper's string result (or a list of them): followed through ``await``, names and
+        returns; each place it is used is a read of the URL it held (its base64 on GPT image
+        models)."""
+        if isinstance(parent, cst.Await):
+            self.track(parent, kind, depth)
+        elif isinstance(parent, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) and parent.value is node:
+            targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    self.bind(target, kind, depth)
+        elif isinstance(parent, cst.Return):
+            self.returned(parent, kind, depth)
+        elif kind is Kind.STRINGS:
+            if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
+                self.bind(parent.target, Kind.STRING, depth)
+            elif isinstance(parent, cst.Subscript) and parent.value is node and isinstance(_subscript_key(parent), int):
+                self.track(parent, Kind.STRING, depth)
+            elif isinstance(parent, cst.Arg):
+                call = self.ctx.parent(parent)  # for index, image in enumerate(images)
+                holder = self.ctx.parent(call) if isinstance(call, cst.Call) and dotted_name(call.func) == "enumerate" else None
+                if isinstance(holder, (cst.For, cst.CompFor)) and holder.iter is call and isinstance(holder.target, (cst.Tuple, cst.List)):
+                    if len(holder.target.elements) == 2:
+                        self.bind(holder.target.elements[1].value, Kind.STRING, depth)
+        elif _opens_as_url(self.ctx, node):
+            # (Only where it is used as a URL: a string printed or stored may be either, and
+            # `base64.b64decode(image)` already reads it as base64.)
+            self.reads.append(Read(self.call, self.fields.url_field, node, node, dict_style=False, bare=True))  # type: ignore[arg-type]
 
     def attribute(self, node: cst.Attribute, kind: Kind, depth: int) -> None:
         name = node.attr.value
@@ -550,6 +587,26 @@ class _Tracker:
         return current
 
 
+def _opens_as_url(ctx: ModuleContext, node: cst.CSTNode) -> bool:
+    """Whether ``node`` is used as a URL: the URL argument of a download, of ``urlretrieve``,
+    of IPython's ``Image``, of a call that needs a real URL, or an ``<img src="...">`` /
+    ``![](...)`` placeholder."""
+    parent = ctx.parent(node)
+    if isinstance(parent, cst.FormattedStringExpression):
+        fstring = ctx.parent(parent)
+        parts = list(fstring.parts) if isinstance(fstring, cst.FormattedString) else []
+        index = parts.index(parent) if parent in parts else 0
+        before = parts[index - 1] if index > 0 else None
+        text = before.value if isinstance(before, cst.FormattedStringText) else ""
+        return text.rstrip().endswith(("src='", 'src="', "src=", "]("))
+    call = ctx.parent(parent) if isinstance(parent, cst.Arg) else None
+    if not isinstance(call, cst.Call) or not call.args or call.args[0] is not parent:
+        return False
+    name = dotted_name(call.func) or ""
+    session_get = isinstance(call.func, cst.Attribute) and call.func.attr.value in _SESSION_DOWNLOAD
+    return session_get or name in _DOWNLOAD_FUNCS or name in _RETRIEVE_FUNCS or name in _IPYTHON_IMAGE or name in _NEEDS_URL_CALLS
+
+
 def _downloads_in_thread(call: cst.Call, arg: cst.Arg) -> str:
     """Why ``arg`` is downloaded by a function run in a thread (``await asyncio.to_thread(
     requests.get, url)``, ``loop.run_in_executor(None, requests.get, url)``, ``pool.submit(...)``):
@@ -762,6 +819,8 @@ class Sinks:
         key_quote = self.key_quote(read)
         field = self.ctx.catalog.response.image_field
         b64 = f"{image_code}[{key_quote}{field}{key_quote}]" if read.dict_style else f"{image_code}.{field}"
+        if read.bare:
+            b64 = image_code  # the string is the base64 itself
         decoded = f"base64.b64decode({b64})"
         placeholder = self.ctx.parent(read.node)
         if isinstance(placeholder, cst.FormattedStringExpression) and placeholder.conversion is None and placeholder.format_spec is None:

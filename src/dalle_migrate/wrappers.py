@@ -10,12 +10,12 @@ not crewAI's. A wrapper that forwards the Images parameters unchanged also gives
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Optional
 
 import libcst as cst
 
-from .calls import Argument, ImageCall, Surface, model_state
+from .calls import MODEL_MISSING, Argument, ImageCall, Surface, model_state
 from .catalog import Wrapper
 from .context import ModuleContext
 from .scopes import dotted_name, qualified_name  # noqa: F401  (qualified_name re-exported)
@@ -28,6 +28,8 @@ class WrapperUse:
     wrapper: Wrapper
     model: Optional[Argument]  # the keyword naming the model, when given
     request: Optional[ImageCall]  # for a wrapper that forwards the Images parameters
+    # The requests the instance's methods send (Semantic Kernel's `service.generate_image(...)`).
+    method_requests: List[ImageCall] = field(default_factory=list)
 
 
 def find_wrapper_uses(ctx: ModuleContext) -> List[WrapperUse]:
@@ -39,7 +41,7 @@ def find_wrapper_uses(ctx: ModuleContext) -> List[WrapperUse]:
 
 def forwarded_requests(ctx: ModuleContext) -> List[ImageCall]:
     """The Images requests wrapper calls make with the parameters the program gives them."""
-    return [use.request for use in find_wrapper_uses(ctx) if use.request is not None]
+    return [r for use in find_wrapper_uses(ctx) for r in ([use.request] if use.request is not None else []) + use.method_requests]
 
 
 def _find(ctx: ModuleContext) -> List[WrapperUse]:
@@ -94,7 +96,69 @@ def _use(ctx: ModuleContext, node: cst.Call, wrapper: Wrapper) -> WrapperUse:
             unresolved_kwargs=[a for a in node.args if a.star == "**"],
             model_state=model_state(model),
         )
-    return WrapperUse(node, wrapper, model, request)
+    method_requests = [_method_request(ctx, call, wrapper, model) for call in _instance_calls(ctx, node, wrapper)]
+    return WrapperUse(node, wrapper, model, request, method_requests)
+
+
+def _instance_calls(ctx: ModuleContext, node: cst.Call, wrapper: Wrapper) -> List[cst.Call]:
+    """The calls of the instance's request methods: on the constructor's result itself, or on
+    the name or ``self.`` attribute it is bound to (``service = OpenAITextToImage(...)`` then
+    ``await service.generate_image(...)``)."""
+    if not wrapper.requests_from:
+        return []
+    holders: List[cst.CSTNode] = [node]
+    assign = ctx.parent(node)
+    if isinstance(assign, cst.Await):
+        assign = ctx.parent(assign)
+    if isinstance(assign, (cst.Assign, cst.AnnAssign)) and assign.value is not None:
+        targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
+        for target in targets:
+            if isinstance(target, cst.Name):
+                scope = ctx.scope(target)
+                for assignment in scope.assignments[target.value] if scope is not None else ():
+                    if getattr(assignment, "node", None) is target:
+                        holders += [access.node for access in assignment.references]
+            elif isinstance(target, cst.Attribute) and dotted_name(target) is not None:
+                dotted = dotted_name(target)
+                holders += [a for a in ctx.nodes(cst.Attribute) if a is not target and dotted_name(a) == dotted]
+    calls = []
+    for holder in holders:
+        method = ctx.parent(holder)
+        call = ctx.parent(method) if isinstance(method, cst.Attribute) and method.value is holder else None
+        if isinstance(call, cst.Call) and call.func is method and method.attr.value in wrapper.requests_from:  # type: ignore[union-attr]
+            calls.append(call)
+    return calls
+
+
+def _method_request(ctx: ModuleContext, call: cst.Call, wrapper: Wrapper, model: Optional[Argument]) -> ImageCall:
+    """The Images request a wrapper instance's method sends: its keywords are the request's
+    parameters (the model is the constructor's: DM501 judges it there)."""
+    resolve = resolver(ctx).resolve
+    method = call.func.attr.value  # type: ignore[attr-defined]
+    arguments = {
+        arg.keyword.value: Argument(arg.keyword.value, arg.value, arg, call, resolve)
+        for arg in call.args
+        if arg.keyword is not None and not arg.star and arg.keyword.value not in wrapper.request_own_params
+    }
+    return ImageCall(
+        node=call,
+        endpoint="generate",
+        method=method,
+        method_node=None,
+        surface=Surface.WRAPPER,
+        is_async=isinstance(ctx.parent(call), cst.Await),
+        azure=False,
+        wrapper=None,
+        arguments=arguments,
+        unresolved_kwargs=[a for a in call.args if a.star == "**"],
+        model_state=MODEL_MISSING,
+        result=wrapper.requests_from[method],
+        model_source=f"the environment variable {wrapper.model_env}" if model is None and wrapper.model_env else "",
+        result_note=(
+            f"({wrapper.label}) returns a GPT image model's image as a base64 string where it returned a URL (from "
+            f"version {wrapper.gpt_images}; earlier versions fail on GPT image models): the fix needs that version"
+        ),
+    )
 
 
 def _openai_models(ctx: ModuleContext, wrapper: Wrapper, model: Argument) -> bool:

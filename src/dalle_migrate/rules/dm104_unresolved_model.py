@@ -30,6 +30,7 @@ class UnresolvedModel(Rule):
     severity = Severity.WARNING
     summary = "Image call's model cannot be resolved statically"
     judges_http_requests = True
+    judges_wrapper_calls = True
     fix_applicability = None
     VALID = [
         """
@@ -60,6 +61,14 @@ class UnresolvedModel(Rule):
             OpenAI().images.generate(model="gpt-image-2", prompt="x", **settings)
             """
         ),
+        # A wrapper that takes its model from the environment when the code names none.
+        Invalid(
+            """
+            from semantic_kernel.connectors.ai.open_ai import OpenAITextToImage
+            async def draw(prompt):
+                return await OpenAITextToImage().generate_image(prompt)
+            """
+        ),
         # A request to OpenAI's host naming a model the catalogue does not know.
         Invalid(
             """
@@ -73,6 +82,10 @@ class UnresolvedModel(Rule):
         if call.azure or call.endpoint == "variation":
             return
         hint = f"make sure it is not a retired model ({retired_ids(ctx)}) or set it to '{ctx.settings.target}'."
+        if call.model_source:
+            # A wrapper that reads its model from the environment when the code names none.
+            yield self.finding(ctx, call.node.func, f"`{ctx.code(call.node.func)}` runs on the model {call.model_source} names, which cannot be known statically; {hint}")
+            return
         if call.surface is Surface.HTTP:
             # A request to OpenAI's own host naming a model the catalogue does not know (an old
             # beta id, a typo): the API answers that it does not exist, unless it is newer.

@@ -4,7 +4,7 @@ import dataclasses
 from typing import Iterable, List
 
 from ..context import ModuleContext
-from ..findings import Edit, Finding
+from ..findings import Applicability, Edit, Finding
 from ..responses import Sinks, find_reads, import_edits
 from ._common import on_azure_deployment
 from .base import Invalid, Rule
@@ -230,6 +230,25 @@ class UrlResponse(Rule):
             webbrowser.open(result.data[0].url)
             """
         ),
+        # Semantic Kernel returns the image's base64 where it returned its URL (from 1.41.0).
+        Invalid(
+            """
+            from urllib.request import urlopen
+            from semantic_kernel.connectors.ai.open_ai import OpenAITextToImage
+            async def draw(prompt):
+                image = await OpenAITextToImage(ai_model_id="gpt-image-2").generate_image(prompt)
+                return urlopen(image).read()
+            """,
+            """
+            from urllib.request import urlopen
+            from semantic_kernel.connectors.ai.open_ai import OpenAITextToImage
+            import base64
+            async def draw(prompt):
+                image = await OpenAITextToImage(ai_model_id="gpt-image-2").generate_image(prompt)
+                return base64.b64decode(image)
+            """,
+            unsafe=True,
+        ),
         # A plain HTTP request's decoded JSON: the same field, read as a key.
         Invalid(
             """
@@ -267,12 +286,16 @@ class UrlResponse(Rule):
         sinks = Sinks(ctx.owner(read.node), ctx)
         rewrite = sinks.rewrite(read)
         message = "GPT image models return no URL (`url` is always None); the image is in `b64_json`"
+        applicability = None
+        if read.bare:
+            message = f"`{read.call.method}` {read.call.result_note}"
+            applicability = Applicability.UNSAFE  # (right with the library version that returns base64)
         if rewrite.blocker:
             yield on_azure_deployment(self.finding(ctx, read.node, f"{message}. No automatic fix: {rewrite.blocker}."), read.call, ctx)
             return
         edits = [dataclasses.replace(e, local=True) for e in rewrite.edits] + _imports(sinks, rewrite)
         # A rewritten read changes only how this result is used: local.
-        yield on_azure_deployment(self.finding(ctx, read.node, f"{message}.", rewrite.description, edits), read.call, ctx)
+        yield on_azure_deployment(self.finding(ctx, read.node, f"{message}.", rewrite.description, edits, applicability=applicability), read.call, ctx)
 
 
 def _imports(sinks: Sinks, rewrite) -> List[Edit]:

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import libcst as cst
-
 from ..calls import ImageCall, Surface
 from ..context import ModuleContext
 from ..edits import insert_keywords, replace_node, replace_string, string_literal
