@@ -296,9 +296,8 @@ class Prefilter:
                 return True
             if _holds_a_word(data, self._probes_gated):
                 return True
-            for path in self._paths:  # (each holds the gate: `images/...`)
-                if path in data:
-                    return True
+            if self._may_post_to_images(data):
+                return True
         if not self._tool_gated and self._names_tool(data):
             return True
         return _holds_a_word(data, self._probes_open)
@@ -346,10 +345,24 @@ class Prefilter:
         key, value = self._tool
         if value in strings and (key in strings or key in names):
             return True
-        if self._sends_to_images(strings):
+        if self._sends_to_images(strings) and _posts_a_body(data):
             return True
         roots = {name.split(".", 1)[0] for name in names}
-        return any(not packages.isdisjoint(roots) for packages, _, _, _ in self._wrappers)
+        # A wrapper's package imported, and one of its words in the text (the first proof may
+        # have kept the file for another reason: an endpoint's path in an HTTP server's routes).
+        return any(not packages.isdisjoint(roots) for packages, _, _, _ in self._wrappers) and (
+            _holds_a_word(data, self._wrapper_probes) or self._names_tool(data)
+        )
+
+    def _may_post_to_images(self, data: bytes) -> bool:
+        """An Images endpoint's path, a call of ``post`` or ``request`` and a ``json=`` or
+        ``data=`` keyword in the bytes: a plain HTTP request may send a body there. (The path
+        alone is in every OpenAI-compatible server's routes and provider table: 30 of litellm's
+        modules, 200 KB type modules among them.)"""
+        for path in self._paths:
+            if path in data:
+                return _POST_WORD.search(data) is not None and _BODY_KEYWORD.search(data) is not None
+        return False
 
     def _named_by_getattr(self, names: set, strings: set) -> bool:
         """``images`` read and an image method's name as a string handed to ``getattr``."""
@@ -429,7 +442,7 @@ class Prefilter:
         key, value = self._tool
         if value in strings and (key in strings or key in names) and self._configures_tool(data):
             return True  # an image generation tool's configuration (a dict, or `dict(type=...)`)
-        if self._sends_to_images(strings):
+        if self._sends_to_images(strings) and _posts_a_body(data):
             return True  # a plain HTTP request to an Images endpoint (its URL's path in a string)
         roots = {name.split(".", 1)[0] for name in names}  # `from a.b import c` names `a.b`
         for packages, symbols, tool_name, forwards in self._wrappers:
@@ -467,6 +480,42 @@ class Prefilter:
             if isinstance(node, ast.Constant) and node.value in self._ids and id(node) not in docstrings:
                 return True
         return False
+
+
+# `<x>.post(` / `request(` called, or imported to be called under another name.
+_POST_WORD = re.compile(rb"\b(?:post|request)\s*\(|\bimport\b[^\n]*\b(?:post|request)\b")
+_BODY_KEYWORD = re.compile(rb"\b(?:json|data)\s*=(?!=)")
+_SENDERS = frozenset(("post", "request"))
+_BODIES = frozenset(("json", "data"))
+_HTTP_PACKAGES = frozenset(("requests", "httpx"))
+
+
+def _posts_a_body(source) -> bool:
+    """Whether CPython's syntax tree of ``source`` holds what an HTTP request to an Images
+    endpoint is to the analysis (http_requests.py): a call of ``<x>.post`` or ``<x>.request``
+    (or of ``post``/``request`` imported from requests or httpx) with a ``json=`` or ``data=``
+    keyword. (Asked only of a module whose strings hold an endpoint's path.)"""
+    if isinstance(source, bytes) and _BODY_KEYWORD.search(source) is None:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _HTTP_PACKAGES
+        for alias in node.names
+        if alias.name in _SENDERS
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and any(k.arg in _BODIES for k in node.keywords):
+            func = node.func
+            if (isinstance(func, ast.Attribute) and func.attr in _SENDERS) or (isinstance(func, ast.Name) and func.id in imported):
+                return True
+    return False
 
 
 def _holds_a_word(data: bytes, probes: Tuple[Tuple[bytes, Tuple[bytes, ...]], ...]) -> bool:
