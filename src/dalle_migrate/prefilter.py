@@ -162,7 +162,11 @@ class Prefilter:
         self.legacy = sdk.legacy_class.encode()
         self._images_call = re.compile(rb"%s%s\.%s(?:(?:%s)%s\.%s)?(?:%s)\b" % (re.escape(self.images), gap, gap, wrappers, gap, gap, methods))
         # `getattr(client.images, "generate")`: the method named in a string.
-        self._getattr_call = re.compile(rb"%s%s,%s[rRuU]?[\"'](?:%s)[\"']" % (re.escape(self.images), gap, gap, methods))
+        # ... and in one pass over the word's occurrences, `getattr(client.images, "generate")`.
+        self._images_named = re.compile(
+            rb"%s%s(?:\.%s(?:(?:%s)%s\.%s)?(?:%s)\b|,%s[rRuU]?[\"'](?:%s)[\"'])"
+            % (re.escape(self.images), gap, gap, wrappers, gap, gap, methods, gap, methods)
+        )
         self._legacy_call = re.compile(rb"%s%s\.%s(?:%s)\b" % (re.escape(self.legacy), gap, gap, verbs))
         # The 0.x class imported under another name (`from openai import Image as Img`), whose
         # calls (`Img.create(`) do not spell it.
@@ -215,6 +219,7 @@ class Prefilter:
         self._field_read = re.compile(rb"\.[ \t]*(?:%s)\b" % b"|".join(re.escape(f) for f in self._result_fields))
         # A plain HTTP request to an Images endpoint: its path in a string.
         self._paths = endpoint_paths(catalog)
+        self._path_stem = os.path.commonprefix(list(self._paths)) if self._paths else b"\x00"
         self._path_texts = tuple(p.decode() for p in self._paths)
         self._tool_key = re.compile(rb"%s[\"']?%s[:=]%s[rRuU]?[\"']$" % (re.escape(tool.type_key.encode()), gap, gap))
 
@@ -287,8 +292,7 @@ class Prefilter:
         in this one (a model id alone is not enough: it has no call to give it to)."""
         if self._gate in data:  # (every word searched in here holds it)
             if (
-                _spelled(data, self.images, self._images_call)
-                or _spelled(data, self.images, self._getattr_call)
+                _spelled(data, self.images, self._images_named)
                 # The 0.x class is imported from the package itself: the file names it.
                 or (self.package in data and (_spelled(data, self.legacy, self._legacy_call) or _spelled(data, self.legacy, self._legacy_alias)))
                 or (self._tool_gated and self._names_tool(data))
@@ -345,7 +349,7 @@ class Prefilter:
         key, value = self._tool
         if value in strings and (key in strings or key in names):
             return True
-        if self._sends_to_images(strings) and _posts_a_body(data):
+        if self._sends_to_images(strings) and self._may_post_to_images(data) and _posts_a_body(data):
             return True
         roots = {name.split(".", 1)[0] for name in names}
         # A wrapper's package imported, and one of its words in the text (the first proof may
@@ -359,9 +363,12 @@ class Prefilter:
         ``data=`` keyword in the bytes: a plain HTTP request may send a body there. (The path
         alone is in every OpenAI-compatible server's routes and provider table: 30 of litellm's
         modules, 200 KB type modules among them.)"""
-        for path in self._paths:
-            if path in data:
+        find = data.find
+        at = find(self._path_stem)  # (every path starts so: one search for all of them)
+        while at >= 0:
+            if data.startswith(self._paths, at):
                 return _POST_WORD.search(data) is not None and _BODY_KEYWORD.search(data) is not None
+            at = find(self._path_stem, at + 1)
         return False
 
     def _named_by_getattr(self, names: set, strings: set) -> bool:
@@ -442,7 +449,7 @@ class Prefilter:
         key, value = self._tool
         if value in strings and (key in strings or key in names) and self._configures_tool(data):
             return True  # an image generation tool's configuration (a dict, or `dict(type=...)`)
-        if self._sends_to_images(strings) and _posts_a_body(data):
+        if self._sends_to_images(strings) and self._may_post_to_images(data) and _posts_a_body(data):
             return True  # a plain HTTP request to an Images endpoint (its URL's path in a string)
         roots = {name.split(".", 1)[0] for name in names}  # `from a.b import c` names `a.b`
         for packages, symbols, tool_name, forwards in self._wrappers:
@@ -464,11 +471,8 @@ class Prefilter:
         return self._quoted_id.search(data) is not None and self._id_in_syntax_tree(source)
 
     def _id_in_syntax_tree(self, source) -> bool:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = _syntax_tree(source)
+        if tree is None:
             return True
         docstrings = set()
         for node in ast.walk(tree):
@@ -483,7 +487,8 @@ class Prefilter:
 
 
 # `<x>.post(` / `request(` called, or imported to be called under another name.
-_POST_WORD = re.compile(rb"\b(?:post|request)\s*\(|\bimport\b[^\n]*\b(?:post|request)\b")
+# (A method called as written: `.post (` too; a bare name only as `post(`, never prose's "request (".)
+_POST_WORD = re.compile(rb"\.[ \t\\\r\n]*(?:post|request)[ \t]*\(|\b(?:post|request)\(|\bimport\b[^\n]*\b(?:post|request)\b")
 _BODY_KEYWORD = re.compile(rb"\b(?:json|data)\s*=(?!=)")
 _SENDERS = frozenset(("post", "request"))
 _BODIES = frozenset(("json", "data"))
@@ -495,27 +500,31 @@ def _posts_a_body(source) -> bool:
     endpoint is to the analysis (http_requests.py): a call of ``<x>.post`` or ``<x>.request``
     (or of ``post``/``request`` imported from requests or httpx) with a ``json=`` or ``data=``
     keyword. (Asked only of a module whose strings hold an endpoint's path.)"""
-    if isinstance(source, bytes) and _BODY_KEYWORD.search(source) is None:
-        return False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True
-    imported = {
-        alias.asname or alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _HTTP_PACKAGES
-        for alias in node.names
-        if alias.name in _SENDERS
-    }
+    tree = _syntax_tree(source)
+    if tree is None:
+        return True  # not compiled: analysed, its error reported there
+    imported = set()  # `post`/`request` imported from requests or httpx, under their names here
+    named = []  # calls of a bare name with a body keyword (decided once the imports are known)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and any(k.arg in _BODIES for k in node.keywords):
             func = node.func
-            if (isinstance(func, ast.Attribute) and func.attr in _SENDERS) or (isinstance(func, ast.Name) and func.id in imported):
+            if isinstance(func, ast.Attribute) and func.attr in _SENDERS:
                 return True
-    return False
+            if isinstance(func, ast.Name):
+                named.append(func.id)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _HTTP_PACKAGES:
+            imported.update(alias.asname or alias.name for alias in node.names if alias.name in _SENDERS)
+    return not imported.isdisjoint(named)
+
+
+def _syntax_tree(source) -> Optional[ast.AST]:
+    """CPython's syntax tree of ``source``; None when it cannot be parsed."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _holds_a_word(data: bytes, probes: Tuple[Tuple[bytes, Tuple[bytes, ...]], ...]) -> bool:
