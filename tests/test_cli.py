@@ -487,3 +487,17 @@ def test_under_a_profiler_the_command_exits_normally(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert report.stat().st_size > 0
+
+
+def test_version_is_the_changelogs_newest_release():
+    """`--version`, the distribution's version and the newest release in CHANGELOG.md (Keep a
+    Changelog: `## [x.y.z] - date` under `## [Unreleased]`) are one version."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", (root / "CHANGELOG.md").read_text(encoding="utf-8"), re.M)
+    assert releases, "CHANGELOG.md names no release"
+    result = run("--version", cwd=root)
+    assert result.exit_code == 0 and result.output.split()[-1] == releases[0], result.output
+    declared = re.search(r'^version = "([^"]+)"$', (root / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    assert declared is not None and declared.group(1) == releases[0]
