@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import jsonschema
@@ -115,7 +116,7 @@ def test_statistics(tmp_path):
     assert rows[2][2].startswith("    ") or rows[2][2].startswith("   ")
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown", "gitlab", "junit", "azure"])
 def test_every_format_writes_to_a_file(tmp_path, fmt):
     result = run(tmp_path, "--format", fmt, "-o", "out.report")
     assert result.exit_code == 1 and result.output == ""
@@ -163,3 +164,93 @@ def test_sarif_places_notebook_findings_on_the_lines_of_the_ipynb(tmp_path, sche
         assert line.strip().startswith('"image = client.images.generate(') and line.index('"') + 1 == region["startColumn"]
     else:
         assert '"# the poster\\nimage = client.images.generate(' in line
+
+
+# -- the formats other CI systems read (GitLab, Jenkins / JUnit, Azure Pipelines) ------------------
+GITLAB_SCHEMA = Path(__file__).resolve().parent / "data" / "gitlab-code-quality.schema.json"
+
+
+def test_gitlab_code_quality_is_valid_and_its_fingerprints_are_stable(tmp_path):
+    result = run(tmp_path, "--format", "gitlab")
+    assert result.exit_code == 1
+    issues = json.loads(result.output)
+    jsonschema.validate(issues, json.loads(GITLAB_SCHEMA.read_text()))
+    assert [i["check_name"] for i in issues] == ["DM101", "DM202", "DM402", "DM302"]
+    assert issues[0]["location"] == {"path": "app.py", "lines": {"begin": 4, "end": 4}}
+    assert issues[0]["severity"] == "major" and issues[3]["severity"] == "minor"  # DM302 is a warning
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    again = json.loads(run(tmp_path, "--format", "gitlab").output)
+    assert [i["fingerprint"] for i in again] == [i["fingerprint"] for i in issues]
+    # Code moved down: the same findings keep their fingerprints (GitLab keeps their history).
+    (tmp_path / "app.py").write_text("# a comment\n\n" + APP)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        moved = json.loads(CliRunner().invoke(main, ["check", "--today", "2026-11-25", "--format", "gitlab", "app.py"]).output)
+    finally:
+        os.chdir(old)
+    assert [i["fingerprint"] for i in moved] == [i["fingerprint"] for i in issues]
+    assert moved[0]["location"]["lines"]["begin"] == 6
+
+
+def test_junit_is_read_by_a_junit_parser(tmp_path):
+    junitparser = pytest.importorskip("junitparser")
+    result = run(tmp_path, "--output-format", "junit", "-o", "report.xml")
+    assert result.exit_code == 1
+    xml = junitparser.JUnitXml.fromfile(str(tmp_path / "report.xml"))
+    suites = list(xml)
+    assert [s.name for s in suites] == ["app.py"]
+    cases = list(suites[0])
+    assert len(cases) == 4 and suites[0].tests == 4 and suites[0].failures == 4
+    failures = [case.result[0] for case in cases]
+    assert [f.type for f in failures] == ["DM101", "DM202", "DM402", "DM302"]
+    assert failures[0].message.startswith("Model 'dall-e-3' was shut down") and cases[0].classname == "app.py"
+    assert cases[0].name == "DM101 at app.py:4:38"
+
+
+def test_junit_without_findings_is_one_passing_case(tmp_path):
+    junitparser = pytest.importorskip("junitparser")
+    (tmp_path / "chat.py").write_text("print('no image call')\n")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["check", "--format", "junit", "chat.py", "-o", "r.xml"])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0
+    (suite,) = list(junitparser.JUnitXml.fromfile(str(tmp_path / "r.xml")))
+    (case,) = list(suite)
+    assert case.is_passed and suite.tests == 1
+
+
+_LOGISSUE = re.compile(r"^##vso\[task\.logissue (?P<props>(?:[a-z]+=[^;\]\r\n]*;)+)\](?P<message>[^\r\n]*)$")
+
+
+def test_azure_pipelines_logging_commands(tmp_path):
+    result = run(tmp_path, "--output-format", "azure")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 4
+    parsed = []
+    for line in lines:
+        match = _LOGISSUE.match(line)
+        assert match is not None, line
+        props = dict(p.split("=", 1) for p in match["props"].rstrip(";").split(";"))
+        parsed.append((props, match["message"]))
+    props, message = parsed[0]
+    assert props == {"type": "error", "sourcepath": "app.py", "linenumber": "4", "columnnumber": "38", "code": "DM101"}
+    assert message.startswith("DM101 Model 'dall-e-3'")
+    assert parsed[3][0]["type"] == "warning"  # DM302
+
+
+def test_azure_escapes_what_ends_a_command():
+    from dalle_migrate.report import azure
+
+    assert azure._data("100% done\nnext") == "100%AZP25 done%0Anext"
+    assert azure._property("a;b]c") == "a%3Bb%5Dc"
+
+
+@pytest.mark.parametrize("spelling", [["--output-format", "full"], ["--output-format", "concise"], ["--format", "text"]])
+def test_output_format_as_ruff_spells_it(tmp_path, spelling):
+    result = run(tmp_path, *spelling)
+    assert result.exit_code == 1 and "Found 4 findings" in result.output

@@ -15,6 +15,8 @@ from typing import Callable, Optional, Sequence, Tuple
 import click
 
 from . import __version__
+from .report import ALIASES as FORMAT_ALIASES
+from .report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -34,7 +36,11 @@ def _common(func: Callable) -> Callable:
         click.option("--select", metavar="CODES", help="Comma-separated rule codes or prefixes to run (default: DM)."),
         click.option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to skip."),
         click.option("--exclude", metavar="GLOB", multiple=True, help="File or folder names to skip (repeatable)."),
-        click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "markdown"]), default="text", show_default=True, help="Report format."),
+        click.option(
+            "--format", "--output-format", "output_format", type=click.Choice([*FORMATS, *FORMAT_ALIASES]), default="text",
+            show_default=True, callback=lambda ctx, param, value: FORMAT_ALIASES.get(value, value),
+            help="Report format (`--output-format` as ruff spells it; `full` and `concise` are the text report).",
+        ),
         click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of each finding."),
         click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to a file."),
         click.option("--unsafe-fixes", is_flag=True, default=None, help="Include fixes that change working behaviour."),

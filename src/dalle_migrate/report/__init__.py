@@ -14,7 +14,12 @@ FORMATS = {
     "sarif": "sarif",
     "github": "github",
     "markdown": "markdown",
+    "gitlab": "gitlab",
+    "junit": "junit",
+    "azure": "azure",
 }
+# ruff's names for its own text formats (`--output-format full`, `concise`): the text report.
+ALIASES = {"full": "text", "concise": "text"}
 
 
 def renderer(name: str) -> Callable[[RunReport], str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Union
+from typing import Callable, List, Tuple, Union
 
-from ..findings import FileResult
+from ..findings import FileResult, Finding
 
 
 @dataclass
@@ -40,3 +40,25 @@ def display_path(path: Union[Path, str]) -> str:
         rel = absolute
     shown = absolute if rel.startswith("..") else rel
     return shown.replace(os.sep, "/")
+
+
+def file_lines(result: FileResult) -> Callable[[Finding], Tuple[int, int]]:
+    """Where each finding of a file result is in the file's own lines, as (line, column) from 1:
+    its own row and column, or for a notebook cell's line where the .ipynb holds it (the JSON
+    string of that source line: what a CI system shows beside the file)."""
+    from ..cells import file_position
+
+    notebook = None
+    if any(f.cell is not None for f in result.findings):
+        from ..source import SourceError, SourceText
+
+        try:
+            notebook = SourceText.decode(Path(result.path).read_bytes(), python=False).text
+        except (OSError, SourceError):
+            notebook = None
+
+    def place(finding) -> Tuple[int, int]:
+        placed = file_position(notebook, finding.cell, finding.row) if notebook is not None and finding.cell is not None else None
+        return placed if placed is not None else (finding.row, finding.column)
+
+    return place

@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from .. import __version__
-from ..cells import file_position
 from ..findings import Finding, Severity
 from ..rules import ALL_RULES
 from ..rules.base import _sections
-from ..source import SourceError, SourceText
-from .common import RunReport, display_path
+from .common import RunReport, display_path, file_lines
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
@@ -41,14 +39,14 @@ def _region(row: int, column: int, end_row: int, end_column: int) -> Dict[str, i
     return {"startLine": row, "startColumn": column, "endLine": end_row, "endColumn": end_column}
 
 
-def _result(name: str, finding: Finding, index: Dict[str, int], notebook: Optional[str] = None) -> Dict[str, Any]:
+def _result(name: str, finding: Finding, index: Dict[str, int], place) -> Dict[str, Any]:
     artifact = {"uri": name, "uriBaseId": "%SRCROOT%"}
     end_row, end_column = max(finding.end_row, finding.row), finding.end_column
     if (end_row, end_column) < (finding.row, finding.column):
         end_row, end_column = finding.row, finding.column
     region = _region(finding.row, finding.column, end_row, end_column)
-    placed = file_position(notebook, finding.cell, finding.row) if notebook is not None and finding.cell is not None else None
-    if placed is not None:
+    placed = place(finding) if finding.cell is not None else None
+    if placed is not None and placed != (finding.row, finding.column):
         # Code scanning shows the lines of the file the result names: in a notebook, the line of
         # the .ipynb that holds the JSON string of that source line (a one-string source: its start).
         region = {"startLine": placed[0], "startColumn": placed[1], "endLine": placed[0], "endColumn": placed[1]}
@@ -80,14 +78,6 @@ def _result(name: str, finding: Finding, index: Dict[str, int], notebook: Option
     return result
 
 
-def _read_notebook(path) -> Optional[str]:
-    """The notebook as it is now (after `fix`, the findings left are placed in what was written)."""
-    try:
-        return SourceText.decode(Path(path).read_bytes(), python=False).text
-    except (OSError, SourceError):
-        return None
-
-
 def render(report: RunReport) -> str:
     index = {rule.code: i for i, rule in enumerate(ALL_RULES)}
     results: List[Dict[str, Any]] = []
@@ -95,8 +85,8 @@ def render(report: RunReport) -> str:
         if not file_result.findings:
             continue
         name = display_path(file_result.path)
-        notebook = _read_notebook(file_result.path) if any(f.cell is not None for f in file_result.findings) else None
-        results.extend(_result(name, f, index, notebook) for f in file_result.findings)
+        place = file_lines(file_result)
+        results.extend(_result(name, f, index, place) for f in file_result.findings)
     root = Path(os.getcwd()).as_uri() + "/"
     sarif = {
         "$schema": SCHEMA,
