@@ -3,6 +3,7 @@ a second fix changes nothing."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import libcst as cst
@@ -33,6 +34,10 @@ def test_fixture(path: Path, snapshot):
     snapshot.snapshot_dir = SNAPSHOTS / path.parent.name
     source = path.read_text(encoding="utf-8")
     report = check_text(source, settings(), Selection())
+    if path.parent.name == "DM900" and sys.version_info < (3, 10):
+        # DM900 quotes CPython's own syntax error, which says it otherwise before 3.10.
+        assert [f.code for f in report.findings] == ["DM900"] and fix_text(source, settings(), Selection()).text == source
+        return
     snapshot.assert_match(_report(path, report.findings), f"{path.stem}.report.txt")
 
     result = fix_text(source, settings(), Selection())

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from pathlib import Path
 from typing import Dict, List
 
 import pytest
 
 from residue_scan import (
+    ROOT,
     Allowed,
     Bug,
     Case,
@@ -186,11 +188,24 @@ def test_known_bugs_are_still_there(outcomes: Dict[str, Outcome]):
         assert [r for o in outcomes.values() for r in o.uncovered if bug.matches(r)], f"no silent residue for {bug}"
 
 
+def _parses_here(path: Path) -> bool:
+    """Whether this interpreter's own parser reads the file (the residue scan uses it)."""
+    import ast
+
+    try:
+        ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError, OSError):
+        return False
+    return True
+
+
 def test_allowlist_is_precise(outcomes: Dict[str, Outcome]):
     """Every allowlist entry is still needed, and excuses only items no finding covers, in the one
     file it names (a stale or broad entry would hide a real call one day)."""
     left = [r for o in outcomes.values() for r in o.after]
     for entry in ALLOWLIST:
+        if not _parses_here(ROOT / entry.path):
+            continue  # (a `match` statement on Python 3.9: this interpreter's scan reads nothing there)
         matched = [r for r in left if entry.matches(r)]
         assert matched, f"allowlist entry matches nothing any more: {entry}"
         assert len({r.file for r in matched}) == 1, f"allowlist entry matches several files: {entry}"
