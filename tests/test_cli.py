@@ -335,6 +335,9 @@ def test_split_scan_matches_a_scan_in_one_process(tmp_path, monkeypatch):
     real_start = runner._start_helper
     monkeypatch.setattr(runner, "_start_helper", lambda *a: helpers.append(real_start(*a)) or helpers[-1])
     monkeypatch.setattr(runner, "SPLIT_SCAN_MIN_FILES", 4)
+    # (A pytest-xdist worker runs threads of its own, which keep the runner from forking: the
+    # split itself is what is tested here.)
+    monkeypatch.setattr(runner, "_can_fork", lambda: True)
     one = run("check", "--jobs", "1", *TODAY, cwd=tmp_path)
     assert helpers == []
     split = run("check", "--jobs", "2", *TODAY, cwd=tmp_path)
@@ -364,6 +367,7 @@ def test_split_scan_falls_back_when_the_helper_fails(tmp_path, monkeypatch):
 
     monkeypatch.setattr(runner, "marshal", BrokenMarshal)
     monkeypatch.setattr(runner, "SPLIT_SCAN_MIN_FILES", 4)
+    monkeypatch.setattr(runner, "_can_fork", lambda: True)  # (a pytest-xdist worker has threads)
     finished = []
     real_finish = runner._finish_helper
     monkeypatch.setattr(runner, "_finish_helper", lambda helper: finished.append(real_finish(helper)) or finished[-1])

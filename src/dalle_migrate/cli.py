@@ -58,6 +58,15 @@ def _common(func: Callable) -> Callable:
     return func
 
 
+def _observed() -> bool:
+    """Whether a profiler, a tracer or a coverage tool watches the process: through the old
+    hooks, or (Python 3.12 and newer: cProfile on 3.13, coverage) through ``sys.monitoring``."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(tool) is not None for tool in range(6))
+
+
 def run_command() -> None:
     """The installed command (and ``python -m dalle_migrate``): ``main``, then an exit that skips
     tearing the interpreter down. Freeing every object a run built (parsed modules, the
@@ -72,7 +81,7 @@ def run_command() -> None:
         else:  # sys.exit("message"): printed, exit status 1, as the interpreter does
             print(exc.code, file=sys.stderr)
             code = 1
-    if sys.getprofile() is not None or sys.gettrace() is not None:
+    if _observed():
         sys.exit(code)  # a profiler or a coverage tool writes its report at exit: let it
     for stream in (sys.stdout, sys.stderr):
         try:
