@@ -280,6 +280,16 @@ class HttpApi:
     azure_path_marker: str = "/deployments/"
     compatible_hosts: Tuple[str, ...] = ()  # OpenAI-compatible providers' hosts
     compatible_packages: Tuple[str, ...] = ()  # their own SDKs
+    post_methods: Tuple[str, ...] = ("post",)  # send to the URL given first
+    request_methods: Tuple[str, ...] = ("request",)  # take the HTTP method, then the URL
+    body_keywords: Tuple[str, ...] = ("json", "data")
+    client_packages: Tuple[str, ...] = ("requests", "httpx")
+    # How a request's URL ends for each endpoint ("images/generations" -> "generate").
+    paths: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def senders(self) -> Tuple[str, ...]:
+        return self.post_methods + self.request_methods
 
     def serves_others(self, host: Optional[str]) -> bool:
         """Whether ``host`` is an OpenAI-compatible provider's (its models are its own)."""
@@ -409,6 +419,13 @@ class Catalog:
                 azure_path_marker=http.get("azure_path_marker", "/deployments/"),
                 compatible_hosts=tuple(http.get("compatible_hosts", ())),
                 compatible_packages=tuple(http.get("compatible_packages", ())),
+                post_methods=tuple(http.get("post_methods", ("post",))),
+                request_methods=tuple(http.get("request_methods", ("request",))),
+                body_keywords=tuple(http.get("body_keywords", ("json", "data"))),
+                client_packages=tuple(http.get("client_packages", ("requests", "httpx"))),
+                paths={
+                    "images/" + e.path.rsplit("/images/", 1)[1]: name for name, e in self.endpoints.items() if "/images/" in e.path
+                },
             )
             self.methods: Dict[str, str] = {e.sdk_method: name for name, e in self.endpoints.items()}
             self.legacy_methods: Dict[str, str] = {

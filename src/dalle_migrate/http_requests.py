@@ -26,17 +26,12 @@ import libcst as cst
 
 from .calls import MODEL_IN_KWARGS, MODEL_LITERAL, Argument, ImageCall, Surface, mapping_arguments, model_state
 from .context import ModuleContext
-from .scopes import Assignment
+from .scopes import Assignment, qualified_name
 from .urls import endpoint_of as _endpoint
 from .urls import host_of as _host
 from .urls import url_texts
 from .values import dotted_name, resolver, string_value
 
-# What sends a request: `<anything>.post(url, ...)` (requests, httpx, a session, an aiohttp
-# session, a client) and `<anything>.request("POST", url, ...)`; the functions imported bare.
-_POST = "post"
-_REQUEST = "request"
-_BARE = {"requests.post": _POST, "httpx.post": _POST, "requests.request": _REQUEST, "httpx.request": _REQUEST}
 _JSON_DUMPS = {"json.dumps", "dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps"}
 
 
@@ -49,8 +44,8 @@ def find_http_requests(ctx: ModuleContext) -> List[ImageCall]:
 
 
 def _find(ctx: ModuleContext) -> List[ImageCall]:
-    paths = {e.path.rsplit("/images/", 1)[-1]: name for name, e in ctx.catalog.endpoints.items() if "/images/" in e.path}
-    if not any(f"images/{p}" in ctx.text for p in paths):
+    paths = ctx.catalog.http.paths
+    if not any(p in ctx.text for p in paths):
         return []  # (the path is written where the request is sent: most modules have none)
     found = []
     for node in ctx.nodes(cst.Call):
@@ -64,23 +59,24 @@ def _find(ctx: ModuleContext) -> List[ImageCall]:
 
 
 def _url_argument(ctx: ModuleContext, node: cst.Call) -> Optional[cst.BaseExpression]:
-    """The URL a call sends a POST to, when it is a call that sends one."""
+    """The URL a call sends a POST to, when it is a call that sends one: `<anything>.post(url,
+    ...)` (requests, httpx, a session, an aiohttp session, a client), `<anything>.request("POST",
+    url, ...)`, and those functions imported bare from an HTTP client package."""
+    http = ctx.catalog.http
     func = node.func
     if isinstance(func, cst.Attribute):
         verb = func.attr.value
-        if verb not in (_POST, _REQUEST):
-            return None
     elif isinstance(func, cst.Name):
-        from .scopes import qualified_name
-
-        verb = _BARE.get(qualified_name(ctx, func) or "")
-        if verb is None:
+        package, _, verb = (qualified_name(ctx, func) or "").rpartition(".")
+        if package not in http.client_packages:
             return None
     else:
         return None
+    if verb not in http.senders:
+        return None
     positional = [a for a in node.args if a.keyword is None and not a.star]
     keyword = {a.keyword.value: a for a in node.args if a.keyword is not None}
-    if verb == _REQUEST:
+    if verb in http.request_methods:
         method = keyword.get("method") or (positional[0] if positional else None)
         if method is None or not isinstance(string_value(method.value), str) or string_value(method.value).upper() != "POST":
             return None
@@ -93,11 +89,12 @@ def _url_argument(ctx: ModuleContext, node: cst.Call) -> Optional[cst.BaseExpres
 def _request(ctx: ModuleContext, node: cst.Call, url: cst.BaseExpression, paths: Dict[str, str]) -> Optional[ImageCall]:
     http = ctx.catalog.http
     texts = url_texts(ctx, url)
-    endpoints = {e for e in (_endpoint(t, paths) for t in texts) if e is not None}
+    ends = {t: _endpoint(t, paths) for t in texts}
+    endpoints = {e for e in ends.values() if e is not None}
     if len(endpoints) != 1:
         return None  # no Images endpoint (or one of several, chosen at run time: not judged)
     endpoint = endpoints.pop()
-    hosts = {_host(t) for t in texts if _endpoint(t, paths) is not None}
+    hosts = {_host(t) for t, e in ends.items() if e is not None}
     if any(h is not None and h.endswith(http.azure_host_suffixes) for h in hosts) or any(http.azure_path_marker in t for t in texts):
         return None  # Azure OpenAI: the deployment in the path names the model
     shown = {h for h in hosts if h is not None}
@@ -135,12 +132,13 @@ def _request(ctx: ModuleContext, node: cst.Call, url: cst.BaseExpression, paths:
 def _body(ctx: ModuleContext, node: cst.Call) -> Tuple[Optional[Dict[str, Argument]], List[cst.Arg], bool]:
     """The request's parameters: its JSON body's entries, or its form fields (a multipart
     edit's ``data=`` beside ``files=``, sent as strings); (None, [], False) when it sends neither."""
+    json_keyword, form_keyword = ctx.catalog.http.body_keywords
     keyword = {a.keyword.value: a for a in node.args if a.keyword is not None}
-    body = keyword.get("json")
+    body = keyword.get(json_keyword)
     value: Optional[cst.BaseExpression] = body.value if body is not None else None
     form = False
-    if value is None and "data" in keyword:
-        body = keyword["data"]
+    if value is None and form_keyword in keyword:
+        body = keyword[form_keyword]
         value = _dumped(ctx, body.value)  # data=json.dumps({...})
         form = value is body.value  # (a dict given as data=: form fields)
     if body is None or value is None:
@@ -169,7 +167,7 @@ def body_dict(ctx: ModuleContext, call: ImageCall) -> Optional[cst.Dict]:
     """The dict literal a request's body is written as, where an entry can be added: the one in
     the call (``json={...}``), or the one all its entries come from (``body = {...}``)."""
     for arg in call.node.args:
-        if arg.keyword is not None and arg.keyword.value in ("json", "data"):
+        if arg.keyword is not None and arg.keyword.value in ctx.catalog.http.body_keywords:
             value = _dumped(ctx, arg.value)
             if isinstance(value, cst.Dict):
                 return value

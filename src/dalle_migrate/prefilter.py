@@ -85,7 +85,7 @@ def grep_pattern(catalog: Catalog) -> str:
 def endpoint_paths(catalog: Catalog) -> Tuple[bytes, ...]:
     """The Images endpoints' paths as a request's URL ends (``images/generations``): a module
     sending a plain HTTP request writes one (http_requests.py)."""
-    return tuple(sorted({("images/" + e.path.rsplit("/images/", 1)[1]).encode() for e in catalog.endpoints.values() if "/images/" in e.path}))
+    return tuple(sorted(p.encode() for p in catalog.http.paths))
 
 
 def _minimal(words: Iterable[str]) -> List[str]:
@@ -219,6 +219,7 @@ class Prefilter:
         self._field_read = re.compile(rb"\.[ \t]*(?:%s)\b" % b"|".join(re.escape(f) for f in self._result_fields))
         # A plain HTTP request to an Images endpoint: its path in a string.
         self._paths = endpoint_paths(catalog)
+        self._http = _HttpShapes(catalog)
         self._path_stem = os.path.commonprefix(list(self._paths)) if self._paths else b"\x00"
         self._path_texts = tuple(p.decode() for p in self._paths)
         self._tool_key = re.compile(rb"%s[\"']?%s[:=]%s[rRuU]?[\"']$" % (re.escape(tool.type_key.encode()), gap, gap))
@@ -329,7 +330,7 @@ class Prefilter:
         never taken for this one's."""
         return repr((
             self.images, self.legacy, self.package, sorted(self._methods), sorted(self._verbs), self._tool,
-            self._wrapper_words, sorted((sorted(p), sorted(s), t, f) for p, s, t, f in self._wrappers), self._paths,
+            self._wrapper_words, sorted((sorted(p), sorted(s), t, f) for p, s, t, f in self._wrappers), self._paths, self._http.call.pattern, self._http.body.pattern, sorted(self._http.packages),
         ))
 
     def code_may_call_images(self, data: bytes) -> bool:
@@ -349,7 +350,7 @@ class Prefilter:
         key, value = self._tool
         if value in strings and (key in strings or key in names):
             return True
-        if self._sends_to_images(strings) and self._may_post_to_images(data) and _posts_a_body(data):
+        if self._sends_to_images(strings) and self._may_post_to_images(data) and _posts_a_body(data, self._http):
             return True
         roots = {name.split(".", 1)[0] for name in names}
         # A wrapper's package imported, and one of its words in the text (the first proof may
@@ -367,7 +368,7 @@ class Prefilter:
         at = find(self._path_stem)  # (every path starts so: one search for all of them)
         while at >= 0:
             if data.startswith(self._paths, at):
-                return _POST_WORD.search(data) is not None and _BODY_KEYWORD.search(data) is not None
+                return self._http.call.search(data) is not None and self._http.body.search(data) is not None
             at = find(self._path_stem, at + 1)
         return False
 
@@ -449,7 +450,7 @@ class Prefilter:
         key, value = self._tool
         if value in strings and (key in strings or key in names) and self._configures_tool(data):
             return True  # an image generation tool's configuration (a dict, or `dict(type=...)`)
-        if self._sends_to_images(strings) and self._may_post_to_images(data) and _posts_a_body(data):
+        if self._sends_to_images(strings) and self._may_post_to_images(data) and _posts_a_body(data, self._http):
             return True  # a plain HTTP request to an Images endpoint (its URL's path in a string)
         roots = {name.split(".", 1)[0] for name in names}  # `from a.b import c` names `a.b`
         for packages, symbols, tool_name, forwards in self._wrappers:
@@ -488,14 +489,23 @@ class Prefilter:
 
 # `<x>.post(` / `request(` called, or imported to be called under another name.
 # (A method called as written: `.post (` too; a bare name only as `post(`, never prose's "request (".)
-_POST_WORD = re.compile(rb"\.[ \t\\\r\n]*(?:post|request)[ \t]*\(|\b(?:post|request)\(|\bimport\b[^\n]*\b(?:post|request)\b")
-_BODY_KEYWORD = re.compile(rb"\b(?:json|data)\s*=(?!=)")
-_SENDERS = frozenset(("post", "request"))
-_BODIES = frozenset(("json", "data"))
-_HTTP_PACKAGES = frozenset(("requests", "httpx"))
+class _HttpShapes:
+    """What a plain HTTP request's call looks like (catalogue ``[http]``), to the two proofs."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        http = catalog.http
+        senders = b"|".join(re.escape(m.encode()) for m in http.senders)
+        bodies = b"|".join(re.escape(k.encode()) for k in http.body_keywords)
+        # `<x>.post(` / `.request (` called as written, a bare name only as `post(` (never prose's
+        # "request ("), or imported to be called under another name.
+        self.call = re.compile(rb"\.[ \t\\\r\n]*(?:%s)[ \t]*\(|\b(?:%s)\(|\bimport\b[^\n]*\b(?:%s)\b" % (senders, senders, senders))
+        self.body = re.compile(rb"\b(?:%s)\s*=(?!=)" % bodies)
+        self.senders = frozenset(http.senders)
+        self.bodies = frozenset(http.body_keywords)
+        self.packages = frozenset(http.client_packages)
 
 
-def _posts_a_body(source) -> bool:
+def _posts_a_body(source, shapes: _HttpShapes) -> bool:
     """Whether CPython's syntax tree of ``source`` holds what an HTTP request to an Images
     endpoint is to the analysis (http_requests.py): a call of ``<x>.post`` or ``<x>.request``
     (or of ``post``/``request`` imported from requests or httpx) with a ``json=`` or ``data=``
@@ -506,14 +516,14 @@ def _posts_a_body(source) -> bool:
     imported = set()  # `post`/`request` imported from requests or httpx, under their names here
     named = []  # calls of a bare name with a body keyword (decided once the imports are known)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and any(k.arg in _BODIES for k in node.keywords):
+        if isinstance(node, ast.Call) and any(k.arg in shapes.bodies for k in node.keywords):
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in _SENDERS:
+            if isinstance(func, ast.Attribute) and func.attr in shapes.senders:
                 return True
             if isinstance(func, ast.Name):
                 named.append(func.id)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _HTTP_PACKAGES:
-            imported.update(alias.asname or alias.name for alias in node.names if alias.name in _SENDERS)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in shapes.packages:
+            imported.update(alias.asname or alias.name for alias in node.names if alias.name in shapes.senders)
     return not imported.isdisjoint(named)
 
 

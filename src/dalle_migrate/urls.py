@@ -12,19 +12,18 @@ from .scopes import Assignment
 from .values import dotted_name, resolver, string_value
 
 HOLE = "\x00"  # a part of a URL the code does not show
-_HOLE = HOLE
 _MAX_TEXTS = 16
 _MAX_DEPTH = 6
 
 
 def url_texts(ctx: ModuleContext, node: cst.BaseExpression, depth: int = 0) -> List[str]:
-    """The texts a URL expression may have, a part the code does not show written as ``_HOLE``
+    """The texts a URL expression may have, a part the code does not show written as ``HOLE``
     (``f"{base}/images/generations"`` with ``base`` a parameter: ``"\\x00/images/generations"``)."""
     value = string_value(node)
     if isinstance(value, str):
         return [value]
     if depth > _MAX_DEPTH:
-        return [_HOLE]
+        return [HOLE]
     if isinstance(node, cst.FormattedString):
         texts = [""]
         for part in node.parts:
@@ -40,7 +39,7 @@ def url_texts(ctx: ModuleContext, node: cst.BaseExpression, depth: int = 0) -> L
         old, new = (string_value(a.value) for a in node.args)  # endpoint.replace("chat/completions", "images/generations")
         if isinstance(old, str) and isinstance(new, str) and old:
             texts = url_texts(ctx, node.func.value, depth + 1)
-            return list(dict.fromkeys(t.replace(old, new) if old in t else (t + new if t.endswith(_HOLE) else t) for t in texts))
+            return list(dict.fromkeys(t.replace(old, new) if old in t else (t + new if t.endswith(HOLE) else t) for t in texts))
     if isinstance(node, cst.Call) and (dotted_name(node.func) or "").rsplit(".", 1)[-1] == "urljoin" and len(node.args) == 2:
         base, tail = (url_texts(ctx, a.value, depth + 1) for a in node.args)
         return _joined([b if b.endswith("/") else b + "/" for b in base], [t.lstrip("/") for t in tail])
@@ -56,7 +55,7 @@ def url_texts(ctx: ModuleContext, node: cst.BaseExpression, depth: int = 0) -> L
     resolution = resolver(ctx).resolve(node)
     texts = [v.value for v in resolution.values if v.is_str]
     if not resolution.complete or not texts:
-        texts.append(_HOLE)
+        texts.append(HOLE)
     return texts[:_MAX_TEXTS]
 
 
@@ -73,17 +72,17 @@ def _joined(left: List[str], right: List[str]) -> List[str]:
 def endpoint_of(text: str, paths: Dict[str, str]) -> Optional[str]:
     """The endpoint a URL text ends at (``.../images/generations?x=1`` -> generate)."""
     path = text.split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    for tail, endpoint in paths.items():
-        if path.endswith("images/" + tail):
-            before = path[: -len("images/" + tail)]
-            if before == "" or before.endswith(("/", _HOLE)):
+    for tail, endpoint in paths.items():  # ("images/generations": "generate")
+        if path.endswith(tail):
+            before = path[: -len(tail)]
+            if before == "" or before.endswith(("/", HOLE)):
                 return endpoint
     return None
 
 
 def host_of(text: str) -> Optional[str]:
     """The host a URL text names, when the code shows it."""
-    if _HOLE in text.split("/images/", 1)[0].split("://", 1)[0] or "://" not in text:
+    if HOLE in text.split("/images/", 1)[0].split("://", 1)[0] or "://" not in text:
         return None
     host = text.split("://", 1)[1].split("/", 1)[0]
-    return None if _HOLE in host else host.split("@")[-1].split(":")[0].lower()
+    return None if HOLE in host else host.split("@")[-1].split(":")[0].lower()
