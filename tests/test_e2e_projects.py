@@ -36,18 +36,19 @@ prompt of a project holds (``Project.marker``).
 
 from __future__ import annotations
 
+import importlib.util
 import collections
 import json
 import re
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import pytest
 
-pytest.importorskip("openai")
+if importlib.util.find_spec("openai") is None:  # (found, not imported: the programs import it)
+    pytest.skip("the openai SDK is not installed", allow_module_level=True)
 
 from dalle_migrate.emulator import EmulatorServer, LoggedRequest  # noqa: E402
 from test_e2e import (  # noqa: E402
@@ -55,15 +56,15 @@ from test_e2e import (  # noqa: E402
     DALLE3_GONE,
     GENERATE,
     GPT_IMAGE_1_GONE,
-    TODAY,
     Run,
     _clean_env,
     _in_parallel,
     _is_png,
     _log_lines,
     _program_env,
-    _run,
+    _run_program,
 )
+from test_e2e import _cli as _e2e_cli  # noqa: E402
 
 PROJECTS_DIR = Path(__file__).parent / "e2e" / "projects"
 TARGET = "gpt-image-2"
@@ -375,7 +376,7 @@ def _env(base_url: str, out_dir: Path) -> Dict[str, str]:
 def _cli(*args: str, cwd: Path) -> Run:
     env = _clean_env()
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return _run([sys.executable, "-m", "dalle_migrate", *args, "--today", TODAY], cwd, env)
+    return _e2e_cli(*args, cwd=cwd, env=env)
 
 
 def _json(run: Run) -> List[dict]:
@@ -435,7 +436,7 @@ def projects(images_api: EmulatorServer, tmp_path_factory: pytest.TempPathFactor
 
     def program(phase: str, project: Project) -> Callable[[], Run]:
         env = _env(images_api.base_url, run.out_dir(phase, project))
-        return lambda: _run([sys.executable, *project.command], run.folder(phase, project), env)
+        return lambda: _run_program(project.command, run.folder(phase, project), env)
 
     def cli(phase: str, project: Project, *args: str) -> Callable[[], Run]:
         return lambda: _cli(*args, cwd=run.folder(phase, project))

@@ -23,20 +23,22 @@ Every fix is also run twice: the second changes nothing.
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import json
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import pytest
 
-pytest.importorskip("openai")
+if importlib.util.find_spec("openai") is None:  # (found, not imported: the programs import it)
+    pytest.skip("the openai SDK is not installed", allow_module_level=True)
 
 from dalle_migrate.catalog import default_catalog  # noqa: E402
 from dalle_migrate.emulator import EmulatorServer, LoggedRequest, serve  # noqa: E402
-from test_e2e import TODAY, Run, _clean_env, _in_parallel, _program_env, _run  # noqa: E402
+from test_e2e import Run, _clean_env, _in_parallel, _program_env, _run_program  # noqa: E402
+from test_e2e import _cli as _e2e_cli  # noqa: E402
 
 SWITCHING_DIR = Path(__file__).parent / "e2e" / "switching"
 TARGET = "gpt-image-2"
@@ -176,7 +178,7 @@ def then_api() -> EmulatorServer:
 def _cli(*args: str, cwd: Path) -> Run:
     env = _clean_env()
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return _run([sys.executable, "-m", "dalle_migrate", *args, "--isolated", "--today", TODAY], cwd, env)
+    return _e2e_cli(*args, "--isolated", cwd=cwd, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +195,7 @@ def runs(images_api: EmulatorServer, then_api: EmulatorServer, tmp_path_factory:
         env.pop("PYTHONPATH", None)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         folder = result.folder("then" if phase == "then" else phase, project)
-        return lambda: _run([sys.executable, *project.command], folder, env)
+        return lambda: _run_program(project.command, folder, env)
 
     def cli(phase: str, project: Switching, *args: str) -> Callable[[], Run]:
         return lambda: _cli(*args, cwd=result.folder(phase, project))

@@ -53,11 +53,22 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def hooks_config(hook_repo: Path, *hooks: str) -> str:
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, check=True, capture_output=True, text=True).stdout
+    listed = "".join(f"      - id: {hook}\n" for hook in hooks)
+    return f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {rev.strip()}\n    hooks:\n{listed}"
+
+
 def try_repo(hook_repo: Path, project: Path, hook: str, home: Path) -> subprocess.CompletedProcess:
+    """What `pre-commit try-repo <hook_repo> <hook> --all-files` does, through a configuration:
+    try-repo installs the hooks' environment afresh on every call (it keeps a store of its own in
+    a temporary folder); `run` keeps it in PRE_COMMIT_HOME, installed once for the module."""
+    (project / ".pre-commit-config.yaml").write_text(hooks_config(hook_repo, hook))
+    git(project, "add", ".pre-commit-config.yaml")
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t")
     env.pop("VIRTUAL_ENV", None)
     return subprocess.run(
-        [*pre_commit(), "try-repo", str(hook_repo), hook, "--all-files", "--verbose"],
+        [*pre_commit(), "run", hook, "--all-files", "--verbose"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -128,15 +139,7 @@ def git_out(cwd: Path, *args: str) -> str:
 def staged_project(hook_repo: Path, tmp_path: Path) -> Path:
     """A committed three-module project with the hooks configured, and only images.py changed
     and staged, as `git commit` would hand it to pre-commit."""
-    rev = git_out(hook_repo, "rev-parse", "HEAD").strip()
-    config = (
-        "repos:\n"
-        f"  - repo: {hook_repo.as_posix()}\n"
-        f"    rev: {rev}\n"
-        "    hooks:\n"
-        "      - id: dalle-migrate\n"
-        "      - id: dalle-migrate-fix\n"
-    )
+    config = hooks_config(hook_repo, "dalle-migrate", "dalle-migrate-fix")
     files = {".pre-commit-config.yaml": config, "settings.py": SETTINGS, "images.py": IMAGES, "views.py": VIEWS}
     for name, text in files.items():
         (tmp_path / name).write_text(text)
@@ -233,9 +236,8 @@ def test_check_hook_on_one_staged_file_of_a_large_project_costs_a_few_files(hook
     file must not cost what a check of the whole project costs, let alone more."""
     import time
 
-    rev = git_out(hook_repo, "rev-parse", "HEAD").strip()
     files = {
-        ".pre-commit-config.yaml": f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {rev}\n    hooks:\n      - id: dalle-migrate\n",
+        ".pre-commit-config.yaml": hooks_config(hook_repo, "dalle-migrate"),
         "pyproject.toml": "",
         "config.py": 'CHAT_MODEL = "gpt-4o"\nIMAGE_MODEL = "dall-e-3"\n',
         "images.py": "from openai import OpenAI\n\nimport config\n\n\ndef poster(prompt):\n    return OpenAI().images.generate(model=config.IMAGE_MODEL, prompt=prompt)\n",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from dalle_migrate import context
 from dalle_migrate.engine import process_data
 from dalle_migrate.prefilter import Prefilter
 from dalle_migrate.project import new_run
@@ -29,6 +30,15 @@ CORPUS = sorted(
     for p in folder.rglob("*")
     if p.is_file() and "__pycache__" not in p.parts and p.suffix in SUFFIXES
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def parsed_once():
+    """Each file parsed once for both runs of a test, as the language server keeps them between
+    runs: what is compared is the analysis, which each run does afresh (``new_run``)."""
+    context.keep_parsed(512)
+    yield
+    context.keep_parsed(0)
 
 
 def _kept(prefilter: Prefilter, path: Path, data: bytes) -> bool:

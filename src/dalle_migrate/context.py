@@ -6,7 +6,8 @@ Rules find nodes through ``nodes``/``inside`` (the index), never by visiting the
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Tuple
+from collections import OrderedDict
+from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -150,6 +151,57 @@ class _SyntacticRange:
         state.spans[id(self.node)] = (start, end)
 
 
+class _Indexed(NamedTuple):
+    """What parsing and indexing a text gives: a function of the text alone (LibCST's trees are
+    immutable), so it may be kept for the next run that reads the same file unchanged."""
+
+    module: cst.Module
+    spans: Dict[int, Tuple[int, int]]
+    parents: Dict[int, cst.CSTNode]
+    children: Dict[int, List[cst.CSTNode]]
+    by_type: Dict[type, List[cst.CSTNode]]
+
+
+# Parsed files kept between runs of one process, by (path, text): none for a command-line run
+# (each file is parsed once; the memory is better spent elsewhere), some for the language server,
+# whose runs read the same unchanged neighbours on every edit. Keyed by path too: two files of the
+# same text (empty `__init__.py`s) must not share nodes, whose owner is found by identity.
+_KEPT: "OrderedDict[Tuple[str, str], _Indexed]" = OrderedDict()
+_KEEP = [0]
+
+
+def keep_parsed(count: int) -> None:
+    """Keep up to ``count`` parsed files between runs (least recently used dropped first)."""
+    _KEEP[0] = count
+    while len(_KEPT) > count:
+        _KEPT.popitem(last=False)
+
+
+def _indexed(text: str) -> _Indexed:
+    module = parse(text)
+    state = _IndexingState(module)
+    module._codegen(state)
+    produced = "".join(state.tokens)
+    if produced != text:
+        # Positions would be off from the first difference: nothing here can be trusted.
+        raise UnfaithfulParse(_first_difference(produced, text))
+    return _Indexed(module, state.spans, state.parents, state.children, state.by_type)
+
+
+def _indexed_kept(text: str, path: Optional[str]) -> _Indexed:
+    if not _KEEP[0] or path is None:
+        return _indexed(text)
+    key = (path, text)
+    kept = _KEPT.get(key)
+    if kept is None:
+        kept = _KEPT[key] = _indexed(text)
+        if len(_KEPT) > _KEEP[0]:
+            _KEPT.popitem(last=False)
+    else:
+        _KEPT.move_to_end(key)
+    return kept
+
+
 class ModuleContext:
     """A parsed module with positions, parents and node types indexed once; scopes on demand."""
 
@@ -161,17 +213,12 @@ class ModuleContext:
         self.catalog = settings.catalog
         self.newline = newline
         self.lines = LineIndex(text)
-        self.module = parse(text)
-        state = _IndexingState(self.module)
-        self.module._codegen(state)
-        produced = "".join(state.tokens)
-        if produced != text:
-            # Positions would be off from the first difference: nothing here can be trusted.
-            raise UnfaithfulParse(_first_difference(produced, text))
-        self.spans = state.spans
-        self.parents: Mapping[int, cst.CSTNode] = state.parents  # by id(node)
-        self.children: Mapping[int, List[cst.CSTNode]] = state.children  # by id(node)
-        self._by_type = state.by_type
+        indexed = _indexed_kept(text, path)
+        self.module = indexed.module
+        self.spans = indexed.spans
+        self.parents: Mapping[int, cst.CSTNode] = indexed.parents  # by id(node)
+        self.children: Mapping[int, List[cst.CSTNode]] = indexed.children  # by id(node)
+        self._by_type = indexed.by_type
         self._scopes = None
         self.memo: dict = {}  # per-module results shared by several rules
         # What the analyses that used this module read of the project (reads.Reads; recorded
