@@ -33,6 +33,7 @@ LAYERS = [
     ["runner", "add_noqa"],  # running the analysis; accepting its findings as they are
     ["emulator"],
     ["config"],
+    ["server"],  # the language server: the runner's analysis for an editor
     ["cli", "__main__"],
 ]
 SAME_LAYER_ALLOWED = {("settings", "catalog")}

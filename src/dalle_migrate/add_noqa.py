@@ -111,6 +111,13 @@ def _lines(
     return "".join(lines), added, left
 
 
+def noqa_line(line: str, code: str) -> Optional[str]:
+    """The line with ``# noqa: <code>`` added (merged into its ``noqa`` comment), or None when it
+    silences the code already: the editor's "add noqa" action."""
+    new = _with_codes(line, [code])
+    return None if new == line else new
+
+
 def _with_codes(line: str, codes: List[str], comment_at: Optional[int] = None) -> str:
     """The line with a ``noqa`` comment for ``codes`` (merged into one it already has).
     ``comment_at``: where the line's comment starts (-1: it has none), when the code was read

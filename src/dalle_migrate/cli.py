@@ -157,6 +157,28 @@ def rules(code: Optional[str], markdown: bool) -> None:
 
 
 @main.command()
+@click.option("--today", metavar="YYYY-MM-DD", help="Date that decides which models are retired (default: the configuration's, else today).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+def server(today: Optional[str], isolated: bool) -> None:
+    """Run the language server (stdio): findings and fixes in your editor as you type.
+
+    Needs `pip install 'dalle-migrate[server]'`. The README shows the setup for VS Code, Neovim
+    and Helix.
+    """
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        raise click.UsageError("the language server needs pygls: pip install 'dalle-migrate[server]'") from None
+    from .server import serve
+
+    try:
+        day = _dt.date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise click.BadParameter(f"{today!r} is not a date written YYYY-MM-DD", param_hint="--today") from exc
+    serve(day, isolated)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--target", "models", metavar="MODEL", multiple=True, help="Serve only these models (repeatable; default: every model still served on --today).")

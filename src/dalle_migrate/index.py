@@ -28,6 +28,7 @@ import time
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 from . import __version__
+from .source import buffer_stamp, buffered, read_bytes
 
 CACHE_FOLDER = ".dalle_migrate_cache"
 SOURCE_SUFFIX = ".py"
@@ -120,6 +121,12 @@ def stamp_of(info: os.stat_result) -> Stamp:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
+def file_stamp(path: str) -> Stamp:
+    """``stamp_of`` the file, or of the editor's text when an editor holds it (raises OSError)."""
+    data = buffered(path)
+    return buffer_stamp(data) if data is not None else stamp_of(os.stat(path))
+
+
 # A file may be written again within one tick of the file system's clock (a few milliseconds;
 # two seconds on FAT) and keep the same stamp, size included: a stamp that recent when it is
 # kept is kept as UNSETTLED, which no file has, so the next run reads the file again (git's
@@ -182,10 +189,9 @@ def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, 
     changed = False
     for path in files:
         try:
-            info = os.stat(path)
+            stamp = file_stamp(path)
         except OSError:
             continue
-        stamp = stamp_of(info)
         known = cached.get(path)
         if known is not None and known.stamp == stamp:
             entries[path] = known
@@ -209,8 +215,7 @@ def read_entry(path: str, stamp: Stamp, calls_images: Callable[[bytes, bool], bo
     if stamp[2] > limit:
         return Entry(stamp, "", False)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_bytes(path)
     except OSError:
         return None
     code = data

@@ -37,6 +37,7 @@ from .index import (
     build_index,
     cache_file,
     cache_key,
+    file_stamp,
     listing_digest,
     load_by_stamp,
     load_resolved,
@@ -44,11 +45,10 @@ from .index import (
     read_entry,
     save_by_stamp,
     save_resolved,
-    stamp_of,
 )
 from .reads import Reads
 from .settings import Settings
-from .source import SourceError, SourceText
+from .source import SourceError, SourceText, buffered, read_bytes
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -211,8 +211,7 @@ class Project:
         """A project file's bytes (None when it cannot be read), noted as read."""
         self._note_file(os.path.abspath(path), _stamp(path))
         try:
-            with open(path, "rb") as handle:
-                return handle.read()
+            return read_bytes(path)
         except OSError:
             return None
 
@@ -234,8 +233,7 @@ class Project:
         notebook = path.endswith(NOTEBOOK_SUFFIX)
         if stamp[2] <= (MAX_NOTEBOOK_BYTES if notebook else MAX_MODULE_BYTES):
             try:
-                with open(path, "rb") as handle:
-                    source = SourceText.decode(handle.read(), python=not notebook)
+                source = SourceText.decode(read_bytes(path), python=not notebook)
                 text = source.text
                 if notebook:  # its code cells, joined as the notebook handler joins them
                     text = notebook_module(text)[0]
@@ -264,8 +262,10 @@ class Project:
             return
         stamp = _stamp(path)
         try:
-            with open(path, "rb") as handle:
-                data = _read_at_most(handle, MAX_MODULE_BYTES)
+            data = buffered(path)
+            if data is None:
+                with open(path, "rb") as handle:
+                    data = _read_at_most(handle, MAX_MODULE_BYTES)
         except OSError:
             return
         if stamp is None or len(data) > MAX_MODULE_BYTES:
@@ -651,7 +651,7 @@ class Project:
         if entry is not None:
             return entry
         try:
-            stamp = stamp_of(os.stat(path))
+            stamp = file_stamp(path)
         except OSError:
             return None
         entry = read_entry(path, stamp, lambda data, notebook: False)
@@ -956,8 +956,7 @@ def _only_bindings(path: str, size: int) -> Optional[Dict[str, Optional[Tuple[st
     if size > MAX_MODULE_BYTES:
         return None
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_bytes(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(data)
@@ -1043,6 +1042,6 @@ def _stamp(path: str) -> Optional[Stamp]:
     """``index.stamp_of`` a file: what a cached reading of it is checked against; None when
     it cannot be read."""
     try:
-        return stamp_of(os.stat(path))
+        return file_stamp(path)
     except OSError:
         return None

@@ -21,6 +21,7 @@ from .discover import NOTEBOOK_SUFFIXES
 from .findings import Applicability, FileResult, Finding
 from .noqa import skips_file
 from .prefilter import Prefilter
+from .source import buffered
 
 if TYPE_CHECKING:  # (imported where needed: a run the scan decides alone never needs it)
     from . import reads
@@ -403,10 +404,10 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings) -> List[st
 
 
 def _stamp_of(path: str):
-    from .index import stamp_of
+    from .index import file_stamp
 
     try:
-        return stamp_of(os.stat(path))
+        return file_stamp(path)
     except OSError:
         return None
 
@@ -931,6 +932,9 @@ def read_file(path) -> bytes:
     """The whole file, with plain system calls: for thousands of files this is several times
     faster than ``open().read()``, which sets up a buffered reader for each. Chunks of 64 KiB:
     most source files fit in one, and a larger buffer is a fresh mapping of memory each time."""
+    data = buffered(path)  # (an editor's unsaved text)
+    if data is not None:
+        return data
     fd = os.open(path, os.O_RDONLY)
     try:
         chunks = []

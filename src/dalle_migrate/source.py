@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import hashlib
 import io
 import os
 import re
@@ -16,7 +17,7 @@ import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -84,7 +85,29 @@ class LineIndex:
         return self.text[start:end]
 
 
+# Files an editor holds open, by absolute path: their text as the editor has it, saved or not.
+# Every read of a project file asks here first (``buffered``); only the language server fills it.
+BUFFERS: Dict[str, bytes] = {}
+
+
+def buffered(path: Union[str, "os.PathLike[str]"]) -> Optional[bytes]:
+    """The editor's bytes of ``path`` when it holds the file open, else None (read the disk)."""
+    if not BUFFERS:
+        return None
+    return BUFFERS.get(os.path.abspath(path))
+
+
+def buffer_stamp(data: bytes) -> Tuple[int, int, int, int]:
+    """A stamp (``index.stamp_of``'s shape) for an editor's bytes: no file on disk has it (its
+    times are negative), and other bytes get another one."""
+    digest = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+    return (-2, -digest - 2, len(data), -2)
+
+
 def read_bytes(path: Path) -> bytes:
+    data = buffered(path)
+    if data is not None:
+        return data
     with open(path, "rb") as fh:
         return fh.read()
 
