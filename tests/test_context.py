@@ -26,19 +26,25 @@ SOURCES = sorted(
 )
 
 
-def _context(path: Path):
-    try:
-        return ModuleContext(path.read_text(encoding="utf-8"), settings())
-    except Exception:  # files made not to parse (regressions): nothing to compare
-        pytest.skip("LibCST does not parse it faithfully")
-
-
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_index_equals_libcst_positions_and_parents(path):
-    ctx = _context(path)
-    wrapper = MetadataWrapper(ctx.module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
+def test_parse_index_and_scopes_equal_libcst(path):
+    """The three comparisons on one parse and one pass of LibCST's providers (each costs a
+    parse's time several times over): ``parse`` builds LibCST's tree, the index holds its
+    positions and parents, the scopes bind every name as its ScopeProvider does."""
+    text = path.read_text(encoding="utf-8")
+    theirs = _parsed(cst.parse_module, text)
+    try:
+        ctx = ModuleContext(text, settings())
+    except Exception:  # files made not to parse (regressions): the refusals compared, nothing more
+        _assert_parsed_alike(_parsed(parse, text), theirs)
+        pytest.skip("LibCST does not parse it faithfully")
+    _assert_parsed_alike(ctx.module, theirs)
+    resolved = MetadataWrapper(ctx.module, unsafe_skip_copy=True).resolve_many([PositionProvider, ParentNodeProvider, ScopeProvider])
+    _assert_index_equals(ctx, resolved[PositionProvider], resolved[ParentNodeProvider])
+    _assert_scopes_equal(ctx, resolved[ScopeProvider])
+
+
+def _assert_index_equals(ctx, positions, parents):
     lines = LineIndex(ctx.text)
     assert len(ctx.spans) == len(positions)
     for node, where in positions.items():
@@ -56,12 +62,17 @@ def _parsed(parser, text: str):
         return type(exc).__name__
 
 
-@pytest.mark.parametrize("path", SOURCES + sorted(ROOT.glob("fixtures/regressions/*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", sorted(ROOT.glob("fixtures/regressions/*.py")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_parse_refuses_and_builds_as_libcst(path):
     """``parse`` skips the tokens' checks of their own text: it refuses what LibCST refuses
-    (a str joined to a bytes literal is refused by a check it keeps), and builds the same tree."""
+    (a str joined to a bytes literal is refused by a check it keeps), and builds the same tree
+    (on the regression inputs here; on the other sources above)."""
     text = path.read_text(encoding="utf-8")
-    ours, theirs = _parsed(parse, text), _parsed(cst.parse_module, text)
+    _assert_parsed_alike(_parsed(parse, text), _parsed(cst.parse_module, text))
+
+
+def _assert_parsed_alike(ours, theirs) -> None:
+    """The same tree, or the same kind of refusal."""
     if isinstance(theirs, str):
         assert ours == theirs
     else:
@@ -90,10 +101,7 @@ def _targets(assignments):
     return {id(a.node) for a in assignments if isinstance(a, (Assignment, ImportAssignment, LibcstAssignment, LibcstImportAssignment))}
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_scopes_bind_names_as_libcst(path):
-    ctx = _context(path)
-    theirs = MetadataWrapper(ctx.module, unsafe_skip_copy=True).resolve(ScopeProvider)
+def _assert_scopes_equal(ctx, theirs):
     ours = Scopes(ctx.module, ctx.children)
     compared = 0
     for name in ctx.nodes(cst.Name):

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
+
+import warm_python
 
 from dalle_migrate.index import CACHE_FOLDER, import_lines, import_statements, imported_names
 
@@ -35,10 +37,7 @@ def run(root: Path, *args: str, cache_dir: "Path | None" = None) -> subprocess.C
     env.pop("DALLE_MIGRATE_CACHE_DIR", None)
     if cache_dir is not None:
         env["DALLE_MIGRATE_CACHE_DIR"] = str(cache_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "dalle_migrate", *args, *TODAY, "--format", "json", "--no-progress"],
-        cwd=root, capture_output=True, text=True, env=env,
-    )
+    return warm_python.cli([*args, *TODAY, "--format", "json", "--no-progress"], root, env)
 
 
 def codes(result: subprocess.CompletedProcess) -> List[str]:
@@ -194,17 +193,15 @@ def test_runs_sharing_the_cache_at_once_each_read_a_whole_one(tmp_path: Path) ->
     env = dict(os.environ)
     env.pop("DALLE_MIGRATE_CACHE_DIR", None)
     for _ in range(3):
-        runs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "dalle_migrate", "check", "settings.py", f"m{i}.py", *TODAY, "--format", "json", "--no-progress"],
-                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-            )
-            for i in range(8)
-        ]
-        for process in runs:
-            out, err = process.communicate(timeout=120)
-            assert process.returncode == 1, err
-            assert sorted(f"{f['filename']}:{f['code']}" for f in json.loads(out)) == ["settings.py:DM101"]
+        with ThreadPoolExecutor(8) as pool:  # eight processes at once
+            runs = [
+                pool.submit(warm_python.cli, ["check", "settings.py", f"m{i}.py", *TODAY, "--format", "json", "--no-progress"], tmp_path, env)
+                for i in range(8)
+            ]
+            for done in runs:
+                process = done.result()
+                assert process.returncode == 1, process.stderr
+                assert sorted(f"{f['filename']}:{f['code']}" for f in json.loads(process.stdout)) == ["settings.py:DM101"]
         [cache] = (tmp_path / CACHE_FOLDER).glob("imports-*.json")
         assert set(json.loads(cache.read_text())["files"]) >= {"settings.py", "images.py", "m0.py"}
 

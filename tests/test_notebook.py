@@ -13,6 +13,8 @@ from dalle_migrate.engine import Selection, process_file
 from dalle_migrate.notebook import parse_notebook
 from support import settings
 
+import warm_python
+
 
 def code(*lines):
     return {"cell_type": "code", "execution_count": None, "id": f"c{abs(hash(lines)) % 10**6}", "metadata": {}, "outputs": [], "source": list(lines)}
@@ -177,7 +179,7 @@ def run_cells(path: Path, base_url: str, out_dir: Path) -> subprocess.CompletedP
     script.write_text(notebook_code(path), encoding="utf-8")
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI_")}
     env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="test-key", OUT_DIR=str(out_dir), NO_PROXY="127.0.0.1,localhost")
-    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    return warm_python.run([str(script)], Path.cwd(), env)
 
 
 E2E_CELLS = (
@@ -195,9 +197,7 @@ def test_migrated_notebook_runs_against_the_stand_in(tmp_path, images_api):
     path.write_text(notebook(*E2E_CELLS) + "\n", encoding="utf-8")
     before = run_cells(path, images_api.base_url, tmp_path)
     assert before.returncode != 0 and "The model 'dall-e-3' does not exist." in before.stderr
-    out = subprocess.run(
-        [sys.executable, "-m", "dalle_migrate", "fix", str(path), "--today", "2026-11-25"], capture_output=True, text=True
-    )
+    out = warm_python.cli(["fix", str(path), "--today", "2026-11-25"], Path.cwd())
     assert out.returncode == 1, out.stdout + out.stderr  # DM302 (revised_prompt) needs a person
     assert "DM302" in out.stdout and "cell 5:1:7" in out.stdout, out.stdout
     after = run_cells(path, images_api.base_url, tmp_path)
@@ -238,8 +238,8 @@ def run_cells_in_folder(path: Path, base_url: str, out_dir: Path) -> subprocess.
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("OPENAI_")}
     env.update(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="test-key", IMAGE_OUT_DIR=str(out_dir), NO_PROXY="127.0.0.1,localhost")
     env.pop("PYTHONPATH", None)
-    # `python -` puts '' (the working directory) first on sys.path, as a kernel does.
-    return subprocess.run([sys.executable, "-"], input=notebook_code(path), cwd=path.parent, capture_output=True, text=True, env=env, timeout=120)
+    # `python -c` puts '' (the working directory) first on sys.path, as a kernel does.
+    return warm_python.run(["-c", notebook_code(path)], path.parent, env)
 
 
 def project_files(root: Path) -> dict:
@@ -258,7 +258,7 @@ def test_notebook_calling_a_project_wrapper_runs_against_the_stand_in(tmp_path, 
     out_dir.mkdir()
 
     def dm(*args):
-        return subprocess.run([sys.executable, "-m", "dalle_migrate", *args, "--today", "2026-11-25"], cwd=project, capture_output=True, text=True)
+        return warm_python.cli([*args, "--today", "2026-11-25"], project)
 
     # Before: the notebook's call reaches the API with dall-e-2 and 512x512, and is rejected.
     failed = run_cells_in_folder(path, images_api.base_url, out_dir)

@@ -131,3 +131,12 @@ def test_programs_run_at_once(project: Path, tmp_path: Path) -> None:
     with ThreadPoolExecutor(2) as pool:
         runs = [pool.submit(warm.run, ["meet.py", a, b], tmp_path, _env(project), 30) for a, b in (("a", "b"), ("b", "a"))]
         assert [r.result()[0] for r in runs] == [0, 0]
+
+
+def test_code_given_with_c_runs_as_in_a_fresh_interpreter(project: Path) -> None:
+    code = "import json, os, sys; print(json.dumps([sys.argv, sys.path[0], os.getcwd(), __name__, '__file__' in globals()]))"
+    args = ["-c", code, "one", "two"]
+    env = _env(project)
+    cold = _cold(args, project / "app", env)
+    warm = warm_python.server(_env(project)).run(args, project / "app", env, timeout=60)
+    assert warm[:2] == cold[:2] and cold[0] == 0

@@ -137,3 +137,24 @@ def server(env: Dict[str, str]) -> WarmPython:
 
             atexit.register(_server.close)
         return _server
+
+
+# What `python -m dalle_migrate` imports: imported by the server the first time a test runs it.
+CLI_IMPORTS = ("dalle_migrate.cli", "dalle_migrate.runner", "dalle_migrate.engine")
+
+
+def run(
+    args: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None, timeout: float = 120, imports: Sequence[str] = ()
+) -> "subprocess.CompletedProcess[str]":
+    """`python *args` in `cwd`: in a child of the warm interpreter, or a fresh one when cold."""
+    env = dict(os.environ) if env is None else env
+    if cold():
+        return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    warm = server({k: v for k, v in os.environ.items() if not k.upper().startswith(("OPENAI_", "AZURE_OPENAI"))})
+    code, out, err = warm.run(args, cwd, env, timeout, imports)
+    return subprocess.CompletedProcess([sys.executable, *args], code, out, err)
+
+
+def cli(args: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None, timeout: float = 120) -> "subprocess.CompletedProcess[str]":
+    """`python -m dalle_migrate *args`, as `run` runs a program."""
+    return run(["-m", "dalle_migrate", *args], cwd, env, timeout, CLI_IMPORTS)

@@ -2,7 +2,7 @@
 
 Started by ``warm_python.WarmPython``: one JSON request per line on standard input, one JSON answer
 per line on standard output. A request names a program as a fresh interpreter would be given it
-(``["script.py", ...]`` or ``["-m", "package", ...]``), its folder, environment, the files its
+(``["script.py", ...]``, ``["-m", "package", ...]`` or ``["-c", code, ...]``), its folder, environment, the files its
 standard streams go to, and modules to import first (in the server, once: the program's costly
 imports). The child sets up what a fresh interpreter would (``sys.argv``,
 ``sys.path``, the folder, the environment, the streams), runs the program as ``__main__``, and
@@ -90,7 +90,15 @@ def run_child(request: Dict[str, object]) -> int:
     sys.stderr.reconfigure(errors="backslashreplace")  # as the interpreter's own stderr
     extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     try:
-        if argv[0] == "-m":
+        if argv[0] == "-c":  # the code in argv, '' (the current folder) first on the path
+            sys.path[:] = ["", *extra, *FRESH_PATH]
+            sys.argv = ["-c", *argv[2:]]
+            main = types.ModuleType("__main__")
+            main.__dict__.update(__builtins__=builtins)
+            main.__loader__ = importlib.machinery.BuiltinImporter  # type: ignore[assignment]
+            sys.modules["__main__"] = main
+            exec(compile(argv[1], "<string>", "exec", dont_inherit=True), main.__dict__)
+        elif argv[0] == "-m":
             sys.path[:] = [os.getcwd(), *extra, *FRESH_PATH]
             sys.argv = argv[1:]
             runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
