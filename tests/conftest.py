@@ -9,6 +9,7 @@ from typing import Iterator, List
 
 import pytest
 
+from dalle_migrate import context
 from dalle_migrate.catalog import default_catalog
 from dalle_migrate.emulator import EmulatorServer, LoggedRequest, serve
 
@@ -33,6 +34,11 @@ if "mix_stderr" in inspect.signature(click.testing.CliRunner.__init__).parameter
 
     click.testing.Result.output = _both  # type: ignore[assignment]
 
+# Parsed files are kept between the runs of a test process, as the language server keeps them
+# between an editor's edits (each run's analysis is its own; see context.keep_parsed): the suite
+# analyses the same fixtures in many tests.
+context.keep_parsed(256)
+
 # The index cache of the tests' projects goes here, not into the projects (whose files tests
 # compare before and after a run); tests of the cache's own place unset it.
 os.environ.setdefault("DALLE_MIGRATE_CACHE_DIR", tempfile.mkdtemp(prefix="dalle-migrate-cache-"))
@@ -51,3 +57,24 @@ def api_log(images_api: EmulatorServer) -> List[LoggedRequest]:
     """The stand-in's request log, emptied for this test."""
     images_api.api.log.clear()
     return images_api.api.log
+
+
+# The slowest test files first: pytest-xdist hands files to its workers in collection order, so
+# these start at once and the short ones fill in around them (a suite ends with its last file).
+SLOWEST_FIRST = (
+    "test_context.py",
+    "test_e2e.py",
+    "test_crash_safety.py",
+    "test_action.py",
+    "test_properties.py",
+    "test_precommit.py",
+    "test_hostile.py",
+    "test_cli.py",
+    "test_e2e_projects.py",
+    "test_e2e_switching.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file's order kept

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from dalle_migrate import context
 from dalle_migrate.engine import process_data
 from dalle_migrate.prefilter import Prefilter
 from dalle_migrate.project import new_run
@@ -32,15 +31,6 @@ CORPUS = sorted(
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def parsed_once():
-    """Each file parsed once for both runs of a test, as the language server keeps them between
-    runs: what is compared is the analysis, which each run does afresh (``new_run``)."""
-    context.keep_parsed(512)
-    yield
-    context.keep_parsed(0)
-
-
 def _kept(prefilter: Prefilter, path: Path, data: bytes) -> bool:
     """What the run's scan decides, before any worker sees the file."""
     if path.suffix == ".ipynb":
@@ -49,7 +39,9 @@ def _kept(prefilter: Prefilter, path: Path, data: bytes) -> bool:
 
 
 def _findings(path: Path, data: bytes, options) -> list:
-    """Every finding of the file (its own and those it places in other modules), as text."""
+    """Every finding of the file (its own and those it places in other modules), as text. (Each
+    file is parsed once for both runs: conftest keeps parsed files, as the language server does;
+    the analysis each run does afresh, ``new_run``.)"""
     new_run()
     if not _kept(Prefilter(options.catalog), path, data):
         return []

@@ -38,7 +38,8 @@ APP = textwrap.dedent(
 )
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "dalle_migrate", "server", "--today", TODAY]))
+# One server for the module, as an editor keeps one: each test opens files of its own folder.
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[sys.executable, "-m", "dalle_migrate", "server", "--today", TODAY]))
 async def client(lsp_client: LanguageClient):
     published: List[types.PublishDiagnosticsParams] = []
 
@@ -125,7 +126,7 @@ async def _actions(client: LanguageClient, path: Path, diagnostics: List[types.D
     )
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_opened_file_gets_the_findings_of_check_with_their_rule_pages(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "app.py"
     path.write_text(APP)
@@ -140,7 +141,7 @@ async def test_opened_file_gets_the_findings_of_check_with_their_rule_pages(clie
     assert "dall-e-3" in by_code["DM101"].message and "(fix available)" in by_code["DM101"].message
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_quick_fix_noqa_and_fix_all(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "app.py"
     path.write_text(APP)
@@ -163,7 +164,7 @@ async def test_quick_fix_noqa_and_fix_all(client: LanguageClient, tmp_path: Path
     assert await _replace(client, path, every, 3) == []
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_unsafe_fix_is_labelled_and_not_preferred(client: LanguageClient, tmp_path: Path) -> None:
     text = textwrap.dedent(
         """\
@@ -190,7 +191,7 @@ async def test_unsafe_fix_is_labelled_and_not_preferred(client: LanguageClient, 
     assert all("safe" in t for t in safe_titles)
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_edits_are_analysed_and_the_configuration_is_read(client: LanguageClient, tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.dalle-migrate]\nper-file-ignores = { "legacy/*.py" = ["DM202"] }\n')
     (tmp_path / "legacy").mkdir()
@@ -203,7 +204,7 @@ async def test_edits_are_analysed_and_the_configuration_is_read(client: Language
     assert [d.code for d in await _replace(client, path, worse, 3)] == ["DM204"]
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_another_module_is_read_from_its_unsaved_buffer(client: LanguageClient, tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     settings = tmp_path / "settings.py"
@@ -233,7 +234,7 @@ async def test_another_module_is_read_from_its_unsaved_buffer(client: LanguageCl
     assert [d.code for d in again] == [], again  # the finding is the setting's, reported there
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_notebook_cells_get_their_findings(client: LanguageClient, tmp_path: Path) -> None:
     notebook = tmp_path / "demo.ipynb"
     notebook.write_text("{}")

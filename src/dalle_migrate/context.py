@@ -7,7 +7,7 @@ Rules find nodes through ``nodes``/``inside`` (the index), never by visiting the
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -159,7 +159,7 @@ class _Indexed(NamedTuple):
     spans: Dict[int, Tuple[int, int]]
     parents: Dict[int, cst.CSTNode]
     children: Dict[int, List[cst.CSTNode]]
-    by_type: Dict[type, List[cst.CSTNode]]
+    by_type: Dict[type, Tuple[cst.CSTNode, ...]]
 
 
 # Parsed files kept between runs of one process, by (path, text): none for a command-line run
@@ -185,7 +185,9 @@ def _indexed(text: str) -> _Indexed:
     if produced != text:
         # Positions would be off from the first difference: nothing here can be trusted.
         raise UnfaithfulParse(_first_difference(produced, text))
-    return _Indexed(module, state.spans, state.parents, state.children, state.by_type)
+    # Tuples: a run may share them with the next (``keep_parsed``), so no caller may change them.
+    by_type = {kind: tuple(found) for kind, found in state.by_type.items()}
+    return _Indexed(module, state.spans, state.parents, state.children, by_type)
 
 
 def _indexed_kept(text: str, path: Optional[str]) -> _Indexed:
@@ -271,10 +273,10 @@ class ModuleContext:
         owner = self.parent(block) if block is not None else None
         return owner if isinstance(owner, cst.ClassDef) else None
 
-    def nodes(self, *kinds: type) -> List[cst.CSTNode]:
+    def nodes(self, *kinds: type) -> Sequence[cst.CSTNode]:
         """The module's nodes of exactly these types, in source order (outer before inner)."""
         if len(kinds) == 1:
-            return self._by_type.get(kinds[0], [])
+            return self._by_type.get(kinds[0], ())
         found = [n for kind in kinds for n in self._by_type.get(kind, ())]
         spans = self.spans
         found.sort(key=lambda n: (spans[id(n)][0], -spans[id(n)][1]))

@@ -182,7 +182,14 @@ def place_in_cells(cell_uris: Sequence[str], cell_texts: Sequence[str], path: st
     return placed
 
 
+# Parsed modules kept between analyses: each edit re-reads the neighbours, which rarely change.
+KEPT_MODULES = 64
+
+
 def serve(today: Optional[_dt.date] = None, isolated: bool = False) -> None:  # pragma: no cover - run by an editor
+    from .context import keep_parsed
+
+    keep_parsed(KEPT_MODULES)
     build_server(Analyst(today, isolated)).start_io()
 
 
