@@ -29,7 +29,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import pytest
 
@@ -195,8 +195,9 @@ def test_sigkill_at_random_moments_leaves_every_file_whole(tmp_path):
     rng = random.Random(KILL_SEED)
     history = []
     leftovers_seen: set = set()
-    # KILLS kills, and more (up to MAX_KILLS) until one lands in the middle of the writing: how
-    # long a run takes varies with the machine's load, so a kill may come after a run is over.
+    # KILLS kills at chosen moments, then more (up to MAX_KILLS) until one lands in the middle of
+    # the writing, each timed by watching for the run's first write: how long a run takes varies
+    # with the machine's load, so a kill at a chosen moment may come after a run is over.
     # The writing is the last part of a run, a tenth of it or so; where it starts varies with
     # the machine's load. Kills are aimed between the latest delay that came before any write
     # (``early``) and the earliest that came after the last one (``late``), which close in.
@@ -218,7 +219,10 @@ def test_sigkill_at_random_moments_leaves_every_file_whole(tmp_path):
             env=_env(),
             start_new_session=True,  # its own process group: the workers die with it
         )
-        time.sleep(delay)
+        if attempt < KILLS:
+            time.sleep(delay)
+        else:  # none of the kills at a chosen moment landed in the writing: watch for it
+            delay = _wait_for_first_write(proc, tree, changed, rng, limit=10 * full_run)
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:  # it finished first
@@ -267,6 +271,26 @@ def test_sigkill_at_random_moments_leaves_every_file_whole(tmp_path):
           f"temporary files left by kills: {sorted(leftovers_seen)}")
     # At least one kill landed in the middle of the writing (some files fixed, some not yet).
     assert any(0 < done < len(changed) for _, _, done in history), history
+
+
+def _wait_for_first_write(proc: subprocess.Popen, tree: Path, changed: Set[str], rng: random.Random, limit: float) -> float:
+    """Wait until the run has replaced one of the files it fixes, then a random moment more (up
+    to a hundredth of a second: the writing of 200 files takes a tenth or so); returns how long
+    after its start. The kills at chosen moments come first: this one is for machines whose load
+    moves the writing about faster than they can close in on it."""
+    started = time.monotonic()
+    paths = [tree / rel for rel in sorted(changed)]
+    before = {path: path.stat().st_mtime_ns for path in paths}
+    while time.monotonic() - started < limit and proc.poll() is None:
+        try:
+            written = any(path.stat().st_mtime_ns != before[path] for path in paths)
+        except OSError:  # (never, with an atomic rename: a file is always there)
+            written = True
+        if written:
+            time.sleep(rng.uniform(0, 0.01))
+            break
+        time.sleep(0.001)
+    return time.monotonic() - started
 
 
 # A kill inside atomic_write, at a chosen step: a small program replaces one os function with
