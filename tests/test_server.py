@@ -232,6 +232,12 @@ async def test_another_module_is_read_from_its_unsaved_buffer(client: LanguageCl
     assert settings.read_text() == 'IMAGE_MODEL = "gpt-image-2"\n'  # nothing written
     again = await _replace(client, images, images_text + "\n", 2)
     assert [d.code for d in again] == [], again  # the finding is the setting's, reported there
+    # An edit of images.py that stops using the setting: settings.py's DM101 goes, once the
+    # typing pauses (the other open files are analysed again then); the id is a DM105 now.
+    seen = len(client.published)  # type: ignore[attr-defined]
+    literal = images_text.replace("model=settings.IMAGE_MODEL", 'model="gpt-image-2"')
+    assert await _replace(client, images, literal, 3) == []
+    assert [d.code for d in (await _published(client, _uri(settings), 2, seen)).diagnostics] == ["DM105"]
 
 
 @pytest.mark.asyncio(loop_scope="module")

@@ -38,6 +38,9 @@ NAME = "dalle-migrate"
 SOURCE = "dalle-migrate"
 # Edits closer together than this are analysed once, after the last (typing is not a run each key).
 SETTLE_SECONDS = 0.05
+# Then the other open files and notebooks, whose findings may come from the one edited (a model
+# set there, a wrapper called there): once the typing has paused.
+OTHERS_SETTLE_SECONDS = 0.4
 FIX_ALL_KIND = "source.fixAll.dalle-migrate"
 
 
@@ -284,12 +287,26 @@ def build_server(analyst: Analyst):
             message = f"{NAME}: internal error, please report it:\n{traceback.format_exc()}"
             server.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=message))
 
-    def soon(uri: str) -> None:
+    def soon(uri: str, delay: float = SETTLE_SECONDS) -> None:
         """Analyse once the edits have settled (each new edit moves the analysis later)."""
         waiting = pending.pop(uri, None)
         if waiting is not None:
             waiting.cancel()
-        pending[uri] = asyncio.get_running_loop().call_later(SETTLE_SECONDS, run_now, uri)
+        pending[uri] = asyncio.get_running_loop().call_later(delay, run_now, uri)
+
+    def edited(uri: str) -> None:
+        """A file or notebook changed in the editor: it soon, the other open ones later."""
+        path = _path_of(uri)
+        if path is not None and server.workspace.get_notebook_document(notebook_uri=uri) is None:
+            BUFFERS[path] = server.workspace.get_text_document(uri).source.encode("utf-8")  # what the others read
+        soon(uri)
+        notebooks = list(server.workspace.notebook_documents.values())
+        cells = {cell.document for notebook in notebooks for cell in notebook.cells}
+        # (the client's own spelling of each uri: the workspace keys them unquoted)
+        others = [d.uri for d in server.workspace.text_documents.values() if d.uri not in cells] + [n.uri for n in notebooks]
+        for other in others:
+            if other != uri and _path_of(other) is not None:
+                soon(other, OTHERS_SETTLE_SECONDS)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
@@ -298,11 +315,11 @@ def build_server(analyst: Analyst):
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        soon(params.text_document.uri)
+        edited(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
-        soon(params.text_document.uri)
+        edited(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
@@ -317,7 +334,7 @@ def build_server(analyst: Analyst):
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def notebook_change(params: types.DidChangeNotebookDocumentParams) -> None:
-        soon(params.notebook_document.uri)
+        edited(params.notebook_document.uri)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_close(params: types.DidCloseNotebookDocumentParams) -> None:
