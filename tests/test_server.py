@@ -286,3 +286,22 @@ async def test_notebook_cells_get_their_findings(client: LanguageClient, tmp_pat
     fix = next(a for a in actions if a.is_preferred)
     fixed = _apply(cells[2][1], fix.edit.changes[cell_uris[2]])
     assert "model='gpt-image-2'" in fixed and fixed.startswith("%pip install openai\n")
+    # The cell edited in the notebook: its diagnostics follow (the model fixed by hand).
+    seen = len(client.published)  # type: ignore[attr-defined]
+    edited = cells[2][1].replace("'dall-e-3'", "'gpt-image-2'")
+    client.notebook_document_did_change(
+        types.DidChangeNotebookDocumentParams(
+            notebook_document=types.VersionedNotebookDocumentIdentifier(version=2, uri=nb_uri),
+            change=types.NotebookDocumentChangeEvent(
+                cells=types.NotebookDocumentCellChanges(
+                    text_content=[
+                        types.NotebookDocumentCellContentChanges(
+                            document=types.VersionedTextDocumentIdentifier(uri=cell_uris[2], version=2),
+                            changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
+                        )
+                    ]
+                )
+            ),
+        )
+    )
+    assert {d.code for d in (await _published(client, cell_uris[2], seen=seen)).diagnostics} == {"DM301"}

@@ -313,13 +313,14 @@ def build_server(analyst: Analyst):
         if server.workspace.get_notebook_document(cell_uri=params.text_document.uri) is None:
             run_now(params.text_document.uri)  # the first diagnostics at once
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        edited(params.text_document.uri)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(params: types.DidSaveTextDocumentParams) -> None:
-        edited(params.text_document.uri)
+    # A file edited or saved, a notebook's cells edited: each names the document its own way.
+    edits = (
+        (types.TEXT_DOCUMENT_DID_CHANGE, lambda params: params.text_document.uri),
+        (types.TEXT_DOCUMENT_DID_SAVE, lambda params: params.text_document.uri),
+        (types.NOTEBOOK_DOCUMENT_DID_CHANGE, lambda params: params.notebook_document.uri),
+    )
+    for method, document_of in edits:
+        server.feature(method)(lambda params, document_of=document_of: edited(document_of(params)))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
@@ -331,10 +332,6 @@ def build_server(analyst: Analyst):
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def notebook_open(params: types.DidOpenNotebookDocumentParams) -> None:
         run_now(params.notebook_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
-    def notebook_change(params: types.DidChangeNotebookDocumentParams) -> None:
-        edited(params.notebook_document.uri)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_close(params: types.DidCloseNotebookDocumentParams) -> None:
