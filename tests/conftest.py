@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 import tempfile
 from typing import Iterator, List
+
+# A machine may ask Python not to write bytecode (PYTHONDONTWRITEBYTECODE=1): then each of the
+# suite's interpreters (the workers, the ~200 commands and programs it runs) compiles the package
+# and every test module again. The workers write it (in __pycache__, ignored by git); the
+# commands read it.
+sys.dont_write_bytecode = False
 
 import pytest
 
