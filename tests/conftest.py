@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import os
 import sys
 import tempfile
@@ -13,6 +14,11 @@ from typing import Iterator, List
 # and every test module again. The workers write it (in __pycache__, ignored by git); the
 # commands read it.
 sys.dont_write_bytecode = False
+
+# The tests build LibCST trees of millions of objects; at Python's default thresholds the cyclic
+# collector walks them again and again while they are built (a tenth of the in-process time).
+# The command line turns it off while it analyses (runner._process); the tests collect less often.
+gc.set_threshold(100_000, 50, 100)
 
 import pytest
 

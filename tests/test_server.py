@@ -305,3 +305,20 @@ async def test_notebook_cells_get_their_findings(client: LanguageClient, tmp_pat
         )
     )
     assert {d.code for d in (await _published(client, cell_uris[2], seen=seen)).diagnostics} == {"DM301"}
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_closed_file_is_read_from_disk_again(client: LanguageClient, tmp_path: Path) -> None:
+    """Closing drops the editor's text: its diagnostics are cleared, and the file is read from
+    disk again (here by a module that uses its value)."""
+    (tmp_path / "pyproject.toml").write_text("")
+    settings = tmp_path / "settings.py"
+    settings.write_text('IMAGE_MODEL = "gpt-image-2"\n')
+    images = tmp_path / "images.py"
+    images_text = "from openai import OpenAI\n\nimport settings\n\nOpenAI().images.generate(model=settings.IMAGE_MODEL, prompt='p')\n"
+    images.write_text(images_text)
+    assert [d.code for d in await _open(client, settings, 'IMAGE_MODEL = "dall-e-3"\n')] == ["DM101"]  # unsaved
+    seen = len(client.published)  # type: ignore[attr-defined]
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=_uri(settings))))
+    assert list((await _published(client, _uri(settings), seen=seen)).diagnostics) == []
+    assert await _open(client, images, images_text) == []  # settings.py as saved: gpt-image-2

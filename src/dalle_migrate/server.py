@@ -272,8 +272,13 @@ def build_server(analyst: Analyst):
         for cell_uri in uris:
             publish(cell_uri, [p for p in placed if p.uri == cell_uri])
 
+    def is_open(uri: str) -> bool:
+        return server.workspace.get_notebook_document(notebook_uri=uri) is not None or unquote(uri) in server.workspace.text_documents
+
     def run_now(uri: str) -> None:
         pending.pop(uri, None)
+        if not is_open(uri):  # closed while its analysis waited
+            return
         try:
             if uri in notebook_cells or server.workspace.get_notebook_document(notebook_uri=uri) is not None:
                 analyse_notebook(uri)
@@ -300,6 +305,10 @@ def build_server(analyst: Analyst):
         if path is not None and server.workspace.get_notebook_document(notebook_uri=uri) is None:
             BUFFERS[path] = server.workspace.get_text_document(uri).source.encode("utf-8")  # what the others read
         soon(uri)
+        others_later(uri)
+
+    def others_later(uri: str) -> None:
+        """The open files and notebooks but ``uri``, analysed again once the typing pauses."""
         notebooks = list(server.workspace.notebook_documents.values())
         cells = {cell.document for notebook in notebooks for cell in notebook.cells}
         # (the client's own spelling of each uri: the workspace keys them unquoted)
@@ -326,8 +335,9 @@ def build_server(analyst: Analyst):
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         path = _path_of(params.text_document.uri)
         if path is not None and server.workspace.get_notebook_document(cell_uri=params.text_document.uri) is None:
-            BUFFERS.pop(path, None)  # read from disk again
+            BUFFERS.pop(path, None)  # read from disk again, by the others too
             publish(params.text_document.uri, [])
+            others_later(params.text_document.uri)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def notebook_open(params: types.DidOpenNotebookDocumentParams) -> None:
