@@ -14,7 +14,7 @@ from typing import List, Optional
 import pytest
 
 if importlib.util.find_spec("pytest_lsp") is None or importlib.util.find_spec("pygls") is None:
-    pytest.skip("pytest-lsp and pygls are in the test extras (Python 3.10+)", allow_module_level=True)
+    pytest.skip("pytest-lsp, which drives the server, is in the test extras from Python 3.10", allow_module_level=True)
 
 import pytest_lsp  # noqa: E402
 from lsprotocol import types  # noqa: E402
