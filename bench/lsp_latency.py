@@ -1,11 +1,13 @@
 """How long the language server takes to show diagnostics: the first after a file is opened, and
 after each edit (from the edit sent to the diagnostics received, settling delay included).
 
-    python bench/lsp_latency.py [--lines 2000] [--edits 20]
+    python bench/lsp_latency.py [--lines 2000] [--edits 20] [--file PATH]
 
 It writes a project to a temporary folder: a settings module, and a module of ``--lines`` lines
 (chat helpers, as real modules are) whose image call takes the settings' model; then it opens the
 module, edits a line of it ``--edits`` times, and prints the median and worst time of each step.
+``--file`` opens an existing file in its own project instead (nothing is written to it: the edits
+are the editor's, unsaved).
 Needs the test extras (pytest-lsp, as a plain LSP client).
 """
 
@@ -41,13 +43,18 @@ def module_of(lines: int) -> str:
     return "".join(body)
 
 
-async def measure(lines: int, edits: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="lsp-latency-"))
-    (folder / "pyproject.toml").write_text("")
-    (folder / "settings.py").write_text('CHAT_MODEL = "gpt-4o"\nIMAGE_MODEL = "dall-e-3"\n')
-    text = module_of(lines)
-    path = folder / "app.py"
-    path.write_text(text)
+async def measure(lines: int, edits: int, given: "Path | None" = None) -> None:
+    if given is not None:
+        path = given.resolve()
+        folder = path.parent
+        text = path.read_text(encoding="utf-8")
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="lsp-latency-"))
+        (folder / "pyproject.toml").write_text("")
+        (folder / "settings.py").write_text('CHAT_MODEL = "gpt-4o"\nIMAGE_MODEL = "dall-e-3"\n')
+        text = module_of(lines)
+        path = folder / "app.py"
+        path.write_text(text)
     uri = path.as_uri()
     config = ClientServerConfig(server_command=[sys.executable, "-m", "dalle_migrate", "server", "--today", "2026-11-25"])
     client = await config.start(devtools=None)
@@ -87,7 +94,7 @@ async def measure(lines: int, edits: int) -> None:
         times.append(await wait(version, since) - sent)
     await client.shutdown_session()
     await client.stop()
-    print(f"{lines}-line module ({len(text) // 1024} KB), findings {codes}")
+    print(f"{text.count(chr(10))}-line module ({len(text) // 1024} KB), findings {codes}")
     print(f"  first diagnostics after opening: {first * 1000:.0f} ms")
     print(f"  after an edit: median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms ({edits} edits)")
 
@@ -96,8 +103,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--file", type=Path, help="an existing file to open instead (left unchanged on disk)")
     args = parser.parse_args()
-    asyncio.run(measure(args.lines, args.edits))
+    asyncio.run(measure(args.lines, args.edits, args.file))
 
 
 if __name__ == "__main__":
