@@ -322,3 +322,22 @@ async def test_a_closed_file_is_read_from_disk_again(client: LanguageClient, tmp
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=_uri(settings))))
     assert list((await _published(client, _uri(settings), seen=seen)).diagnostics) == []
     assert await _open(client, images, images_text) == []  # settings.py as saved: gpt-image-2
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_actions_asked_right_after_an_edit_fit_the_edited_text(client: LanguageClient, tmp_path: Path) -> None:
+    """An editor asks for code actions (a fix-all on save) before the edit's own analysis has
+    run: the edits offered are computed on the text as it is now, never on the text before."""
+    path = tmp_path / "app.py"
+    path.write_text(APP)
+    await _open(client, path, APP)
+    shifted = "# a comment the edit adds above everything\n\n" + APP
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=_uri(path), version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=shifted)],
+        )
+    )
+    [action] = await _actions(client, path, [], only=[types.CodeActionKind.SourceFixAll])
+    fixed = _apply(shifted, action.edit.changes[_uri(path)])
+    assert fixed == shifted.replace('"dall-e-3"', '"gpt-image-2"').replace('quality="hd"', 'quality="high"')

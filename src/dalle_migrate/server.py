@@ -212,6 +212,7 @@ def build_server(analyst: Analyst):
         ),
     )
     shown: Dict[str, List[Placed]] = {}  # document uri -> what its diagnostics show
+    shown_on: Dict[str, Optional[str]] = {}  # document uri -> the text those were found in
     pending: Dict[str, asyncio.TimerHandle] = {}  # file or notebook uri -> the analysis to come
     notebook_cells: Dict[str, List[str]] = {}  # notebook uri -> its cells' uris, as last published
 
@@ -239,8 +240,9 @@ def build_server(analyst: Analyst):
             data={"key": [f.code, f.start, f.end, f.message]},
         )
 
-    def publish(uri: str, placed: List[Placed], version: Optional[int] = None) -> None:
+    def publish(uri: str, placed: List[Placed], version: Optional[int] = None, text: Optional[str] = None) -> None:
         shown[uri] = placed
+        shown_on[uri] = text
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[diagnostic(p) for p in placed], version=version)
         )
@@ -253,7 +255,7 @@ def build_server(analyst: Analyst):
         BUFFERS[path] = document.source.encode("utf-8")
         result = analyst.analyse(path)
         text = _decoded(BUFFERS[path])
-        publish(uri, place_in_file(uri, text, path, result.findings), document.version)
+        publish(uri, place_in_file(uri, text, path, result.findings), document.version, document.source)
 
     def analyse_notebook(uri: str) -> None:
         path = _path_of(uri)
@@ -269,8 +271,8 @@ def build_server(analyst: Analyst):
         for gone in set(notebook_cells.get(uri, ())) - set(uris):
             publish(gone, [])
         notebook_cells[uri] = uris
-        for cell_uri in uris:
-            publish(cell_uri, [p for p in placed if p.uri == cell_uri])
+        for cell_uri, cell_text in zip(uris, texts):
+            publish(cell_uri, [p for p in placed if p.uri == cell_uri], text=cell_text)
 
     def is_open(uri: str) -> bool:
         return server.workspace.get_notebook_document(notebook_uri=uri) is not None or unquote(uri) in server.workspace.text_documents
@@ -365,7 +367,12 @@ def build_server(analyst: Analyst):
         uri = params.text_document.uri
         wanted = params.context.only
         actions: List[Any] = []
-        placed_here = shown.get(uri, [])
+        if shown_on.get(uri) != server.workspace.get_text_document(uri).source:
+            # Edited since its analysis (which waits for the typing to settle): edits computed on
+            # the old text would land in the wrong places. Analysed now, before any is offered.
+            notebook = server.workspace.get_notebook_document(cell_uri=uri)
+            run_now(notebook.uri if notebook is not None else uri)
+        placed_here = shown.get(uri, []) if shown_on.get(uri) == server.workspace.get_text_document(uri).source else []
         asked = {tuple((d.data or {}).get("key", ())) for d in params.context.diagnostics if d.source == SOURCE}
         quick = not wanted or any(kind.startswith(types.CodeActionKind.QuickFix) for kind in wanted)
         if quick:
