@@ -131,8 +131,8 @@ def test_text_summary_counts_files(tmp_path):
     assert "[-] 1 more with `dalle-migrate fix --unsafe-fixes`" in result.output
 
 
-@pytest.mark.parametrize("as_lines", [True, False], ids=["source-as-lines", "source-as-one-string"])
-def test_sarif_places_notebook_findings_on_the_lines_of_the_ipynb(tmp_path, schema, as_lines):
+def _posters_notebook(tmp_path: Path, as_lines: bool = True) -> str:
+    """A notebook whose third cell's second line calls the image API with dall-e-3; its text."""
     cells = [
         {"cell_type": "markdown", "metadata": {}, "source": ["# Posters\n"]},
         {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [], "source": "from openai import OpenAI\nclient = OpenAI()\n"},
@@ -148,13 +148,22 @@ def test_sarif_places_notebook_findings_on_the_lines_of_the_ipynb(tmp_path, sche
         cells[2]["source"] = "".join(cells[2]["source"])
     text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
     (tmp_path / "posters.ipynb").write_text(text)
+    return text
+
+
+def _check_posters(tmp_path: Path, fmt: str) -> str:
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        result = CliRunner().invoke(main, ["check", "--today", "2026-11-25", "--format", "sarif", "posters.ipynb"], catch_exceptions=False)
+        return CliRunner().invoke(main, ["check", "--today", "2026-11-25", "--format", fmt, "posters.ipynb"], catch_exceptions=False).output
     finally:
         os.chdir(old)
-    sarif = json.loads(result.output)
+
+
+@pytest.mark.parametrize("as_lines", [True, False], ids=["source-as-lines", "source-as-one-string"])
+def test_sarif_places_notebook_findings_on_the_lines_of_the_ipynb(tmp_path, schema, as_lines):
+    text = _posters_notebook(tmp_path, as_lines)
+    sarif = json.loads(_check_posters(tmp_path, "sarif"))
     jsonschema.validate(sarif, schema)
     (dm101,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "DM101"]
     assert dm101["properties"] == {"cell": 3, "cellLine": 2, "cellColumn": 38}
@@ -164,6 +173,24 @@ def test_sarif_places_notebook_findings_on_the_lines_of_the_ipynb(tmp_path, sche
         assert line.strip().startswith('"image = client.images.generate(') and line.index('"') + 1 == region["startColumn"]
     else:
         assert '"# the poster\\nimage = client.images.generate(' in line
+
+
+@pytest.mark.parametrize(
+    "fmt, line_of",
+    [
+        ("github", lambda out: re.search(r"::error file=posters.ipynb,line=(\d+),col=\d+,title=DM101::cell 3, line 2: ", out)),
+        ("azure", lambda out: re.search(r"sourcepath=posters.ipynb;linenumber=(\d+);.*code=DM101;\]cell 3, line 2: ", out)),
+        ("gitlab", lambda out: re.search(r'"begin": (\d+)', json.dumps([i for i in json.loads(out) if i["check_name"] == "DM101"]))),
+        ("junit", lambda out: re.search(r'name="DM101 at posters.ipynb:(\d+):\d+ \(cell 3, line 2\)"', out)),
+    ],
+)
+def test_every_ci_format_places_a_notebook_finding_on_the_line_of_the_ipynb(tmp_path, fmt, line_of):
+    """As SARIF does: the line of the .ipynb holding the cell's line (what a CI system shows
+    beside the file), with the cell and its line in the message."""
+    text = _posters_notebook(tmp_path)
+    found = line_of(_check_posters(tmp_path, fmt))
+    assert found is not None
+    assert text.splitlines()[int(found.group(1)) - 1].strip().startswith('"image = client.images.generate(')
 
 
 # -- the formats other CI systems read (GitLab, Jenkins / JUnit, Azure Pipelines) ------------------

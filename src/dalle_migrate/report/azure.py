@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import List
 
 from ..findings import Severity
-from .common import RunReport, display_path, file_lines
+from .common import RunReport, in_cell, reported
 
 
 def _data(text: str) -> str:
@@ -21,15 +21,12 @@ def _property(text: str) -> str:
 
 def render(report: RunReport) -> str:
     lines: List[str] = []
-    for result in report.results:
-        if not result.findings and not result.error:
-            continue
-        path = _property(display_path(result.path))
-        place = file_lines(result)
+    for result, shown, place in reported(report):
+        path = _property(shown)
         for finding in result.findings:
             line, column = place(finding)
             kind = "error" if finding.severity is Severity.ERROR else "warning"
-            where = f"cell {finding.cell}, line {finding.row}: " if finding.cell is not None else ""
+            where = f"{in_cell(finding)}: " if finding.cell is not None else ""
             lines.append(
                 f"##vso[task.logissue type={kind};sourcepath={path};linenumber={line};columnnumber={column};"
                 f"code={_property(finding.code)};]{_data(where + finding.code + ' ' + finding.message)}"

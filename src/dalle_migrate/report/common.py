@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Tuple, Union
+from typing import Callable, Iterator, List, Tuple, Union
 
 from ..findings import FileResult, Finding
 
@@ -62,3 +62,17 @@ def file_lines(result: FileResult) -> Callable[[Finding], Tuple[int, int]]:
         return placed if placed is not None else (finding.row, finding.column)
 
     return place
+
+
+def reported(report: RunReport) -> Iterator[Tuple[FileResult, str, Callable[[Finding], Tuple[int, int]]]]:
+    """Each file result with something to report (a finding, an error): its display path, and
+    where each of its findings is in the file's own lines (``file_lines``). What every CI format
+    walks."""
+    for result in report.results:
+        if result.findings or result.error:
+            yield result, display_path(result.path), file_lines(result)
+
+
+def in_cell(finding: Finding) -> str:
+    """Where Jupyter shows a notebook cell's finding ("cell 3, line 2"); "" for a file's."""
+    return f"cell {finding.cell}, line {finding.row}" if finding.cell is not None else ""

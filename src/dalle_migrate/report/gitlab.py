@@ -10,7 +10,7 @@ import re
 from typing import Any, Dict, List
 
 from ..findings import Finding, Severity
-from .common import RunReport, display_path, file_lines
+from .common import RunReport, in_cell, reported
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
 # Positions a message may quote (`set at line 12`, `settings.py:4`): not part of what the finding is.
@@ -26,17 +26,13 @@ def _fingerprint(path: str, finding: Finding, occurrence: int) -> str:
 
 def render(report: RunReport) -> str:
     issues: List[Dict[str, Any]] = []
-    for result in report.results:
-        if not result.findings and not result.error:
-            continue
-        path = display_path(result.path)
-        place = file_lines(result)
+    for result, path, place in reported(report):
         seen: Dict[tuple, int] = collections.Counter()
         for finding in result.findings:
             line, _ = place(finding)
             same = (finding.code, _POSITIONS.sub("", finding.message))
             seen[same] += 1
-            where = f" (cell {finding.cell}, line {finding.row})" if finding.cell is not None else ""
+            where = f" ({in_cell(finding)})" if finding.cell is not None else ""
             end = max(line, line + finding.end_row - finding.row) if finding.cell is None else line
             issues.append({
                 "description": f"{finding.code} {finding.message}{where}",

@@ -6,22 +6,18 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import List
 
-from .common import RunReport, display_path, file_lines
+from .common import RunReport, in_cell, reported
 
 
 def render(report: RunReport) -> str:
     root = ET.Element("testsuites", name="dalle-migrate")
     total = failures = errors = 0
-    for result in report.results:
-        if not result.findings and not result.error:
-            continue
-        path = display_path(result.path)
+    for result, path, place in reported(report):
         suite = ET.SubElement(root, "testsuite", name=path)
-        place = file_lines(result)
         cases: List[ET.Element] = []
         for finding in result.findings:
             line, column = place(finding)
-            where = f"{path}:{line}:{column}" + (f" (cell {finding.cell}, line {finding.row})" if finding.cell is not None else "")
+            where = f"{path}:{line}:{column}" + (f" ({in_cell(finding)})" if finding.cell is not None else "")
             case = ET.SubElement(suite, "testcase", name=f"{finding.code} at {where}", classname=path, file=path, line=str(line))
             failure = ET.SubElement(case, "failure", message=finding.message, type=finding.code)
             failure.text = f"{where}: {finding.code} {finding.message}"

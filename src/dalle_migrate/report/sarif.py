@@ -11,7 +11,7 @@ from .. import __version__
 from ..findings import Finding, Severity
 from ..rules import ALL_RULES
 from ..rules.base import _sections
-from .common import RunReport, display_path, file_lines
+from .common import RunReport, display_path, reported
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
@@ -81,11 +81,7 @@ def _result(name: str, finding: Finding, index: Dict[str, int], place) -> Dict[s
 def render(report: RunReport) -> str:
     index = {rule.code: i for i, rule in enumerate(ALL_RULES)}
     results: List[Dict[str, Any]] = []
-    for file_result in report.results:
-        if not file_result.findings:
-            continue
-        name = display_path(file_result.path)
-        place = file_lines(file_result)
+    for file_result, name, place in reported(report):
         results.extend(_result(name, f, index, place) for f in file_result.findings)
     root = Path(os.getcwd()).as_uri() + "/"
     sarif = {
