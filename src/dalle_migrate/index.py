@@ -121,10 +121,16 @@ def stamp_of(info: os.stat_result) -> Stamp:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
-def file_stamp(path: str) -> Stamp:
-    """``stamp_of`` the file, or of the editor's text when an editor holds it (raises OSError)."""
+def file_stamp(path: str) -> Optional[Stamp]:
+    """``stamp_of`` the file, or of the editor's text when an editor holds it: what a cached
+    reading of it is checked against; None when it cannot be read."""
     data = buffered(path)
-    return buffer_stamp(data) if data is not None else stamp_of(os.stat(path))
+    if data is not None:
+        return buffer_stamp(data)
+    try:
+        return stamp_of(os.stat(path))
+    except OSError:
+        return None
 
 
 # A file may be written again within one tick of the file system's clock (a few milliseconds;
@@ -188,9 +194,8 @@ def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, 
     entries: Dict[str, Entry] = {}
     changed = False
     for path in files:
-        try:
-            stamp = file_stamp(path)
-        except OSError:
+        stamp = file_stamp(path)
+        if stamp is None:
             continue
         known = cached.get(path)
         if known is not None and known.stamp == stamp:

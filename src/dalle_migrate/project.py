@@ -171,12 +171,12 @@ class Project:
         log, self.log = self.log, None  # asking again records nothing
         try:
             for path, stamp in reads.files.items():
-                if _stamp(path) != stamp:
+                if file_stamp(path) != stamp:
                     return False
             for question, answer in reads.answers.items():
                 if question[0] == "reimport":
                     stamp, answer = answer
-                    now = _stamp(question[1])
+                    now = file_stamp(question[1])
                     if now == stamp:
                         continue
                     if self._answer(question) != answer:
@@ -209,7 +209,7 @@ class Project:
 
     def read(self, path: str) -> Optional[bytes]:
         """A project file's bytes (None when it cannot be read), noted as read."""
-        self._note_file(os.path.abspath(path), _stamp(path))
+        self._note_file(os.path.abspath(path), file_stamp(path))
         try:
             return read_bytes(path)
         except OSError:
@@ -220,7 +220,7 @@ class Project:
         """The module in ``path``, parsed; None when it cannot be read, decoded or parsed."""
         path = os.path.abspath(path)
         self._take_offered(path)
-        stamp = _stamp(path)
+        stamp = file_stamp(path)
         self._note_file(path, stamp)
         if stamp is None:
             return None
@@ -250,7 +250,7 @@ class Project:
         (its analysis may read it from there too: a second parse of the file being analysed
         was most of the cost of a large one). Taken when asked for, if the file holds it."""
         self._offered = (path, ctx)
-        self._note_file(path, _stamp(path))
+        self._note_file(path, file_stamp(path))
         self._use(ctx)
 
     def _take_offered(self, path: str) -> None:
@@ -260,7 +260,7 @@ class Project:
         self._offered = None
         if path.endswith(NOTEBOOK_SUFFIX) or path in self._contexts:
             return
-        stamp = _stamp(path)
+        stamp = file_stamp(path)
         try:
             data = buffered(path)
             if data is None:
@@ -517,13 +517,13 @@ class Project:
         # thousands of lines that still re-imports the name leaves it as it was); asked again
         # only when the file changed.
         if self.log is not None:
-            self.log.answers[("reimport", os.path.abspath(module_path), name)] = (_stamp(module_path), found)
+            self.log.answers[("reimport", os.path.abspath(module_path), name)] = (file_stamp(module_path), found)
         return found
 
     def _reimport(self, module_path: str, name: str) -> Optional[Tuple[str, str, int]]:
         if os.path.basename(module_path) == PACKAGE_FILE and self._submodule(module_path, name):
             return None
-        stamp = _stamp(module_path)
+        stamp = file_stamp(module_path)
         if stamp is None:
             return None
         known = self._reimports.get(module_path)
@@ -650,9 +650,8 @@ class Project:
         entry = index.entries.get(path) if index is not None else None
         if entry is not None:
             return entry
-        try:
-            stamp = file_stamp(path)
-        except OSError:
+        stamp = file_stamp(path)
+        if stamp is None:
             return None
         entry = read_entry(path, stamp, lambda data, notebook: False)
         if entry is not None and stamp[2] > (MAX_NOTEBOOK_BYTES if path.endswith(NOTEBOOK_SUFFIX) else MAX_MODULE_BYTES):
@@ -720,7 +719,7 @@ class Project:
             if self.log is not None:  # asked again: the same reads as the first time
                 self._note(("mentions", root, (name, stem), ctx.path), known[1])
                 for path in known[1]:
-                    self._note_file(path, _stamp(path))
+                    self._note_file(path, file_stamp(path))
                 for other, _ in known[0]:
                     self._use(other)
             return known[0]
@@ -1036,12 +1035,3 @@ def _read_at_most(handle, limit: int) -> bytes:
     ``read(limit + 1)``: that allocates the whole limit (32 MB for a notebook) on every call."""
     size = os.fstat(handle.fileno()).st_size
     return handle.read(limit + 1) if size > limit else handle.read()
-
-
-def _stamp(path: str) -> Optional[Stamp]:
-    """``index.stamp_of`` a file: what a cached reading of it is checked against; None when
-    it cannot be read."""
-    try:
-        return file_stamp(path)
-    except OSError:
-        return None

@@ -404,12 +404,9 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings) -> List[st
 
 
 def _stamp_of(path: str):
-    from .index import file_stamp
+    from .index import file_stamp  # (not imported by a run the scan decides alone)
 
-    try:
-        return file_stamp(path)
-    except OSError:
-        return None
+    return file_stamp(path)
 
 
 def _is_python(path: str) -> bool:

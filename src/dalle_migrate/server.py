@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlparse
 from . import __version__
 from .add_noqa import noqa_line
 from .config import Config, ConfigError, resolve
+from .discover import file_kind
 from .findings import Applicability, FileResult, Finding, Severity
 from .runner import run as run_files
 from .selection import Selection
@@ -250,7 +251,7 @@ def build_server(analyst: Analyst):
     def analyse_file(uri: str) -> None:
         path = _path_of(uri)
         document = server.workspace.get_text_document(uri)
-        if path is None or not path.endswith((".py", ".pyi")):
+        if path is None or file_kind(Path(path)) != "python":
             return
         BUFFERS[path] = document.source.encode("utf-8")
         result = analyst.analyse(path)
