@@ -341,3 +341,20 @@ async def test_actions_asked_right_after_an_edit_fit_the_edited_text(client: Lan
     [action] = await _actions(client, path, [], only=[types.CodeActionKind.SourceFixAll])
     fixed = _apply(shifted, action.edit.changes[_uri(path)])
     assert fixed == shifted.replace('"dall-e-3"', '"gpt-image-2"').replace('quality="hd"', 'quality="high"')
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_configuration_check_refuses_is_said_in_the_editor(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.dalle-migrate]\ntarget = "dall-e-3"\n')
+    path = tmp_path / "app.py"
+    path.write_text(APP)
+    seen = len(client.messages)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=_uri(path), language_id="python", version=1, text=APP))
+    )
+    deadline = asyncio.get_running_loop().time() + 30
+    while len(client.messages) == seen:
+        assert asyncio.get_running_loop().time() < deadline, "no message"
+        await asyncio.sleep(0.01)
+    message = client.messages[seen]
+    assert message.type == types.MessageType.Error and "dall-e-3" in message.message, message

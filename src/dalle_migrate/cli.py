@@ -219,27 +219,17 @@ def emulate(host: str, port: int, models: Tuple[str, ...], today: Optional[str],
 
 
 def _settings(target: Optional[str], today: Optional[str], catalog_path: Optional[Path], unsafe_fixes: bool, azure_deployments=(), cache: bool = True):
-    from .catalog import DEPRECATED, Catalog, CatalogError, default_catalog
-    from .settings import Settings
+    from .settings import Settings, SettingsError
 
     try:
-        catalog = Catalog.load(catalog_path) if catalog_path else default_catalog()
-    except CatalogError as exc:
+        settings, warning = Settings.checked(target, today, catalog_path, unsafe_fixes, azure_deployments, cache)
+    except SettingsError as exc:
+        if exc.option is not None:
+            raise click.BadParameter(str(exc), param_hint=exc.option) from exc
         raise click.UsageError(str(exc)) from exc
-    try:
-        day = _dt.date.fromisoformat(today) if today else _dt.date.today()
-    except ValueError as exc:
-        raise click.BadParameter(f"{today!r} is not a date written YYYY-MM-DD", param_hint="--today") from exc
-    target = target or catalog.default_target
-    problem = catalog.target_problem(target, day)
-    if problem:
-        raise click.BadParameter(problem, param_hint="--target")
-    if catalog.status(target, day) == DEPRECATED:
-        click.echo(f"warning: target '{target}' shuts down on {catalog.shutdown(target)}", err=True)
-    for deployment, model in azure_deployments:
-        if model not in catalog.models:
-            raise click.UsageError(f"azure-deployments: {deployment!r} = {model!r} names no model of the catalogue")
-    return Settings(target=target, today=day, unsafe_fixes=unsafe_fixes, catalog=catalog, azure_deployments=tuple(azure_deployments), cache=cache)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+    return settings
 
 
 def _base_folder(paths) -> str:

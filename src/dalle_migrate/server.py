@@ -32,7 +32,7 @@ from .discover import file_kind
 from .findings import Applicability, FileResult, Finding, Severity
 from .runner import run as run_files
 from .selection import Selection
-from .settings import Settings
+from .settings import Settings, SettingsError
 from .source import BUFFERS, LineIndex, SourceError, SourceText
 
 NAME = "dalle-migrate"
@@ -89,17 +89,9 @@ class Analyst:
         return self._configs[key]
 
     def _setup(self, config: Config) -> Tuple[Settings, Selection]:
-        from .catalog import Catalog, default_catalog
-
-        catalog = Catalog.load(config.catalog) if config.catalog else default_catalog()
-        today = self.today or (_dt.date.fromisoformat(config.today) if config.today else _dt.date.today())
-        settings = Settings(
-            target=config.target or catalog.default_target,
-            today=today,
-            unsafe_fixes=bool(config.unsafe_fixes),
-            catalog=catalog,
-            azure_deployments=tuple(config.azure_deployments),
-        )
+        """As `check` builds them (raises SettingsError for settings it would refuse)."""
+        today = self.today.isoformat() if self.today else config.today
+        settings, _ = Settings.checked(config.target, today, config.catalog, bool(config.unsafe_fixes), config.azure_deployments)
         selection = Selection(
             select=config.select or ("DM",),
             ignore=config.ignore,
@@ -287,7 +279,7 @@ def build_server(analyst: Analyst):
                 analyse_notebook(uri)
             else:
                 analyse_file(uri)
-        except (ConfigError, ValueError) as exc:
+        except (ConfigError, SettingsError) as exc:  # the configuration's fault: said to the user
             server.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"{NAME}: {exc}"))
         except Exception:  # noqa: BLE001 - a bug of ours: said in the editor's log, the server goes on
             import traceback
