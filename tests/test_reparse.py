@@ -1,0 +1,165 @@
+"""An edit's re-parse (context._reindexed) against parsing the whole text: the same tree, node for
+node, with the same offsets, parents, children and nodes by type, after every edit of a chain of
+edits (each re-parse starting from the last, as the language server's do), on the fixtures, the
+project's own modules and texts made for the edges (footers, CRLF, tabs, no final newline)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from dalle_migrate.context import UnfaithfulParse, _indexed, _reindexed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EDGES = {
+    "footers": (
+        "import os\n\n\ndef f(x):\n    if x:\n        return 1\n        # inner footer\n    # outer footer\n\n# mine\nY = 2\n\n\n"
+        "class A:\n    def m(self):\n        pass\n\n    # class footer\n\n\n@decorator\n# between\n@other(1)\ndef g():\n    return (\n        1\n    )\n"
+        "    # g's footer\n\n\nZ = [\n    1,  # one\n]\n\nif Z:\n    pass\nelse:\n    pass\n# end\n"
+    ),
+    "crlf": "import os\r\n\r\ndef f():\r\n    return 1\r\n\r\n\r\nX = 1\r\n\r\ndef g():\r\n    # c\r\n    return 2\r\n\r\nY = 2\r\n",
+    "tabs": "import os\n\nclass A:\n\tdef m(self):\n\t\treturn 1\n\nX = 1\n\ndef f():\n\treturn 2\n\n\nY = 3\n",
+    "no final newline": "import os\n\ndef f():\n    return 1\n\nX = 1\n\ndef g():\n    pass\n\nY = 2  # last",
+    "two indents": "def f():\n    return 1\n\ndef g():\n  return 2\n\nX = 1\n\nclass C:\n      y = 3\n\nZ = 4\n",
+    "one-line blocks": "def f(): return 1\n\nif True: x = 1\nelse: x = 2\n\ndef g():\n    pass\n\nwhile False: pass\n\nW = 1\n",
+    "strings and continuations": (
+        'def f():\n    return 1\n\nDOC = """\ntext\n# not a comment\n"""\n\nX = 1 + \\\n    2\n\nY = (\n    3\n)\n\ndef g(a,\n      b):\n    return f"{a}{b}"\n\nZ = 3\n'
+    ),
+    "match and async": (
+        "import asyncio\n\nasync def f(x):\n    match x:\n        case 1:\n            return 'one'\n        case _:\n            pass\n\n"
+        "async def g():\n    async with lock:\n        pass\n\nX = 1\n"
+    ),
+}
+
+_TYPED = ["x", " ", "(", ")", "'", '"', '"""', "#", ":", "\n", "\n    ", "\\\n", ",", "pass", "    ", "\t", "@d\n"]
+_LINES = ["    # note\n", "# note\n", "\n", "    \n", "pass\n", "def h():\n    pass\n", "    return 0\n", "x = 1; \\\n", "try:\n", "else:\n    pass\n"]
+
+
+def _edit(text: str, rng: random.Random) -> str:
+    kind = rng.randrange(6)
+    at = rng.randrange(len(text) + 1)
+    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    if kind == 0:
+        return text[:at] + rng.choice(_TYPED) + text[at:]
+    if kind == 1:
+        return text[:at] + text[at + rng.randint(1, 8) :]
+    line = rng.choice(line_starts)
+    end = text.find("\n", line) + 1 or len(text)
+    if kind == 2:
+        return text[:line] + text[end:]
+    if kind == 3:
+        source = rng.choice(line_starts)
+        copied = text[source : text.find("\n", source) + 1 or len(text)]
+        return text[:line] + copied + text[line:]
+    if kind == 4:
+        return text[:line] + rng.choice(_LINES) + text[line:]
+    return text[:at] + "v" + text[at + 1 :] if at < len(text) and text[at].isalnum() else text[:at] + "ok" + text[at:]
+
+
+def _whole(text: str):
+    try:
+        return _indexed(text)
+    except (cst.ParserSyntaxError, UnfaithfulParse, RecursionError):
+        return None
+
+
+def assert_same_index(mine, whole) -> None:
+    """``mine`` and ``whole`` index equal trees alike (node for node, by position in the tree)."""
+    assert mine.module.deep_equals(whole.module)
+    assert mine.extents == whole.extents
+    pairs = {}
+    stack = [(mine.module, whole.module)]
+    while stack:
+        a, b = stack.pop()
+        assert type(a) is type(b)
+        pairs[id(a)] = b
+        assert mine.spans[id(a)] == whole.spans[id(b)], type(a).__name__
+        below_a, below_b = mine.children.get(id(a), ()), whole.children.get(id(b), ())
+        assert len(below_a) == len(below_b)
+        for x, y in zip(below_a, below_b):
+            assert mine.parents[id(x)] is a and whole.parents[id(y)] is b
+            stack.append((x, y))
+    assert len(mine.spans) == len(whole.spans) == len(pairs)
+    assert len(mine.parents) == len(whole.parents) and len(mine.children) == len(whole.children)
+    assert mine.by_type.keys() == whole.by_type.keys()
+    for kind, nodes in mine.by_type.items():
+        theirs = whole.by_type[kind]
+        assert len(nodes) == len(theirs) and all(pairs[id(a)] is b for a, b in zip(nodes, theirs)), kind.__name__
+
+
+def _chain(text: str, seed: int, steps: int) -> "tuple[int, int]":
+    """Edits ``text`` ``steps`` times; answers (re-parsed, edits that parse)."""
+    rng = random.Random(seed)
+    current = _whole(text)
+    assert current is not None
+    reparsed = parsing = 0
+    for _ in range(steps):
+        edited = _edit(text, rng)
+        whole = _whole(edited)
+        mine = _reindexed(current, text, edited)
+        if whole is None:
+            assert mine is None, "re-parsed a text the whole parse refuses"
+            continue
+        parsing += 1
+        if mine is not None:
+            reparsed += 1
+            assert_same_index(mine, whole)
+        text, current = edited, (mine or whole)
+    return reparsed, parsing
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_edges(name):
+    reparsed = parsing = 0
+    for seed in range(8):
+        done = _chain(EDGES[name], seed, 25)
+        reparsed, parsing = reparsed + done[0], parsing + done[1]
+    assert reparsed > parsing // 4  # the path is taken, not only refused
+
+
+# Every fixture, and the project's modules of up to 12 KB (the whole parses the comparison needs
+# are what this file's time goes to); one large module below.
+MODULES = sorted(
+    p
+    for p in [*ROOT.glob("fixtures/**/*.py"), *(ROOT / "src/dalle_migrate").glob("*.py")]
+    if "DM900" not in p.parts and 200 < p.stat().st_size < (12 << 10 if "src" in p.parts else 1 << 20)
+)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_edits_of_real_modules(path):
+    text = path.read_text(encoding="utf-8")
+    if _whole(text) is None:
+        pytest.skip("does not parse")
+    _chain(text, seed=len(text), steps=8)
+
+
+def test_edits_of_a_large_module():
+    text = (ROOT / "src/dalle_migrate/runner.py").read_text(encoding="utf-8")
+    reparsed, parsing = _chain(text, seed=7, steps=6)
+    assert reparsed >= parsing - 1
+
+
+def test_typing_a_line_in_a_large_module_reparses():
+    """The language server's case: a line typed character by character in a function of a long
+    module; every state that Python accepts is re-parsed, from the last (none is parsed whole)."""
+    text = (ROOT / "src/dalle_migrate/runner.py").read_text(encoding="utf-8")
+    at = text.index("\n        return ", len(text) // 2)  # before a line of a function
+    current, before = _whole(text), text
+    for typed in range(1, len(LINE) + 1):
+        edited = text[:at] + LINE[:typed] + text[at:]
+        try:
+            compile(edited, "<typed>", "exec")
+        except SyntaxError:
+            continue
+        current, before = _reindexed(current, before, edited), edited
+        assert current is not None, repr(LINE[:typed])
+    assert_same_index(current, _whole(before))
+    assert before.endswith(text[at:]) and LINE in before
+
+
+LINE = "\n        value = f(12)  # typed"
