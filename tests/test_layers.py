@@ -15,6 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "dalle_migrate"
 LAYERS = [
     ["source", "findings", "noqa", "catalog", "pins", "cells"],
     ["settings", "scopes", "prefilter"],
+    ["parsing"],  # LibCST's tree of a text, and its index
+    ["reparse"],  # an edited text's, from the last
     ["context"],
     ["discover", "index"],  # which files; who imports whom among them (kept in the cache)
     ["reads"],  # what an analysis read of the project (kept in the cache: skipped when the same)

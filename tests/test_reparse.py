@@ -1,4 +1,4 @@
-"""An edit's re-parse (context._reindexed) against parsing the whole text: the same tree, node for
+"""An edit's re-parse (reparse.py) against parsing the whole text: the same tree, node for
 node, with the same offsets, parents, children and nodes by type, after every edit of a chain of
 edits (each re-parse starting from the last, as the language server's do), on the fixtures, the
 project's own modules and texts made for the edges (footers, CRLF, tabs, no final newline)."""
@@ -11,7 +11,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from dalle_migrate.context import UnfaithfulParse, _indexed, _reindexed
+from dalle_migrate.parsing import UnfaithfulParse
+from dalle_migrate.parsing import indexed as _indexed
+from dalle_migrate.reparse import reindexed as _reindexed
 
 ROOT = Path(__file__).resolve().parent.parent
 
