@@ -65,7 +65,7 @@ def _edit(text: str, rng: random.Random) -> str:
 def _whole(text: str):
     try:
         return _indexed(text)
-    except (cst.ParserSyntaxError, UnfaithfulParse, RecursionError):
+    except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse, RecursionError):
         return None
 
 
@@ -165,3 +165,27 @@ def test_typing_a_line_in_a_large_module_reparses():
 
 
 LINE = "\n        value = f(12)  # typed"
+
+
+@pytest.mark.parametrize(
+    "before, after, reparsed",
+    [
+        # LibCST refuses a bare `except:` before another handler (CPython does too): the chunk's
+        # refusal is the whole parse's.
+        ("X = 1\n\ntry:\n    pass\nexcept ValueError:\n    pass\n\nY = 2\n", "X = 1\n\ntry:\n    pass\nexcept:\n    pass\nexcept ValueError:\n    pass\n\nY = 2\n", False),
+        # The first indented block, indented otherwise: every block's indentation reads otherwise.
+        ("import os\n\ndef f():\n    return 1\n\ndef g():\n  return 2\n", "import os\n\ndef f():\n  return 1\n\ndef g():\n  return 2\n", False),
+        # The first line's newline is the module's default newline.
+        ("import os\r\n\r\ndef f():\r\n    return 1\r\n", "import os\n\r\ndef f():\r\n    return 1\r\n", False),
+        # A comment indented as a method's body, after it: the method's footer in the whole file.
+        ("class A:\n    def m(self):\n        pass\n\n    x = 1\n\n\ny = 2\n", "class A:\n    def m(self):\n        pass\n        # note\n\n    x = 1\n\n\ny = 2\n", True),
+        # A line typed in a method of a class: only the method's statements are parsed.
+        ("class A:\n    def m(self):\n        pass\n\n    def n(self):\n        pass\n", "class A:\n    def m(self):\n        y = 1\n        pass\n\n    def n(self):\n        pass\n", True),
+    ],
+    ids=["refused by LibCST", "default indentation", "default newline", "a method's footer", "a method's line"],
+)
+def test_edge_edits(before, after, reparsed):
+    mine = _reindexed(_whole(before), before, after)
+    assert (mine is not None) is reparsed
+    if mine is not None:
+        assert_same_index(mine, _whole(after))

@@ -145,7 +145,7 @@ def _reparsed_in(old: Indexed, text: str, block: _Block, first: int, last: int, 
             return None  # the pure-Python parser of older LibCSTs reads them from the top
         try:
             parsed = parse(chunk, cst.PartialParserConfig(encoding=module.encoding))
-        except (cst.ParserSyntaxError, RecursionError):
+        except (cst.ParserSyntaxError, cst.CSTValidationError, RecursionError):
             return None  # the whole text decides: an open bracket may close after the chunk
         statements = _chunk_statements(parsed, nested)
         if statements is None:
