@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import gc
 import os
+import shutil
 import sys
 import tempfile
 from typing import Iterator, List
@@ -54,7 +56,11 @@ context.keep_parsed(256)
 
 # The index cache of the tests' projects goes here, not into the projects (whose files tests
 # compare before and after a run); tests of the cache's own place unset it.
-os.environ.setdefault("DALLE_MIGRATE_CACHE_DIR", tempfile.mkdtemp(prefix="dalle-migrate-cache-"))
+# Made by the first process of a run (xdist's workers inherit it) and removed when it exits.
+if "DALLE_MIGRATE_CACHE_DIR" not in os.environ:
+    _CACHE_DIR, _MAKER = tempfile.mkdtemp(prefix="dalle-migrate-cache-"), os.getpid()
+    os.environ["DALLE_MIGRATE_CACHE_DIR"] = _CACHE_DIR
+    atexit.register(lambda: os.getpid() == _MAKER and shutil.rmtree(_CACHE_DIR, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")

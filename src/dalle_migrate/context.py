@@ -1,6 +1,7 @@
 """One parsed module and everything a rule may ask about it.
 
-Only this module and ``edits`` turn CST nodes into text positions; rules go through them.
+Only this module (its index is built by ``parsing``, or by ``reparse`` from an edited file's
+last) and ``edits`` turn CST nodes into text positions; rules go through them.
 Rules find nodes through ``nodes``/``inside`` (the index), never by visiting the whole module.
 """
 
