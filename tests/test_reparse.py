@@ -183,11 +183,45 @@ LINE = "\n        value = f(12)  # typed"
         ("class A:\n    def m(self):\n        pass\n\n    x = 1\n\n\ny = 2\n", "class A:\n    def m(self):\n        pass\n        # note\n\n    x = 1\n\n\ny = 2\n", True),
         # A line typed in a method of a class: only the method's statements are parsed.
         ("class A:\n    def m(self):\n        pass\n\n    def n(self):\n        pass\n", "class A:\n    def m(self):\n        y = 1\n        pass\n\n    def n(self):\n        pass\n", True),
+        # A lone CR ends the statement before the chunk; an LF typed after it joins it: the chunk
+        # widens to that statement (an adversarial review found these, and the match statements').
+        ("a = 0\nb = 1\rc = 2\n", "a = 0\nb = 1\r\nc = 2\n", True),
+        ("class A:\n    a = 0\r    b = 1\n    c = 2\n", "class A:\n    a = 0\r\n    b = 1\n    c = 2\n", True),
+        ("a = 0\nb = 1\r# c\nc = 2\n", "a = 0\nb = 1\r\nc = 2\n", True),
+        # A match statement's cases are the file's first indented lines: their indentation is the
+        # module's default, which every block after them was parsed with.
+        ("import os\nx = 1\nclass A:\n  pass\n", "import os\nmatch x:\n    case 1: pass\nclass A:\n  pass\n", False),
+        ("import os\nmatch x:\n    case 1: pass\nclass A:\n  pass\n", "import os\nx = 1\nclass A:\n  pass\n", False),
+        ("import os\nx = 1\n", "import os\nmatch x:\n  case 1: pass\n", False),
+        ("import os\nx = 1\nclass A:\n  pass\n", "import os\nmatch x:\n    case 1:\n      pass\nclass A:\n  pass\n", False),
+        ("import os\nx = 1\nclass A:\n    pass\n", "import os\nmatch x:\n    case 1:\n        pass\nclass A:\n    pass\n", True),
     ],
-    ids=["refused by LibCST", "default indentation", "default newline", "a method's footer", "a method's line"],
+    ids=[
+        "refused by LibCST", "default indentation", "default newline", "a method's footer", "a method's line",
+        "CR then LF", "CR then LF in a class", "CR then LF, a line deleted",
+        "a match first", "a match removed", "a match in a file without blocks", "a match's block at the default", "a match at the default",
+    ],
 )
 def test_edge_edits(before, after, reparsed):
     mine = _reindexed(_whole(before), before, after)
     assert (mine is not None) is reparsed
     if mine is not None:
         assert_same_index(mine, _whole(after))
+
+
+DEEP = (
+    "import os\n\nclass A:\n    class B:\n        class C:\n            def m(self):\n                def n():\n"
+    "                    y = 1\n                    z = 2\n                return 1\n            w = 1\n        v = 1\n    u = 1\nT = 1\n"
+)
+
+
+@pytest.mark.parametrize(
+    "after",
+    [DEEP.replace("y = 1", "y = a" + ".b" * 500), "import os\nx = " + "[" * 1000 + "]" * 1000 + "\ny = 2\n"],
+    ids=["deep attribute chain", "deep brackets"],
+)
+def test_code_too_deep_for_libcst_is_left_to_the_whole_parse(after):
+    """LibCST's code generation recurses once per nested node: where the chunk's own is too deep,
+    the re-parse answers None (the whole parse reports the file), never the RecursionError."""
+    before = DEEP if "class A" in after else "import os\nx = 1\ny = 2\n"
+    assert _reindexed(_whole(before), before, after) is None

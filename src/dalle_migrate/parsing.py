@@ -130,6 +130,8 @@ class _SyntacticRange:
         self.start = self.state.offset
 
     def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is not None:
+            return  # (a RecursionError deep in the tree: the ranges inside were never recorded)
         state = self.state
         start, end = self.start, state.offset
         if self.start_node is not None:

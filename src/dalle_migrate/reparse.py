@@ -132,6 +132,9 @@ def _reparsed_in(old: Indexed, text: str, block: _Block, first: int, last: int, 
         if first < 0 or (nested and last >= len(statements_of) - 1):
             return None
         start = block.starts[first]
+        if start and text.startswith("\n", start) and text.startswith("\r", start - 1):
+            first -= 1  # the statement before ends in a lone CR: with this LF it is one newline
+            continue
         at_end = last == len(statements_of) - 1
         following = None
         if at_end:
@@ -228,13 +231,17 @@ def _spliced(
     state.indent_tokens = list(block.indent_tokens)
     state._stack = [(None, 0, []), (new_block, 0, [])]
     new_extents = []
-    for statement in statements:
-        begin = state.offset
-        statement._codegen(state)
-        new_extents.append((begin, state.offset))
+    try:
+        for statement in statements:
+            begin = state.offset
+            statement._codegen(state)
+            new_extents.append((begin, state.offset))
+        if parsed is not None:
+            for line in new_block.footer:
+                line._codegen(state)
+    except RecursionError:
+        return None  # the whole parse reports it
     if parsed is not None:
-        for line in new_block.footer:
-            line._codegen(state)
         if not new_block.has_trailing_newline:
             state.pop_trailing_newline()
         expected = text[start:]
@@ -245,14 +252,15 @@ def _spliced(
     if "".join(state.tokens) != expected:
         return None  # the whole parse says where LibCST does not reproduce the text
     fresh = state.by_type
-    blocks, fresh_blocks = old.by_type.get(cst.IndentedBlock), fresh.get(cst.IndentedBlock)
-    if not blocks or old_spans[id(blocks[0])][0] >= start:
-        # The file's first block may now be one of these: LibCST takes its indentation as the
-        # module's default, which the blocks after it were parsed with.
-        if fresh_blocks:
-            if fresh_blocks[0].indent is not None:
+    indented = _first_indented(old.by_type, old_spans)
+    if indented is None or old_spans[id(indented)][0] >= start:
+        # The file's first indented lines may now be the chunk's: LibCST takes their indentation
+        # as the module's default, which the blocks after them were parsed with.
+        fresh_indented = _first_indented(fresh, state.spans)
+        if fresh_indented is not None:
+            if fresh_indented.indent is not None:
                 return None
-        elif blocks and old_spans[id(blocks[0])][0] < shift_from:
+        elif indented is not None and old_spans[id(indented)][0] < shift_from:
             return None
 
     removed = set()
@@ -349,6 +357,13 @@ def _spliced(
         shifted = tuple((b + delta, e + delta) for b, e in extents[top + 1 :])
         new_extents_all = (*extents[:top], (begin, end + delta), *shifted)
     return Indexed(new_module, spans, parents, below_of, by_type, new_extents_all)
+
+
+def _first_indented(by_type: Dict[type, Sequence[cst.CSTNode]], spans: Dict[int, Tuple[int, int]]) -> Optional[cst.CSTNode]:
+    """The first node whose lines LibCST indents: a block, or a ``match`` statement's cases (each
+    holds an ``indent``, None when it is the module's default)."""
+    firsts = [nodes[0] for nodes in (by_type.get(cst.IndentedBlock), by_type.get(cst.Match)) if nodes]
+    return min(firsts, key=lambda node: spans[id(node)][0]) if firsts else None
 
 
 def _run(nodes: Sequence[cst.CSTNode], spans: Dict[int, Tuple[int, int]], start: int, end: Optional[int]) -> Tuple[int, int]:
