@@ -53,7 +53,16 @@ async def client(lsp_client: LanguageClient):
     features[DIAGNOSTICS] = keep
 
     lsp_client.published = published  # type: ignore[attr-defined]
-    await lsp_client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    registrations: List[types.Registration] = []
+    lsp_client.registrations = registrations  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:  # as an editor that watches files
+        registrations.extend(params.registrations)
+
+    watching = types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)
+    capabilities = types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(did_change_watched_files=watching))
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities))
     yield
     await lsp_client.shutdown_session()
 
@@ -305,6 +314,31 @@ async def test_notebook_cells_get_their_findings(client: LanguageClient, tmp_pat
         )
     )
     assert {d.code for d in (await _published(client, cell_uris[2], seen=seen)).diagnostics} == {"DM301"}
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_module_changed_on_disk_is_read_again(client: LanguageClient, tmp_path: Path) -> None:
+    """The server asks the editor to watch Python files, notebooks and pyproject.toml; when one
+    changes on disk (a checkout), the open files are analysed again with it. Here images.py,
+    not open, stops using settings.py's model: the open settings.py's DM101 becomes a DM105."""
+    deadline = asyncio.get_running_loop().time() + 30
+    while not (watched := [r for r in client.registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]):  # type: ignore[attr-defined]
+        assert asyncio.get_running_loop().time() < deadline, "the server did not ask the editor to watch files"
+        await asyncio.sleep(0.005)  # (asked once the session is initialized)
+    patterns = {w["globPattern"] for w in watched[0].register_options["watchers"]}  # (options arrive as JSON)
+    assert {"**/*.py", "**/*.ipynb", "**/pyproject.toml"} <= patterns
+    (tmp_path / "pyproject.toml").write_text("")
+    settings = tmp_path / "settings.py"
+    settings.write_text('IMAGE_MODEL = "dall-e-3"\n')
+    images = tmp_path / "images.py"
+    images.write_text("from openai import OpenAI\n\nimport settings\n\nOpenAI().images.generate(model=settings.IMAGE_MODEL, prompt='p')\n")
+    assert [d.code for d in await _open(client, settings, settings.read_text())] == ["DM101"]
+    images.write_text("from openai import OpenAI\n\nOpenAI().images.generate(model='gpt-image-2', prompt='p')\n")
+    seen = len(client.published)  # type: ignore[attr-defined]
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=_uri(images), type=types.FileChangeType.Changed)])
+    )
+    assert [d.code for d in (await _published(client, _uri(settings), seen=seen)).diagnostics] == ["DM105"]
 
 
 @pytest.mark.asyncio(loop_scope="module")

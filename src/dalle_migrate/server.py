@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlparse
 from . import __version__
 from .add_noqa import noqa_line
 from .config import Config, ConfigError, resolve
-from .discover import file_kind
+from .discover import NOTEBOOK_SUFFIXES, SOURCE_SUFFIXES, file_kind
 from .findings import Applicability, FileResult, Finding, Severity
 from .runner import run as run_files
 from .selection import Selection
@@ -43,6 +43,9 @@ SETTLE_SECONDS = 0.05
 # set there, a wrapper called there): once the typing has paused.
 OTHERS_SETTLE_SECONDS = 0.4
 FIX_ALL_KIND = "source.fixAll.dalle-migrate"
+# Files whose change on disk may change an open file's findings (the modules it reads, its
+# configuration): the editor is asked to tell of them.
+WATCHED = tuple(f"**/*{suffix}" for suffix in (*SOURCE_SUFFIXES, *NOTEBOOK_SUFFIXES)) + ("**/pyproject.toml",)
 
 
 def _path_of(uri: str) -> Optional[str]:
@@ -302,7 +305,7 @@ def build_server(analyst: Analyst):
         soon(uri)
         others_later(uri)
 
-    def others_later(uri: str) -> None:
+    def others_later(uri: Optional[str]) -> None:
         """The open files and notebooks but ``uri``, analysed again once the typing pauses."""
         notebooks = list(server.workspace.notebook_documents.values())
         cells = {cell.document for notebook in notebooks for cell in notebook.cells}
@@ -311,6 +314,24 @@ def build_server(analyst: Analyst):
         for other in others:
             if other != uri and _path_of(other) is not None:
                 soon(other, OTHERS_SETTLE_SECONDS)
+
+    @server.feature(types.INITIALIZED)
+    def initialized(params: types.InitializedParams) -> None:
+        """Ask the editor to tell of Python files, notebooks and configuration changed on disk
+        (a checkout, a formatter, another tool): the open files' findings may come from them."""
+        workspace = server.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace is not None else None
+        if watched is None or not watched.dynamic_registration:
+            return
+        watchers = [types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED]
+        options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
+        registration = types.Registration(id=f"{NAME}-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
+        server.client_register_capability(types.RegistrationParams(registrations=[registration]))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def files_changed(params: types.DidChangeWatchedFilesParams) -> None:
+        # Every read of a project file checks its stamp: analysing again reads what changed.
+        others_later(None)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
