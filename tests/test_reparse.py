@@ -12,8 +12,8 @@ import libcst as cst
 import pytest
 
 from dalle_migrate.parsing import UnfaithfulParse
-from dalle_migrate.parsing import indexed as _indexed
-from dalle_migrate.reparse import reindexed as _reindexed
+from dalle_migrate.parsing import indexed
+from dalle_migrate.reparse import reindexed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +64,7 @@ def _edit(text: str, rng: random.Random) -> str:
 
 def _whole(text: str):
     try:
-        return _indexed(text)
+        return indexed(text)
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse, RecursionError):
         return None
 
@@ -102,7 +102,7 @@ def _chain(text: str, seed: int, steps: int) -> "tuple[int, int]":
     for _ in range(steps):
         edited = _edit(text, rng)
         whole = _whole(edited)
-        mine = _reindexed(current, text, edited)
+        mine = reindexed(current, text, edited)
         if whole is None:
             assert mine is None, "re-parsed a text the whole parse refuses"
             continue
@@ -160,7 +160,7 @@ def test_typing_a_line_in_a_large_module_reparses():
             compile(edited, "<typed>", "exec")
         except SyntaxError:
             continue
-        current, before = _reindexed(current, before, edited), edited
+        current, before = reindexed(current, before, edited), edited
         assert current is not None, repr(LINE[:typed])
     assert_same_index(current, _whole(before))
     assert before.endswith(text[at:]) and LINE in before
@@ -203,7 +203,7 @@ LINE = "\n        v = f(1)  # typed"
     ],
 )
 def test_edge_edits(before, after, reparsed):
-    mine = _reindexed(_whole(before), before, after)
+    mine = reindexed(_whole(before), before, after)
     assert (mine is not None) is reparsed
     if mine is not None:
         assert_same_index(mine, _whole(after))
@@ -224,4 +224,4 @@ def test_code_too_deep_for_libcst_is_left_to_the_whole_parse(after):
     """LibCST's code generation recurses once per nested node: where the chunk's own is too deep,
     the re-parse answers None (the whole parse reports the file), never the RecursionError."""
     before = DEEP if "class A" in after else "import os\nx = 1\ny = 2\n"
-    assert _reindexed(_whole(before), before, after) is None
+    assert reindexed(_whole(before), before, after) is None

@@ -152,7 +152,7 @@ class Indexed(NamedTuple):
     by_type: Dict[type, Tuple[cst.CSTNode, ...]]
     # Where each of ``module.body``'s statements is, its leading lines and its blocks' footers
     # included (the statements tile the text between the header and the footer): what an edit's
-    # re-parse needs (``_reindexed``).
+    # re-parse needs (``reparse.reindexed``).
     extents: Tuple[Tuple[int, int], ...]
 
 
