@@ -32,6 +32,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 import libcst as cst
 
 from .parsing import Indexed, IndexingState, parse
+from .source import first_newline
 
 # A chunk widens by one statement at a time where its edge could read differently in the whole
 # file, at most this many times per block before trying the block around it.
@@ -58,7 +59,7 @@ def reindexed(old: Indexed, old_text: str, text: str) -> Optional[Indexed]:
     prefix = _common_prefix(old_text, text)
     edit_start = prefix
     edit_end = len(old_text) - _common_suffix(old_text, text, min(len(old_text), len(text)) - prefix)
-    if edit_start < old.extents[0][0] or _first_newline(text) != module.default_newline:
+    if edit_start < old.extents[0][0] or first_newline(text) != module.default_newline:
         return None  # the module's header, or the newline LibCST takes as the module's
     delta = len(text) - len(old_text)
     for block, first, last in reversed(_blocks(old, old_text, edit_start, edit_end)):
@@ -332,14 +333,13 @@ def _spliced(
             spans[id(new)] = (begin, spans[id(new.body)][1])
     below_of.update(state.children)
     parents.update(state.parents)
-    gone = {id(node) for node in old_statements}
     for key, new in replaced.items():
         if new is new_module and isinstance(new, cst.Module):
             below = [*new.header, *new.body, *new.footer]  # LibCST's order for a module
         elif new is new_block:
             below, placed = [], False
             for child in children.get(key, ()):
-                if id(child) in gone:
+                if id(child) in removed:  # the statements replaced
                     if not placed:
                         below.extend(statements)
                         placed = True
@@ -418,11 +418,3 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
         else:
             high = middle - 1
     return low
-
-
-def _first_newline(text: str) -> str:
-    """The newline LibCST takes as a module's default: its first line's."""
-    at = min((i for i in (text.find("\r"), text.find("\n")) if i >= 0), default=-1)
-    if at < 0:
-        return "\n"
-    return "\r\n" if text.startswith("\r\n", at) else text[at]

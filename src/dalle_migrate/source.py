@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import hashlib
 import io
 import os
 import re
@@ -61,8 +60,14 @@ class SourceText:
     @property
     def newline(self) -> str:
         """The file's own line ending, used for any line the tool inserts."""
-        match = _NEWLINE.search(self.text)
-        return match.group(0) if match else "\n"
+        return first_newline(self.text)
+
+
+def first_newline(text: str) -> str:
+    """The text's first line ending ("\\n" when it has none): the file's own, and the one LibCST
+    takes as a module's default."""
+    match = _NEWLINE.search(text)
+    return match.group(0) if match else "\n"
 
 
 class LineIndex:
@@ -100,6 +105,8 @@ def buffered(path: Union[str, "os.PathLike[str]"]) -> Optional[bytes]:
 def buffer_stamp(data: bytes) -> Tuple[int, int, int, int]:
     """A stamp (``index.stamp_of``'s shape) for an editor's bytes: no file on disk has it (its
     times are negative), and other bytes get another one."""
+    import hashlib  # (only the language server's runs get here: a run's start-up does without it)
+
     digest = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
     return (-2, -digest - 2, len(data), -2)
 
