@@ -185,8 +185,8 @@ def _is_opening(node: Optional[cst.CSTNode]) -> bool:
 
 
 def _chunk_statements(parsed: cst.Module, nested: bool) -> Optional[List[cst.BaseStatement]]:
-    """The chunk's statements after its opening ``if`` (first), or None when the chunk did not
-    stay between its opening and its ``pass``."""
+    """The chunk's statements, its opening ``if`` first (the inner one, nested), or None when
+    the chunk did not stay inside its openings."""
     statements = list(parsed.body)
     if nested:
         if len(statements) != 2 or not _is_opening(statements[0]) or not _is_opening(statements[1]):
