@@ -1127,6 +1127,37 @@ def test_package_init_importing_its_submodule(tmp_path: Path) -> None:
     assert dm(tmp_path, "check", ".").summary == ["app/settings.py:1:15 DM101 <- main.py:3:1"]
 
 
+def test_package_imported_whole_is_passed_through_unparsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `import cfg` then `cfg.MODEL`: the package only re-imports `MODEL`, so it is passed through
+    # from CPython's syntax tree, as for `from cfg import MODEL` (litellm's `__init__`, 100 KB,
+    # was parsed for `litellm.<name>`), with the same finding whichever the import.
+    from dalle_migrate import context
+
+    parsed: List[str] = []
+
+    class Recording(context.ModuleContext):
+        def __init__(self, text, settings, newline="\n", path=None, project=None) -> None:
+            parsed.append(Path(str(path)).relative_to(tmp_path).as_posix() if path else "?")
+            super().__init__(text, settings, newline, path, project)
+
+    monkeypatch.setattr(context, "ModuleContext", Recording)
+    for imports, named in (("import cfg", "cfg.MODEL"), ("import cfg as c", "c.MODEL"), ("from cfg import MODEL", "MODEL")):
+        for model, found in (("dall-e-3", ["cfg/settings.py:1:9 DM101 <- app.py:3:1"]), ("gpt-image-2", [])):
+            shutil.rmtree(tmp_path)
+            tmp_path.mkdir()
+            write(tmp_path, {
+                **PYPROJECT,
+                "cfg/__init__.py": "from .settings import MODEL\n",
+                "cfg/settings.py": f'MODEL = "{model}"\n',
+                "app.py": f"from openai import OpenAI\n{imports}\nOpenAI().images.generate(model={named}, prompt='x')\n",
+            })
+            parsed.clear()
+            assert dm(tmp_path, "check", ".").summary == found, imports
+            assert "cfg/settings.py" in parsed, (imports, parsed)
+            if not found:  # (a finding's rename reads the modules naming the value: the package too)
+                assert "cfg/__init__.py" not in parsed, (imports, parsed)
+
+
 # A file's own fixes and the fixes other modules' calls need in it are applied together, to the
 # bytes read before the run (no module reads another as already rewritten by this run).
 def test_value_module_with_its_own_fix_before_the_value(tmp_path: Path) -> None:

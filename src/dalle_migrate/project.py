@@ -859,10 +859,33 @@ class Project:
                 return None
             return self.reexported(self.imported(ctx, bindings[0]))
         if isinstance(node, cst.Attribute):
+            path = self.module_imported_as(ctx, node.value)
+            if path is not None:
+                # `import pkg` then `pkg.name`: the member is looked up by the module's path, so
+                # a package that only re-imports it is passed through unparsed, as `from pkg
+                # import name` is (litellm's `__init__`, 100 KB, read for `litellm.<function>`).
+                return self.reexported(self.member(path, node.attr.value))
             inner = self.elsewhere(ctx, node.value, depth + 1)
             if inner is None or inner.name is not None or inner.ctx.path is None:
                 return None
             return self.reexported(self.member(inner.ctx.path, node.attr.value))
+        return None
+
+    def module_imported_as(self, ctx: ModuleContext, node: cst.CSTNode) -> Optional[str]:
+        """The file of the project module that ``node`` names through ``import a.b`` (binding
+        ``a``) or ``import a.b as c``, found without parsing it; None otherwise."""
+        if not isinstance(node, cst.Name) or ctx.path is None:
+            return None
+        scope = ctx.scope(node)
+        bindings = scope[node.value] if scope is not None else []
+        if len(bindings) != 1 or not isinstance(bindings[0], _scopes.ImportAssignment) or not isinstance(bindings[0].node, cst.Import):
+            return None
+        for alias in bindings[0].node.names:
+            dotted = _scopes.dotted_name(alias.name) or ""
+            module = dotted if alias.asname else dotted.split(".")[0]
+            bound = alias.asname.name.value if alias.asname is not None else module  # type: ignore[union-attr]
+            if bound == node.value:
+                return self.find_module(ctx.path, module)
         return None
 
     def reexported(self, imported: Optional[Imported]) -> Optional[Imported]:

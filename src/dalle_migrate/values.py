@@ -296,9 +296,11 @@ class Resolver:
         if owner is not None:
             # The class may be another module's: its attributes are resolved there.
             return self._delegated(resolver(self.ctx.owner(owner))._class_attribute, owner, attr, depth, seen)
-        elsewhere = self.elsewhere(node.value)
-        if elsewhere is not None and elsewhere.name is None:  # `settings.IMAGE_MODEL`: a project module
-            return self._delegated(resolver(elsewhere.ctx).resolve_global, attr, depth, seen)
+        # `settings.IMAGE_MODEL`, `app.settings.IMAGE_MODEL`: a project module's top-level name
+        # (a package that only re-imports it is passed through unparsed: project.elsewhere).
+        target = self.elsewhere(node)
+        if target is not None and target.name is not None:
+            return self._delegated(resolver(target.ctx).resolve_global, target.name, depth, seen)
         return UNRESOLVED
 
     def _instance_attribute(self, node: cst.Attribute, depth: int, seen: frozenset) -> Optional[Resolution]:
@@ -520,8 +522,8 @@ class Resolver:
         if isinstance(node, cst.Name):  # a type alias: `ImageModel = Literal[...]`
             assignment = self.single_assignment(node)
             if isinstance(assignment, ImportAssignment):
-                if not imports:
-                    return None
+                if not imports or isinstance(assignment.node, cst.Import):
+                    return None  # (`import m` binds a module: not parsed to say so)
                 target = self.elsewhere(node)
                 if target is None or target.name is None:
                     return None
@@ -559,6 +561,8 @@ class Resolver:
         if isinstance(node, cst.Name):
             assignment = self.single_assignment(node)
             if isinstance(assignment, ImportAssignment):
+                if isinstance(assignment.node, cst.Import):
+                    return None  # a module (not parsed to say so)
                 target = self.elsewhere(node)
                 if target is None or target.name is None:
                     return None
@@ -571,9 +575,9 @@ class Resolver:
                 home = resolver(self.ctx.owner(owner))
                 values = home._class_attributes().get((owner, node.attr.value)) or []
                 return home.container(values[0], depth) if len(values) == 1 else None
-            elsewhere = self.elsewhere(node.value)
-            if elsewhere is not None and elsewhere.name is None:
-                return resolver(elsewhere.ctx).global_container(node.attr.value, depth)
+            target = self.elsewhere(node)  # a project module's top-level name
+            if target is not None and target.name is not None:
+                return resolver(target.ctx).global_container(target.name, depth)
             return None
         if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
             key = literal(node.slice[0].slice.value)
@@ -980,6 +984,8 @@ class Resolver:
         if isinstance(node, cst.Attribute):
             return self._attribute_dict(node, depth, seen)
         if isinstance(node, cst.Name) and isinstance(self.single_assignment(node), ImportAssignment):
+            if isinstance(self.single_assignment(node).node, cst.Import):  # type: ignore[union-attr]
+                return None  # a module (not parsed to say so)
             target = self.elsewhere(node)  # `from constants import SIZES`
             if target is None or target.name is None:
                 return None
@@ -1003,9 +1009,9 @@ class Resolver:
             home = resolver(self.ctx.owner(owner))
             values = home._class_attributes().get((owner, node.attr.value)) or []
             return home._dict_entries(values[0], depth, seen) if len(values) == 1 else None
-        elsewhere = self.elsewhere(node.value)
-        if elsewhere is not None and elsewhere.name is None:
-            return self._delegated(resolver(elsewhere.ctx).global_dict_entries, node.attr.value, depth, seen)
+        target = self.elsewhere(node)  # a project module's top-level name
+        if target is not None and target.name is not None:
+            return self._delegated(resolver(target.ctx).global_dict_entries, target.name, depth, seen)
         return None
 
     def global_dict_entries(self, name: str, depth: int = 0, seen: frozenset = frozenset()):
@@ -1150,6 +1156,8 @@ class Resolver:
             if assignment is None:
                 return None
             if isinstance(assignment, ImportAssignment):
+                if isinstance(assignment.node, cst.Import):
+                    return None  # a module, never a class (and not parsed to say so)
                 target = self.elsewhere(node)
                 return resolver(target.ctx).global_class(target.name, depth) if target is not None and target.name else None
             bound = assignment.node
