@@ -86,6 +86,17 @@ MAX_KEPT_MODULES = 32
 MAX_KEPT_TEXT = 512 << 10
 
 
+def _module_bound(node: cst.Import, name: str) -> Optional[str]:
+    """The module an ``import`` statement binds to ``name``: ``import a.b`` binds ``a`` (the
+    package), ``import a.b as c`` binds ``c`` to ``a.b``."""
+    for alias in node.names:
+        dotted = _scopes.dotted_name(alias.name) or ""
+        module = dotted if alias.asname else dotted.split(".")[0]
+        if (alias.asname.name.value if alias.asname is not None else module) == name:  # type: ignore[union-attr]
+            return module
+    return None
+
+
 @dataclass(frozen=True)
 class Imported:
     """What an import binds: a module of the project (``name`` None) or a name bound at the
@@ -456,16 +467,10 @@ class Project:
             return None
         node = assignment.node
         if isinstance(node, cst.Import):
-            for alias in node.names:
-                dotted = _scopes.dotted_name(alias.name) or ""
-                # `import a.b` binds `a` (the package); `import a.b as c` binds c to a.b.
-                module = dotted if alias.asname else dotted.split(".")[0]
-                bound = alias.asname.name.value if alias.asname is not None else module  # type: ignore[union-attr]
-                if bound == assignment.name:
-                    path = self.find_module(ctx.path, module)
-                    target = self.context(path) if path is not None else None
-                    return Imported(target) if target is not None else None
-            return None
+            module = _module_bound(node, assignment.name)
+            path = self.find_module(ctx.path, module) if module is not None else None
+            target = self.context(path) if path is not None else None
+            return Imported(target) if target is not None else None
         if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
             module = _scopes.dotted_name(node.module) if node.module is not None else ""
             level = len(node.relative)
@@ -880,13 +885,8 @@ class Project:
         bindings = scope[node.value] if scope is not None else []
         if len(bindings) != 1 or not isinstance(bindings[0], _scopes.ImportAssignment) or not isinstance(bindings[0].node, cst.Import):
             return None
-        for alias in bindings[0].node.names:
-            dotted = _scopes.dotted_name(alias.name) or ""
-            module = dotted if alias.asname else dotted.split(".")[0]
-            bound = alias.asname.name.value if alias.asname is not None else module  # type: ignore[union-attr]
-            if bound == node.value:
-                return self.find_module(ctx.path, module)
-        return None
+        module = _module_bound(bindings[0].node, node.value)
+        return self.find_module(ctx.path, module) if module is not None else None
 
     def reexported(self, imported: Optional[Imported]) -> Optional[Imported]:
         """Follows a name a module only re-imports (``from .settings import settings`` in a
