@@ -306,3 +306,32 @@ def test_the_scans_proof_is_taken_only_for_bytes_written_before_it(tmp_path: Pat
         index.scanned_quiet((), 0)
     assert set(built.entries) == {str(quiet), str(written_later)}
     assert len(searched) == 1  # only the file written after the scan began
+
+
+def test_an_index_read_by_two_processes_is_the_one_read_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``SPLIT_READS`` (a pre-commit run's neighbour search): a forked helper reads every other
+    file. The index is the same, in the same order, whether the helper answers or fails; an
+    unreadable file has no entry either way."""
+    from dalle_migrate import index
+    from dalle_migrate.prefilter import prefilter_for
+    from dalle_migrate.settings import Settings
+
+    files = {"pyproject.toml": "", "settings.py": SETTINGS, "images.py": CALLER, "other.py": NOT_A_CALLER}
+    files.update({f"pkg/m{i}.py": f"import settings\nfrom pkg import m{i + 1}\n" + (CALLER if i % 3 == 0 else "") for i in range(20)})
+    write(tmp_path, files)
+    (tmp_path / "unreadable.py").mkdir()  # (a folder: reading it fails, as for a file removed meanwhile)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    calls_images = prefilter_for(Settings().catalog).may_make_image_request
+
+    def built() -> List[tuple]:
+        entries = index.build_index(str(tmp_path), paths, calls_images, None).entries
+        return [(path, entry.stamp, entry.imports, entry.calls_images) for path, entry in entries.items()]
+
+    alone = built()
+    assert len(alone) == len(paths) - 1 and sum(entry[3] for entry in alone) == 8
+    monkeypatch.setattr(index, "SPLIT_READS", True)
+    monkeypatch.setattr(index, "SPLIT_READS_MIN_FILES", 2)
+    monkeypatch.setattr(index, "can_fork", lambda: True)  # (a pytest-xdist worker has threads)
+    assert built() == alone
+    monkeypatch.setattr(index, "child_answer", lambda pid, end: (os.waitpid(pid, 0), os.close(end), None)[-1])
+    assert built() == alone  # the helper's half read again here

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "dalle_migrate"
 # Lowest first. Modules on one line are one layer (they may not import each other either way
 # unless listed in SAME_LAYER_ALLOWED).
 LAYERS = [
-    ["source", "findings", "noqa", "catalog", "pins", "cells"],
+    ["source", "findings", "noqa", "catalog", "pins", "cells", "forks"],
     ["settings", "scopes", "prefilter"],
     ["parsing"],  # LibCST's tree of a text, and its index
     ["reparse"],  # an edited text's, from the last

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import marshal
 import os
 import re
 import sys
@@ -28,6 +29,7 @@ import time
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 from . import __version__
+from .forks import can_fork, child_answer, forked
 from .source import buffer_stamp, buffered, read_bytes
 
 CACHE_FOLDER = ".dalle_migrate_cache"
@@ -191,8 +193,8 @@ def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, 
     else:
         at = None
     cached = _load(at, root) if at is not None else {}
-    entries: Dict[str, Entry] = {}
-    changed = False
+    entries: Dict[str, Optional[Entry]] = {}
+    unread: List[Tuple[str, Stamp]] = []
     for path in files:
         stamp = file_stamp(path)
         if stamp is None:
@@ -201,10 +203,12 @@ def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, 
         if known is not None and known.stamp == stamp:
             entries[path] = known
             continue
-        changed = True
-        entry = read_entry(path, stamp, _never_calls if _proven_quiet(path, stamp) else calls_images)
-        if entry is not None:
-            entries[path] = entry
+        entries[path] = None  # (its place: the index keeps the files' order)
+        unread.append((path, stamp))
+    changed = bool(unread)
+    if unread:
+        entries.update(_read_entries(unread, calls_images))
+        entries = {path: entry for path, entry in entries.items() if entry is not None}
     if at is not None and (changed or len(entries) != len(cached)):
         _save(at, root, entries)
     return ProjectIndex(root, entries)
@@ -212,6 +216,43 @@ def build_index(root: str, files: Iterable[str], calls_images: Callable[[bytes, 
 
 def _never_calls(data: bytes, notebook: bool) -> bool:
     return False
+
+
+# Set by a run whose second CPU would wait meanwhile (a pre-commit run's search for the modules
+# that reach its files, beside their analysis): an index read without its cache is then read by
+# two processes, a forked helper taking every other file (as the run's scan does).
+SPLIT_READS = False
+SPLIT_READS_MIN_FILES = 1000
+
+
+def _read_entries(unread: List[Tuple[str, Stamp]], calls_images: Callable[[bytes, bool], bool]) -> Dict[str, Optional[Entry]]:
+    """The entries of ``unread`` (None for a file that could not be read)."""
+    helper = None
+    theirs = unread[1::2]
+    if SPLIT_READS and len(unread) >= SPLIT_READS_MIN_FILES and can_fork():
+        helper = forked(lambda: marshal.dumps([_entry_fields(path, stamp, calls_images) for path, stamp in theirs]))
+    found = {path: _read(path, stamp, calls_images) for path, stamp in (unread[0::2] if helper is not None else unread)}
+    if helper is not None:
+        answer = child_answer(*helper)
+        try:
+            fields = marshal.loads(answer) if answer is not None else None
+        except (EOFError, ValueError, TypeError):
+            fields = None
+        if fields is None:  # the helper failed: its half is read here
+            found.update((path, _read(path, stamp, calls_images)) for path, stamp in theirs)
+        else:
+            for (path, stamp), (imports, calls) in zip(theirs, fields):
+                found[path] = Entry(stamp, imports, calls) if imports is not None else None
+    return found
+
+
+def _read(path: str, stamp: Stamp, calls_images: Callable[[bytes, bool], bool]) -> Optional[Entry]:
+    return read_entry(path, stamp, _never_calls if _proven_quiet(path, stamp) else calls_images)
+
+
+def _entry_fields(path: str, stamp: Stamp, calls_images: Callable[[bytes, bool], bool]) -> Tuple[Optional[str], bool]:
+    entry = _read(path, stamp, calls_images)
+    return (entry.imports, entry.calls_images) if entry is not None else (None, False)
 
 
 def read_entry(path: str, stamp: Stamp, calls_images: Callable[[bytes, bool], bool]) -> Optional[Entry]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from .discover import NOTEBOOK_SUFFIXES
 from .findings import Applicability, FileResult, Finding
+from .forks import can_fork, child_answer, forked
 from .noqa import skips_file
 from .prefilter import Prefilter
 from .source import buffered
@@ -244,6 +245,9 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
     if len(results) <= IMPORTERS_MAX_FILES:
         # A few files given (a pre-commit run): the modules that import them may take their
         # values (settings.py staged alone, images.py uses its model).
+        from . import index
+
+        index.SPLIT_READS = jobs > 1  # (the given files are analysed, or analysed beside: a CPU waits)
         holding = _holding_values([p for p in sorted(in_run) if _is_python(p)], prefilter, settings)
         frontier += [p for p in _importers_of(holding, settings) if p not in seen]
     project = None
@@ -332,6 +336,8 @@ def _neighbour_analyses(analyse: List[Tuple[str, bytes, object]], settings, sele
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from . import engine  # noqa: F401  (LibCST and the rules, imported once for every forked process)
+
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))  # the largest first, as the tree's
     done: List[Optional[Tuple[FileResult, Optional["reads.Reads"]]]] = [None] * len(tasks)
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork")) as pool:
@@ -348,10 +354,13 @@ def _neighbour_analysis(task: Tuple[str, bytes]) -> Tuple[FileResult, Optional["
     settings, selection = _NEIGHBOUR_JOB  # type: ignore[misc]
     project = project_for(settings)
     project.begin()
+    gc.disable()  # (as for a file of the run: see _process)
     try:
         outcome = process_data(Path(path), data, settings, selection, fix=False, write=False)
     finally:
         log = project.end()
+        gc.enable()
+        gc.collect(0)
     return outcome, log
 
 
@@ -797,12 +806,7 @@ def _read_error(exc: OSError) -> str:
 
 
 def _can_fork() -> bool:
-    """A fork is safe in a process with one thread (a lock held by another thread would stay
-    held in the child); Linux only, where forking is cheap and no system library objects."""
-    if not sys.platform.startswith("linux"):
-        return False
-    threading = sys.modules.get("threading")
-    return threading is None or threading.active_count() == 1
+    return can_fork()  # (a name of this module: tests force it under pytest-xdist's threads)
 
 
 def _start_speculation(results: list, survivors: list, settings, selection, prefilter: Prefilter, jobs: int):
@@ -820,6 +824,7 @@ def _start_speculation(results: list, survivors: list, settings, selection, pref
     def speculate() -> bytes:
         from .project import project_for
 
+
         project = project_for(settings)
         analysed = {index: path for index, path, _ in survivors}
         guessed: Dict[int, List[str]] = {}
@@ -832,7 +837,7 @@ def _start_speculation(results: list, survivors: list, settings, selection, pref
                 given.append(result)
         return pickle.dumps((guessed, neighbour_findings(given, settings, selection, prefilter, jobs)))
 
-    return _forked(speculate)
+    return forked(speculate)
 
 
 def _guessed_imports(project, path: str) -> List[str]:
@@ -845,7 +850,7 @@ def _finish_speculation(speculation, results: list) -> Optional[List[Finding]]:
     the analysis did not give (the neighbours are then looked for as usual)."""
     import pickle
 
-    answer = _child_answer(*speculation)
+    answer = child_answer(*speculation)
     if answer is None:
         return None
     try:
@@ -867,62 +872,19 @@ def _start_helper(files: Sequence[str], indices: range, prefilter: Prefilter):
         found = _classify(files, indices, prefilter, keep=False, unproven=unproven)
         return marshal.dumps((found, unproven))
 
-    return _forked(classify)
-
-
-def _forked(answer: Callable[[], bytes]) -> Optional[Tuple[int, int]]:
-    """Forks a process that writes ``answer()`` to a pipe and exits without running this
-    process's exit handlers; (its pid, the pipe's end to read with ``_child_answer``), or None
-    when no process could be made."""
-    try:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:
-        status = 1
-        try:
-            os.close(read_end)
-            _send(write_end, answer())
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    return pid, read_end
+    return forked(classify)
 
 
 def _finish_helper(helper) -> Optional[Tuple[list, List[int]]]:
     """The helper's result (what ``_classify`` found, and the unproven), or None if it did not
     deliver one."""
-    answer = _child_answer(*helper)
+    answer = child_answer(*helper)
     if answer is None:
         return None
     try:
         return marshal.loads(answer)
     except (EOFError, ValueError, TypeError):
         return None
-
-
-def _child_answer(pid: int, read_end: int) -> Optional[bytes]:
-    """All a forked process wrote to its pipe, once it has exited; None if it failed."""
-    chunks = []
-    try:
-        while True:
-            chunk = os.read(read_end, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-    return b"".join(chunks) if status == 0 else None
-
-
-def _send(write_end: int, payload: bytes) -> None:
-    """Writes all of ``payload`` to a pipe (a forked process's answer)."""
-    view = memoryview(payload)
-    while view:
-        view = view[os.write(write_end, view) :]
 
 
 def read_file(path) -> bytes:
