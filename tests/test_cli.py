@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import time
 import subprocess
 import sys
 from pathlib import Path
@@ -317,6 +318,20 @@ def _mixed_tree(root: Path) -> None:
     (root / "m33.py").write_text(APP)
 
 
+def _slow_here(monkeypatch) -> None:
+    """This process reads each of its runs of files slowly: the scan's forked helper takes most."""
+    from dalle_migrate import runner
+
+    here, real = os.getpid(), runner._classify
+
+    def classify(*args, **kwargs):
+        if os.getpid() == here:
+            time.sleep(0.01)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_classify", classify)
+
+
 def test_split_scan_matches_a_scan_in_one_process(tmp_path, monkeypatch):
     """The forked helper that reads every other file of a large tree changes nothing in the
     results: same findings, same order, same read errors, same file count."""
@@ -335,6 +350,8 @@ def test_split_scan_matches_a_scan_in_one_process(tmp_path, monkeypatch):
     real_start = runner._start_helper
     monkeypatch.setattr(runner, "_start_helper", lambda *a: helpers.append(real_start(*a)) or helpers[-1])
     monkeypatch.setattr(runner, "SPLIT_SCAN_MIN_FILES", 4)
+    monkeypatch.setattr(runner._RunQueue, "RUN", 3)  # (both processes take runs of the 40 files)
+    _slow_here(monkeypatch)
     # (A pytest-xdist worker runs threads of its own, which keep the runner from forking: the
     # split itself is what is tested here.)
     monkeypatch.setattr(runner, "_can_fork", lambda: True)
@@ -367,6 +384,8 @@ def test_split_scan_falls_back_when_the_helper_fails(tmp_path, monkeypatch):
 
     monkeypatch.setattr(runner, "marshal", BrokenMarshal)
     monkeypatch.setattr(runner, "SPLIT_SCAN_MIN_FILES", 4)
+    monkeypatch.setattr(runner._RunQueue, "RUN", 3)  # (the runs it took are read here again)
+    _slow_here(monkeypatch)
     monkeypatch.setattr(runner, "_can_fork", lambda: True)  # (a pytest-xdist worker has threads)
     finished = []
     real_finish = runner._finish_helper
