@@ -193,3 +193,11 @@ def test_a_read_sees_only_earlier_bindings_of_its_own_scope():
     first = next(n for n in ctx.nodes(cst.Name) if n.value == "result")
     binding = next(a for a in ctx.scope(first)["result"] if a.node is first)
     assert [ctx.code(ctx.parent(r.node)) for r in binding.references] == ["result.data"]
+
+
+@pytest.mark.parametrize("text", ["", "x", "\n", "\n\n", "a\nb", "a\nb\n", "a\n\nb\n\n", "\x0ca\x0b\n\u2028b\n", "a\r\nb\rc\n", "\r", "é\nß\n" * 3])
+def test_line_starts_are_the_regular_expressions(text):
+    # (the index of a text without "\r" is summed from its lines' lengths)
+    import re
+
+    assert LineIndex(text).starts == [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]

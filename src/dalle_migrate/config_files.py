@@ -640,6 +640,8 @@ def _findings(text: str, settings: Settings, fmt: _Format, selection: Selection)
 
 def _unsuppressed(text: str, findings):
     """Drop findings whose line carries a ``# noqa`` for them."""
+    if not findings:
+        return findings  # (no line index of a large file for nothing)
     lines = LineIndex(text)
     return [f for f in findings if not suppressed(lines.line_text(lines.position(f.start)[0]), f.code)]
 
@@ -651,7 +653,8 @@ def check_config(
     when given, tells JSON and TOML files by name instead of by their content)."""
     if not any(selection.enabled(rule.code) for rule in RULES):
         return TextResult(text, [])
-    return TextResult(text, _positioned(_unsuppressed(text, _findings(text, settings, _format(text, filename), selection)), LineIndex(text)))
+    findings = _unsuppressed(text, _findings(text, settings, _format(text, filename), selection))
+    return TextResult(text, _positioned(findings, LineIndex(text)) if findings else [])
 
 
 def fix_config(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 import codecs
 import io
+import itertools
+import operator
 import os
 import re
 import stat
@@ -75,7 +77,10 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts: List[int] = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        if "\r" in text:
+            self.starts: List[int] = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        else:  # (each line's length, summed in C: a third of the time for a large JSON file)
+            self.starts = list(itertools.accumulate(map(operator.add, map(len, text.split("\n")), itertools.repeat(1)), initial=0))[:-1]
 
     def offset(self, line: int, column: int) -> int:
         return self.starts[line - 1] + column
