@@ -8,7 +8,7 @@ from typing import Dict, Iterable, Optional, Set, Tuple
 import libcst as cst
 
 from ..calls import find_image_calls, find_lookalike_calls
-from ..uses import Place, never_seen, place, sites_testing
+from ..uses import Place, Site, never_seen, place, sites_testing
 from ..catalog import RETIRED
 from ..context import ModuleContext
 from ..http_requests import find_http_requests
@@ -176,7 +176,7 @@ class RetiredModelLiteral(Rule):
             if key not in covered and ctx.owner(node) is not ctx and string_value(node) in retired:
                 # A table or a collection in another module: reported there (the runner places it).
                 yield self.finding(ctx, node, f"'{string_value(node)}' names a model shut down on {ctx.catalog.shutdown(string_value(node))}; {why}")
-        tested = {place(ctx, o.node): site for site in sites_testing(ctx, retired) for o in site.options() if o.ctx is ctx}
+        tested: Optional[Dict[Place, Site]] = None  # the sites testing for a retired id: found at the first literal asking
         for node in ctx.nodes(cst.SimpleString, cst.ConcatenatedString):
             value = string_value(node)
             if value not in retired or node in handled or not _in_code(ctx, node, lookalikes):
@@ -189,6 +189,8 @@ class RetiredModelLiteral(Rule):
             if key in dead:
                 yield self.finding(ctx, node, f"'{value}' names a model shut down on {ctx.catalog.shutdown(value)}; {dead[key][1]}")
                 continue
+            if tested is None:  # (finding them reads modules a membership test names: none for a module without such a literal)
+                tested = {place(ctx, o.node): site for site in sites_testing(ctx, retired) for o in site.options() if o.ctx is ctx}
             site = tested.get(key)
             never = _never_held(site, value) if site is not None else None
             if never is not None:
