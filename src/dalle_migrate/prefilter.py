@@ -428,13 +428,20 @@ class Prefilter:
             return True
         return code is None or self.may_have_findings(code.encode("utf-8", "surrogatepass"))
 
+    def spells_a_call(self, data: bytes) -> bool:
+        """Whether an image call's text (``images.generate(``, ``Image.create(``) is in the
+        bytes outside a comment: a file the analysis will parse, most likely (what a run's
+        workers take first; a file kept for a model id alone is often ended by the compiled
+        proof)."""
+        return _spelled(data, self.images, self._images_call, in_code=True) or _spelled(data, self.legacy, self._legacy_call, in_code=True)
+
     def code_may_have_findings(self, source) -> bool:
         """The second proof, on a file's text (str) or bytes: False only when the compiled module
         holds neither the names of an image call (``images`` with one of its methods, or
         ``Image`` with a legacy verb) nor a model id among its string constants or quoted in
         its text. A file CPython cannot compile is analysed (its error is reported there)."""
         data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
-        if _spelled(data, self.images, self._images_call, in_code=True) or _spelled(data, self.legacy, self._legacy_call, in_code=True):
+        if self.spells_a_call(data):
             return True  # a call's text outside a comment: no proof to look for (a file full of calls)
         words = _compiled_words(source)
         if words is None:
