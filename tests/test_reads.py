@@ -361,3 +361,29 @@ def test_neighbours_looked_for_beside_the_files_analysis_are_those_found_after_i
     for name in names:
         assert check(tmp_path, "--no-cache", "--jobs", "2", name) == alone[name], name
     assert taken and not all(taken)  # a wrong guess: looked for again after the analysis
+
+
+def test_what_the_given_files_analysis_read_of_re_imports_is_kept_beside_the_neighbour_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled_at_once: None
+) -> None:
+    """A run of a few files analyses them in this process while a forked one looks for their
+    neighbours: what the analysis read of a module that only re-imports (CPython's parse of
+    ``utils.py``) is kept for the next run as the search's is, neither overwriting the other."""
+    from dalle_migrate import project, runner
+
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "settings.py": 'MODEL = "dall-e-3"\n',
+        "utils.py": "from settings import MODEL\n",
+        "images.py": 'from openai import OpenAI\nfrom utils import MODEL\n\nOpenAI().images.generate(model=MODEL, prompt="x")\n',
+    })
+    monkeypatch.setattr(runner, "_can_fork", lambda: True)  # (the search forked beside the analysis)
+    read: List[str] = []
+    real = project._only_bindings
+    monkeypatch.setattr(project, "_only_bindings", lambda path, size: read.append(os.path.basename(path)) or real(path, size))
+    first = check(tmp_path, "--jobs", "2", "images.py")
+    assert read.count("utils.py") == 1 and any("settings.py:1:9 DM101" in f for f in first), (read, first)
+    read.clear()
+    write(tmp_path, {"images.py": (tmp_path / "images.py").read_text() + "# edited\n"})
+    assert check(tmp_path, "--jobs", "2", "images.py") == first
+    assert "utils.py" not in read

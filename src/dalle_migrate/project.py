@@ -645,7 +645,10 @@ class Project:
         self._resolved_changed.clear()
         for root, (at, readings, changed) in sorted(self._bindings.items()):
             if changed[0]:
-                save_by_stamp(at, root, readings)
+                # Another process of the run (the few files' neighbour search, forked) may have
+                # kept readings of its own since these were loaded: they are kept too (each is
+                # checked against its file's stamp when used).
+                save_by_stamp(at, root, {**load_by_stamp(at, root), **readings})
                 changed[0] = False
 
     def _entry(self, path: str) -> Optional[Entry]:

@@ -221,6 +221,11 @@ def _run_once(
         neighbours = neighbour_findings(done, settings, selection, prefilter, jobs)
     if neighbours or any(r.foreign for r in done):
         done = settle_foreign(done, settings, selection, fix, write, display, read_before, neighbours, excluded)
+    analysed_here = sys.modules.get(f"{__package__}.project")  # (imported by an analysis of this process)
+    if analysed_here is not None and settings.cache:
+        # What this process's own analyses read of the project (what a 500 KB module re-imports,
+        # a twentieth of a second each time) is kept as the neighbour search keeps its own.
+        analysed_here.project_for(settings).keep_resolved()
     if fix and write:
         from .engine import write_result
 
