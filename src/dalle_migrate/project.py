@@ -640,7 +640,14 @@ class Project:
         re-import (the roots it added to)."""
         for root in sorted(self._resolved_changed):
             at, resolved = self._resolved[root]
-            resolved.listings = {folder: listing_digest(listing) for folder, listing in self._listings.items()}
+            listings = {folder: listing_digest(listing) for folder, listing in self._listings.items()}
+            # Another process of the run may have kept its own since these were loaded: kept too
+            # when every folder both looked at lists the same (then its resolutions hold here).
+            other = load_resolved(at, root)
+            if other is not None and all(listings.get(folder, digest) == digest for folder, digest in other.listings.items()):
+                resolved.imports = {**other.imports, **resolved.imports}
+                listings = {**other.listings, **listings}
+            resolved.listings = listings
             save_resolved(at, root, resolved)
         self._resolved_changed.clear()
         for root, (at, readings, changed) in sorted(self._bindings.items()):
