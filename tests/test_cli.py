@@ -524,3 +524,29 @@ def test_version_is_the_changelogs_newest_release():
     assert result.exit_code == 0 and result.output.split()[-1] == releases[0], result.output
     declared = re.search(r'^version = "([^"]+)"$', (root / "pyproject.toml").read_text(encoding="utf-8"), re.M)
     assert declared is not None and declared.group(1) == releases[0]
+
+
+def test_no_fork_beside_a_thread_python_does_not_know_of():
+    """A thread started by ``_thread`` (a host process's, native code's) is not in threading's
+    count; the kernel's list of tasks says, and no helper is forked beside it."""
+    import _thread
+
+    from dalle_migrate.forks import can_fork
+
+    started, release, done = _thread.allocate_lock(), _thread.allocate_lock(), _thread.allocate_lock()
+    started.acquire()
+    release.acquire()
+    done.acquire()
+
+    def wait() -> None:
+        started.release()
+        release.acquire()
+        done.release()
+
+    _thread.start_new_thread(wait, ())
+    started.acquire()
+    try:
+        assert not can_fork()
+    finally:
+        release.release()
+        done.acquire()

@@ -13,11 +13,18 @@ from typing import Callable, Optional, Tuple
 
 def can_fork() -> bool:
     """A fork is safe in a process with one thread (a lock held by another thread would stay
-    held in the child); Linux only, where forking is cheap and no system library objects."""
+    held in the child); Linux only, where forking is cheap and no system library objects.
+    Threads Python does not know of count too (a host process's, started by ``_thread`` or
+    native code): the kernel's list of the process's tasks says."""
     if not sys.platform.startswith("linux"):
         return False
     threading = sys.modules.get("threading")
-    return threading is None or threading.active_count() == 1
+    if threading is not None and threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return True  # (no /proc: Python's count is all there is)
 
 
 def forked(answer: Callable[[], bytes]) -> Optional[Tuple[int, int]]:
