@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -316,3 +317,24 @@ def test_notebook_calling_a_project_wrapper_runs_against_the_stand_in(tmp_path, 
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Found 0 findings" in again.stdout
     assert project_files(project) == settled
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        notebook(*CELLS),
+        notebook(*CELLS, indent=None),
+        notebook(*CELLS).replace("\n", "\r\n"),
+        notebook(code("ls\n", "cd data\n", "x = 1"), code("config = {\n", "  'a': 1}\n"), code("def f(:\n"), code("%%capture\n", "y = 2")),
+        notebook({**code(), "source": "pwd\nimport os\n"}, markdown("text"), {"cell_type": "raw", "source": ["x"]}),
+    ],
+    ids=["cells", "one-line-json", "crlf", "automagics-and-a-broken-cell", "a-string-source"],
+)
+def test_a_checks_cells_are_the_ones_a_fix_reads(text):
+    # A check takes the cells from the C decoder; a fix from the reader that keeps every place:
+    # the same cells, numbers, placeholders and text, but for where a fix writes them back.
+    from dalle_migrate.cells import code_cells, decoded_code_cells
+
+    read = code_cells(parse_notebook(text))
+    assert read and all(cell.source is not None for cell in read)
+    assert decoded_code_cells(json.loads(text)) == [dataclasses.replace(cell, source=None) for cell in read]

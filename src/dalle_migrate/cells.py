@@ -201,6 +201,14 @@ def code_cells(root: Span) -> List[CodeCell]:
 def decoded_code_module(document: Any) -> Optional[str]:
     """The joined module of a notebook decoded by ``json.loads`` (to decide in C-decoded text
     whether its code can hold a finding at all); None when it is no notebook."""
+    cells = decoded_code_cells(document)
+    return join_cells(cells)[0] if cells is not None else None
+
+
+def decoded_code_cells(document: Any) -> Optional[List[CodeCell]]:
+    """``code_cells`` of a notebook decoded by ``json.loads``, without the places of their
+    sources in the file (``source`` None: what a check needs, which never writes); None when it
+    is no notebook."""
     raw = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(raw, list):
         return None
@@ -210,7 +218,7 @@ def decoded_code_module(document: Any) -> Optional[str]:
             found = _code_cell(number, value, None, cells)
             if found is not None:
                 cells.append(found)
-    return join_cells(cells)[0]
+    return cells
 
 
 def _code_cell(number: int, value: Dict[str, Any], source: Optional[Span], before: List[CodeCell]) -> Optional[CodeCell]:
