@@ -550,3 +550,32 @@ def test_no_fork_beside_a_thread_python_does_not_know_of():
     finally:
         release.release()
         done.acquire()
+
+
+def test_a_run_that_ends_the_process_leaves_its_last_garbage_to_the_exit(tmp_path, monkeypatch):
+    """The installed command ends the process with the run: its last analysis is not followed
+    by a collection (the collector stays off), and what the run answers is the same."""
+    import gc
+
+    from dalle_migrate import runner
+    from dalle_migrate.settings import Settings
+    from dalle_migrate.selection import Selection
+
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "clean.py").write_text(CLEAN)
+    files = [str(tmp_path / "app.py"), str(tmp_path / "clean.py")]
+    collected = []
+    monkeypatch.setattr(runner, "_collect_after_file", lambda: (collected.append(1), gc.enable()))
+
+    def findings(ends_process):
+        results = runner.run(files, Settings(cache=False), Selection(), fix=False, write=False, display=str, jobs=1, ends_process=ends_process)
+        return [(str(r.path), [(f.code, f.row, f.column, f.message) for f in r.findings]) for r in results]
+
+    try:
+        alone = findings(False)
+        assert collected == [1, 1]  # each survivor's garbage collected after it
+        collected.clear()
+        assert findings(True) == alone and alone[0][1]
+        assert collected == [1] and not gc.isenabled()  # all but the last's
+    finally:
+        gc.enable()

@@ -87,11 +87,14 @@ def run(
     jobs: Optional[int] = None,
     progress: bool = False,
     excluded: Callable[[str], bool] = lambda path: False,
+    ends_process: bool = False,
 ) -> List[FileResult]:
     """Check or fix ``files``. Every module is analysed as the others were before the run; so
     after a fix that edited a file from another file's analysis, the files are fixed again
-    (up to ``MAX_PASSES``) until nothing more changes: one `fix` leaves what a second would."""
-    done = _run_once(files, settings, selection, fix, write, display, jobs, progress, excluded)
+    (up to ``MAX_PASSES``) until nothing more changes: one `fix` leaves what a second would.
+    ``ends_process``: the process ends with the run (the command line), so the garbage of its
+    last analysis is left to the exit."""
+    done = _run_once(files, settings, selection, fix, write, display, jobs, progress, excluded, ends_process=ends_process and not (fix and write))
     if not (fix and write):
         return done
     fixed: Dict[str, List[Finding]] = {os.path.abspath(str(r.path)): list(r.fixed) for r in done}
@@ -127,6 +130,7 @@ def _run_once(
     jobs: Optional[int] = None,
     progress: bool = False,
     excluded: Callable[[str], bool] = lambda path: False,
+    ends_process: bool = False,
 ) -> List[FileResult]:
     prefilter = Prefilter(settings.catalog)
     project = sys.modules.get(f"{__package__}.project")  # never imported here: it brings LibCST
@@ -206,8 +210,8 @@ def _run_once(
         # A few files checked: their neighbours are looked for beside their own analysis.
         if not fix and len(results) <= IMPORTERS_MAX_FILES and jobs > 1 and _can_fork():
             speculation = _start_speculation(results, survivors, settings, selection, prefilter, jobs)
-        for (index, _, _), task in zip(survivors, tasks):
-            results[index] = _process(task)
+        for number, ((index, _, _), task) in enumerate(zip(survivors, tasks), start=1):
+            results[index] = _process(task, collect=not (ends_process and number == len(tasks)))
             meter.advance(results[index])  # type: ignore[arg-type]
     meter.close()
     if keeping:
@@ -1079,7 +1083,18 @@ def _start_worker(settings, selection, fix: bool, write: bool, recording: bool =
     gc.freeze()
 
 
-def _process(task) -> FileResult:
+def _collect_after_file() -> None:
+    gc.enable()
+    # The cycles a file's analysis made are all young: collecting the youngest generation frees
+    # them without walking the modules kept for the next files (a full collection per file did,
+    # and cost four times the analysis when the project kept 32 modules); a full one now and
+    # then catches whatever older lingers.
+    global _PROCESSED
+    _PROCESSED += 1
+    gc.collect() if _PROCESSED % FULL_COLLECTION_EVERY == 0 else gc.collect(0)
+
+
+def _process(task, collect: bool = True) -> FileResult:
     from .engine import process_data  # LibCST and the rules: only for files that survived
 
     path, data, display = task
@@ -1110,11 +1125,5 @@ def _process(task) -> FileResult:
             log.files[os.path.abspath(str(path))] = stamp  # itself (an early proof parses nothing)
             result.reads = log
         project.trim()  # a dropped module is untied: freed at once
-        gc.enable()
-        # The cycles this file's analysis made are all young: collecting the youngest generation
-        # frees them without walking the modules kept for the next files (a full collection per
-        # file did, and cost four times the analysis when the project kept 32 modules); a full
-        # one now and then catches whatever older lingers.
-        global _PROCESSED
-        _PROCESSED += 1
-        gc.collect() if _PROCESSED % FULL_COLLECTION_EVERY == 0 else gc.collect(0)
+        if collect:  # (else the process ends with the run: the collector stays off till then)
+            _collect_after_file()
