@@ -56,26 +56,26 @@ def _run(
         # The C decoder checks the whole file (outputs too) ten times faster than the reader
         # below, which keeps every value's place and is needed only for code worth analysing.
         document = decode(text)
-        decoded = decoded_code_cells(document)
+        all_cells = decoded_code_cells(document)
         if not incoming:
-            code = join_cells(decoded)[0] if decoded is not None else None
+            code = join_cells(all_cells)[0] if all_cells is not None else None
             prefilter = prefilter_for(settings.catalog)
             if code is not None and not (
                 prefilter.may_have_findings(code.encode("utf-8", "surrogatepass")) and prefilter.code_may_have_findings(code)
             ):
                 # Kept for an id in a markdown cell or an output: the code holds none.
                 return TextResult(text, [])
-        if fix or decoded is None:
+        if fix or all_cells is None:
             # The reader that keeps every value's place: a fix writes cells back where their
             # sources are (and it says why a file is no notebook). A check places findings by
             # cell and row, which the decoded cells give.
-            decoded = code_cells(parse_notebook(text))
+            all_cells = code_cells(parse_notebook(text))
     except NotebookError as exc:
         if not selection.enabled(PARSE_ERROR):
             return TextResult(text, [])
         row, col = _position_of(text, exc)
         return TextResult(text, [_parse_error(f"The notebook cannot be read ({exc}); it was left untouched.", row, col)])
-    cells, broken = runnable_cells(decoded)
+    cells, broken = runnable_cells(all_cells)
     # A cell that is no Python is kept verbatim and reported once; the others are migrated.
     unparsable = [_broken_cell(cell, exc) for cell, exc in broken] if selection.enabled(PARSE_ERROR) else []
     if not cells:

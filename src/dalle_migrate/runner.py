@@ -799,10 +799,8 @@ def _scan(
             queue.close()
             queue = None
     mine: List[range] = []  # the runs this process took (the helper took the others)
-    runs = iter([range(len(files))]) if queue is None else iter(queue)
-    for indices in runs:
-        if queue is not None:
-            mine.append(indices)
+    for indices in [range(len(files))] if queue is None else queue:
+        mine.append(indices)
         found = _classify(files, indices, prefilter, meter, keep, unproven)
         for index, data, error in found:
             if error is None:
@@ -812,7 +810,7 @@ def _scan(
         if on_survivor is not None and survivors:
             on_survivor()
             on_survivor = None
-    if helper is not None and queue is not None:
+    if queue is not None:  # (kept only with a helper started)
         queue.close()
         answer = _finish_helper(helper)
         taken = set()
@@ -933,7 +931,6 @@ def _start_speculation(results: list, survivors: list, settings, selection, pref
 
     def speculate() -> bytes:
         from .project import project_for
-
 
         project = project_for(settings)
         analysed = {index: path for index, path, _ in survivors}

@@ -522,10 +522,8 @@ class Resolver:
         if isinstance(node, cst.Name):  # a type alias: `ImageModel = Literal[...]`
             assignment = self.single_assignment(node)
             if isinstance(assignment, ImportAssignment):
-                if not imports or isinstance(assignment.node, cst.Import):
-                    return None  # (`import m` binds a module: not parsed to say so)
-                target = self.elsewhere(node)
-                if target is None or target.name is None:
+                target = self.imported_name(node, assignment) if imports else None
+                if target is None:
                     return None
                 bindings = target.ctx.module_scope.assignments.get(target.name) or []
                 if len(bindings) != 1 or not isinstance(bindings[0].node, cst.Name):
@@ -561,12 +559,8 @@ class Resolver:
         if isinstance(node, cst.Name):
             assignment = self.single_assignment(node)
             if isinstance(assignment, ImportAssignment):
-                if isinstance(assignment.node, cst.Import):
-                    return None  # a module (not parsed to say so)
-                target = self.elsewhere(node)
-                if target is None or target.name is None:
-                    return None
-                return resolver(target.ctx).global_container(target.name, depth)
+                target = self.imported_name(node, assignment)
+                return resolver(target.ctx).global_container(target.name, depth) if target is not None else None
             value = self.assigned_value(assignment.node) if assignment is not None else None
             return self.container(value, depth, cheap)
         if isinstance(node, cst.Attribute):
@@ -813,6 +807,15 @@ class Resolver:
         project = self.ctx.project
         return project.elsewhere(self.ctx, node) if project is not None else None
 
+    def imported_name(self, node: cst.Name, assignment: ImportAssignment):
+        """The top-level name of a project module that ``node``, bound by the import
+        ``assignment``, names (``from constants import SIZES``: project.Imported); None for a
+        module (``import m``: not parsed to say so) or a name from outside the project."""
+        if isinstance(assignment.node, cst.Import):
+            return None
+        target = self.elsewhere(node)
+        return target if target is not None and target.name is not None else None
+
     def global_class(self, name: str, depth: int = 0) -> Optional[cst.ClassDef]:
         """The class a top-level name of this module is, or is an instance of."""
         bindings = self.ctx.module_scope.assignments.get(name) or []
@@ -983,13 +986,10 @@ class Resolver:
             return self._dict_entries(found[-1], depth, seen) if found else None
         if isinstance(node, cst.Attribute):
             return self._attribute_dict(node, depth, seen)
-        if isinstance(node, cst.Name) and isinstance(self.single_assignment(node), ImportAssignment):
-            if isinstance(self.single_assignment(node).node, cst.Import):  # type: ignore[union-attr]
-                return None  # a module (not parsed to say so)
-            target = self.elsewhere(node)  # `from constants import SIZES`
-            if target is None or target.name is None:
-                return None
-            return self._delegated(resolver(target.ctx).global_dict_entries, target.name, depth, seen)
+        imported = self.single_assignment(node) if isinstance(node, cst.Name) else None
+        if isinstance(imported, ImportAssignment):
+            target = self.imported_name(node, imported)  # type: ignore[arg-type]  # `from constants import SIZES`
+            return self._delegated(resolver(target.ctx).global_dict_entries, target.name, depth, seen) if target is not None else None
         if isinstance(node, cst.Name):
             assignment = self.single_assignment(node)
             value = self.assigned_value(assignment.node) if assignment is not None else None
@@ -1156,10 +1156,8 @@ class Resolver:
             if assignment is None:
                 return None
             if isinstance(assignment, ImportAssignment):
-                if isinstance(assignment.node, cst.Import):
-                    return None  # a module, never a class (and not parsed to say so)
-                target = self.elsewhere(node)
-                return resolver(target.ctx).global_class(target.name, depth) if target is not None and target.name else None
+                target = self.imported_name(node, assignment)
+                return resolver(target.ctx).global_class(target.name, depth) if target is not None else None
             bound = assignment.node
             if isinstance(bound, cst.ClassDef):
                 return bound
