@@ -5,6 +5,7 @@ LibCST's differ, which scopes.py follows Python on."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import libcst as cst
@@ -30,11 +31,13 @@ SOURCES = sorted(
 def test_parse_index_and_scopes_equal_libcst(path):
     """The three comparisons on one parse and one pass of LibCST's providers (each costs a
     parse's time several times over): ``parse`` builds LibCST's tree, the index holds its
-    positions and parents, the scopes bind every name as its ScopeProvider does."""
+    positions and parents, the scopes bind every name as its ScopeProvider does. A text CPython's
+    parser accepts (as each cell of a notebook) is parsed without any node's check of itself,
+    and gives the same tree; every node is checked again afterwards."""
     text = path.read_text(encoding="utf-8")
     theirs = _parsed(cst.parse_module, text)
     try:
-        ctx = ModuleContext(text, settings())
+        ctx = ModuleContext(text, settings(), python_parses=_python_parses(text))
     except Exception:  # files made not to parse (regressions): the refusals compared, nothing more
         _assert_parsed_alike(_parsed(parse, text), theirs)
         pytest.skip("LibCST does not parse it faithfully")
@@ -42,6 +45,16 @@ def test_parse_index_and_scopes_equal_libcst(path):
     resolved = MetadataWrapper(ctx.module, unsafe_skip_copy=True).resolve_many([PositionProvider, ParentNodeProvider, ScopeProvider])
     _assert_index_equals(ctx, resolved[PositionProvider], resolved[ParentNodeProvider])
     _assert_scopes_equal(ctx, resolved[ScopeProvider])
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")
+
+
+def _python_parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _assert_index_equals(ctx, positions, parents):
@@ -77,6 +90,13 @@ def _assert_parsed_alike(ours, theirs) -> None:
         assert ours == theirs
     else:
         assert not isinstance(ours, str) and ours.deep_equals(theirs)
+
+
+def test_the_checks_are_back_after_a_parse_that_fails():
+    with pytest.raises(cst.ParserSyntaxError):
+        parse("x = (\n", python_parses=True)
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")
 
 
 # Characters a tokenizer may meet between tokens: each, once and twice, in each place a

@@ -335,3 +335,40 @@ def test_an_index_read_by_two_processes_is_the_one_read_by_one(tmp_path: Path, m
     assert built() == alone
     monkeypatch.setattr(index, "child_answer", lambda pid, end: (os.waitpid(pid, 0), os.close(end), None)[-1])
     assert built() == alone  # the helper's half read again here
+
+
+def test_a_runs_walk_of_its_tree_is_the_one_its_index_takes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The run walks its tree; its project's index walks the same folder as a run without
+    # configuration would (in each worker, without the cache): within a run, once.
+    from dalle_migrate import discover
+    from dalle_migrate.discover import Discovery
+
+    write(tmp_path, {"a.py": SETTINGS, "pkg/b.py": CALLER, "pkg/c.ipynb": "{}", "build/d.py": SETTINGS, "notes.txt": ""})
+    monkeypatch.chdir(tmp_path)
+    fresh_relative, fresh_absolute = Discovery().files([Path(".")]), Discovery().files([tmp_path])
+    assert fresh_absolute == [str(tmp_path / "a.py"), str(tmp_path / "pkg/b.py"), str(tmp_path / "pkg/c.ipynb")]
+    listed: List[str] = []
+    real_scandir = os.scandir
+
+    def scandir(folder):
+        listed.append(folder)
+        return real_scandir(folder)
+
+    monkeypatch.setattr(discover.os, "scandir", scandir)
+    discover.begin_run()
+    try:
+        assert Discovery().files([Path(".")]) == fresh_relative
+        walked = len(listed)
+        assert Discovery().files([tmp_path]) == fresh_absolute  # as given, taken from the run's walk
+        assert Discovery().files([Path(".")]) == fresh_relative
+        assert len(listed) == walked
+        # A walk with excludes of its own neither takes the run's nor leaves its own.
+        assert Discovery(excludes=("a.py",)).files([tmp_path]) == fresh_absolute[1:]
+        assert Discovery(folder_excludes=()).files([Path(".")]) == ["./a.py", "./build/d.py", "./pkg/b.py", "./pkg/c.ipynb"]
+        assert len(listed) > walked
+        assert Discovery().files([tmp_path]) == fresh_absolute
+    finally:
+        discover.end_run()
+    # Outside a run every walk reads the folders: a file written since is found.
+    (tmp_path / "e.py").write_text(SETTINGS)
+    assert Discovery().files([tmp_path]) == fresh_absolute[:1] + [str(tmp_path / "e.py")] + fresh_absolute[1:]

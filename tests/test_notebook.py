@@ -338,3 +338,57 @@ def test_a_checks_cells_are_the_ones_a_fix_reads(text):
     read = code_cells(parse_notebook(text))
     assert read and all(cell.source is not None for cell in read)
     assert decoded_code_cells(json.loads(text)) == [dataclasses.replace(cell, source=None) for cell in read]
+
+
+def test_each_cell_is_parsed_by_python_once(monkeypatch):
+    # A cell with a line that starts with a magic's name (`history = []`) is parsed to decide
+    # whether it is Python: that verdict is what `runnable_cells` keeps, not a second parse.
+    import ast
+
+    from dalle_migrate import cells
+
+    text = notebook(code("history = []\n", "ls -la\n"), code("system = 'be brief'\n"), code("x = 1"), code("cd ~/data\n"), code("def f(:\n"))
+    parsed = []
+    real = ast.parse
+
+    def counted(source, *args, **kwargs):
+        parsed.append(source)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(cells.ast, "parse", counted)
+    runnable = cells.runnable_cells(cells.decoded_code_cells(json.loads(text)))
+    assert [c.number for c in runnable.cells] == [1, 2, 3, 4] and [c.number for c, _ in runnable.broken] == [5]
+    assert runnable.python_parses
+    python = [cell.python for cell in runnable.cells] + [runnable.broken[0][0].python]
+    assert python[3] != "cd ~/data\n"  # an automagic, swapped for its placeholder
+    # That cell is parsed as it is, then its line alone, then with the automagic swapped.
+    assert sorted(parsed) == sorted(python + ["cd ~/data\n", "cd ~/data"])
+
+
+@pytest.mark.parametrize("refused", [None, ValueError("source code string cannot contain null bytes")])
+def test_a_notebooks_module_is_parsed_unchecked_only_when_python_parsed_each_cell(tmp_path, monkeypatch, refused):
+    import ast
+
+    from dalle_migrate import cells, context
+
+    real_parse, real_indexed = ast.parse, context.indexed
+    seen = []
+
+    def parse(source, *args, **kwargs):
+        if refused is not None and "poster" in source:
+            raise refused
+        return real_parse(source, *args, **kwargs)
+
+    def indexed(text, python_parses=False):
+        seen.append(python_parses)
+        return real_indexed(text, python_parses)
+
+    monkeypatch.setattr(cells.ast, "parse", parse)
+    monkeypatch.setattr(context, "indexed", indexed)
+    path = tmp_path / "poster.ipynb"
+    path.write_text(notebook(*CELLS), encoding="utf-8")
+    result = process_file(path, settings(), Selection(), fix=False)
+    assert any(f.code == "DM101" for f in result.findings)
+    # A cell CPython did not say yes to (a null byte: ValueError, not SyntaxError) is analysed,
+    # and the module holding it parsed with every node's check.
+    assert seen == [refused is None]

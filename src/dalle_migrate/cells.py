@@ -16,7 +16,7 @@ import json
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 _CELL_MARK = "# --- dalle-migrate: cell {index} ---"
 _CELL_MARK_RE = re.compile(r"^# --- dalle-migrate: cell (\d+) ---$")
@@ -180,6 +180,7 @@ class CodeCell:
     text: str  # the cell's source as one string
     python: str  # the text with IPython syntax swapped for placeholders
     magics: Dict[int, str]  # placeholder index -> original line
+    python_parses: bool = False  # CPython's parser is known to accept ``python`` (asked already)
 
 
 def _cell_text(source: Any) -> str:
@@ -233,13 +234,16 @@ def _code_cell(number: int, value: Dict[str, Any], source: Optional[Span], befor
         return None  # %%bash, %%writefile...: not Python at all
     counter = sum(len(cell.magics) for cell in before)
     python, magics = _swapped(lines, counter, automagic=False)
-    if any(_automagic_name(line) for line in lines) and not parses(python):
-        # Automagics only where the cell is no Python without them: a line of a valid cell is
-        # Python (`config = {` starts with a magic's name, and is a dict).
-        with_automagics, found = _swapped(lines, counter, automagic=True)
-        if len(found) > len(magics) and parses(with_automagics):
-            python, magics = with_automagics, found
-    return CodeCell(number, source, text, python, magics)  # type: ignore[arg-type]
+    python_parses = False
+    if any(_automagic_name(line) for line in lines):
+        python_parses = parses(python)
+        if not python_parses:
+            # Automagics only where the cell is no Python without them: a line of a valid cell
+            # is Python (`config = {` starts with a magic's name, and is a dict).
+            with_automagics, found = _swapped(lines, counter, automagic=True)
+            if len(found) > len(magics) and parses(with_automagics):
+                python, magics, python_parses = with_automagics, found, True
+    return CodeCell(number, source, text, python, magics, python_parses)  # type: ignore[arg-type]
 
 
 def _swapped(lines: List[str], counter: int, automagic: bool) -> Tuple[str, Dict[int, str]]:
@@ -347,28 +351,36 @@ def _indent_before(text: str, index: int) -> Optional[str]:
 def notebook_module(text: str) -> Tuple[str, List[CodeCell]]:
     """The code cells of a notebook's JSON text joined as one module (a cell that is no Python
     left out, as Jupyter runs the others), and those cells."""
-    cells, _ = runnable_cells(code_cells(parse_notebook(text)))
+    cells = runnable_cells(code_cells(parse_notebook(text))).cells
     return join_cells(cells)[0], cells
 
 
-def runnable_cells(cells: List[CodeCell]) -> Tuple[List[CodeCell], List[Tuple[CodeCell, SyntaxError]]]:
+class Runnable(NamedTuple):
+    cells: List[CodeCell]  # what the analysis reads, joined
+    broken: List[Tuple[CodeCell, SyntaxError]]
+    python_parses: bool  # CPython's parser accepted each of ``cells`` (and so all of them joined)
+
+
+def runnable_cells(cells: List[CodeCell]) -> Runnable:
     """The cells CPython parses, and the others with their error: a title typed into a code
     cell or a half-finished one fails alone when Jupyter runs it, and so it is kept verbatim
     here (a name only it defines is unknown to the rest, as at run time)."""
     kept: List[CodeCell] = []
     broken: List[Tuple[CodeCell, SyntaxError]] = []
+    python_parses = True
     for cell in cells:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ast.parse(cell.python)
-        except SyntaxError as exc:
-            broken.append((cell, exc))
-            continue
-        except (ValueError, RecursionError, MemoryError):
-            pass  # the analysis says what it makes of it
+        if not cell.python_parses:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ast.parse(cell.python)
+            except SyntaxError as exc:
+                broken.append((cell, exc))
+                continue
+            except (ValueError, RecursionError, MemoryError):
+                python_parses = False  # kept all the same: the analysis says what it makes of it
         kept.append(cell)
-    return kept, broken
+    return Runnable(kept, broken, python_parses)
 
 
 def in_cell(finding, cells: List[CodeCell], starts: List[int], path: Optional[str] = None):

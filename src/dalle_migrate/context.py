@@ -49,16 +49,16 @@ def _drop_oldest() -> None:
 _LAST: Dict[str, str] = {}
 
 
-def _indexed_kept(text: str, path: Optional[str]) -> Indexed:
+def _indexed_kept(text: str, path: Optional[str], python_parses: bool = False) -> Indexed:
     if not _KEEP[0] or path is None:
-        return indexed(text)
+        return indexed(text, python_parses)
     key = (path, text)
     kept = _KEPT.get(key)
     if kept is None:
         before = _LAST.get(path)
         earlier = _KEPT.get((path, before)) if before is not None else None
         found = reindexed(earlier, before, text) if earlier is not None else None
-        kept = _KEPT[key] = found if found is not None else indexed(text)
+        kept = _KEPT[key] = found if found is not None else indexed(text, python_parses)
         if earlier is not None:  # a file has one text at a time: its earlier one is not read again
             del _KEPT[(path, before)]
         if len(_KEPT) > _KEEP[0]:
@@ -72,7 +72,10 @@ def _indexed_kept(text: str, path: Optional[str]) -> Indexed:
 class ModuleContext:
     """A parsed module with positions, parents and node types indexed once; scopes on demand."""
 
-    def __init__(self, text: str, settings: Settings, newline: str = "\n", path: Optional[str] = None, project=None) -> None:
+    def __init__(
+        self, text: str, settings: Settings, newline: str = "\n", path: Optional[str] = None, project=None, python_parses: bool = False
+    ) -> None:
+        """``python_parses``: CPython's parser accepted ``text`` (``parsing.parse``)."""
         self.text = text
         self.path = path  # the file, when known: imports are then resolved in its project
         self._project = project
@@ -80,7 +83,7 @@ class ModuleContext:
         self.catalog = settings.catalog
         self.newline = newline
         self.lines = LineIndex(text)
-        found = _indexed_kept(text, path)
+        found = _indexed_kept(text, path, python_parses)
         self.module = found.module
         self.spans = found.spans
         self.parents: Mapping[int, cst.CSTNode] = found.parents  # by id(node)

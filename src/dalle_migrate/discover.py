@@ -156,6 +156,16 @@ class Discovery:
         if not path.is_dir():
             yield str(path)  # reported as unreadable by the engine
             return
+        # A run walks its tree, and then its project's index walks the same folder as a run
+        # with no configuration would (a worker each, without the cache): walked once a run.
+        plain = _RUN_WALKS is not None and self.respect_gitignore and not self.excludes and tuple(self.folder_excludes) == DEFAULT_EXCLUDES
+        if plain:
+            walked = _RUN_WALKS.get(os.path.abspath(path))
+            if walked is not None:
+                given, found = walked
+                spelled = str(path)
+                yield from found if spelled == given else [spelled + file[len(given) :] for file in found]
+                return
         top = _git_top(path) if self.respect_gitignore else None
         ignored: Set[str] = set()
         prefix = ""
@@ -163,7 +173,10 @@ class Discovery:
             ignored = self._ignored_set(top)
             prefix = _relative_prefix(path, top) or ""
         root_prefix = _relative_prefix(path, self.root or Path.cwd())
-        yield from self._walk(str(path), prefix, root_prefix, ignored)
+        found = self._walk(str(path), prefix, root_prefix, ignored)
+        if plain and _RUN_WALKS is not None:
+            _RUN_WALKS[os.path.abspath(path)] = (str(path), found)
+        yield from found
 
     def _walk(self, folder: str, relative: str, from_root: Optional[str], ignored: Set[str]) -> List[str]:
         """Walk with strings only: a large tree is mostly skipped, so every step must be cheap.
@@ -282,21 +295,28 @@ _TOPS: Dict[Path, Optional[Path]] = {}
 # index's walk of a file's project ask the same), and what was asked ahead of a walk.
 _RUN_ANSWERS: Dict[str, Optional[Set[str]]] = {}
 _PREFETCHED: Dict[str, Any] = {}
+# The files of each folder a walk with no excludes of its own found (absolute folder -> the
+# folder as given, its files): kept from ``begin_run`` to ``end_run`` only.
+_RUN_WALKS: Optional[Dict[str, Tuple[str, List[str]]]] = None
 
 
 def begin_run() -> None:
     """Files and ``.gitignore`` may have changed since another run in this process."""
+    global _RUN_WALKS
     end_run()
     _RUN_ANSWERS.clear()
+    _RUN_WALKS = {}
 
 
 def end_run() -> None:
     """Ends what was asked ahead and never read."""
+    global _RUN_WALKS
     for owner, process in _PREFETCHED.values():
         if process is not None and owner == os.getpid():
             process.kill()
             process.communicate()
     _PREFETCHED.clear()
+    _RUN_WALKS = None
 
 
 def prefetch_git(folder: Path) -> None:

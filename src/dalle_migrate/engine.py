@@ -166,21 +166,24 @@ class TextResult:
     failed: List[str] = field(default_factory=list)
 
 
-def _context(text: str, settings: Settings, newline: str, filename: Optional[str]) -> ModuleContext:
+def _context(text: str, settings: Settings, newline: str, filename: Optional[str], python_parses: bool = False) -> ModuleContext:
     """The parsed module; one of a file is a module of that file's project (imports resolve)."""
     path = os.path.abspath(filename) if filename and filename != "-" else None
     project = project_for(settings) if path else None
-    ctx = ModuleContext(text, settings, newline, path=path, project=project)
+    ctx = ModuleContext(text, settings, newline, path=path, project=project, python_parses=python_parses)
     if project is not None:
         project.adopt(path, ctx)
     return ctx
 
 
-def check_text(text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None) -> TextResult:
+def check_text(
+    text: str, settings: Settings, selection: Selection, newline: str = "\n", filename: Optional[str] = None, python_parses: bool = False
+) -> TextResult:
+    """The findings of a module's text (``python_parses``: CPython's parser accepted it)."""
     if not prefilter_for(settings.catalog).code_may_have_findings(text):
         return TextResult(text, [])  # proven without LibCST: no image call, no model id in code
     try:
-        ctx = _context(text, settings, newline, filename)
+        ctx = _context(text, settings, newline, filename, python_parses)
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
         return _unparsable(text, exc, selection)
     foreign: List[Finding] = []
@@ -200,8 +203,10 @@ def fix_text(
     newline: str = "\n",
     filename: Optional[str] = None,
     incoming: Sequence[Finding] = (),
+    python_parses: bool = False,
 ) -> TextResult:
-    """Apply every applicable fix, round after round, until the code is stable.
+    """Apply every applicable fix, round after round, until the code is stable (``python_parses``:
+    CPython's parser accepted the text).
 
     A round re-parses and re-analyses the new text, unless nothing the fixes changed can change
     what is left (see ``_carried_over``): then the new text is only checked to parse.
@@ -215,7 +220,7 @@ def fix_text(
     if not incoming and not prefilter_for(settings.catalog).code_may_have_findings(text):
         return TextResult(text, [])  # proven without LibCST: no image call, no model id in code
     try:
-        ctx = _context(text, settings, newline, filename)
+        ctx = _context(text, settings, newline, filename, python_parses)
     except (cst.ParserSyntaxError, cst.CSTValidationError, UnfaithfulParse) as exc:
         result = _unparsable(text, exc, selection)
         result.findings = sorted(result.findings + _positioned(list(incoming), LineIndex(text)), key=lambda f: (f.row, f.column, f.code))

@@ -75,16 +75,16 @@ def _run(
             return TextResult(text, [])
         row, col = _position_of(text, exc)
         return TextResult(text, [_parse_error(f"The notebook cannot be read ({exc}); it was left untouched.", row, col)])
-    cells, broken = runnable_cells(all_cells)
+    cells, broken, python_parses = runnable_cells(all_cells)
     # A cell that is no Python is kept verbatim and reported once; the others are migrated.
     unparsable = [_broken_cell(cell, exc) for cell, exc in broken] if selection.enabled(PARSE_ERROR) else []
     if not cells:
         return TextResult(text, unparsable)
     module, starts = join_cells(cells)
     if fix:  # `incoming`: fixes other modules' calls need here, in the joined module's offsets
-        outcome = fix_text(module, settings, selection, filename=filename, incoming=incoming)
+        outcome = fix_text(module, settings, selection, filename=filename, incoming=incoming, python_parses=python_parses)
     else:
-        outcome = check_text(module, settings, selection, filename=filename)
+        outcome = check_text(module, settings, selection, filename=filename, python_parses=python_parses)
     # Remaining findings are placed in the fixed module, fixed ones in the original.
     findings = unparsable + [_in_cell(f, cells, cell_starts(outcome.text)) for f in outcome.findings]
     fixed = [_in_cell(f, cells, starts) for f in outcome.fixed]

@@ -35,20 +35,31 @@ def _token_as_read(node: cst.CSTNode) -> None:
 # node is checked as LibCST checks it: that check refuses code CPython refuses too (a str and a
 # bytes literal joined).
 _TOKENS_AS_READ = (cst.SimpleWhitespace, cst.Newline, cst.Comment)
+_CHECKED_AFTER_INIT = cst.CSTNode.__dict__["__post_init__"]  # (every node's: its `_validate`)
 
 
-def parse(text: str, config: Optional[cst.PartialParserConfig] = None) -> cst.Module:
+def _node_as_read(node: cst.CSTNode) -> None:
+    """A node's checks of itself, for a text CPython's parser accepted (see ``parse``)."""
+
+
+def parse(text: str, config: Optional[cst.PartialParserConfig] = None, python_parses: bool = False) -> cst.Module:
     """``cst.parse_module``, without the tokens' check of their own text (``_TOKENS_AS_READ``):
-    it guards tokens that code builds by hand. For the length of the parse only; this process
-    parses in one thread."""
+    it guards tokens that code builds by hand. ``python_parses``: CPython's parser accepted the
+    text, so no node is checked (what those checks refuse of a parsed text, a str and a bytes
+    literal joined, CPython refuses too; a tenth of a parse). For the length of the parse only;
+    this process parses in one thread."""
     checks = [(kind, kind.__dict__["_validate"]) for kind in _TOKENS_AS_READ]
     for kind, _ in checks:
         kind._validate = _token_as_read  # type: ignore[method-assign]
+    if python_parses:
+        cst.CSTNode.__post_init__ = _node_as_read  # type: ignore[method-assign]
     try:
         return cst.parse_module(text) if config is None else cst.parse_module(text, config)
     finally:
         for kind, check in checks:
             kind._validate = check  # type: ignore[method-assign]
+        if python_parses:
+            cst.CSTNode.__post_init__ = _CHECKED_AFTER_INIT  # type: ignore[method-assign]
 
 
 class IndexingState(CodegenState):
@@ -178,8 +189,8 @@ def generate(state: IndexingState, module: cst.Module) -> Tuple[Tuple[int, int],
     return tuple(extents)
 
 
-def indexed(text: str) -> Indexed:
-    module = parse(text)
+def indexed(text: str, python_parses: bool = False) -> Indexed:
+    module = parse(text, python_parses=python_parses)
     state = IndexingState(module)
     extents = generate(state, module)
     produced = "".join(state.tokens)

@@ -281,17 +281,23 @@ class Prefilter:
         for needle in self._models_open:  # plain loops: any() over a generator costs a third more
             if needle in data:
                 return True
-        if self._gate in data:
+        gated = self._gate in data
+        if gated:
             for needle in self._models_gated:
                 if needle in data:
                     return True
-        return self.may_call_images(data)
+        return self._may_call_images(data, gated)
 
     def may_call_images(self, data: bytes) -> bool:
         """Whether the bytes may hold an image request (an Images call, the legacy class's, the
         image generation tool, a wrapper library): what another module needs to raise a finding
         in this one (a model id alone is not enough: it has no call to give it to)."""
-        if self._gate in data:  # (every word searched in here holds it)
+        return self._may_call_images(data, self._gate in data)
+
+    def _may_call_images(self, data: bytes, gated: bool) -> bool:
+        """``may_call_images``, ``gated`` telling whether the bytes hold the gate (a search of a
+        whole file that most files fail)."""
+        if gated:  # (every word searched in here holds it)
             if (
                 _spelled(data, self.images, self._images_named)
                 # The 0.x class is imported from the package itself: the file names it.

@@ -117,11 +117,23 @@ def buffer_stamp(data: bytes) -> Tuple[int, int, int, int]:
 
 
 def read_bytes(path: Path) -> bytes:
+    """The whole file (or an editor's unsaved text), with plain system calls: for thousands of
+    files this is several times faster than ``open().read()``, which sets up a buffered reader
+    for each. Chunks of 64 KiB: most source files fit in one, and a larger buffer is a fresh
+    mapping of memory each time."""
     data = buffered(path)
     if data is not None:
         return data
-    with open(path, "rb") as fh:
-        return fh.read()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
 
 
 def atomic_write(path: Path, data: bytes, expected: Optional[bytes] = None) -> None:
