@@ -180,6 +180,47 @@ def test_generated_case_has_the_same_findings_without_early_exits(suffix, text, 
     assert_same_findings(path, monkeypatch)
 
 
+def test_the_scans_notebook_proof_keeps_what_the_analysed_modules_proof_keeps():
+    # The scan searches a notebook's code cells as written (IPython lines, `%%bash` cells): a
+    # superset of the module the analysis reads, whose own proof it never contradicts.
+    from dalle_migrate.cells import decoded_code_module
+
+    prefilter = Prefilter(settings().catalog)
+    call = "from openai import OpenAI\nOpenAI().images.generate(prompt='p', model='dall-e-3')\n"
+    notebooks = [text for suffix, text in GENERATED if suffix == ".ipynb"] + [
+        _notebook("%%bash\ncurl https://api.openai.com/v1/images/generations -d '{\"model\": \"dall-e-3\"}'\n"),
+        _notebook("ls\n%cd data\n" + call),
+        _notebook("%%time\n" + call),
+    ]
+    kept = 0
+    for text in notebooks:
+        data = text.encode()
+        analysed = decoded_code_module(json.loads(data)).encode()
+        if prefilter.may_have_findings(analysed):
+            kept += 1
+            assert prefilter.notebook_code_may_have_findings(data), text
+    assert kept > len(notebooks) // 2
+    assert prefilter.notebook_code_may_have_findings(notebooks[-3].encode())  # the shell cell: kept, its analysis decides
+
+
+def test_a_notebook_may_make_an_image_request_when_its_analysed_module_may():
+    # The index's reading: a call's text in a code cell answers yes before the module the
+    # analysis reads is made (that makes every cell holding a magic's name parse).
+    from dalle_migrate.cells import decoded_code_module
+
+    prefilter = Prefilter(settings().catalog)
+    notebooks = [text for suffix, text in GENERATED if suffix == ".ipynb"]
+    answers = []
+    for text in notebooks:
+        data = text.encode()
+        exact = prefilter.may_call_images(data) and prefilter.code_may_call_images(decoded_code_module(json.loads(data)).encode())
+        answers.append(exact)
+        assert prefilter.may_make_image_request(data, notebook=True) >= exact, text
+    assert any(answers) and not all(answers)
+    chat = _notebook("from openai import OpenAI\nOpenAI().chat.completions.create(model='gpt-4o', messages=[])\n", markdown=True)
+    assert not prefilter.may_make_image_request(chat.encode(), notebook=True)  # its outputs name an image call
+
+
 def test_the_compiled_proof_skips_what_chat_code_names():
     """What the second proof is for: ids and calls only in comments, docstrings and longer
     strings, and `images` attributes without an image method."""

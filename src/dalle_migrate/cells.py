@@ -199,6 +199,20 @@ def code_cells(root: Span) -> List[CodeCell]:
     return cells
 
 
+def written_code(document: Any) -> Optional[str]:
+    """Every code cell's source as it is written, joined by line breaks, of a notebook decoded
+    by ``json.loads``; None when it is no notebook. What the proofs that read bytes search (the
+    scan's, the index's import lines): all the module its analysis reads holds is in it, with
+    the IPython lines and the cells that are no Python (``_code_cell`` leaves those out, and
+    decides which they are by parsing)."""
+    raw = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(raw, list):
+        return None
+    return "\n".join(
+        _cell_text(cell["source"]) for cell in raw if isinstance(cell, dict) and cell.get("cell_type") == "code" and "source" in cell
+    )
+
+
 def decoded_code_module(document: Any) -> Optional[str]:
     """The joined module of a notebook decoded by ``json.loads`` (to decide in C-decoded text
     whether its code can hold a finding at all); None when it is no notebook."""

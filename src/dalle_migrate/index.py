@@ -29,6 +29,7 @@ import time
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 from . import __version__
+from .cells import written_code
 from .forks import can_fork, child_answer, forked
 from .source import buffer_stamp, buffered, read_bytes
 
@@ -327,21 +328,10 @@ def _notebook_code(data: bytes) -> bytes:
     line is an IPython line, and swapping them in every cell of a course's notebooks was most of
     reading its index; a cell magic's body may add a module to look at, never hide one.)"""
     try:
-        document = json.loads(data)
+        code = written_code(json.loads(data))
     except ValueError:  # not JSON, not UTF-8
         return b""
-    cells = document.get("cells") if isinstance(document, dict) else None
-    if not isinstance(cells, list):
-        return b""
-    parts = []
-    for cell in cells:
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source")
-            if isinstance(source, list):
-                parts.append("".join(line for line in source if isinstance(line, str)))
-            elif isinstance(source, str):
-                parts.append(source)
-    return "\n".join(parts).encode("utf-8", "surrogatepass")
+    return code.encode("utf-8", "surrogatepass") if code is not None else b""
 
 
 # -- import statements, from bytes -----------------------------------------------------------------

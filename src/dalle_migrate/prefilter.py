@@ -320,12 +320,20 @@ class Prefilter:
         if notebook:
             import json
 
-            from .cells import decoded_code_module
+            from .cells import decoded_code_module, written_code
 
             try:
-                code = decoded_code_module(json.loads(data))
+                document = json.loads(data)
             except ValueError:
                 return True
+            written = written_code(document)
+            if written is None:
+                return False
+            if self.spells_a_call(written.encode("utf-8", "surrogatepass")):
+                # A call's text in a code cell: the analysed module (its IPython lines swapped,
+                # which parses every cell holding a magic's name) most likely has it too.
+                return True
+            code = decoded_code_module(document)
             if code is None:
                 return False
             data = code.encode("utf-8", "surrogatepass")
@@ -422,14 +430,15 @@ class Prefilter:
         return self.may_have_findings(data) and self.notebook_code_may_have_findings(data)
 
     def notebook_code_may_have_findings(self, data: bytes) -> bool:
-        """The notebook proof's second half: its code cells, decoded (``may_have_findings`` of its
-        bytes already true)."""
+        """The notebook proof's second half: its code cells as they are written, decoded
+        (``may_have_findings`` of its bytes already true). Their IPython lines are left in: the
+        analysis swaps them out, which only takes words away."""
         import json  # here: most runs meet no notebook worth decoding
 
-        from .cells import decoded_code_module
+        from .cells import written_code
 
         try:
-            code = decoded_code_module(json.loads(data))
+            code = written_code(json.loads(data))
         except ValueError:  # not JSON, not UTF-8
             return True
         return code is None or self.may_have_findings(code.encode("utf-8", "surrogatepass"))
