@@ -579,3 +579,39 @@ def test_a_run_that_ends_the_process_leaves_its_last_garbage_to_the_exit(tmp_pat
         assert collected == [1] and not gc.isenabled()  # all but the last's
     finally:
         gc.enable()
+
+
+def test_a_files_analysis_leaves_no_cycle_holding_its_module(tmp_path, monkeypatch):
+    """A file's own module, untied after its analysis (``Project.trim``), is freed as soon as
+    it is dropped: the collection after each file finds no module or node of it (walking a
+    whole tree in each collection was a twentieth of a course's check)."""
+    import gc
+    import json
+
+    import libcst as cst
+
+    from dalle_migrate import runner
+    from dalle_migrate.context import ModuleContext
+    from dalle_migrate.selection import Selection
+    from dalle_migrate.settings import Settings
+
+    (tmp_path / "app.py").write_text(APP)
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": APP.splitlines(True)}]
+    (tmp_path / "lesson.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    left = []
+
+    def collect():
+        gc.enable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            gc.collect()
+            left.append([type(o).__name__ for o in gc.garbage if isinstance(o, (ModuleContext, cst.CSTNode))])
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+
+    monkeypatch.setattr(runner, "_collect_after_file", collect)
+    files = [str(tmp_path / "app.py"), str(tmp_path / "lesson.ipynb")]
+    results = runner.run(files, Settings(cache=False), Selection(), fix=False, write=False, display=str, jobs=1)
+    assert all(r.findings for r in results)
+    assert left == [[], []]

@@ -152,6 +152,78 @@ class _SyntacticRange:
         state.spans[id(self.node)] = (start, end)
 
 
+class _Parenthesized:
+    """LibCST's ``_parenthesize(state)`` of an expression, as a class: it is a generator-based
+    context manager, entered for every expression a module holds (a tenth of indexing it)."""
+
+    __slots__ = ("node", "state", "position")
+
+    def __init__(self, node: cst.CSTNode, state: IndexingState) -> None:
+        self.node = node
+        self.state = state
+
+    def __enter__(self) -> None:
+        state = self.state
+        for lpar in self.node.lpar:  # type: ignore[attr-defined]
+            lpar._codegen(state)
+        self.position = state.record_syntactic_position(self.node)
+        self.position.__enter__()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.position.__exit__(*exc_info)
+        if exc_info[0] is None:  # (the generator stops at the exception too)
+            for rpar in self.node.rpar:  # type: ignore[attr-defined]
+                rpar._codegen(self.state)
+
+
+class _Bracketed:
+    """LibCST's ``_bracketize`` of a list and ``_braceize`` of a set or dict, as a class."""
+
+    __slots__ = ("opening", "closing", "state")
+
+    def __init__(self, opening: cst.CSTNode, closing: cst.CSTNode, state: IndexingState) -> None:
+        self.opening, self.closing, self.state = opening, closing, state
+
+    def __enter__(self) -> None:
+        self.opening._codegen(self.state)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is None:
+            self.closing._codegen(self.state)
+
+
+def _class_helpers() -> Tuple[Tuple[type, str, object], ...]:
+    """(class, name, the class-based helper) for each of LibCST's code generation helpers this
+    version has; none for a version that moved them (its own are used then)."""
+    try:
+        from libcst._nodes.expression import BaseList, _BaseParenthesizedNode, _BaseSetOrDict
+    except ImportError:
+        return ()
+    helpers = (
+        (_BaseParenthesizedNode, "_parenthesize", lambda node, state: _Parenthesized(node, state)),
+        (BaseList, "_bracketize", lambda node, state: _Bracketed(node.lbracket, node.rbracket, state)),
+        (_BaseSetOrDict, "_braceize", lambda node, state: _Bracketed(node.lbrace, node.rbrace, state)),
+    )
+    return tuple(helper for helper in helpers if helper[1] in helper[0].__dict__)
+
+
+_CLASS_HELPERS = _class_helpers()
+
+
+class class_helpers:
+    """``with class_helpers():`` LibCST's code generation uses ``_CLASS_HELPERS`` (the same tokens
+    and ranges) for the length of the block; this process generates in one thread."""
+
+    def __enter__(self) -> None:
+        self.saved = [(kind, name, kind.__dict__[name]) for kind, name, _ in _CLASS_HELPERS]
+        for kind, name, helper in _CLASS_HELPERS:
+            setattr(kind, name, helper)
+
+    def __exit__(self, *exc_info: object) -> None:
+        for kind, name, original in self.saved:
+            setattr(kind, name, original)
+
+
 class Indexed(NamedTuple):
     """What parsing and indexing a text gives: a function of the text alone (LibCST's trees are
     immutable), so it may be kept for the next run that reads the same file unchanged."""
@@ -192,7 +264,8 @@ def generate(state: IndexingState, module: cst.Module) -> Tuple[Tuple[int, int],
 def indexed(text: str, python_parses: bool = False) -> Indexed:
     module = parse(text, python_parses=python_parses)
     state = IndexingState(module)
-    extents = generate(state, module)
+    with class_helpers():
+        extents = generate(state, module)
     produced = "".join(state.tokens)
     if produced != text:
         # Positions would be off from the first difference: nothing here can be trusted.

@@ -292,6 +292,8 @@ class Project:
         """Between two files: forget all but the modules read last (a parsed module is tens of
         times its size in memory; within one file's analysis every module read is kept, since
         findings point into it). Returns how many were forgotten."""
+        if self._offered is not None:  # the file's own module, never asked for: untied, freed at once
+            self._offered[1].release()
         self._offered = None
         dropped = 0
         kept = sum(len(ctx.text) for _, ctx in self._contexts.values() if ctx is not None)

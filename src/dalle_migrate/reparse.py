@@ -31,7 +31,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
-from .parsing import Indexed, IndexingState, parse
+from .parsing import Indexed, IndexingState, class_helpers, parse
 from .source import first_newline
 
 # A chunk widens by one statement at a time where its edge could read differently in the whole
@@ -236,13 +236,14 @@ def _spliced(
     state._stack = [(None, 0, []), (new_block, 0, [])]
     new_extents = []
     try:
-        for statement in statements:
-            begin = state.offset
-            statement._codegen(state)
-            new_extents.append((begin, state.offset))
-        if parsed is not None:
-            for line in new_block.footer:
-                line._codegen(state)
+        with class_helpers():
+            for statement in statements:
+                begin = state.offset
+                statement._codegen(state)
+                new_extents.append((begin, state.offset))
+            if parsed is not None:
+                for line in new_block.footer:
+                    line._codegen(state)
     except RecursionError:
         return None  # the whole parse reports it
     if parsed is not None:
