@@ -1132,6 +1132,7 @@ def test_package_imported_whole_is_passed_through_unparsed(tmp_path: Path, monke
     # from CPython's syntax tree, as for `from cfg import MODEL` (litellm's `__init__`, 100 KB,
     # was parsed for `litellm.<name>`), with the same finding whichever the import.
     from dalle_migrate import context
+    from dalle_migrate import project as project_layer
 
     parsed: List[str] = []
 
@@ -1141,6 +1142,7 @@ def test_package_imported_whole_is_passed_through_unparsed(tmp_path: Path, monke
             super().__init__(text, settings, newline, path, project)
 
     monkeypatch.setattr(context, "ModuleContext", Recording)
+    monkeypatch.setattr(project_layer._context, "ModuleContext", Recording, raising=False)  # (its lazy module keeps what it was asked)
     for imports, named in (("import cfg", "cfg.MODEL"), ("import cfg as c", "c.MODEL"), ("from cfg import MODEL", "MODEL")):
         for model, found in (("dall-e-3", ["cfg/settings.py:1:9 DM101 <- app.py:3:1"]), ("gpt-image-2", [])):
             shutil.rmtree(tmp_path)

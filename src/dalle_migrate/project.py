@@ -68,7 +68,9 @@ class _Later:
     def __getattr__(self, attr: str):
         import importlib
 
-        return getattr(importlib.import_module(self._name, __package__), attr)
+        value = getattr(importlib.import_module(self._name, __package__), attr)
+        setattr(self, attr, value)  # (asked again, it is found here: thousands of times a run)
+        return value
 
 
 cst = _Later("libcst")  # type: ignore[no-redef]  # noqa: F811
