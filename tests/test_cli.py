@@ -350,7 +350,7 @@ def test_split_scan_matches_a_scan_in_one_process(tmp_path, monkeypatch):
     real_start = runner._start_helper
     monkeypatch.setattr(runner, "_start_helper", lambda *a: helpers.append(real_start(*a)) or helpers[-1])
     monkeypatch.setattr(runner, "SPLIT_SCAN_MIN_FILES", 4)
-    monkeypatch.setattr(runner._RunQueue, "RUN", 3)  # (both processes take runs of the 40 files)
+    monkeypatch.setattr(runner.RunQueue, "RUN", 3)  # (both processes take runs of the 40 files)
     _slow_here(monkeypatch)
     # (A pytest-xdist worker runs threads of its own, which keep the runner from forking: the
     # split itself is what is tested here.)
@@ -384,7 +384,7 @@ def test_split_scan_falls_back_when_the_helper_fails(tmp_path, monkeypatch):
 
     monkeypatch.setattr(runner, "marshal", BrokenMarshal)
     monkeypatch.setattr(runner, "SPLIT_SCAN_MIN_FILES", 4)
-    monkeypatch.setattr(runner._RunQueue, "RUN", 3)  # (the runs it took are read here again)
+    monkeypatch.setattr(runner.RunQueue, "RUN", 3)  # (the runs it took are read here again)
     _slow_here(monkeypatch)
     monkeypatch.setattr(runner, "_can_fork", lambda: True)  # (a pytest-xdist worker has threads)
     finished = []

@@ -309,10 +309,13 @@ def test_the_scans_proof_is_taken_only_for_bytes_written_before_it(tmp_path: Pat
 
 
 def test_an_index_read_by_two_processes_is_the_one_read_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``SPLIT_READS`` (a pre-commit run's neighbour search): a forked helper reads every other
-    file. The index is the same, in the same order, whether the helper answers or fails; an
+    """``SPLIT_READS`` (a pre-commit run's neighbour search): a forked helper and this process
+    take runs of files from one queue. The index is the same, in the same order, whether the
+    helper answers or fails, and whatever this process does beside (``BESIDE_READS``, once); an
     unreadable file has no entry either way."""
-    from dalle_migrate import index
+    import time
+
+    from dalle_migrate import forks, index
     from dalle_migrate.prefilter import prefilter_for
     from dalle_migrate.settings import Settings
 
@@ -332,9 +335,20 @@ def test_an_index_read_by_two_processes_is_the_one_read_by_one(tmp_path: Path, m
     monkeypatch.setattr(index, "SPLIT_READS", True)
     monkeypatch.setattr(index, "SPLIT_READS_MIN_FILES", 2)
     monkeypatch.setattr(index, "can_fork", lambda: True)  # (a pytest-xdist worker has threads)
+    monkeypatch.setattr(forks.RunQueue, "RUN", 3)
     assert built() == alone
+    read_here: List[str] = []
+    real_read = index._read
+    monkeypatch.setattr(index, "_read", lambda path, stamp, calls: (read_here.append(path), real_read(path, stamp, calls))[1])
+    beside: List[int] = []
+    monkeypatch.setattr(index, "BESIDE_READS", lambda: (beside.append(os.getpid()), time.sleep(0.3)))
+    assert built() == alone
+    assert beside == [os.getpid()] and index.BESIDE_READS is None  # run here, once
+    assert len(read_here) < len(paths) // 2  # the helper read on meanwhile
+    read_here.clear()
     monkeypatch.setattr(index, "child_answer", lambda pid, end: (os.waitpid(pid, 0), os.close(end), None)[-1])
-    assert built() == alone  # the helper's half read again here
+    assert built() == alone  # the runs the helper took read again here
+    assert sorted(read_here) == sorted(p for p in paths)
 
 
 def test_a_runs_walk_of_its_tree_is_the_one_its_index_takes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

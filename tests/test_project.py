@@ -1617,3 +1617,29 @@ def test_tree_without_a_marker_given_a_sub_folder_does_not_look_above_it(tmp_pat
     assert dm(tmp_path / "src" / "app", "check", ".").summary == []
     assert dm(tmp_path, "check", ".").summary == ["src/infrastructure/client.py:3:15 DM101 <- src/app/features/posters/make.py:3:12"]
     assert dm(tmp_path / "src" / "app", "check", ".").summary == []
+
+
+def test_a_chain_of_imports_is_followed_three_hops_and_no_further(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # views.py -> a.py -> b.py -> images.py: the call three imports away raises the finding in
+    # the given file; what the last hop's modules import is never resolved (nothing is analysed
+    # past it).
+    from dalle_migrate import runner
+
+    write(tmp_path, {
+        **PYPROJECT,
+        "views.py": "from a import draw\nimport c\nMODEL = 'dall-e-3'\ndraw(MODEL)\n",
+        "a.py": "from b import draw\n",
+        "b.py": "from images import draw\n",
+        "images.py": "from openai import OpenAI\nimport far\ndef draw(model):\n    OpenAI().images.generate(model=model, prompt='x')\n",
+        "far.py": "import farther\n",
+        "farther.py": "X = 1\n",
+        "c.py": "import d\n",
+        "d.py": "import e\n",
+        "e.py": "import f\n",
+        "f.py": "X = 2\n",
+    })
+    followed: List[str] = []
+    real = runner._imports_of
+    monkeypatch.setattr(runner, "_imports_of", lambda path, settings: (followed.append(Path(path).name), real(path, settings))[1])
+    assert dm(tmp_path, "check", "--no-cache", "--jobs", "1", "views.py").summary == ["views.py:3:9 DM101 <- images.py:4:5"]
+    assert sorted(followed) == ["a.py", "b.py", "c.py", "d.py"]  # not e.py, three imports away

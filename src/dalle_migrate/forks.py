@@ -68,3 +68,45 @@ def _send(write_end: int, payload: bytes) -> None:
     view = memoryview(payload)
     while view:
         view = view[os.write(write_end, view) :]
+
+
+class RunQueue:
+    """Runs of consecutive items (files), shared by this process and a forked one: their numbers
+    are written to a pipe before the fork, and each process reads the next (a read of four
+    bytes from a pipe is atomic), until none is left. Either may stop for other work meanwhile:
+    the other takes more. ``OSError`` when no pipe can hold them (work in one process then)."""
+
+    RUN = 64  # files a run: small enough for either process to take up the slack at the end
+    MOST_RUNS = 1024  # (4 KiB of numbers: what the smallest pipe Linux makes holds unread)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.size = max(self.RUN, -(-count // self.MOST_RUNS))
+        self.read_end, write_end = os.pipe()
+        try:
+            os.set_blocking(write_end, False)  # (a pipe smaller than that fails here, never hangs)
+            numbers = b"".join(n.to_bytes(4, "little") for n in range(-(-count // self.size)))
+            if os.write(write_end, numbers) != len(numbers):
+                raise OSError("the pipe took only part of the runs")
+        except OSError:
+            os.close(self.read_end)
+            raise
+        finally:
+            os.close(write_end)
+
+    def __iter__(self):
+        while True:
+            try:
+                number = os.read(self.read_end, 4)
+            except OSError:
+                return
+            if len(number) != 4:
+                return
+            start = int.from_bytes(number, "little") * self.size
+            yield range(start, min(start + self.size, self.count))
+
+    def close(self) -> None:
+        try:
+            os.close(self.read_end)
+        except OSError:
+            pass

@@ -30,7 +30,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from . import __version__
 from .cells import written_code
-from .forks import can_fork, child_answer, forked
+from .forks import RunQueue, can_fork, child_answer, forked
 from .source import buffer_stamp, buffered, read_bytes
 
 CACHE_FOLDER = ".dalle_migrate_cache"
@@ -221,29 +221,51 @@ def _never_calls(data: bytes, notebook: bool) -> bool:
 
 # Set by a run whose second CPU would wait meanwhile (a pre-commit run's search for the modules
 # that reach its files, beside their analysis): an index read without its cache is then read by
-# two processes, a forked helper taking every other file (as the run's scan does).
+# two processes, a forked helper and this one taking runs of files from one queue (as the run's
+# scan does). ``BESIDE_READS``, when set, runs here once the helper reads (LibCST's import, for
+# the neighbours' analyses after: the helper takes more of the files meanwhile).
 SPLIT_READS = False
 SPLIT_READS_MIN_FILES = 1000
+BESIDE_READS: Optional[Callable[[], None]] = None
 
 
 def _read_entries(unread: List[Tuple[str, Stamp]], calls_images: Callable[[bytes, bool], bool]) -> Dict[str, Optional[Entry]]:
     """The entries of ``unread`` (None for a file that could not be read)."""
-    helper = None
-    theirs = unread[1::2]
+    global BESIDE_READS
+    helper = queue = None
     if SPLIT_READS and len(unread) >= SPLIT_READS_MIN_FILES and can_fork():
-        helper = forked(lambda: marshal.dumps([_entry_fields(path, stamp, calls_images) for path, stamp in theirs]))
-    found = {path: _read(path, stamp, calls_images) for path, stamp in (unread[0::2] if helper is not None else unread)}
-    if helper is not None:
+        try:
+            queue = RunQueue(len(unread))
+        except OSError:  # no pipe: this process reads every file
+            queue = None
+        if queue is not None:
+            runs = queue
+            helper = forked(lambda: marshal.dumps([(run.start, [_entry_fields(*unread[i], calls_images) for i in run]) for run in runs]))
+            if helper is None:
+                queue.close()
+                queue = None
+    if helper is not None and BESIDE_READS is not None:
+        beside, BESIDE_READS = BESIDE_READS, None
+        beside()
+    found: Dict[str, Optional[Entry]] = {}
+    mine: List[range] = []
+    for run in [range(len(unread))] if queue is None else queue:
+        mine.append(run)
+        found.update((path, _read(path, stamp, calls_images)) for path, stamp in (unread[i] for i in run))
+    if helper is not None and queue is not None:
+        queue.close()
         answer = child_answer(*helper)
         try:
-            fields = marshal.loads(answer) if answer is not None else None
+            theirs = marshal.loads(answer) if answer is not None else None
         except (EOFError, ValueError, TypeError):
-            fields = None
-        if fields is None:  # the helper failed: its half is read here
-            found.update((path, _read(path, stamp, calls_images)) for path, stamp in theirs)
+            theirs = None
+        if theirs is None:  # the helper failed: the runs it may have taken are read here
+            taken = {i for run in mine for i in run}
+            found.update((path, _read(path, stamp, calls_images)) for i, (path, stamp) in enumerate(unread) if i not in taken)
         else:
-            for (path, stamp), (imports, calls) in zip(theirs, fields):
-                found[path] = Entry(stamp, imports, calls) if imports is not None else None
+            for start, fields in theirs:
+                for (path, stamp), (imports, calls) in zip(unread[start : start + len(fields)], fields):
+                    found[path] = Entry(stamp, imports, calls) if imports is not None else None
     return found
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from .discover import NOTEBOOK_SUFFIXES, file_kind
 from .findings import Applicability, FileResult, Finding
-from .forks import can_fork, child_answer, forked
+from .forks import RunQueue, can_fork, child_answer, forked
 from .noqa import skips_file
 from .prefilter import Prefilter
 from .source import buffered, read_bytes
@@ -262,7 +262,14 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
 
         index.SPLIT_READS = jobs > 1  # (the given files are analysed, or analysed beside: a CPU waits)
         holding = _holding_values([p for p in sorted(in_run) if _is_python(p)], prefilter, settings)
-        frontier += [p for p in _importers_of(holding, settings) if p not in seen]
+        if holding and f"{__package__}.engine" not in sys.modules:
+            # Modules that import a file holding values are most likely analysed after: LibCST
+            # is imported while a helper reads the project's index, if one does.
+            index.BESIDE_READS = _import_engine
+        try:
+            frontier += [p for p in _importers_of(holding, settings) if p not in seen]
+        finally:
+            index.BESIDE_READS = None
     project = None
     if frontier:  # (the project's layer brings LibCST: never imported for a run with nothing to follow)
         from .project import project_for
@@ -284,9 +291,10 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
         records = reads.load_records(records_at, root)
     recorded = False
     found: List[Finding] = []
-    for _ in range(NEIGHBOUR_HOPS):
+    for hop in range(1, NEIGHBOUR_HOPS + 1):
         if not frontier:
             break
+        last = hop == NEIGHBOUR_HOPS  # (what this hop's modules import is followed no further)
         following: List[str] = []
         analyse: List[Tuple[str, bytes, Optional[Tuple[int, int, int, int]]]] = []
         for path in dict.fromkeys(frontier):
@@ -307,7 +315,8 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
                 # value needs a call to be judged). A module further on may take what it passes
                 # along (views -> services -> images): its imports are followed all the same.
                 # (The project's index, when the run read it, has the proofs' answer.)
-                following += [p for p in _imports_of(path, settings) if p not in seen]
+                if not last:
+                    following += [p for p in _imports_of(path, settings) if p not in seen]
                 continue
             record = records.get(path)
             if record is not None and not reads.parsed_any(record, in_run) and project.still(record.reads):  # type: ignore[union-attr]
@@ -791,7 +800,7 @@ def _scan(
     helper = queue = None
     if jobs > 1 and len(files) >= SPLIT_SCAN_MIN_FILES and _can_fork():
         try:
-            queue = _RunQueue(len(files))
+            queue = RunQueue(len(files))
         except OSError:  # no pipe: this process reads every file
             queue = None
         helper = _start_helper(files, queue, prefilter) if queue is not None else None
@@ -836,47 +845,6 @@ def _scan(
     for index, path in enumerate(files):
         if results[index] is None and index not in surviving:
             results[index] = FileResult(path, skipped=True)  # type: ignore[arg-type]  # a str: never used as a Path
-
-
-class _RunQueue:
-    """Runs of consecutive files, shared by this process and a forked one: their numbers are
-    written to a pipe before the fork, and each process reads the next (a read of four bytes
-    from a pipe is atomic), until none is left."""
-
-    RUN = 64  # files a run: small enough for either process to take up the slack at the end
-    MOST_RUNS = 1024  # (4 KiB of numbers: what the smallest pipe Linux makes holds unread)
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self.size = max(self.RUN, -(-count // self.MOST_RUNS))
-        self.read_end, write_end = os.pipe()
-        try:
-            os.set_blocking(write_end, False)  # (a pipe smaller than that fails here, never hangs)
-            numbers = b"".join(n.to_bytes(4, "little") for n in range(-(-count // self.size)))
-            if os.write(write_end, numbers) != len(numbers):
-                raise OSError("the pipe took only part of the runs")
-        except OSError:
-            os.close(self.read_end)
-            raise
-        finally:
-            os.close(write_end)
-
-    def __iter__(self):
-        while True:
-            try:
-                number = os.read(self.read_end, 4)
-            except OSError:
-                return
-            if len(number) != 4:
-                return
-            start = int.from_bytes(number, "little") * self.size
-            yield range(start, min(start + self.size, self.count))
-
-    def close(self) -> None:
-        try:
-            os.close(self.read_end)
-        except OSError:
-            pass
 
 
 def _classify(
@@ -971,7 +939,7 @@ def _finish_speculation(speculation, results: list) -> Optional[List[Finding]]:
     return found
 
 
-def _start_helper(files: Sequence[str], queue: "_RunQueue", prefilter: Prefilter):
+def _start_helper(files: Sequence[str], queue: RunQueue, prefilter: Prefilter):
     """Fork a process that classifies the runs of files it takes from ``queue`` and writes the
     result to a pipe."""
 
