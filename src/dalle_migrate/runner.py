@@ -21,7 +21,7 @@ from .discover import NOTEBOOK_SUFFIXES, file_kind
 from .findings import Applicability, FileResult, Finding
 from .forks import RunQueue, can_fork, child_answer, forked
 from .noqa import skips_file
-from .prefilter import Prefilter
+from .prefilter import Prefilter, prefilter_for
 from .source import buffered, read_bytes
 
 if TYPE_CHECKING:  # (imported where needed: a run the scan decides alone never needs it)
@@ -360,7 +360,8 @@ def _neighbour_analyses(analyse: List[Tuple[str, bytes, object]], settings, sele
 
     from . import engine  # noqa: F401  (LibCST and the rules, imported once for every forked process)
 
-    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][1]))  # the largest first, as the tree's
+    prefilter = prefilter_for(settings.catalog)
+    order = sorted(range(len(tasks)), key=lambda i: -_cost((i, *tasks[i]), prefilter))  # the costliest first, as the tree's
     done: List[Optional[Tuple[FileResult, Optional["reads.Reads"]]]] = [None] * len(tasks)
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork")) as pool:
         for i, outcome in zip(order, pool.map(_neighbour_analysis, [tasks[i] for i in order])):
