@@ -179,3 +179,12 @@ def test_a_file_with_other_hard_links_is_not_replaced(tmp_path):
     assert path.read_text() == other.read_text() == CALL.format(prompt="x")
     assert os.stat(path).st_ino == os.stat(other).st_ino
     assert run_fix(path, write=False).diff.startswith("--- ")
+
+
+def test_a_folder_read_as_a_file_is_an_error_naming_it(tmp_path):
+    # (os.open opens a folder; reading it fails: the error names the path, as open() does)
+    from dalle_migrate.source import read_bytes
+
+    with pytest.raises(IsADirectoryError) as raised:
+        read_bytes(tmp_path)
+    assert str(tmp_path) in str(raised.value)

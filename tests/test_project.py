@@ -1643,3 +1643,33 @@ def test_a_chain_of_imports_is_followed_three_hops_and_no_further(tmp_path: Path
     monkeypatch.setattr(runner, "_imports_of", lambda path, settings: (followed.append(Path(path).name), real(path, settings))[1])
     assert dm(tmp_path, "check", "--no-cache", "--jobs", "1", "views.py").summary == ["views.py:3:9 DM101 <- images.py:4:5"]
     assert sorted(followed) == ["a.py", "b.py", "c.py", "d.py"]  # not e.py, three imports away
+
+
+@pytest.mark.parametrize(
+    "second_cell",
+    [
+        ["%%writefile other.py\n", "from openai import OpenAI\n", "OpenAI().images.generate(prompt='y')\n"],
+        ["# draft, unfinished\n", "img = client.images.generate(prompt='y'\n"],
+    ],
+    ids=["writefile-cell", "broken-cell"],
+)
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]], ids=["cache", "no-cache"])
+def test_a_notebook_whose_only_call_is_no_python_passes_its_imports_on(tmp_path: Path, second_cell, cache) -> None:
+    # settings_mod.py given alone: the notebook importing it looks like an image caller by its
+    # text, but its analysed module has no call (the call is in a cell that is no Python). Its
+    # imports lead to the wrapper whose call takes the model it passes: followed all the same.
+    cells = [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": [
+            "import settings_mod\n", "from helpers import make\n", "make(settings_mod.MODEL)\n"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": second_cell},
+    ]
+    write(tmp_path, {
+        **PYPROJECT,
+        "settings_mod.py": 'MODEL = "dall-e-3"\n',
+        "helpers.py": "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef make(model):\n    return client.images.generate(model=model, prompt='a cat')\n",
+    })
+    (tmp_path / "N.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    whole = dm(tmp_path, "check", *cache, ".").summary
+    assert "settings_mod.py:1:9 DM101 <- helpers.py:7:12" in whole
+    for _ in range(2):  # (the second run with what the first kept)
+        assert "settings_mod.py:1:9 DM101 <- helpers.py:7:12" in dm(tmp_path, "check", *cache, "--jobs", "1", "settings_mod.py").summary

@@ -164,7 +164,11 @@ class Discovery:
             if walked is not None:
                 given, found = walked
                 spelled = str(path)
-                yield from found if spelled == given else [spelled + file[len(given) :] for file in found]
+                if spelled == given:
+                    yield from found
+                else:  # each file is the folder as given, a separator and its path below it
+                    cut, join = len(os.path.join(given, "")), os.path.join(spelled, "")
+                    yield from [join + file[cut:] for file in found]
                 return
         top = _git_top(path) if self.respect_gitignore else None
         ignored: Set[str] = set()

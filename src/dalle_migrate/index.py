@@ -244,17 +244,20 @@ def _read_entries(unread: List[Tuple[str, Stamp]], calls_images: Callable[[bytes
             if helper is None:
                 queue.close()
                 queue = None
-    if helper is not None and BESIDE_READS is not None:
-        beside, BESIDE_READS = BESIDE_READS, None
-        beside()
     found: Dict[str, Optional[Entry]] = {}
     mine: List[range] = []
-    for run in [range(len(unread))] if queue is None else queue:
-        mine.append(run)
-        found.update((path, _read(path, stamp, calls_images)) for path, stamp in (unread[i] for i in run))
-    if helper is not None and queue is not None:
-        queue.close()
-        answer = child_answer(*helper)
+    try:
+        if helper is not None and BESIDE_READS is not None:
+            beside, BESIDE_READS = BESIDE_READS, None
+            beside()
+        for run in [range(len(unread))] if queue is None else queue:
+            mine.append(run)
+            found.update((path, _read(path, stamp, calls_images)) for path, stamp in (unread[i] for i in run))
+    finally:  # (the helper is waited for however this ends: it may be writing its answer)
+        if queue is not None:
+            queue.close()
+        answer = child_answer(*helper) if helper is not None else None
+    if helper is not None:
         try:
             theirs = marshal.loads(answer) if answer is not None else None
         except (EOFError, ValueError, TypeError):

@@ -49,11 +49,11 @@ def parse(text: str, config: Optional[cst.PartialParserConfig] = None, python_pa
     literal joined, CPython refuses too; a tenth of a parse). For the length of the parse only;
     this process parses in one thread."""
     checks = [(kind, kind.__dict__["_validate"]) for kind in _TOKENS_AS_READ]
-    for kind, _ in checks:
-        kind._validate = _token_as_read  # type: ignore[method-assign]
-    if python_parses:
-        cst.CSTNode.__post_init__ = _node_as_read  # type: ignore[method-assign]
     try:
+        for kind, _ in checks:
+            kind._validate = _token_as_read  # type: ignore[method-assign]
+        if python_parses:
+            cst.CSTNode.__post_init__ = _node_as_read  # type: ignore[method-assign]
         return cst.parse_module(text) if config is None else cst.parse_module(text, config)
     finally:
         for kind, check in checks:
@@ -216,8 +216,12 @@ class class_helpers:
 
     def __enter__(self) -> None:
         self.saved = [(kind, name, kind.__dict__[name]) for kind, name, _ in _CLASS_HELPERS]
-        for kind, name, helper in _CLASS_HELPERS:
-            setattr(kind, name, helper)
+        try:
+            for kind, name, helper in _CLASS_HELPERS:
+                setattr(kind, name, helper)
+        except BaseException:
+            self.__exit__()
+            raise
 
     def __exit__(self, *exc_info: object) -> None:
         for kind, name, original in self.saved:

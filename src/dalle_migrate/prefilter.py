@@ -320,20 +320,15 @@ class Prefilter:
         if notebook:
             import json
 
-            from .cells import decoded_code_module, written_code
+            from .cells import decoded_code_module
 
+            # The module the analysis reads, not the cells as written: a neighbour taken for an
+            # image caller is analysed instead of having its imports followed, and a call's text
+            # in a `%%writefile` cell or a shell line is no call of its module.
             try:
-                document = json.loads(data)
+                code = decoded_code_module(json.loads(data))
             except ValueError:
                 return True
-            written = written_code(document)
-            if written is None:
-                return False
-            if self.spells_a_call(written.encode("utf-8", "surrogatepass")):
-                # A call's text in a code cell: the analysed module (its IPython lines swapped,
-                # which parses every cell holding a magic's name) most likely has it too.
-                return True
-            code = decoded_code_module(document)
             if code is None:
                 return False
             data = code.encode("utf-8", "surrogatepass")

@@ -124,7 +124,7 @@ def read_bytes(path: Path) -> bytes:
     data = buffered(path)
     if data is not None:
         return data
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # (Windows: no newline translation)
     try:
         chunks = []
         while True:
@@ -132,6 +132,10 @@ def read_bytes(path: Path) -> bytes:
             if not chunk:
                 return b"".join(chunks)
             chunks.append(chunk)
+    except OSError as exc:  # (a folder opens, and fails here: named as open() names it)
+        if exc.filename is None:
+            exc.filename = os.fspath(path)
+        raise
     finally:
         os.close(fd)
 
