@@ -594,9 +594,11 @@ class Project:
         """``imports_of`` for a module the run only passes through, read from its text: the
         import statements' lines are matched, nothing is parsed (following imports three hops
         from one file of a large package reaches most of it). A match inside a string only adds
-        a module to look at."""
+        a module to look at. Asked by an analysis (its reads recorded), every resolution is made
+        and noted afresh."""
         path = os.path.abspath(path)
-        known = self._file_imports.get(path)
+        noting = self.log is not None
+        known = self._file_imports.get(path) if not noting else None
         if known is not None:
             return known
         entry = self._entry(path)
@@ -606,7 +608,7 @@ class Project:
             ctx = self.context(path)
             return self.imports_of(ctx) if ctx is not None else []
         stamp = entry.stamp
-        resolved = self._resolved_in(self.root(path))
+        resolved = self._resolved_in(self.root(path)) if not noting else None
         kept = resolved.imports.get(path) if resolved is not None else None
         if kept is not None and kept[0] == stamp:  # (its statements never read from its lines)
             imports = self._file_imports[path] = list(kept[1])

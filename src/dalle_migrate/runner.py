@@ -328,19 +328,12 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
             analyse.append((path, data, stamp))
         # The hop's analyses are independent of one another: run side by side when several.
         for (path, data, stamp), (outcome, log) in zip(analyse, _neighbour_analyses(analyse, settings, selection, jobs)):
-            imports = outcome.imports
-            if not imports and not last:
-                # An analysis that ended at an early proof gives no imports (a notebook whose only
-                # call is in a cell that is no Python, a `%%writefile` one or a broken one): they
-                # are read from its text, as for a module that makes no image request.
-                imports = _imports_of(path, settings)
-            if log is not None and not outcome.error and stamp is not None and imports == outcome.imports:
-                # (Kept only when its analysis gave its imports: the next run follows those.)
+            if log is not None and not outcome.error and stamp is not None:
                 log.files[os.path.abspath(path)] = stamp  # the module itself (an early proof parses nothing)
                 records[path] = reads.Record(log, list(outcome.imports))
                 recorded = True
             found += [f for f in outcome.foreign if os.path.abspath(f.path or "") in in_run]
-            following += [p for p in imports if p not in seen]
+            following += [p for p in outcome.imports if p not in seen]
         frontier = following
     if recorded and records_at is not None:
         reads.save_records(records_at, root, records)
@@ -387,6 +380,12 @@ def _neighbour_analysis(task: Tuple[str, bytes]) -> Tuple[FileResult, Optional["
     gc.disable()  # (as for a file of the run: see _process)
     try:
         outcome = process_data(Path(path), data, settings, selection, fix=False, write=False)
+        if not outcome.imports and not outcome.error:
+            # An analysis that ended at an early proof gives no imports (a notebook whose only
+            # call is in a cell that is no Python, a `%%writefile` one or a broken one): they are
+            # read from its text, as for a module that makes no image request, and noted with
+            # what it read (the next run follows them from its record).
+            outcome.imports = project.imports_of_file(path)
     finally:
         log = project.end()
         gc.enable()
