@@ -615,3 +615,43 @@ def test_a_files_analysis_leaves_no_cycle_holding_its_module(tmp_path, monkeypat
     results = runner.run(files, Settings(cache=False), Selection(), fix=False, write=False, display=str, jobs=1)
     assert all(r.findings for r in results)
     assert left == [[], []]
+
+
+@pytest.mark.parametrize("helper_fails", [False, True], ids=["helper", "helper-fails"])
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_the_compiled_proof_of_holding_values_is_made_beside_the_importers_search(tmp_path, monkeypatch, helper_fails, cache):
+    """A few files' run: where a given module's compiled proof must be made (no answer kept for
+    its stamp), a forked helper makes it while this process finds the importers of every module
+    the bytes proof kept. The same modules, the same answers kept, whatever the helper does."""
+    import os
+
+    from dalle_migrate import forks, runner
+    from dalle_migrate.prefilter import prefilter_for
+    from dalle_migrate.settings import Settings
+
+    (tmp_path / "pyproject.toml").write_text("")
+    files = {
+        "settings_mod.py": 'MODEL = "dall-e-3"\n',
+        "sizes.py": 'SIZE = "1792x1024"\n',
+        "comment_only.py": "# resp.data[0].url is what the old code read\nX = 1\n",
+        "plain.py": "X = 2\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    paths = [str(tmp_path / name) for name in files]
+    settings = Settings(cache=cache)
+    prefilter = prefilter_for(settings.catalog)
+    expected = [str(tmp_path / "settings_mod.py"), str(tmp_path / "sizes.py")]
+    alone, nothing = runner._holding_values(paths, prefilter, settings)
+    assert alone == expected and nothing is None
+    for name in files:  # (written again: no answer kept for the new stamps)
+        (tmp_path / name).write_text(files[name] + "\n")
+    monkeypatch.setattr(runner, "_can_fork", lambda: True)  # (a pytest-xdist worker has threads)
+    if helper_fails:
+        monkeypatch.setattr(runner, "child_answer", lambda pid, end: (os.waitpid(pid, 0), os.close(end), None)[-1])
+    asked = []
+    holding, early = runner._holding_values(paths, prefilter, settings, 2, lambda candidates: asked.append(candidates) or "found")
+    assert holding == expected and early == "found"
+    assert asked == [[str(tmp_path / name) for name in ("settings_mod.py", "sizes.py", "comment_only.py")]]  # the bytes proof's
+    # Nothing to compile (the bytes decide): nothing is done beside.
+    assert runner._holding_values([str(tmp_path / "plain.py")], prefilter, settings, 2, lambda candidates: "found") == ([], None)

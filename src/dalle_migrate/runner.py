@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from .discover import NOTEBOOK_SUFFIXES, file_kind
 from .findings import Applicability, FileResult, Finding
@@ -240,6 +240,8 @@ def _run_once(
     return done
 
 
+T = TypeVar("T")
+
 # How many imports away from a file of the run a module that may raise findings in it is looked
 # for: views.py -> services.py -> images.py (whose call takes the model views.py passes).
 NEIGHBOUR_HOPS = 3
@@ -261,15 +263,19 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
         from . import index
 
         index.SPLIT_READS = jobs > 1  # (the given files are analysed, or analysed beside: a CPU waits)
-        holding = _holding_values([p for p in sorted(in_run) if _is_python(p)], prefilter, settings)
-        if holding and f"{__package__}.engine" not in sys.modules:
-            # Modules that import a file holding values are most likely analysed after: LibCST
-            # is imported while a helper reads the project's index, if one does.
-            index.BESIDE_READS = _import_engine
-        try:
-            frontier += [p for p in _importers_of(holding, settings) if p not in seen]
-        finally:
-            index.BESIDE_READS = None
+
+        def importers_meanwhile(candidates: List[str]) -> Dict[str, Tuple[List[str], List[str]]]:
+            if candidates and f"{__package__}.engine" not in sys.modules:
+                # Modules that import a file holding values are most likely analysed after:
+                # LibCST is imported while a helper reads the project's index, if one does.
+                index.BESIDE_READS = _import_engine
+            try:
+                return {path: _importer_parts(path, settings) for path in candidates}
+            finally:
+                index.BESIDE_READS = None
+
+        holding, parts = _holding_values([p for p in sorted(in_run) if _is_python(p)], prefilter, settings, jobs, importers_meanwhile)
+        frontier += [p for p in _importers_of(holding, settings, parts) if p not in seen]
     project = None
     if frontier:  # (the project's layer brings LibCST: never imported for a run with nothing to follow)
         from .project import project_for
@@ -398,13 +404,17 @@ def _neighbour_analysis(task: Tuple[str, bytes]) -> Tuple[FileResult, Optional["
 IMPORTERS_MAX_FILES = 50
 
 
-def _holding_values(paths: List[str], prefilter: Prefilter, settings) -> List[str]:
+def _holding_values(paths: List[str], prefilter: Prefilter, settings, jobs: int = 1, meanwhile: Optional[Callable[[List[str]], T]] = None) -> Tuple[List[str], Optional[T]]:
     """The run's modules that may hold a value an importer's call takes: the bytes proof, then
     the compiled one, whose answer is kept by the file's stamp (compiling a 500 KB module on
-    every hook run was a third of a run that found nothing changed)."""
-    found = []
+    every hook run was a third of a run that found nothing changed). With ``meanwhile``, when a
+    compiled proof must be made, a forked helper makes it while this process runs
+    ``meanwhile(the modules the bytes proof kept)``, whose answer comes back beside the modules
+    (None when it did not run)."""
+    candidates: List[str] = []
+    decided: Dict[str, bool] = {}
+    asked: List[Tuple[str, bytes, Optional[str], object]] = []  # compiled proofs to make: (path, bytes, root, stamp)
     kept: Dict[str, Tuple[str, Dict[str, Tuple[object, object]]]] = {}  # root -> (cache file, answers)
-    changed = set()  # roots whose answers changed
     for path in paths:
         stamp = _stamp_of(path)  # before the bytes: a write after it leaves a stamp no answer has
         try:
@@ -413,9 +423,9 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings) -> List[st
             continue
         if not prefilter.may_hold_values(data, settings.target):
             continue  # (the bytes decide most files: no project layer, no cache read for them)
+        candidates.append(path)
         if not settings.cache or stamp is None:
-            if prefilter.code_may_hold_values(data, settings.target):
-                found.append(path)
+            asked.append((path, data, None, None))
             continue
         from . import index
         from .project import project_for
@@ -425,20 +435,40 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings) -> List[st
         if root not in kept:
             at = index.cache_file(root, index.cache_key(f"values {settings.target} {prefilter.signature()}", ("prefilter.py",)), "values")
             kept[root] = (at, index.load_by_stamp(at, root))
-        answers = kept[root][1]
-        known = answers.get(absolute)
+        known = kept[root][1].get(absolute)
         if known is not None and known[0] == stamp:
-            holds = bool(known[1])
+            decided[path] = bool(known[1])
         else:
-            holds = prefilter.code_may_hold_values(data, settings.target)
-            answers[absolute] = (stamp, holds)
+            asked.append((path, data, root, stamp))
+    helper = None
+    if asked and meanwhile is not None and jobs > 1 and _can_fork():
+        helper = forked(lambda: marshal.dumps([prefilter.code_may_hold_values(data, settings.target) for _, data, _, _ in asked]))
+    early = None
+    answers = None
+    try:
+        if helper is not None:
+            early = meanwhile(candidates)  # type: ignore[misc]
+    finally:
+        if helper is not None:
+            answer = child_answer(*helper)
+            try:
+                answers = marshal.loads(answer) if answer is not None else None
+            except (EOFError, ValueError, TypeError):
+                answers = None
+    if not isinstance(answers, list) or len(answers) != len(asked):  # (no helper, or it failed)
+        answers = [prefilter.code_may_hold_values(data, settings.target) for _, data, _, _ in asked]
+    changed = set()  # roots whose answers changed
+    for (path, _, root, stamp), holds in zip(asked, answers):
+        decided[path] = bool(holds)
+        if root is not None:
+            kept[root][1][os.path.abspath(path)] = (stamp, bool(holds))
             changed.add(root)
-        if holds:
-            found.append(path)
     for root in changed:
-        at, answers = kept[root]
-        index.save_by_stamp(at, root, answers, kind="values")  # type: ignore[arg-type]
-    return found
+        from . import index
+
+        at, kept_answers = kept[root]
+        index.save_by_stamp(at, root, kept_answers, kind="values")  # type: ignore[arg-type]
+    return [path for path in candidates if decided[path]], early
 
 
 def _stamp_of(path: str):
@@ -453,22 +483,26 @@ def _is_python(path: str) -> bool:
     return file_kind(Path(path)) == "python"
 
 
-def _importers_of(paths: List[str], settings) -> List[str]:
+def _importers_of(paths: List[str], settings, known: Optional[Dict[str, Tuple[List[str], List[str]]]] = None) -> List[str]:
     """The project's modules that import one of ``paths`` (app.py passes settings.MODEL to a
     wrapper elsewhere: its imports are followed to that wrapper's call), then those that may make
     an image request and import one of ``paths`` through other modules (config.py re-exports
-    settings.MODEL to images.py)."""
-    if not paths:
-        return []
+    settings.MODEL to images.py). ``known``: ``_importer_parts`` found already."""
+    parts = [(known or {}).get(path) or _importer_parts(path, settings) for path in paths]
+    found: Dict[str, None] = {}
+    for importers, _ in parts:
+        found.update(dict.fromkeys(importers))
+    for _, callers in parts:
+        found.update(dict.fromkeys(callers))
+    return list(found)
+
+
+def _importer_parts(path: str, settings) -> Tuple[List[str], List[str]]:
+    """The two parts of ``_importers_of`` one module."""
     from .project import project_for
 
     project = project_for(settings)
-    found: Dict[str, None] = {}
-    for path in paths:
-        found.update(dict.fromkeys(project.importers(path)))
-    for path in paths:
-        found.update(dict.fromkeys(project.image_callers_importing(path, NEIGHBOUR_HOPS)))
-    return list(found)
+    return project.importers(path), project.image_callers_importing(path, NEIGHBOUR_HOPS)
 
 
 def _imports_of(path: str, settings) -> List[str]:
