@@ -274,7 +274,10 @@ def neighbour_findings(results: List[FileResult], settings, selection, prefilter
             finally:
                 index.BESIDE_READS = None
 
-        holding, parts = _holding_values([p for p in sorted(in_run) if _is_python(p)], prefilter, settings, jobs, importers_meanwhile)
+        # (Beside a compiled proof only where the project's index is kept: read without the
+        # cache, it costs more than the proof, and is wasted when the proof clears the file.)
+        meanwhile = importers_meanwhile if settings.cache else None
+        holding, parts = _holding_values([p for p in sorted(in_run) if _is_python(p)], prefilter, settings, jobs, meanwhile)
         frontier += [p for p in _importers_of(holding, settings, parts) if p not in seen]
     project = None
     if frontier:  # (the project's layer brings LibCST: never imported for a run with nothing to follow)
