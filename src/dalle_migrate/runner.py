@@ -501,7 +501,8 @@ def _importers_of(paths: List[str], settings, known: Optional[Dict[str, Tuple[Li
 
 
 def _importer_parts(path: str, settings) -> Tuple[List[str], List[str]]:
-    """The two parts of ``_importers_of`` one module."""
+    """``_importers_of`` one module, in its two parts: the modules that import it, and those that
+    may make an image request and reach it."""
     from .project import project_for
 
     project = project_for(settings)
