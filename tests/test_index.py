@@ -346,7 +346,7 @@ def test_an_index_read_by_two_processes_is_the_one_read_by_one(tmp_path: Path, m
     assert beside == [os.getpid()] and index.BESIDE_READS is None  # run here, once
     assert len(read_here) < len(paths) // 2  # the helper read on meanwhile
     read_here.clear()
-    monkeypatch.setattr(index, "child_answer", lambda pid, end: (os.waitpid(pid, 0), os.close(end), None)[-1])
+    monkeypatch.setattr(forks, "child_answer", lambda pid, end: (os.waitpid(pid, 0), os.close(end), None)[-1])
     assert built() == alone  # the runs the helper took read again here
     assert sorted(read_here) == sorted(p for p in paths)
 

@@ -6,9 +6,10 @@ work with everything this process has loaded, and sends back bytes (``marshal`` 
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
-from typing import Callable, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 
 def can_fork() -> bool:
@@ -63,6 +64,17 @@ def child_answer(pid: int, read_end: int) -> Optional[bytes]:
     return b"".join(chunks) if status == 0 else None
 
 
+def decoded(answer: Optional[bytes], loads: Callable[[bytes], Any] = marshal.loads) -> Any:
+    """A forked process's answer decoded by ``loads``; None when the process failed or what it
+    sent cannot be decoded (a damaged answer is no answer: the work is done here then)."""
+    if answer is None:
+        return None
+    try:
+        return loads(answer)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def _send(write_end: int, payload: bytes) -> None:
     """Writes all of ``payload`` to a pipe (a forked process's answer)."""
     view = memoryview(payload)
@@ -110,3 +122,47 @@ class RunQueue:
             os.close(self.read_end)
         except OSError:
             pass
+
+
+class SharedRuns:
+    """A forked helper and this process taking the runs of ``count`` items from one
+    ``RunQueue``: iterate it for this process's runs, then ``finish`` for the helper's answer
+    and ``untaken`` for the items this process did not take (the helper's; to be done here
+    when it failed). Made by ``share_runs``."""
+
+    def __init__(self, count: int, queue: RunQueue, helper: Tuple[int, int]) -> None:
+        self.count = count
+        self._queue = queue
+        self._helper: Optional[Tuple[int, int]] = helper
+        self._taken: List[range] = []
+
+    def __iter__(self) -> Iterator[range]:
+        for run in self._queue:
+            self._taken.append(run)
+            yield run
+
+    def finish(self) -> Optional[bytes]:
+        """The helper's answer once it has exited; None if it failed."""
+        self._queue.close()
+        helper, self._helper = self._helper, None
+        return child_answer(*helper) if helper is not None else None
+
+    def untaken(self) -> List[int]:
+        taken = set()
+        for run in self._taken:
+            taken.update(run)
+        return [i for i in range(self.count) if i not in taken]
+
+
+def share_runs(count: int, helper_answer: Callable[[RunQueue], bytes]) -> Optional[SharedRuns]:
+    """Forks a helper that answers ``helper_answer(queue)`` over the runs it takes; None when no
+    queue or process could be made (this process does every item then)."""
+    try:
+        queue = RunQueue(count)
+    except OSError:
+        return None
+    helper = forked(lambda: helper_answer(queue))
+    if helper is None:
+        queue.close()
+        return None
+    return SharedRuns(count, queue, helper)

@@ -30,7 +30,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from . import __version__
 from .cells import written_code
-from .forks import RunQueue, can_fork, child_answer, forked
+from .forks import can_fork, decoded, share_runs
 from .source import buffer_stamp, buffered, read_bytes
 
 CACHE_FOLDER = ".dalle_migrate_cache"
@@ -232,39 +232,22 @@ BESIDE_READS: Optional[Callable[[], None]] = None
 def _read_entries(unread: List[Tuple[str, Stamp]], calls_images: Callable[[bytes, bool], bool]) -> Dict[str, Optional[Entry]]:
     """The entries of ``unread`` (None for a file that could not be read)."""
     global BESIDE_READS
-    helper = queue = None
+    shared = None
     if SPLIT_READS and len(unread) >= SPLIT_READS_MIN_FILES and can_fork():
-        try:
-            queue = RunQueue(len(unread))
-        except OSError:  # no pipe: this process reads every file
-            queue = None
-        if queue is not None:
-            runs = queue
-            helper = forked(lambda: marshal.dumps([(run.start, [_entry_fields(*unread[i], calls_images) for i in run]) for run in runs]))
-            if helper is None:
-                queue.close()
-                queue = None
+        shared = share_runs(len(unread), lambda runs: marshal.dumps([(run.start, [_entry_fields(*unread[i], calls_images) for i in run]) for run in runs]))
     found: Dict[str, Optional[Entry]] = {}
-    mine: List[range] = []
     try:
-        if helper is not None and BESIDE_READS is not None:
+        if shared is not None and BESIDE_READS is not None:
             beside, BESIDE_READS = BESIDE_READS, None
             beside()
-        for run in [range(len(unread))] if queue is None else queue:
-            mine.append(run)
+        for run in shared if shared is not None else [range(len(unread))]:
             found.update((path, _read(path, stamp, calls_images)) for path, stamp in (unread[i] for i in run))
     finally:  # (the helper is waited for however this ends: it may be writing its answer)
-        if queue is not None:
-            queue.close()
-        answer = child_answer(*helper) if helper is not None else None
-    if helper is not None:
-        try:
-            theirs = marshal.loads(answer) if answer is not None else None
-        except (EOFError, ValueError, TypeError):
-            theirs = None
+        answer = shared.finish() if shared is not None else None
+    if shared is not None:
+        theirs = decoded(answer)
         if theirs is None:  # the helper failed: the runs it may have taken are read here
-            taken = {i for run in mine for i in run}
-            found.update((path, _read(path, stamp, calls_images)) for i, (path, stamp) in enumerate(unread) if i not in taken)
+            found.update((unread[i][0], _read(*unread[i], calls_images)) for i in shared.untaken())
         else:
             for start, fields in theirs:
                 for (path, stamp), (imports, calls) in zip(unread[start : start + len(fields)], fields):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from .discover import NOTEBOOK_SUFFIXES, file_kind
 from .findings import Applicability, FileResult, Finding
-from .forks import RunQueue, can_fork, child_answer, forked
+from .forks import RunQueue, SharedRuns, can_fork, child_answer, decoded, forked, share_runs
 from .noqa import skips_file
 from .prefilter import Prefilter, prefilter_for
 from .source import buffered, read_bytes
@@ -397,8 +397,7 @@ def _neighbour_analysis(task: Tuple[str, bytes]) -> Tuple[FileResult, Optional["
             outcome.imports = project.imports_of_file(path)
     finally:
         log = project.end()
-        gc.enable()
-        gc.collect(0)
+        _collect_after_file()
     return outcome, log
 
 
@@ -453,11 +452,7 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings, jobs: int 
             early = meanwhile(candidates)  # type: ignore[misc]
     finally:
         if helper is not None:
-            answer = child_answer(*helper)
-            try:
-                answers = marshal.loads(answer) if answer is not None else None
-            except (EOFError, ValueError, TypeError):
-                answers = None
+            answers = decoded(child_answer(*helper))
     if not isinstance(answers, list) or len(answers) != len(asked):  # (no helper, or it failed)
         answers = [prefilter.code_may_hold_values(data, settings.target) for _, data, _, _ in asked]
     changed = set()  # roots whose answers changed
@@ -842,19 +837,8 @@ def _scan(
     Reading is most of a repository-wide check. The helper sends back only what is not skipped
     (the few survivors, read errors), and the survivors are read again here."""
     unproven = [] if unproven is None else unproven
-    helper = queue = None
-    if jobs > 1 and len(files) >= SPLIT_SCAN_MIN_FILES and _can_fork():
-        try:
-            queue = RunQueue(len(files))
-        except OSError:  # no pipe: this process reads every file
-            queue = None
-        helper = _start_helper(files, queue, prefilter) if queue is not None else None
-        if helper is None and queue is not None:
-            queue.close()
-            queue = None
-    mine: List[range] = []  # the runs this process took (the helper took the others)
-    for indices in [range(len(files))] if queue is None else queue:
-        mine.append(indices)
+    shared = _start_helper(files, prefilter) if jobs > 1 and len(files) >= SPLIT_SCAN_MIN_FILES and _can_fork() else None
+    for indices in shared if shared is not None else [range(len(files))]:
         found = _classify(files, indices, prefilter, meter, keep, unproven)
         for index, data, error in found:
             if error is None:
@@ -864,13 +848,9 @@ def _scan(
         if on_survivor is not None and survivors:
             on_survivor()
             on_survivor = None
-    if queue is not None:  # (kept only with a helper started)
-        queue.close()
-        answer = _finish_helper(helper)
-        taken = set()
-        for indices in mine:
-            taken.update(indices)
-        theirs = [i for i in range(len(files)) if i not in taken]
+    if shared is not None:
+        answer = _finish_helper(shared)
+        theirs = shared.untaken()
         if answer is None:  # the helper failed: read its files here
             answer = (_classify(files, theirs, prefilter, keep=keep, unproven=unproven), [])
         found, their_unproven = answer
@@ -970,13 +950,10 @@ def _finish_speculation(speculation, results: list) -> Optional[List[Finding]]:
     the analysis did not give (the neighbours are then looked for as usual)."""
     import pickle
 
-    answer = child_answer(*speculation)
-    if answer is None:
+    answer = decoded(child_answer(*speculation), pickle.loads)
+    if not (isinstance(answer, tuple) and len(answer) == 2):
         return None
-    try:
-        guessed, found = pickle.loads(answer)
-    except Exception:  # noqa: BLE001 - a damaged answer is no answer
-        return None
+    guessed, found = answer
     for index, imports in guessed.items():
         result = results[index]
         if result is None or list(result.imports) != list(imports):
@@ -984,30 +961,24 @@ def _finish_speculation(speculation, results: list) -> Optional[List[Finding]]:
     return found
 
 
-def _start_helper(files: Sequence[str], queue: RunQueue, prefilter: Prefilter):
-    """Fork a process that classifies the runs of files it takes from ``queue`` and writes the
-    result to a pipe."""
+def _start_helper(files: Sequence[str], prefilter: Prefilter) -> Optional[SharedRuns]:
+    """Fork a process that classifies the runs of files it takes and sends back what
+    ``_classify`` found (None: no helper could be made)."""
 
-    def classify() -> bytes:
+    def classify(runs: RunQueue) -> bytes:
         unproven: List[int] = []
         found = []
-        for indices in queue:
+        for indices in runs:
             found += _classify(files, indices, prefilter, keep=False, unproven=unproven)
         return marshal.dumps((found, unproven))
 
-    return forked(classify)
+    return share_runs(len(files), classify)
 
 
-def _finish_helper(helper) -> Optional[Tuple[list, List[int]]]:
+def _finish_helper(shared: SharedRuns) -> Optional[Tuple[list, List[int]]]:
     """The helper's result (what ``_classify`` found, and the unproven), or None if it did not
     deliver one."""
-    answer = child_answer(*helper)
-    if answer is None:
-        return None
-    try:
-        return marshal.loads(answer)
-    except (EOFError, ValueError, TypeError):
-        return None
+    return decoded(shared.finish())
 
 
 def read_file(path) -> bytes:

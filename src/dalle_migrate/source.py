@@ -117,10 +117,10 @@ def buffer_stamp(data: bytes) -> Tuple[int, int, int, int]:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The whole file (or an editor's unsaved text), with plain system calls: for thousands of
-    files this is several times faster than ``open().read()``, which sets up a buffered reader
-    for each. Chunks of 64 KiB: most source files fit in one, and a larger buffer is a fresh
-    mapping of memory each time."""
+    """The whole file (or an editor's unsaved text), with plain system calls: ``open().read()``
+    sets up a buffered reader for each file (a tenth more over a course's 4,600 files). Chunks
+    of 64 KiB: most source files fit in one, and a larger buffer is a fresh mapping of memory
+    each time."""
     data = buffered(path)
     if data is not None:
         return data
