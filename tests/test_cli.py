@@ -655,3 +655,32 @@ def test_the_compiled_proof_of_holding_values_is_made_beside_the_importers_searc
     assert asked == [[str(tmp_path / name) for name in ("settings_mod.py", "sizes.py", "comment_only.py")]]  # the bytes proof's
     # Nothing to compile (the bytes decide): nothing is done beside.
     assert runner._holding_values([str(tmp_path / "plain.py")], prefilter, settings, 2, lambda candidates: "found") == ([], None)
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_libcst_is_imported_beside_the_index_read_when_a_given_module_holds_values(tmp_path, monkeypatch, cache):
+    """A few files' run whose given module may hold an importer's value: its importers are
+    analysed next, so LibCST is imported while a helper reads the project's index
+    (``index.BESIDE_READS``), with the cache or without (found after the compiled proof then,
+    that import came after the read, before the first neighbour's analysis)."""
+    import sys
+
+    from dalle_migrate import index, runner
+    from dalle_migrate.prefilter import prefilter_for
+    from dalle_migrate.findings import FileResult
+    from dalle_migrate.selection import Selection
+    from dalle_migrate.settings import Settings
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "settings_mod.py").write_text('MODEL = "dall-e-3"\n')
+    (tmp_path / "plain.py").write_text("X = 2\n")
+    settings = Settings(cache=cache)
+    monkeypatch.delitem(sys.modules, "dalle_migrate.engine", raising=False)  # (restored after)
+    monkeypatch.setattr(runner, "_can_fork", lambda: False)  # the proof made here: the read comes after it
+    beside = []
+    monkeypatch.setattr(runner, "_importer_parts", lambda path, settings: (beside.append((path, index.BESIDE_READS)), ([], []))[-1])
+    for name, expected in (("settings_mod.py", [(str(tmp_path / "settings_mod.py"), runner._import_engine)]), ("plain.py", [])):
+        beside.clear()
+        result = FileResult(tmp_path / name)
+        assert runner.neighbour_findings([result], settings, Selection(), prefilter_for(settings.catalog), jobs=2) == []
+        assert beside == expected and index.BESIDE_READS is None
