@@ -387,3 +387,35 @@ def test_what_the_given_files_analysis_read_of_re_imports_is_kept_beside_the_nei
     write(tmp_path, {"images.py": (tmp_path / "images.py").read_text() + "# edited\n"})
     assert check(tmp_path, "--jobs", "2", "images.py") == first
     assert "utils.py" not in read
+
+
+@pytest.mark.parametrize("helper_fails", [False, True], ids=["helper", "helper-fails"])
+def test_an_edited_module_others_re_import_from_is_read_by_the_proofs_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled_at_once: None, helper_fails: bool
+) -> None:
+    """A module whose re-imports a former run read (``utils.py``, which an image caller imports
+    its model from), given edited: the helper that makes its compiled proof reads what it
+    re-imports too, so this process does not parse it again for the kept analyses' questions.
+    The same findings as a run without the cache, whatever the helper does."""
+    from dalle_migrate import forks, project, runner
+
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "settings.py": 'MODEL = "dall-e-3"\n',
+        "utils.py": 'from settings import MODEL\nQUALITY = "hd"\n',
+        "images.py": 'from openai import OpenAI\nfrom utils import MODEL, QUALITY\n\nOpenAI().images.generate(model=MODEL, quality=QUALITY, prompt="x")\n',
+    })
+    monkeypatch.setattr(runner, "_can_fork", lambda: True)
+    first = check(tmp_path, "--jobs", "2", "utils.py")
+    assert any(f.startswith("utils.py:2:11 DM202") for f in first), first
+    read: List[str] = []
+    real = project._only_bindings
+    monkeypatch.setattr(project, "_only_bindings", lambda path, size: read.append(os.path.basename(path)) or real(path, size))
+    if helper_fails:
+        monkeypatch.setattr(runner, "child_answer", lambda pid, end: (os.waitpid(pid, 0), os.close(end), None)[-1])
+    for round_ in range(2):
+        write(tmp_path, {"utils.py": (tmp_path / "utils.py").read_text() + f"# edited {round_}\n"})
+        read.clear()
+        found = check(tmp_path, "--jobs", "2", "utils.py")
+        assert read.count("utils.py") == (1 if helper_fails else 0), read
+        assert found == check(tmp_path, "--no-cache", "--jobs", "1", "utils.py") == first

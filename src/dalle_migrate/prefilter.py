@@ -40,6 +40,7 @@ most of a large repository is skipped here.
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import re
 import warnings
@@ -489,7 +490,7 @@ class Prefilter:
         return self._quoted_id.search(data) is not None and self._id_in_syntax_tree(source)
 
     def _id_in_syntax_tree(self, source) -> bool:
-        tree = _syntax_tree(source)
+        tree = syntax_tree(source)
         if tree is None:
             return True
         docstrings = set()
@@ -527,7 +528,7 @@ def _posts_a_body(source, shapes: _HttpShapes) -> bool:
     endpoint is to the analysis (http_requests.py): a call of ``<x>.post`` or ``<x>.request``
     (or of ``post``/``request`` imported from requests or httpx) with a ``json=`` or ``data=``
     keyword. (Asked only of a module whose strings hold an endpoint's path.)"""
-    tree = _syntax_tree(source)
+    tree = syntax_tree(source)
     if tree is None:
         return True  # not compiled: analysed, its error reported there
     imported = set()  # `post`/`request` imported from requests or httpx, under their names here
@@ -544,14 +545,21 @@ def _posts_a_body(source, shapes: _HttpShapes) -> bool:
     return not imported.isdisjoint(named)
 
 
-def _syntax_tree(source) -> Optional[ast.AST]:
-    """CPython's syntax tree of ``source``; None when it cannot be parsed."""
+def syntax_tree(source) -> Optional[ast.AST]:
+    """CPython's syntax tree of ``source``; None when it cannot be parsed. The collector waits
+    meanwhile: a syntax tree holds no cycle, and the collections its hundreds of thousands of
+    nodes set off were two fifths of parsing a 500 KB module (0.066 s; 0.040 s without)."""
+    paused = gc.isenabled()
+    gc.disable()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _holds_a_word(data: bytes, probes: Tuple[Tuple[bytes, Tuple[bytes, ...]], ...]) -> bool:

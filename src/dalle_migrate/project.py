@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
@@ -46,6 +45,7 @@ from .index import (
     save_by_stamp,
     save_resolved,
 )
+from .prefilter import syntax_tree
 from .reads import Reads
 from .settings import Settings
 from .source import SourceError, SourceText, buffered, read_bytes
@@ -548,11 +548,7 @@ class Project:
         path = os.path.abspath(path)
         if not self.settings.cache:
             return _only_bindings(path, stamp[2])
-        root = self.root(path)
-        kept = self._bindings.get(root)
-        if kept is None:
-            at = cache_file(root, cache_key("bindings", ("index.py", "project.py")), "bindings")
-            kept = self._bindings[root] = (at, load_by_stamp(at, root), [False])
+        kept = self._kept_bindings(self.root(path))
         known = kept[1].get(path)
         if known is not None and known[0] == stamp:
             table = known[1]
@@ -563,6 +559,25 @@ class Project:
         kept[1][path] = (stamp, found)
         kept[2][0] = True
         return found
+
+    def _kept_bindings(self, root: str) -> Tuple[str, Dict[str, Tuple[Stamp, object]], List[bool]]:
+        kept = self._bindings.get(root)
+        if kept is None:
+            at = cache_file(root, cache_key("bindings", ("index.py", "project.py")), "bindings")
+            kept = self._bindings[root] = (at, load_by_stamp(at, root), [False])
+        return kept
+
+    def bindings_read_before(self, path: str) -> bool:
+        """Whether a former run read what the file re-imports (its answer is kept, for another
+        stamp maybe): an analysis will likely ask again after an edit of it."""
+        return bool(self.settings.cache) and os.path.abspath(path) in self._kept_bindings(self.root(path))[1]
+
+    def offer_bindings(self, path: str, stamp: Stamp, found: Optional[Dict[str, Optional[Tuple[str, str, int]]]]) -> None:
+        """``only_bindings`` of the file as it was at ``stamp``, read by another process of the
+        run: kept as if read here."""
+        kept = self._kept_bindings(self.root(path))
+        kept[1][os.path.abspath(path)] = (stamp, found)
+        kept[2][0] = True
 
     def imports_of(self, ctx: ModuleContext) -> List[str]:
         """The files of the project modules ``ctx``'s module imports (submodules named by
@@ -987,18 +1002,23 @@ _BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, as
 
 
 def _only_bindings(path: str, size: int) -> Optional[Dict[str, Optional[Tuple[str, str, int]]]]:
-    """For each name bound in the module's top-level scope: (module, name, level) when its one
-    binding is a ``from ... import``, else None. None for the whole module when a binding this
-    reading could miss is possible (``import *``, ``global``, ``:=``, ``match``) or it cannot be
-    read: the module is then parsed with LibCST as before."""
+    """``only_bindings`` of the file (None when it cannot be read)."""
     if size > MAX_MODULE_BYTES:
         return None
     try:
         data = read_bytes(path)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+    except OSError:
+        return None
+    return only_bindings(data)
+
+
+def only_bindings(data: bytes) -> Optional[Dict[str, Optional[Tuple[str, str, int]]]]:
+    """For each name bound in the module's top-level scope: (module, name, level) when its one
+    binding is a ``from ... import``, else None. None for the whole module when a binding this
+    reading could miss is possible (``import *``, ``global``, ``:=``, ``match``) or it cannot be
+    parsed: the module is then parsed with LibCST as before."""
+    tree = syntax_tree(data)
+    if tree is None:
         return None
     table: Dict[str, Optional[Tuple[str, str, int]]] = {}
     counts: Dict[str, int] = {}

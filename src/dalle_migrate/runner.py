@@ -22,7 +22,7 @@ from .findings import Applicability, FileResult, Finding
 from .forks import RunQueue, SharedRuns, can_fork, child_answer, decoded, forked, share_runs
 from .noqa import skips_file
 from .prefilter import Prefilter, prefilter_for
-from .source import buffered, read_bytes
+from .source import read_bytes
 
 if TYPE_CHECKING:  # (imported where needed: a run the scan decides alone never needs it)
     from . import reads
@@ -449,7 +449,20 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings, jobs: int 
             asked.append((path, data, root, stamp))
     helper = None
     if asked and meanwhile is not None and jobs > 1 and _can_fork():
-        helper = forked(lambda: marshal.dumps([prefilter.code_may_hold_values(data, settings.target) for _, data, _, _ in asked]))
+        from .project import only_bindings, project_for
+
+        # What a module others import from re-imports was read by a former run: an importer's
+        # analysis will ask again after this edit, so the helper reads it too (CPython's parse
+        # of litellm's utils.py, 0.07 s, was on this process's path after the importers).
+        project = project_for(settings)
+        rebind = [root is not None and project.bindings_read_before(path) for path, _, root, _ in asked]
+
+        def prove() -> bytes:
+            found = [prefilter.code_may_hold_values(data, settings.target) for _, data, _, _ in asked]
+            bindings = {i: only_bindings(data) for i, (_, data, _, _) in enumerate(asked) if rebind[i]}
+            return marshal.dumps((found, bindings))
+
+        helper = forked(prove)
     early = None
     answers = None
     try:
@@ -457,7 +470,12 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings, jobs: int 
             early = meanwhile(candidates)  # type: ignore[misc]
     finally:
         if helper is not None:
-            answers = decoded(child_answer(*helper))
+            answer = decoded(child_answer(*helper))
+            if isinstance(answer, tuple) and len(answer) == 2:
+                answers = answer[0]
+                for i, bindings in answer[1].items():
+                    path, _, _, stamp = asked[i]
+                    project.offer_bindings(path, stamp, bindings)
     if not isinstance(answers, list) or len(answers) != len(asked):  # (no helper, or it failed)
         answers = [prefilter.code_may_hold_values(data, settings.target) for _, data, _, _ in asked]
     changed = set()  # roots whose answers changed
