@@ -419,3 +419,43 @@ def test_an_edited_module_others_re_import_from_is_read_by_the_proofs_helper(
         found = check(tmp_path, "--jobs", "2", "utils.py")
         assert read.count("utils.py") == (1 if helper_fails else 0), read
         assert found == check(tmp_path, "--no-cache", "--jobs", "1", "utils.py") == first
+
+
+def test_who_imports_a_given_module_is_kept_until_a_file_naming_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled_at_once: None
+) -> None:
+    """``Project.importers``' answer is kept with the resolutions (``Resolved.importers``): taken
+    again while the files whose import lines name the module's stem are the same files with the
+    same stamps; asked afresh when one of them changes or another file comes to name it (views.py,
+    passing settings.MODEL to a wrapper, is found only as an importer of settings.py)."""
+    from dalle_migrate import project
+    from dalle_migrate.settings import Settings
+
+    write(tmp_path, {name: text for name, text in PROJECT.items() if name != "views.py"})
+    settings_py = str(tmp_path / "settings.py")
+    asked: List[str] = []  # the statements looked at for the stem, by file
+    real = project.names_module
+    monkeypatch.setattr(project, "names_module", lambda statement, stem: asked.append(statement[1]) or real(statement, stem))
+
+    def importers() -> List[str]:
+        """A run's answer, kept for the next."""
+        project.new_run()
+        asked.clear()
+        run = project.project_for(Settings())
+        found = sorted(os.path.basename(path) for path in run.importers(settings_py))
+        run.keep_resolved()
+        return found
+
+    assert importers() == ["config.py"] and asked == ["settings"]
+    assert importers() == ["config.py"] and asked == []  # the same files name it: kept
+    for step, expected in (
+        ({"views.py": PROJECT["views.py"]}, ["config.py", "views.py"]),  # another file names it
+        ({"views.py": PROJECT["views.py"].replace("import settings", "import config as settings")}, ["config.py"]),  # one changed
+        ({"views.py": PROJECT["views.py"]}, ["config.py", "views.py"]),
+    ):
+        write(tmp_path, step)
+        assert importers() == expected and asked  # asked afresh
+        assert importers() == expected and asked == []
+        found = check(tmp_path, "settings.py")
+        assert found == check(tmp_path, "--no-cache", "settings.py")
+        assert any("wrapper.py" in f for f in found) == ("views.py" in expected), found

@@ -477,18 +477,38 @@ class Resolved:
     """The project files each file's imports resolved to, in a former run, and the folders
     whose listings that resolution looked at (with a digest of each). Imports resolve from
     folder listings alone (which files and folders exist where): while every one of those
-    listings is the same, a file with the same stamp imports the same files."""
+    listings is the same, a file with the same stamp imports the same files. So do the files
+    importing a module, while the files whose import lines name its stem are the same, with the
+    same stamps (``importers``: the digest of those, and the importers among them)."""
 
-    def __init__(self, listings: Dict[str, str], imports: Dict[str, Tuple[Stamp, List[str]]]) -> None:
+    def __init__(
+        self,
+        listings: Dict[str, str],
+        imports: Dict[str, Tuple[Stamp, List[str]]],
+        importers: Optional[Dict[str, Tuple[str, List[str]]]] = None,
+    ) -> None:
         self.listings = listings
         self.imports = imports
+        self.importers = importers if importers is not None else {}
+
+
+def candidates_digest(candidates: Sequence[Tuple[str, Stamp]], now_ns: int) -> Optional[str]:
+    """The digest of files and their stamps (``Resolved.importers``); None when a stamp is too
+    recent to be trusted (``settled``)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for path, stamp in candidates:
+        if settled(stamp, now_ns) is UNSETTLED:
+            return None
+        digest.update(f"{path}\0{stamp}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def load_resolved(path: str, root: str) -> Optional[Resolved]:
     def read(document: dict) -> Resolved:
         listings = {str(folder): str(digest) for folder, digest in document["listings"].items()}
         imports = {file: (tuple(stamp), [str(p) for p in found]) for file, (stamp, found) in document["imports"].items()}
-        return Resolved(listings, imports)  # type: ignore[arg-type]
+        importers = {file: (str(digest), [str(p) for p in found]) for file, (digest, found) in document.get("importers", {}).items()}
+        return Resolved(listings, imports, importers)  # type: ignore[arg-type]
 
     return load_document(path, root, read, None)
 
@@ -510,6 +530,7 @@ def save_resolved(path: str, root: str, resolved: Resolved) -> None:
         "root": root,
         "listings": resolved.listings,
         "imports": {file: [list(settled(stamp, now)), found] for file, (stamp, found) in resolved.imports.items()},
+        "importers": {file: [digest, found] for file, (digest, found) in resolved.importers.items()},
     }
     save_document(path, document, prefix=".resolved-")
 
