@@ -676,6 +676,7 @@ def test_libcst_is_imported_beside_the_index_read_when_a_given_module_holds_valu
     (tmp_path / "plain.py").write_text("X = 2\n")
     settings = Settings(cache=cache)
     monkeypatch.delitem(sys.modules, "dalle_migrate.engine", raising=False)  # (restored after)
+    monkeypatch.setattr(index, "SPLIT_READS", index.SPLIT_READS)  # (the run sets it)
     monkeypatch.setattr(runner, "_can_fork", lambda: False)  # the proof made here: the read comes after it
     beside = []
     monkeypatch.setattr(runner, "_importer_parts", lambda path, settings: (beside.append((path, index.BESIDE_READS)), ([], []))[-1])

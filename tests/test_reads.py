@@ -421,6 +421,30 @@ def test_an_edited_module_others_re_import_from_is_read_by_the_proofs_helper(
         assert found == check(tmp_path, "--no-cache", "--jobs", "1", "utils.py") == first
 
 
+def test_a_module_too_large_to_analyse_re_imports_nothing_whichever_process_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled_at_once: None
+) -> None:
+    """A module over the size the analysis reads (``index.MAX_MODULE_BYTES``) is not followed
+    through its re-imports, whether this process reads them or the proofs' helper does: the
+    same findings with the cache as without."""
+    from dalle_migrate import runner
+
+    padding = "# " + "x" * 78 + "\n"
+    large = 'from settings import MODEL, QUALITY\nLEGACY = "dall-e-3"\n' + padding * (index.MAX_MODULE_BYTES // len(padding) + 10)
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "settings.py": 'MODEL = "gpt-image-2"\nQUALITY = "hd"\n',
+        "utils.py": large,
+        "images.py": 'from openai import OpenAI\nfrom utils import MODEL, QUALITY\n\nOpenAI().images.generate(model=MODEL, quality=QUALITY, prompt="x")\n',
+    })
+    monkeypatch.setattr(runner, "_can_fork", lambda: True)
+    check(tmp_path, "--jobs", "2", "images.py")  # its analysis asks what utils.py re-imports
+    write(tmp_path, {"utils.py": large + "# edited\n"})
+    expected = check(tmp_path, "--no-cache", "--jobs", "1", "utils.py", "settings.py")
+    assert check(tmp_path, "--jobs", "2", "utils.py", "settings.py") == expected
+    assert check(tmp_path, "--jobs", "1", "utils.py", "settings.py") == expected  # what was kept
+
+
 def test_who_imports_a_given_module_is_kept_until_a_file_naming_it_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled_at_once: None
 ) -> None:

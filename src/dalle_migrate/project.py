@@ -1019,19 +1019,23 @@ _BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, as
 def _only_bindings(path: str, size: int) -> Optional[Dict[str, Optional[Tuple[str, str, int]]]]:
     """``only_bindings`` of the file (None when it cannot be read)."""
     if size > MAX_MODULE_BYTES:
-        return None
+        return None  # (not read at all)
     try:
         data = read_bytes(path)
     except OSError:
         return None
-    return only_bindings(data)
+    return only_bindings(data, size)
 
 
-def only_bindings(data: bytes) -> Optional[Dict[str, Optional[Tuple[str, str, int]]]]:
-    """For each name bound in the module's top-level scope: (module, name, level) when its one
-    binding is a ``from ... import``, else None. None for the whole module when a binding this
-    reading could miss is possible (``import *``, ``global``, ``:=``, ``match``) or it cannot be
-    parsed: the module is then parsed with LibCST as before."""
+def only_bindings(data: bytes, size: int) -> Optional[Dict[str, Optional[Tuple[str, str, int]]]]:
+    """For each name bound in the top-level scope of the module ``data`` holds (a file of
+    ``size`` bytes when its stamp was taken): (module, name, level) when its one binding is a
+    ``from ... import``, else None. None for the whole module when a binding this reading could
+    miss is possible (``import *``, ``global``, ``:=``, ``match``), when it cannot be parsed, or
+    when the module is too large to analyse (as ``context`` gives none): the module is then
+    parsed with LibCST as before, or not followed."""
+    if size > MAX_MODULE_BYTES:
+        return None
     tree = syntax_tree(data)
     if tree is None:
         return None

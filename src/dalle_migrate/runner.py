@@ -459,7 +459,7 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings, jobs: int 
 
         def prove() -> bytes:
             found = [prefilter.code_may_hold_values(data, settings.target) for _, data, _, _ in asked]
-            bindings = {i: only_bindings(data) for i, (_, data, _, _) in enumerate(asked) if rebind[i]}
+            bindings = {i: only_bindings(data, stamp[2]) for i, (_, data, _, stamp) in enumerate(asked) if rebind[i]}
             return marshal.dumps((found, bindings))
 
         helper = forked(prove)
@@ -471,7 +471,7 @@ def _holding_values(paths: List[str], prefilter: Prefilter, settings, jobs: int 
     finally:
         if helper is not None:
             answer = decoded(child_answer(*helper))
-            if isinstance(answer, tuple) and len(answer) == 2:
+            if isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], dict) and set(answer[1]) <= set(range(len(asked))):
                 answers = answer[0]
                 for i, bindings in answer[1].items():
                     path, _, _, stamp = asked[i]
